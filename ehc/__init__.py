@@ -1,0 +1,1 @@
+"""The application around the rules: settings, Temporal connection, embedded server, CLI."""

@@ -1,0 +1,167 @@
+"""Client-side operations on assessment workflows: the one code path for CLI and API.
+
+Every failure becomes a ``CaseError`` with one sentence a caseworker can act on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from temporalio.client import (
+    Client,
+    WorkflowExecutionStatus,
+    WorkflowFailureError,
+    WorkflowUpdateFailedError,
+)
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from ehc.settings import Settings
+from statutory import assessment as rules
+from statutory.errors import RuleViolation
+from workflows import search_attributes as sa
+from workflows.assessment import AssessmentWorkflow
+from workflows.models import AssessmentStart, AssessmentView, assessment_workflow_id
+
+
+class CaseError(RuntimeError):
+    """A request about a case that cannot be carried out; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class CaseSummary:
+    case_ref: str
+    stage: str
+    next_step: str | None
+    next_deadline: date | None
+    caseworker: str
+    team: str
+    final_plan_due: date | None
+    running: bool
+
+    def days_overdue(self, today: date) -> int | None:
+        if self.next_deadline is None:
+            return None
+        return (today - self.next_deadline).days
+
+
+def _cause_message(error: BaseException) -> str:
+    cause = error.__cause__ or getattr(error, "cause", None)
+    while cause is not None and not isinstance(cause, ApplicationError):
+        cause = getattr(cause, "cause", None) or cause.__cause__
+    return str(cause.message if isinstance(cause, ApplicationError) else error)
+
+
+class Assessments:
+    def __init__(self, client: Client, settings: Settings) -> None:
+        self.client = client
+        self.settings = settings
+
+    async def start(
+        self,
+        request: rules.AssessmentRequest,
+        prior_events: Sequence[rules.AssessmentEvent] = (),
+        today: date | None = None,
+    ) -> bool:
+        """Start the case's workflow; False if it already exists (nothing changes)."""
+        # Check the rules here first, so a bad request is refused before anything is written.
+        today = today or datetime.now(UTC).date()
+        try:
+            case = rules.open_case(request, today)
+            for event in prior_events:
+                case = rules.apply(case, event, today, datetime.now(UTC))
+        except RuleViolation as error:
+            raise CaseError(f"{request.case_ref}: {error}") from error
+        start = AssessmentStart(
+            request=request,
+            prior_events=list(prior_events),
+            policy=self.settings.alert_policy,
+            alert_hour_utc=self.settings.alert_hour_utc,
+        )
+        try:
+            await self.client.start_workflow(
+                AssessmentWorkflow.run,
+                start,
+                id=assessment_workflow_id(request.case_ref),
+                task_queue=self.settings.task_queue,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+            )
+        except WorkflowAlreadyStartedError:
+            return False
+        return True
+
+    async def record(self, case_ref: str, event: rules.AssessmentEvent) -> AssessmentView:
+        handle = self.client.get_workflow_handle(assessment_workflow_id(case_ref))
+        try:
+            return await handle.execute_update(
+                AssessmentWorkflow.record, event, result_type=AssessmentView
+            )
+        except WorkflowUpdateFailedError as error:
+            raise CaseError(f"{case_ref}: rejected: {_cause_message(error)}") from error
+        except RPCError as error:
+            raise self._rpc_error(case_ref, error) from error
+
+    async def view(self, case_ref: str) -> AssessmentView:
+        handle = self.client.get_workflow_handle(assessment_workflow_id(case_ref))
+        try:
+            return await handle.query(AssessmentWorkflow.timeline, result_type=AssessmentView)
+        except RPCError as error:
+            raise self._rpc_error(case_ref, error) from error
+        except WorkflowFailureError as error:
+            raise CaseError(f"{case_ref}: {_cause_message(error)}") from error
+
+    async def list(
+        self,
+        *,
+        overdue_on: datetime | None = None,
+        team: str | None = None,
+        caseworker: str | None = None,
+        include_closed: bool = False,
+        limit: int | None = None,
+    ) -> list[CaseSummary]:
+        """Cases from Temporal visibility (eventually consistent: seconds behind at most)."""
+        clauses = [f"{sa.KIND.name} = 'assessment'"]
+        if not include_closed:
+            clauses.append("ExecutionStatus = 'Running'")
+        if overdue_on is not None:
+            clauses.append(f"{sa.NEXT_DEADLINE.name} < '{overdue_on.astimezone(UTC).isoformat()}'")
+        if team:
+            clauses.append(f"{sa.TEAM.name} = '{_quote(team)}'")
+        if caseworker:
+            clauses.append(f"{sa.CASEWORKER.name} = '{_quote(caseworker)}'")
+        query = " AND ".join(clauses)
+        out: list[CaseSummary] = []
+        async for wf in self.client.list_workflows(query, limit=limit):
+            attrs = wf.typed_search_attributes
+            deadline = attrs.get(sa.NEXT_DEADLINE)
+            final_due = attrs.get(sa.FINAL_PLAN_DUE)
+            out.append(
+                CaseSummary(
+                    case_ref=attrs.get(sa.CASE_REF) or wf.id.removeprefix("assessment-"),
+                    stage=attrs.get(sa.STAGE) or "?",
+                    next_step=attrs.get(sa.NEXT_STEP),
+                    next_deadline=deadline.date() if deadline else None,
+                    caseworker=attrs.get(sa.CASEWORKER) or "",
+                    team=attrs.get(sa.TEAM) or "",
+                    final_plan_due=final_due.date() if final_due else None,
+                    running=wf.status == WorkflowExecutionStatus.RUNNING,
+                )
+            )
+        out.sort(key=lambda c: (c.next_deadline or date.max, c.case_ref))
+        return out
+
+    @staticmethod
+    def _rpc_error(case_ref: str, error: RPCError) -> CaseError:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            return CaseError(f"no assessment with case reference {case_ref}")
+        return CaseError(f"{case_ref}: Temporal said: {error.message}")
+
+
+def _quote(value: str) -> str:
+    if "'" in value or "\\" in value:
+        raise CaseError(f"'{value}' contains a character a filter cannot hold")
+    return value

@@ -1,0 +1,1 @@
+"""The ``ehc`` command line."""

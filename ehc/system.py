@@ -1,0 +1,96 @@
+"""Running the system: the worker loop, the embedded stack of ``ehc up``, loading the demo."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+
+import structlog
+from temporalio.client import Client
+
+from ehc import demo
+from ehc.cases import Assessments
+from ehc.server import EmbeddedServer
+from ehc.settings import Settings
+from ehc.temporal import connect
+from ehc.worker import build_worker
+
+log = structlog.get_logger(__name__)
+DEMO_MARKER = ".demo-loaded"
+DEMO_CONCURRENCY = 8  # the embedded SQLite server overloads with hundreds of starts in flight
+
+
+def _stop_on_signals() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+async def load_demo(client: Client, settings: Settings, today: date) -> tuple[int, int]:
+    """Start the demo caseload; returns (started, already there). Safe to run twice."""
+    service = Assessments(client, settings)
+    gate = asyncio.Semaphore(DEMO_CONCURRENCY)
+
+    async def one(case: demo.DemoCase) -> bool:
+        async with gate:
+            return await service.start(case.request, case.events, today=today)
+
+    results = await asyncio.gather(*(one(c) for c in demo.caseload(today)))
+    return sum(results), len(results) - sum(results)
+
+
+async def run_worker(settings: Settings) -> None:
+    client = await connect()
+    stop = _stop_on_signals()
+    with ThreadPoolExecutor(max_workers=8) as executor:
+        worker = build_worker(client, settings, executor)
+        async with worker:
+            log.info("worker running", task_queue=settings.task_queue)
+            await stop.wait()
+    log.info("worker stopped")
+
+
+async def up(settings: Settings, *, with_demo: bool, today: date) -> None:
+    """Server, worker and (once) demo data; runs until Ctrl-C, then stops them in order."""
+    server = EmbeddedServer(settings)
+    await server.start()
+    stop = _stop_on_signals()
+    try:
+        client = await connect(target_host=server.address, namespace="default")
+        with ThreadPoolExecutor(max_workers=8) as executor:
+            worker = build_worker(client, settings, executor)
+            async with worker:
+                marker = settings.data_dir / DEMO_MARKER
+                if with_demo and not marker.exists():
+                    started, existing = await load_demo(client, settings, today)
+                    marker.write_text(f"{today.isoformat()}\n")
+                    log.info("demo caseload loaded", started=started, already_there=existing)
+                _banner(server, settings)
+                await stop.wait()
+                log.info("stopping")
+    finally:
+        server.stop()
+
+
+def _banner(server: EmbeddedServer, settings: Settings) -> None:
+    default_address = server.address in ("127.0.0.1:7233", "localhost:7233")
+    env = "" if default_address else f"TEMPORAL_ADDRESS={server.address} "
+    print(
+        f"""
+EHC statutory clock is running (Ctrl-C to stop; cases persist in {settings.data_dir}/).
+  Temporal server  {server.address}   (SQLite: {server.db_file})
+  Temporal UI      {server.ui_url}
+  Outbox           {settings.resolved_database_url}
+
+In another terminal (after `. .venv/bin/activate`):
+  {env}ehc assessment list --overdue
+  {env}ehc assessment show DEMO-0001
+  {env}ehc assessment start EHC-2026-0001 --received 2026-10-01 --caseworker cw101 --team north
+  ehc deadlines assessment --received 2025-05-21
+""",
+        flush=True,
+    )

@@ -1,0 +1,27 @@
+"""A worker for the task queue: the assessment workflow and the alert activity."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.alerts import AlertActivities
+from activities.outbox import Outbox
+from ehc.settings import Settings
+from workflows.assessment import AssessmentWorkflow
+
+WORKFLOWS = [AssessmentWorkflow]
+
+
+def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecutor) -> Worker:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    alerts = AlertActivities(Outbox(settings.resolved_database_url))
+    return Worker(
+        client,
+        task_queue=settings.task_queue,
+        workflows=WORKFLOWS,
+        activities=[alerts.send_alert],
+        activity_executor=executor,
+    )

@@ -1,0 +1,138 @@
+"""Which reminders and escalations are due, for any process's open steps.
+
+Reminders go at lead times before a step's operational target; escalations go at intervals
+after a statutory step's target has passed (guidance and planning dates are only reminded).
+A case found late (imported part-way, or a worker that was down) sends only the most recent
+alert each step has reached, never a burst of stale ones.
+
+Every alert has an idempotency key (workflow id + step + kind + level + target), so a retry or
+a replayed worker never sends twice, while a target moved by an exception earns fresh alerts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container, Iterable
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from statutory.steps import DEFAULT_AMBER_DAYS, StepState, StepStatus
+
+
+class AlertKind(StrEnum):
+    REMINDER = "reminder"
+    ESCALATION = "escalation"
+
+
+class AlertPolicy(BaseModel):
+    """A council's choice of lead times; defaults suit a weekly-planning SEND team."""
+
+    model_config = ConfigDict(frozen=True)
+
+    reminder_days: tuple[int, ...] = Field(default=(14, 3))
+    """Days before a target to remind the caseworker."""
+    escalation_days: tuple[int, ...] = Field(default=(1, 14))
+    """Days after a missed statutory target to escalate (level 1, 2, ...)."""
+    amber_days: int = DEFAULT_AMBER_DAYS
+
+    @field_validator("reminder_days", "escalation_days")
+    @classmethod
+    def _positive_sorted(cls, v: tuple[int, ...]) -> tuple[int, ...]:
+        if any(d < 0 for d in v):
+            raise ValueError("lead times are whole days, zero or more")
+        return tuple(sorted(set(v)))
+
+
+class Alert(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    step: str
+    kind: AlertKind
+    level: int
+    """Reminders: days before the target. Escalations: 1 for the first, 2 for the next..."""
+    fire_on: date
+    target: date
+
+    def key(self, workflow_id: str) -> str:
+        return f"{workflow_id}:{self.step}:{self.kind.value}:{self.level}:{self.target}"
+
+
+def candidates(step: StepStatus, policy: AlertPolicy) -> list[Alert]:
+    """Every alert an open step could ever produce under ``policy``, in firing order."""
+    if step.state is not StepState.OPEN:
+        return []
+    out = [
+        Alert(
+            step=step.step,
+            kind=AlertKind.REMINDER,
+            level=d,
+            fire_on=step.target - timedelta(days=d),
+            target=step.target,
+        )
+        for d in sorted(policy.reminder_days, reverse=True)
+    ]
+    if step.statutory:
+        out += [
+            Alert(
+                step=step.step,
+                kind=AlertKind.ESCALATION,
+                level=i + 1,
+                fire_on=step.target + timedelta(days=d),
+                target=step.target,
+            )
+            for i, d in enumerate(policy.escalation_days)
+        ]
+    return sorted(out, key=lambda a: (a.fire_on, a.kind != AlertKind.REMINDER))
+
+
+def plan(
+    steps: Iterable[StepStatus],
+    policy: AlertPolicy,
+    today: date,
+    sent: Container[str],
+    workflow_id: str,
+) -> tuple[list[Alert], date | None]:
+    """Alerts to send now, and the next day on which another may fall due.
+
+    For each open step only the latest alert whose day has come is sent (if not sent already).
+    """
+    due_now: list[Alert] = []
+    next_on: date | None = None
+    for step in steps:
+        reached: Alert | None = None
+        for alert in candidates(step, policy):
+            if alert.fire_on <= today:
+                reached = alert
+            elif next_on is None or alert.fire_on < next_on:
+                next_on = alert.fire_on
+                break
+            else:
+                break
+        if reached is not None and reached.key(workflow_id) not in sent:
+            due_now.append(reached)
+    return due_now, next_on
+
+
+class AlertMessage(BaseModel):
+    """What a workflow hands to the alert activity: everything a message needs, no names."""
+
+    model_config = ConfigDict(frozen=True)
+
+    idempotency_key: str
+    workflow_id: str
+    case_ref: str
+    process: str
+    kind: AlertKind
+    level: int
+    step: str
+    label: str
+    regulation: str
+    due: date
+    target: date
+    days_left: int
+    """Days from the alert's day to the target; negative when overdue."""
+    caseworker: str
+    team: str
+    scheduled_for: datetime
+    """Workflow time at which the alert fell due (not when a channel delivered it)."""

@@ -1,0 +1,724 @@
+"""The EHC needs assessment: its statutory dates, its events and their order, and its outcome.
+
+The clock starts on the day the local authority receives the request (or becomes responsible):
+
+| step                                   | limit                                   | source        |
+|----------------------------------------|-----------------------------------------|---------------|
+| decide whether to assess, and notify   | 6 weeks                                 | reg 4(1), 5(1)|
+| professional advice returned           | 6 weeks from the adviser's receipt      | reg 8(1)      |
+| decide not to issue a plan, and notify | 16 weeks                                | reg 10(1)     |
+| draft plan: representations            | 15 days beginning with service          | reg 13(1)     |
+| setting consulted on being named       | reply within 15 days (guidance)         | CFA s39(2); CoP 9.83 |
+| final plan issued                      | 20 weeks                                | reg 13(2)     |
+
+Exceptions (reg 5(4), 8(2), 10(4), 13(3), 2A) lift the duty without moving the date; see
+``statutory.exceptions``. The functions here are pure: "today" is always an argument.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from statutory import exceptions as exc
+from statutory.dates import days_beginning_with, weeks_after, weeks_taken
+from statutory.errors import RuleViolation
+from statutory.identifiers import CaseRef, StaffId, TeamId
+from statutory.steps import DEFAULT_AMBER_DAYS, StepState, StepStatus, settle
+
+DECIDE_TO_ASSESS_WEEKS = 6  # reg 4(1), 5(1)
+ADVICE_WEEKS = 6  # reg 8(1)
+DECIDE_NOT_TO_ISSUE_WEEKS = 16  # reg 10(1)
+REPRESENTATION_DAYS = 15  # reg 13(1)
+SETTING_REPLY_DAYS = 15  # CFA s39(2), CoP 9.83 (guidance)
+FINAL_PLAN_WEEKS = 20  # reg 13(2)
+
+
+class Stage(StrEnum):
+    DECISION = "decision"  # request received, deciding whether to assess
+    ASSESSMENT = "assessment"  # assessing: gathering advice
+    DRAFT = "draft"  # draft plan served, representations and consultation
+    CLOSED = "closed"
+
+
+class Ending(StrEnum):
+    PLAN_ISSUED = "plan-issued"
+    NOT_ASSESSED = "not-assessed"
+    NOT_ISSUED = "not-issued"
+    WITHDRAWN = "withdrawn"
+
+
+class AdviceType(StrEnum):
+    """Advice the local authority must seek (reg 6(1))."""
+
+    PARENT = "parent"  # reg 6(1)(a)
+    EDUCATIONAL = "educational"  # reg 6(1)(b)
+    MEDICAL = "medical"  # reg 6(1)(c)
+    PSYCHOLOGICAL = "psychological"  # reg 6(1)(d)
+    SOCIAL_CARE = "social-care"  # reg 6(1)(e)
+    PREPARING_FOR_ADULTHOOD = "preparing-for-adulthood"  # reg 6(1)(f), from Year 9
+    OTHER = "other"  # reg 6(1)(g)
+
+
+# --- the calculation, on plain dates ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ExceptionSpan:
+    """An exception as the date arithmetic needs it."""
+
+    reason: exc.Reason
+    period: exc.Period
+    advice_id: int | None = None  # an advice exception limited to one request
+
+    def lifts_la_step(self) -> bool:
+        return self.reason in exc.LA_STEP_REASONS
+
+    def lifts_advice(self, advice_id: int) -> bool:
+        return self.reason in exc.ADVICE_REASONS and self.advice_id in (None, advice_id)
+
+
+@dataclass(frozen=True, slots=True)
+class DatedLimit:
+    due: date
+    target: date
+    exception_applies: bool
+
+
+def limit(due: date, clock_start: date, periods: Sequence[exc.Period]) -> DatedLimit:
+    target = exc.operational_target(due, clock_start, periods)
+    return DatedLimit(due, target, target != due)
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentDates:
+    """Every date of an assessment that can be computed from what is known."""
+
+    received: date
+    decide_to_assess: DatedLimit
+    decide_not_to_issue: DatedLimit
+    final_plan: DatedLimit
+    latest_draft: date
+    """Planning date: a draft served later leaves less than 15 days before week 20."""
+    representations_close: date | None
+    advice: tuple[DatedLimit, ...]
+
+
+def assessment_dates(
+    received: date,
+    *,
+    draft_served: date | None = None,
+    advice_received_by_adviser: Sequence[date] = (),
+    exceptions: Sequence[ExceptionSpan] = (),
+) -> AssessmentDates:
+    """The statutory dates and operational targets of an assessment.
+
+    ``advice_received_by_adviser`` are the days each adviser received the request; advice
+    ids are their 1-based positions.
+    """
+    la_periods = [e.period for e in exceptions if e.lifts_la_step()]
+    final_due = weeks_after(received, FINAL_PLAN_WEEKS)
+    advice = tuple(
+        limit(
+            weeks_after(day, ADVICE_WEEKS),
+            day,
+            [e.period for e in exceptions if e.lifts_advice(i)],
+        )
+        for i, day in enumerate(advice_received_by_adviser, start=1)
+    )
+    return AssessmentDates(
+        received=received,
+        decide_to_assess=limit(weeks_after(received, DECIDE_TO_ASSESS_WEEKS), received, la_periods),
+        decide_not_to_issue=limit(
+            weeks_after(received, DECIDE_NOT_TO_ISSUE_WEEKS), received, la_periods
+        ),
+        final_plan=limit(final_due, received, la_periods),
+        latest_draft=final_due - timedelta(days=REPRESENTATION_DAYS),
+        representations_close=(
+            days_beginning_with(draft_served, REPRESENTATION_DAYS) if draft_served else None
+        ),
+        advice=advice,
+    )
+
+
+# --- the case: request, events, state ------------------------------------------------------
+
+
+class AssessmentRequest(BaseModel):
+    """What starts an assessment: the request, as received by the local authority."""
+
+    model_config = ConfigDict(frozen=True)
+
+    case_ref: CaseRef
+    received: date
+    caseworker: StaffId
+    team: TeamId
+    date_of_birth: date | None = None
+
+    @model_validator(mode="after")
+    def _born_before_request(self) -> AssessmentRequest:
+        if self.date_of_birth and self.date_of_birth > self.received:
+            raise ValueError("the date of birth is after the request was received")
+        return self
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    on: date
+
+
+class DecidedToAssess(_Event):
+    type: Literal["decided-to-assess"] = "decided-to-assess"
+
+
+class DecidedNotToAssess(_Event):
+    type: Literal["decided-not-to-assess"] = "decided-not-to-assess"
+
+
+class AdviceRequested(_Event):
+    type: Literal["advice-requested"] = "advice-requested"
+    advice_type: AdviceType
+    provider: str = Field(min_length=1, max_length=80)
+    adviser_received: date | None = None
+    """The day the adviser received the request (reg 8(1)); defaults to ``on``."""
+
+
+class AdviceReceived(_Event):
+    type: Literal["advice-received"] = "advice-received"
+    advice_id: int = Field(ge=1)
+
+
+class DecidedNotToIssue(_Event):
+    type: Literal["decided-not-to-issue"] = "decided-not-to-issue"
+
+
+class DraftServed(_Event):
+    type: Literal["draft-served"] = "draft-served"
+
+
+class SettingConsulted(_Event):
+    type: Literal["setting-consulted"] = "setting-consulted"
+    setting: str = Field(min_length=1, max_length=80)
+
+
+class SettingReplied(_Event):
+    type: Literal["setting-replied"] = "setting-replied"
+    consultation_id: int = Field(ge=1)
+
+
+class FinalPlanIssued(_Event):
+    type: Literal["final-issued"] = "final-issued"
+    representations_received: bool = False
+    """The parent/young person made their representations before the 15 days ran out."""
+
+
+class ExceptionRecorded(_Event):
+    """An exception; ``on`` is the day it was recorded, ``start``..``end`` its period."""
+
+    type: Literal["exception"] = "exception"
+    reason: exc.Reason
+    start: date
+    end: date
+    note: str = Field(default="", max_length=500)
+    advice_id: int | None = Field(default=None, ge=1)
+
+
+class Withdrawn(_Event):
+    type: Literal["withdrawn"] = "withdrawn"
+    reason: str = Field(default="", max_length=200)
+
+
+class CaseworkerReassigned(_Event):
+    type: Literal["caseworker-reassigned"] = "caseworker-reassigned"
+    caseworker: StaffId
+    team: TeamId | None = None
+
+
+AssessmentEvent = Annotated[
+    DecidedToAssess
+    | DecidedNotToAssess
+    | AdviceRequested
+    | AdviceReceived
+    | DecidedNotToIssue
+    | DraftServed
+    | SettingConsulted
+    | SettingReplied
+    | FinalPlanIssued
+    | ExceptionRecorded
+    | Withdrawn
+    | CaseworkerReassigned,
+    Field(discriminator="type"),
+]
+
+EVENT_TYPES: dict[str, type[_Event]] = {
+    cls.model_fields["type"].default: cls
+    for cls in (
+        DecidedToAssess,
+        DecidedNotToAssess,
+        AdviceRequested,
+        AdviceReceived,
+        DecidedNotToIssue,
+        DraftServed,
+        SettingConsulted,
+        SettingReplied,
+        FinalPlanIssued,
+        ExceptionRecorded,
+        Withdrawn,
+        CaseworkerReassigned,
+    )
+}
+
+
+class AdviceRequest(BaseModel):
+    id: int
+    advice_type: AdviceType
+    provider: str
+    requested_on: date
+    adviser_received: date
+    received_on: date | None = None
+
+
+class Consultation(BaseModel):
+    id: int
+    setting: str
+    consulted_on: date
+    replied_on: date | None = None
+
+
+class RecordedException(BaseModel):
+    id: int
+    reason: exc.Reason
+    start: date
+    end: date
+    note: str = ""
+    advice_id: int | None = None
+    recorded_on: date
+
+    def span(self) -> ExceptionSpan:
+        return ExceptionSpan(self.reason, exc.Period(self.start, self.end), self.advice_id)
+
+
+class TimelineEntry(BaseModel):
+    recorded_at: datetime
+    event: AssessmentEvent
+
+
+class AssessmentCase(BaseModel):
+    """The state of one assessment, rebuilt from its request and events."""
+
+    request: AssessmentRequest
+    caseworker: str
+    team: str
+    stage: Stage = Stage.DECISION
+    ending: Ending | None = None
+    decided_to_assess_on: date | None = None
+    decided_not_to_assess_on: date | None = None
+    decided_not_to_issue_on: date | None = None
+    draft_served_on: date | None = None
+    final_issued_on: date | None = None
+    withdrawn_on: date | None = None
+    advice: list[AdviceRequest] = Field(default_factory=list)
+    consultations: list[Consultation] = Field(default_factory=list)
+    exceptions: list[RecordedException] = Field(default_factory=list)
+    timeline: list[TimelineEntry] = Field(default_factory=list)
+
+    @property
+    def case_ref(self) -> str:
+        return self.request.case_ref
+
+    @property
+    def closed(self) -> bool:
+        return self.stage is Stage.CLOSED
+
+    @property
+    def closed_on(self) -> date | None:
+        return (
+            self.final_issued_on
+            or self.decided_not_to_assess_on
+            or self.decided_not_to_issue_on
+            or self.withdrawn_on
+        )
+
+    def dates(self) -> AssessmentDates:
+        return assessment_dates(
+            self.request.received,
+            draft_served=self.draft_served_on,
+            advice_received_by_adviser=[a.adviser_received for a in self.advice],
+            exceptions=[e.span() for e in self.exceptions],
+        )
+
+
+def open_case(request: AssessmentRequest, today: date) -> AssessmentCase:
+    """A new case for a request; a request cannot be received in the future."""
+    if request.received > today:
+        raise RuleViolation(
+            f"the request cannot be received in the future ({request.received} is after {today})"
+        )
+    return AssessmentCase(request=request, caseworker=request.caseworker, team=request.team)
+
+
+# --- validation of event order -----------------------------------------------------------
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise RuleViolation(message)
+
+
+def _require_stage(case: AssessmentCase, event: _Event, *stages: Stage) -> None:
+    if case.stage not in stages:
+        allowed = " or ".join(s.value for s in stages)
+        name = getattr(event, "type", type(event).__name__)
+        raise RuleViolation(
+            f"{name} can only be recorded at the {allowed} stage; this case is at "
+            f"'{case.stage.value}'"
+        )
+
+
+def _not_before(day: date, earlier: date | None, what: str) -> None:
+    if earlier is not None and day < earlier:
+        raise RuleViolation(f"the date {day} is before {what} ({earlier})")
+
+
+def check(case: AssessmentCase, event: AssessmentEvent, today: date) -> None:
+    """Raise ``RuleViolation`` if ``event`` cannot happen to ``case`` as it stands ``today``.
+
+    Never changes ``case``: this is the update validator.
+    """
+    received = case.request.received
+    if not isinstance(event, ExceptionRecorded):
+        _not_before(event.on, received, "the request was received")
+    _require(event.on <= today, f"the date {event.on} is in the future (today is {today})")
+    if case.closed:
+        raise RuleViolation(f"the case is closed ({case.ending}); nothing more can be recorded")
+
+    match event:
+        case DecidedToAssess() | DecidedNotToAssess():
+            _require_stage(case, event, Stage.DECISION)
+        case AdviceRequested():
+            _require_stage(case, event, Stage.ASSESSMENT)
+            _not_before(event.on, case.decided_to_assess_on, "the decision to assess")
+            adviser_day = event.adviser_received or event.on
+            _not_before(adviser_day, event.on, "the request for advice was sent")
+            _require(adviser_day <= today, f"the adviser cannot receive it in the future ({adviser_day})")
+        case AdviceReceived():
+            _require_stage(case, event, Stage.ASSESSMENT, Stage.DRAFT)
+            request = _advice(case, event.advice_id)
+            _require(
+                request.received_on is None,
+                f"advice {event.advice_id} was already recorded as received on {request.received_on}",
+            )
+            _not_before(event.on, request.requested_on, f"advice {event.advice_id} was requested")
+        case DecidedNotToIssue() | DraftServed():
+            _require_stage(case, event, Stage.ASSESSMENT)
+            _not_before(event.on, case.decided_to_assess_on, "the decision to assess")
+            _not_before(event.on, _last_advice_request(case), "the last request for advice")
+        case SettingConsulted():
+            _require_stage(case, event, Stage.DRAFT)
+            _not_before(event.on, case.draft_served_on, "the draft plan was served")
+        case SettingReplied():
+            _require_stage(case, event, Stage.DRAFT)
+            consultation = _consultation(case, event.consultation_id)
+            _require(
+                consultation.replied_on is None,
+                f"consultation {event.consultation_id} already has a reply",
+            )
+            _not_before(event.on, consultation.consulted_on, "the setting was consulted")
+        case FinalPlanIssued():
+            _require_stage(case, event, Stage.DRAFT)
+            _not_before(event.on, case.draft_served_on, "the draft plan was served")
+            closes = case.dates().representations_close
+            assert closes is not None
+            _require(
+                event.on > closes or event.representations_received,
+                f"the 15 days for representations on the draft run to {closes} (reg 13(1)); "
+                "issue the final plan after that, or record that representations were received",
+            )
+        case ExceptionRecorded():
+            _check_exception(case, event)
+        case Withdrawn():
+            pass
+        case CaseworkerReassigned():
+            _require(
+                (event.caseworker, event.team or case.team) != (case.caseworker, case.team),
+                f"the case is already with {event.caseworker} in team {case.team}",
+            )
+
+
+def _advice(case: AssessmentCase, advice_id: int) -> AdviceRequest:
+    for request in case.advice:
+        if request.id == advice_id:
+            return request
+    known = ", ".join(str(a.id) for a in case.advice) or "none yet"
+    raise RuleViolation(f"there is no advice request {advice_id} on this case (known: {known})")
+
+
+def _consultation(case: AssessmentCase, consultation_id: int) -> Consultation:
+    for consultation in case.consultations:
+        if consultation.id == consultation_id:
+            return consultation
+    raise RuleViolation(f"there is no setting consultation {consultation_id} on this case")
+
+
+def _last_advice_request(case: AssessmentCase) -> date | None:
+    return max((a.requested_on for a in case.advice), default=None)
+
+
+def _check_exception(case: AssessmentCase, event: ExceptionRecorded) -> None:
+    period = exc.Period(event.start, event.end)
+    exc.check_period(event.reason, period)
+    _require(
+        event.end >= case.request.received,
+        f"the exception ends ({event.end}) before the request was received "
+        f"({case.request.received})",
+    )
+    if event.advice_id is not None:
+        _require(
+            event.reason in exc.ADVICE_REASONS,
+            f"{event.reason.value} is not an exception to the advice limit (reg 8(2))",
+        )
+        _advice(case, event.advice_id)
+    if event.reason is exc.Reason.MISSED_APPOINTMENT:
+        _require(
+            event.advice_id is not None,
+            "missed-appointment applies to one advice request (reg 8(2)(c)): give its advice id",
+        )
+    if event.reason in (exc.Reason.SCHOOL_CLOSURE, exc.Reason.EARLY_YEARS_CLOSURE):
+        exc.check_closure_covers_request(
+            event.reason,
+            period,
+            [a.requested_on for a in case.advice if a.advice_type is AdviceType.EDUCATIONAL],
+        )
+
+
+# --- applying events -------------------------------------------------------------------
+
+
+def apply(
+    case: AssessmentCase, event: AssessmentEvent, today: date, recorded_at: datetime
+) -> AssessmentCase:
+    """The case after ``event``; raises ``RuleViolation`` (and changes nothing) if not allowed."""
+    check(case, event, today)
+    new = case.model_copy(deep=True)
+    match event:
+        case DecidedToAssess():
+            new.decided_to_assess_on, new.stage = event.on, Stage.ASSESSMENT
+        case DecidedNotToAssess():
+            new.decided_not_to_assess_on = event.on
+            new.stage, new.ending = Stage.CLOSED, Ending.NOT_ASSESSED
+        case AdviceRequested():
+            new.advice.append(
+                AdviceRequest(
+                    id=len(new.advice) + 1,
+                    advice_type=event.advice_type,
+                    provider=event.provider,
+                    requested_on=event.on,
+                    adviser_received=event.adviser_received or event.on,
+                )
+            )
+        case AdviceReceived():
+            _advice(new, event.advice_id).received_on = event.on
+        case DecidedNotToIssue():
+            new.decided_not_to_issue_on = event.on
+            new.stage, new.ending = Stage.CLOSED, Ending.NOT_ISSUED
+        case DraftServed():
+            new.draft_served_on, new.stage = event.on, Stage.DRAFT
+        case SettingConsulted():
+            new.consultations.append(
+                Consultation(
+                    id=len(new.consultations) + 1, setting=event.setting, consulted_on=event.on
+                )
+            )
+        case SettingReplied():
+            _consultation(new, event.consultation_id).replied_on = event.on
+        case FinalPlanIssued():
+            new.final_issued_on = event.on
+            new.stage, new.ending = Stage.CLOSED, Ending.PLAN_ISSUED
+        case ExceptionRecorded():
+            new.exceptions.append(
+                RecordedException(
+                    id=len(new.exceptions) + 1,
+                    reason=event.reason,
+                    start=event.start,
+                    end=event.end,
+                    note=event.note,
+                    advice_id=event.advice_id,
+                    recorded_on=event.on,
+                )
+            )
+        case Withdrawn():
+            new.withdrawn_on = event.on
+            new.stage, new.ending = Stage.CLOSED, Ending.WITHDRAWN
+        case CaseworkerReassigned():
+            new.caseworker = event.caseworker
+            new.team = event.team or new.team
+    new.timeline.append(TimelineEntry(recorded_at=recorded_at, event=event))
+    return new
+
+
+# --- steps, next deadline, outcome ----------------------------------------------------------
+
+
+def steps(
+    case: AssessmentCase, today: date, amber_days: int = DEFAULT_AMBER_DAYS
+) -> list[StepStatus]:
+    """Every step of the case as it stands ``today``, in statutory order."""
+    d = case.dates()
+    not_assessed = case.ending is Ending.NOT_ASSESSED
+    ended_early = case.ending in (Ending.NOT_ASSESSED, Ending.NOT_ISSUED, Ending.WITHDRAWN)
+    withdrawn = case.ending is Ending.WITHDRAWN
+
+    def at(lim: DatedLimit, **kw: object) -> StepStatus:
+        return settle(
+            due=lim.due,
+            target=lim.target,
+            exception_applies=lim.exception_applies,
+            today=today,
+            amber_days=amber_days,
+            **kw,  # type: ignore[arg-type]
+        )
+
+    out = [
+        at(
+            d.decide_to_assess,
+            step="decide-to-assess",
+            label="Decide whether to assess, and notify",
+            regulation="reg 4(1), 5(1)",
+            statutory=True,
+            completed_on=case.decided_to_assess_on or case.decided_not_to_assess_on,
+            applicable=not (withdrawn and case.decided_to_assess_on is None),
+        )
+    ]
+    for request, lim in zip(case.advice, d.advice, strict=True):
+        out.append(
+            at(
+                lim,
+                step=f"advice-{request.id}",
+                label=f"{request.advice_type.value.capitalize()} advice from {request.provider}",
+                regulation="reg 8(1)",
+                statutory=True,
+                completed_on=request.received_on,
+                applicable=not (case.closed and request.received_on is None),
+            )
+        )
+    issue_decided = case.decided_not_to_issue_on
+    out.append(
+        at(
+            d.decide_not_to_issue,
+            step="decide-not-to-issue",
+            label="Decide whether to issue a plan (notify a refusal within 16 weeks)",
+            regulation="reg 10(1)",
+            # The limit binds only a refusal; serving a draft is the decision to issue.
+            statutory=False,
+            completed_on=issue_decided or case.draft_served_on,
+            applicable=not (not_assessed or (withdrawn and case.draft_served_on is None)),
+        )
+    )
+    out.append(
+        settle(
+            step="draft-served",
+            label="Serve the draft plan (leaves 15 days before week 20)",
+            regulation="reg 13(1), 13(2) (planning date)",
+            due=d.latest_draft,
+            target=d.latest_draft + (d.final_plan.target - d.final_plan.due),
+            exception_applies=d.final_plan.exception_applies,
+            statutory=False,
+            completed_on=case.draft_served_on,
+            applicable=not (ended_early and case.draft_served_on is None),
+            today=today,
+            amber_days=amber_days,
+        )
+    )
+    for consultation in case.consultations:
+        due = days_beginning_with(consultation.consulted_on, SETTING_REPLY_DAYS)
+        out.append(
+            settle(
+                step=f"setting-reply-{consultation.id}",
+                label=f"Reply from {consultation.setting} on being named",
+                regulation="CFA s39(2); CoP 9.83 (guidance)",
+                due=due,
+                target=due,
+                exception_applies=False,
+                statutory=False,
+                completed_on=consultation.replied_on,
+                applicable=not (case.closed and consultation.replied_on is None),
+                today=today,
+                amber_days=amber_days,
+            )
+        )
+    out.append(
+        at(
+            d.final_plan,
+            step="final-plan",
+            label="Issue the final EHC plan",
+            regulation="reg 13(2)",
+            statutory=True,
+            completed_on=case.final_issued_on,
+            applicable=not ended_early,
+        )
+    )
+    return out
+
+
+def next_deadline(open_steps: Iterable[StepStatus]) -> StepStatus | None:
+    """The open statutory step with the earliest operational target (overdue ones first)."""
+    statutory = [s for s in open_steps if s.state is StepState.OPEN and s.statutory]
+    return min(statutory, key=lambda s: (s.target, s.step), default=None)
+
+
+class AssessmentOutcome(BaseModel):
+    """How an assessment ended, in the terms of the national return (SEN2)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    case_ref: str
+    ending: Ending
+    ended_on: date
+    weeks_taken: float
+    final_plan_due: date
+    exceptions_apply: bool
+    """An exception applied to the 20-week limit: excluded from the headline figure."""
+    within_20_weeks: bool | None
+    """Plan issued by week 20, counting every case (None when no plan was issued)."""
+    within_20_weeks_excluding_exceptions: bool | None
+    """As above, but None for exception cases, which the headline figure leaves out."""
+    within_operational_target: bool | None
+    decided_to_assess_within_6_weeks: bool | None
+    refusal_within_16_weeks: bool | None
+
+
+def outcome(case: AssessmentCase) -> AssessmentOutcome:
+    """The outcome of a closed case."""
+    if not case.closed or case.ending is None or case.closed_on is None:
+        raise RuleViolation("the case is still open")
+    d = case.dates()
+    issued = case.final_issued_on
+    within = issued <= d.final_plan.due if issued else None
+    decision_day = case.decided_to_assess_on or case.decided_not_to_assess_on
+    return AssessmentOutcome(
+        case_ref=case.case_ref,
+        ending=case.ending,
+        ended_on=case.closed_on,
+        weeks_taken=weeks_taken(case.request.received, case.closed_on),
+        final_plan_due=d.final_plan.due,
+        exceptions_apply=d.final_plan.exception_applies,
+        within_20_weeks=within,
+        within_20_weeks_excluding_exceptions=(
+            None if within is None or d.final_plan.exception_applies else within
+        ),
+        within_operational_target=issued <= d.final_plan.target if issued else None,
+        decided_to_assess_within_6_weeks=(
+            decision_day <= d.decide_to_assess.due if decision_day else None
+        ),
+        refusal_within_16_weeks=(
+            case.decided_not_to_issue_on <= d.decide_not_to_issue.due
+            if case.decided_not_to_issue_on
+            else None
+        ),
+    )
