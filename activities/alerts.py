@@ -75,8 +75,8 @@ class AlertActivities:
                 body=body,
             )
         )
-        log.info(
-            "alert",
+        log.debug(
+            "alert written",
             key=message.idempotency_key,
             case_ref=message.case_ref,
             kind=message.kind.value,

@@ -105,10 +105,19 @@ class Assessments:
         except RPCError as error:
             raise self._rpc_error(case_ref, error) from error
 
-    async def view(self, case_ref: str) -> AssessmentView:
+    async def view(self, case_ref: str, today: date | None = None) -> AssessmentView:
+        """The case's timeline, with its steps rated as of ``today`` (default: today, UTC).
+
+        A query answers as of the workflow's last task, which may be days old for a quiet case.
+        """
         handle = self.client.get_workflow_handle(assessment_workflow_id(case_ref))
         try:
-            return await handle.query(AssessmentWorkflow.timeline, result_type=AssessmentView)
+            view = await handle.query(AssessmentWorkflow.timeline, result_type=AssessmentView)
+            today = today or datetime.now(UTC).date()
+            steps = rules.steps(view.case, today, self.settings.amber_days)
+            return view.model_copy(
+                update={"as_of": today, "steps": steps, "next_step": rules.next_deadline(steps)}
+            )
         except RPCError as error:
             raise self._rpc_error(case_ref, error) from error
         except WorkflowFailureError as error:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Coroutine
 from datetime import UTC, date, datetime
 from typing import Any, NoReturn, TypeVar
@@ -17,8 +18,9 @@ from ehc.temporal import TemporalUnreachable
 from statutory.errors import RuleViolation
 
 T = TypeVar("T")
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+# Piped output gets wide lines rather than rich's 80-column default.
+out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 1000)
 
 BAD_INPUT = 2
 FAILED = 1

@@ -1,0 +1,52 @@
+"""Helpers for workflow tests: a worker with the real outbox, and reading what it wrote."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from datetime import date
+
+from temporalio.client import Client, WorkflowHandle
+from temporalio.worker import Worker
+
+from activities.alerts import AlertActivities
+from activities.outbox import Outbox
+from statutory.assessment import AssessmentRequest
+from workflows.assessment import AssessmentWorkflow
+from workflows.models import AssessmentStart, assessment_workflow_id
+
+
+@asynccontextmanager
+async def running_worker(client: Client, outbox: Outbox) -> AsyncIterator[str]:
+    task_queue = f"test-{uuid.uuid4().hex[:8]}"
+    with ThreadPoolExecutor(max_workers=4) as executor:
+        async with Worker(
+            client,
+            task_queue=task_queue,
+            workflows=[AssessmentWorkflow],
+            activities=[AlertActivities(outbox).send_alert],
+            activity_executor=executor,
+        ):
+            yield task_queue
+
+
+def request(received: date, ref: str | None = None) -> AssessmentRequest:
+    return AssessmentRequest(
+        case_ref=ref or f"T-{uuid.uuid4().hex[:10].upper()}",
+        received=received,
+        caseworker="cw101",
+        team="north",
+    )
+
+
+async def start(
+    client: Client, task_queue: str, req: AssessmentRequest
+) -> WorkflowHandle[AssessmentWorkflow, object]:
+    return await client.start_workflow(
+        AssessmentWorkflow.run,
+        AssessmentStart(request=req),
+        id=assessment_workflow_id(req.case_ref),
+        task_queue=task_queue,
+    )

@@ -1,0 +1,32 @@
+"""Recorded histories must replay on today's workflow code: a determinism guard.
+
+Re-record after an intended change (guarded by ``workflow.patched``) with
+``EHC_RECORD_HISTORIES=1 .venv/bin/pytest tests/workflow`` and commit the new file beside
+the old ones.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
+
+from tests.conftest import HISTORIES
+from workflows.assessment import AssessmentWorkflow
+
+RECORDED = sorted(HISTORIES.glob("*.json"))
+
+
+def test_there_are_recorded_histories() -> None:
+    assert RECORDED, "tests/histories/ holds no recorded history"
+
+
+@pytest.mark.parametrize("path", RECORDED, ids=[p.stem for p in RECORDED])
+async def test_recorded_history_replays(path: Path) -> None:
+    history = WorkflowHistory.from_json(path.stem, path.read_text())
+    replayer = Replayer(workflows=[AssessmentWorkflow], data_converter=pydantic_data_converter)
+    result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
+    assert result.replay_failure is None
