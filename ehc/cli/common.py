@@ -8,7 +8,6 @@ from collections.abc import Coroutine
 from datetime import UTC, date, datetime
 from typing import Any, NoReturn, TypeVar
 
-import typer
 from pydantic import ValidationError
 from rich.console import Console
 

@@ -76,8 +76,10 @@ def assessment(
             fail(f"{label}: {other} is before the request was received ({day})")
     for span in spans:
         if span.period.end < day:
-            fail(f"--exception: {span.reason.value} ends ({span.period.end}) before the request "
-                 f"was received ({day})")
+            fail(
+                f"--exception: {span.reason.value} ends ({span.period.end}) before the request "
+                f"was received ({day})"
+            )
         if span.reason in (exc.Reason.SCHOOL_CLOSURE, exc.Reason.EARLY_YEARS_CLOSURE) and advice:
             try:
                 exc.check_closure_covers_request(span.reason, span.period, advice)

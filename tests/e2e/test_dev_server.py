@@ -62,9 +62,7 @@ async def test_backdated_case_is_found_overdue_by_a_visibility_query(
         assert mine.stage == "decision"
 
         # The backdated case got its escalation once, not the stale reminders before it.
-        view = await eventually(
-            lambda: service.view(late.case_ref), lambda v: len(v.alerts) >= 1
-        )
+        view = await eventually(lambda: service.view(late.case_ref), lambda v: len(v.alerts) >= 1)
         assert [(a.step, a.kind.value, a.level) for a in view.alerts] == [
             ("decide-to-assess", "escalation", 2)
         ]

@@ -226,7 +226,32 @@ def test_merged_contained_period_does_not_shorten() -> None:
     assert got == [Period(D(2025, 6, 1), D(2025, 6, 30))]
 
 
-def test_merged_clips_to_the_clock_start() -> None:
+def test_merged_clips_a_single_period_to_the_clock_start() -> None:
+    clock = D(2025, 5, 21)
+    # Over before the clock starts: dropped.
+    assert merged([Period(D(2025, 4, 1), D(2025, 5, 20))], clock) == []
+    # Straddles the clock start: clipped to begin on it.
+    assert merged([Period(D(2025, 5, 1), D(2025, 5, 30))], clock) == [
+        Period(clock, D(2025, 5, 30))
+    ]
+    # Ends on the clock start: 1 day.
+    assert merged([Period(D(2025, 4, 1), D(2025, 5, 21))], clock) == [Period(clock, clock)]
+    # After the clock start: unchanged.
+    assert merged([Period(D(2025, 6, 1), D(2025, 6, 30))], clock) == [
+        Period(D(2025, 6, 1), D(2025, 6, 30))
+    ]
+    assert merged([], clock) == []
+
+
+def test_merged_drops_periods_before_the_clock() -> None:
+    clock = D(2025, 5, 21)
+    got = merged(
+        [Period(D(2025, 4, 1), D(2025, 4, 30)), Period(D(2025, 5, 1), D(2025, 5, 30))], clock
+    )
+    assert got == [Period(clock, D(2025, 5, 30))]
+
+
+def test_merged_clips_several_periods_to_the_clock_start() -> None:
     clock = D(2025, 5, 21)
     got = merged(
         [
@@ -237,9 +262,6 @@ def test_merged_clips_to_the_clock_start() -> None:
         clock_start=clock,
     )
     assert got == [Period(D(2025, 5, 21), D(2025, 5, 30))]
-    assert merged([Period(D(2025, 4, 1), D(2025, 5, 20))], clock) == []
-    assert merged([Period(D(2025, 4, 1), D(2025, 5, 21))], clock) == [Period(clock, clock)]
-    assert merged([], clock) == []
 
 
 # --- operational target (pause) ------------------------------------------------------------
@@ -265,9 +287,10 @@ DUE = D(2025, 7, 2)  # 6 weeks
         # Entirely before the clock: nothing.
         ([Period(D(2025, 4, 1), D(2025, 5, 20))], DUE),
         # Overlapping periods count once: 1 Jun..5 Jul is 35 days.
-        (
+        pytest.param(
             [Period(D(2025, 6, 1), D(2025, 6, 30)), Period(D(2025, 6, 15), D(2025, 7, 5))],
             DUE + timedelta(days=35),
+            id="overlapping",
         ),
     ],
 )
@@ -275,30 +298,46 @@ def test_operational_target(periods: list[Period], expected: date) -> None:
     assert operational_target(DUE, CLOCK, periods) == expected
 
 
+def test_operational_target_single_period_against_the_statutory_date() -> None:
+    first = Period(D(2025, 6, 1), D(2025, 6, 30))  # 30 days: 2 Jul -> 1 Aug
+    second = Period(D(2025, 7, 20), D(2025, 7, 29))  # starts after 2 Jul
+    assert operational_target(DUE, CLOCK, [first]) == D(2025, 8, 1)
+    assert operational_target(DUE, CLOCK, [second]) == DUE
+
+
 def test_operational_target_chains_periods_through_the_extended_target() -> None:
     first = Period(D(2025, 6, 1), D(2025, 6, 30))  # 30 days: 2 Jul -> 1 Aug
     second = Period(D(2025, 7, 20), D(2025, 7, 29))  # starts after 2 Jul, before 1 Aug: +10
     third = Period(D(2025, 8, 11), D(2025, 8, 20))  # starts on 11 Aug, the new target: +10
     fourth = Period(D(2025, 8, 22), D(2025, 8, 31))  # starts after 21 Aug: nothing
-    assert operational_target(DUE, CLOCK, [first]) == D(2025, 8, 1)
     assert operational_target(DUE, CLOCK, [first, second]) == D(2025, 8, 11)
     assert operational_target(DUE, CLOCK, [fourth, third, second, first]) == D(2025, 8, 21)
     # Without the first, the second starts after the target and adds nothing.
     assert operational_target(DUE, CLOCK, [second, third]) == DUE
 
 
-PERIODS = st.lists(
-    st.builds(
-        lambda start, days: span(start, days),
-        st.dates(min_value=D(2025, 1, 1), max_value=D(2026, 6, 30)),
-        st.integers(min_value=1, max_value=90),
-    ),
-    max_size=5,
+PERIOD = st.builds(
+    span,
+    st.dates(min_value=D(2025, 1, 1), max_value=D(2026, 6, 30)),
+    st.integers(min_value=1, max_value=90),
 )
 
 
 @settings(max_examples=200, deadline=None)
-@given(PERIODS, st.integers(min_value=0, max_value=30))
+@given(st.lists(PERIOD, max_size=1), st.integers(min_value=0, max_value=30))
+def test_operational_target_properties_one_period(periods: list[Period], weeks: int) -> None:
+    due = CLOCK + timedelta(days=7 * weeks)
+    target = operational_target(due, CLOCK, periods)
+    spans = merged(periods, CLOCK)
+    assert len(spans) <= 1
+    assert due <= target <= due + timedelta(days=sum(p.days for p in spans))
+    # Paused by the whole (clipped) period exactly when it begins on or before the date.
+    expected = due + timedelta(days=sum(p.days for p in spans if p.start <= due))
+    assert target == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(PERIOD, min_size=2, max_size=5), st.integers(min_value=0, max_value=30))
 def test_operational_target_properties(periods: list[Period], weeks: int) -> None:
     due = CLOCK + timedelta(days=7 * weeks)
     target = operational_target(due, CLOCK, periods)

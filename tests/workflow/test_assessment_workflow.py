@@ -116,8 +116,10 @@ async def test_exception_moves_the_target_and_is_excluded_from_the_headline_figu
             return await handle.execute_update(AssessmentWorkflow.record, event)
 
         async def wait_until(day: int) -> None:
-            await env.sleep(datetime.combine(r + timedelta(days=day), time(12), UTC)
-                            - await env.get_current_time())
+            await env.sleep(
+                datetime.combine(r + timedelta(days=day), time(12), UTC)
+                - await env.get_current_time()
+            )
 
         await wait_until(35)
         await record(rules.DecidedToAssess(on=r + timedelta(days=35)))
@@ -157,7 +159,9 @@ async def test_exception_moves_the_target_and_is_excluded_from_the_headline_figu
 
     final_alerts = [m for m in sent(outbox, req.case_ref) if m[0] == "final-plan"]
     # Week 20 passed during the pause: no escalation, and the reminders follow the new target.
-    assert [(kind, level, when.date(), target) for _, kind, level, when, target in final_alerts] == [
+    assert [
+        (kind, level, when.date(), target) for _, kind, level, when, target in final_alerts
+    ] == [
         ("reminder", 14, r + timedelta(days=161), r + timedelta(days=175)),
     ]
     if os.environ.get("EHC_RECORD_HISTORIES"):
@@ -175,7 +179,9 @@ async def test_a_rejected_event_leaves_history_and_state_unchanged(
         events_before = case_events(await handle.fetch_history())
 
         with pytest.raises(WorkflowUpdateFailedError) as rejected:
-            await handle.execute_update(AssessmentWorkflow.record, rules.FinalPlanIssued(on=received))
+            await handle.execute_update(
+                AssessmentWorkflow.record, rules.FinalPlanIssued(on=received)
+            )
         cause = rejected.value.cause
         assert isinstance(cause, ApplicationError)
         assert "final-issued can only be recorded at the draft stage" in cause.message

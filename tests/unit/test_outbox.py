@@ -1,0 +1,47 @@
+"""The outbox writes each idempotency key once, whatever retries or replays happen."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from activities.alerts import AlertActivities, compose
+from activities.outbox import Outbox
+from statutory.alerts import AlertKind, AlertMessage
+
+
+def message(kind: AlertKind = AlertKind.REMINDER, days_left: int = 3) -> AlertMessage:
+    return AlertMessage(
+        idempotency_key=f"assessment-EHC-1:final-plan:{kind.value}:3:2026-12-01",
+        workflow_id="assessment-EHC-1",
+        case_ref="EHC-1",
+        process="assessment",
+        kind=kind,
+        level=3 if kind is AlertKind.REMINDER else 1,
+        step="final-plan",
+        label="Issue the final EHC plan",
+        regulation="reg 13(2)",
+        due=date(2026, 12, 1),
+        target=date(2026, 12, 1),
+        days_left=days_left,
+        caseworker="cw101",
+        team="north",
+        scheduled_for=datetime(2026, 11, 28, 8, tzinfo=UTC),
+    )
+
+
+def test_same_key_is_written_once(database_url: str) -> None:
+    activities = AlertActivities(Outbox(database_url))
+    assert activities.send_alert(message()) is True
+    assert activities.send_alert(message()) is False  # a retry or a replayed worker
+    rows = Outbox(database_url).messages()
+    assert len(rows) == 1
+    assert rows[0]["recipient"] == "cw101"
+    assert rows[0]["subject"] == "[EHC-1] Reminder: Issue the final EHC plan due in 3 days"
+
+
+def test_escalation_goes_to_the_team_and_says_how_late() -> None:
+    role, recipient, subject, body = compose(message(AlertKind.ESCALATION, days_left=-1))
+    assert (role, recipient) == ("supervisor", "team:north")
+    assert subject == "[EHC-1] Escalation level 1: Issue the final EHC plan 1 day overdue"
+    assert "Regulation: reg 13(2)" in body
+    assert "EHC-1" in body and "cw101" in body
