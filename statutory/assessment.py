@@ -77,7 +77,8 @@ class ExceptionSpan:
     advice_id: int | None = None  # an advice exception limited to one request
 
     def lifts_la_step(self) -> bool:
-        return self.reason in exc.LA_STEP_REASONS
+        # An exception recorded against one advice request (reg 8(2)) covers only that step.
+        return self.reason in exc.LA_STEP_REASONS and self.advice_id is None
 
     def lifts_advice(self, advice_id: int) -> bool:
         return self.reason in exc.ADVICE_REASONS and self.advice_id in (None, advice_id)
@@ -391,9 +392,7 @@ def check(case: AssessmentCase, event: AssessmentEvent, today: date) -> None:
 
     Never changes ``case``: this is the update validator.
     """
-    received = case.request.received
-    if not isinstance(event, ExceptionRecorded):
-        _not_before(event.on, received, "the request was received")
+    _not_before(event.on, case.request.received, "the request was received")
     _require(event.on <= today, f"the date {event.on} is in the future (today is {today})")
     if case.closed:
         raise RuleViolation(f"the case is closed ({case.ending}); nothing more can be recorded")
@@ -416,7 +415,11 @@ def check(case: AssessmentCase, event: AssessmentEvent, today: date) -> None:
                 request.received_on is None,
                 f"advice {event.advice_id} was already recorded as received on {request.received_on}",
             )
-            _not_before(event.on, request.requested_on, f"advice {event.advice_id} was requested")
+            _not_before(
+                event.on,
+                request.adviser_received,
+                f"the adviser received request {event.advice_id}",
+            )
         case DecidedNotToIssue() | DraftServed():
             _require_stage(case, event, Stage.ASSESSMENT)
             _not_before(event.on, case.decided_to_assess_on, "the decision to assess")

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import holidays
 
 CUT_OFF = time(17, 0)
+UK = ZoneInfo("Europe/London")
 
 
 @lru_cache(maxsize=64)
@@ -35,7 +37,12 @@ def next_working_day(day: date) -> date:
 
 
 def received_on(arrived: datetime) -> date:
-    """The day a request counts as received, given its local (UK) arrival time."""
+    """The day a request counts as received, given its arrival time.
+
+    A naive time is taken as UK local time; an aware one is converted to it first.
+    """
+    if arrived.tzinfo is not None:
+        arrived = arrived.astimezone(UK)
     day = arrived.date()
     if not is_working_day(day) or arrived.time() >= CUT_OFF:
         return next_working_day(day)

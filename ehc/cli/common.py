@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
 from collections.abc import Coroutine
 from datetime import UTC, date, datetime
@@ -37,11 +38,17 @@ def fail(message: str, code: int = BAD_INPUT) -> NoReturn:
     raise Fail(message, code)
 
 
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def parse_date(text: str, option: str) -> date:
+    """A calendar date written YYYY-MM-DD, and nothing else (no week dates, no 20250521)."""
     try:
-        return date.fromisoformat(text)
+        if ISO_DAY.fullmatch(text):
+            return date.fromisoformat(text)
     except ValueError:
-        fail(f"{option}: '{text}' is not a real date in the form YYYY-MM-DD")
+        pass
+    fail(f"{option}: '{text}' is not a real date in the form YYYY-MM-DD")
 
 
 def today_utc() -> date:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 
 import pytest
@@ -100,9 +101,7 @@ def test_closures_and_absence_under_four_weeks_are_rejected(reason: Reason, days
 
 @pytest.mark.parametrize("reason", FOUR_WEEK_REASONS)
 @pytest.mark.parametrize("days", [28, 29, 60])
-def test_closures_and_absence_of_four_weeks_or_more_are_accepted(
-    reason: Reason, days: int
-) -> None:
+def test_closures_and_absence_of_four_weeks_or_more_are_accepted(reason: Reason, days: int) -> None:
     check_period(reason, span(D(2025, 7, 1), days))
 
 
@@ -231,9 +230,7 @@ def test_merged_clips_a_single_period_to_the_clock_start() -> None:
     # Over before the clock starts: dropped.
     assert merged([Period(D(2025, 4, 1), D(2025, 5, 20))], clock) == []
     # Straddles the clock start: clipped to begin on it.
-    assert merged([Period(D(2025, 5, 1), D(2025, 5, 30))], clock) == [
-        Period(clock, D(2025, 5, 30))
-    ]
+    assert merged([Period(D(2025, 5, 1), D(2025, 5, 30))], clock) == [Period(clock, D(2025, 5, 30))]
     # Ends on the clock start: 1 day.
     assert merged([Period(D(2025, 4, 1), D(2025, 5, 21))], clock) == [Period(clock, clock)]
     # After the clock start: unchanged.
@@ -347,7 +344,7 @@ def test_operational_target_properties(periods: list[Period], weeks: int) -> Non
     # Order of recording does not matter.
     assert operational_target(due, CLOCK, list(reversed(periods))) == target
     # Merged periods are disjoint, sorted, and not adjacent.
-    for a, b in zip(spans, spans[1:], strict=False):
+    for a, b in itertools.pairwise(spans):
         assert a.end + timedelta(days=1) < b.start
     # The target is a fixed point: the statutory date plus every exception day that began
     # on or before it.

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
@@ -77,11 +77,17 @@ def test_next_working_day_is_strictly_after() -> None:
     assert next_working_day(date(2026, 12, 24)) == date(2026, 12, 29)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="working_days.received_on ignores tzinfo: an aware UTC timestamp of 16:30 in "
-    "summer is 17:30 in the UK, after the cut-off, but counts as received the same day",
-)
 def test_received_on_reads_an_aware_time_in_uk_local_time() -> None:
     # 16:30 UTC on 21 May 2025 is 17:30 BST: after 17:00, so received on 22 May.
     assert received_on(datetime(2025, 5, 21, 16, 30, tzinfo=UTC)) == date(2025, 5, 22)
+    # 15:59 UTC is 16:59 BST: the same day.
+    assert received_on(datetime(2025, 5, 21, 15, 59, tzinfo=UTC)) == date(2025, 5, 21)
+    # In winter the UK is on GMT: 16:30 UTC is 16:30 local.
+    assert received_on(datetime(2025, 1, 15, 16, 30, tzinfo=UTC)) == date(2025, 1, 15)
+    # 23:30 UTC on Friday 23 May is 00:30 BST on Saturday: next working day after the
+    # Spring bank holiday is Tuesday 27 May.
+    assert received_on(datetime(2025, 5, 23, 23, 30, tzinfo=UTC)) == date(2025, 5, 27)
+    # Any zone is converted: 09:00 in New York (EDT) is 14:00 in London.
+    new_york = timezone(timedelta(hours=-4))
+    assert received_on(datetime(2025, 5, 21, 9, 0, tzinfo=new_york)) == date(2025, 5, 21)
+    assert received_on(datetime(2025, 5, 21, 12, 30, tzinfo=new_york)) == date(2025, 5, 22)

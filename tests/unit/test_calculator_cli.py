@@ -1,0 +1,313 @@
+"""``ehc deadlines assessment``: the real command, run as a subprocess.
+
+Each ``ehc`` process spends about a second importing, so the suite runs them all at once, in
+parallel, the first time a test needs one. The cases the brief names run as the installed
+``ehc`` script; further cases run in one extra interpreter that imports ``ehc.cli.main`` once
+and forks a fresh child per invocation (real process, real exit status, real stdout/stderr),
+so that they cost milliseconds rather than a second each.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+_SCRIPT = Path(sys.executable).with_name("ehc")
+EHC = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "ehc.cli.main"]
+BASE = ["deadlines", "assessment"]
+R = ["--received", "2025-05-21"]
+ABSENCE = "absence-from-area:2025-06-01:2025-07-15"  # 45 days
+
+#: Run as the installed ``ehc`` script, one interpreter each.
+RUNS: dict[str, list[str]] = {
+    "plain": [*R, "--json"],
+    "draft-and-advice": [
+        *R,
+        "--draft-served",
+        "2025-09-01",
+        "--advice-requested",
+        "2025-07-10",
+        "--advice-requested",
+        "2025-07-03",
+        "--json",
+    ],
+    "exception": [*R, "--exception", ABSENCE, "--json"],
+    "human": [
+        *R,
+        "--draft-served",
+        "2025-09-01",
+        "--advice-requested",
+        "2025-07-10",
+        "--exception",
+        ABSENCE,
+    ],
+    "bad-date": ["--received", "2025-02-30", "--json"],
+    "end-before-start": [*R, "--exception", "personal-circumstances:2025-07-01:2025-06-01"],
+    "unknown-reason": [*R, "--exception", "holiday:2025-07-01:2025-08-01"],
+    "missing-received": ["--json"],
+    "malformed-exception": [*R, "--exception", "absence-from-area:2025-06-01"],
+}
+
+#: Run by forking one interpreter that has imported ``ehc.cli.main``.
+FORKED: dict[str, list[str]] = {
+    "draft": [*R, "--draft-served", "2025-09-01", "--json"],
+    "two-exceptions": [
+        *R,
+        "--exception",
+        "personal-circumstances:2025-06-05:2025-06-14",
+        "--exception",
+        "personal-circumstances:2025-06-01:2025-06-10",
+        "--json",
+    ],
+    "missed-appointment": [
+        *R,
+        "--advice-requested",
+        "2025-07-10",
+        "--exception",
+        "missed-appointment:2025-07-14:2025-07-20",
+        "--json",
+    ],
+    "too-many-parts": [*R, "--exception", f"{ABSENCE}:2025-08-01"],
+    "bad-exception-date": [*R, "--exception", "personal-circumstances:2025-06-31:2025-07-01"],
+    "short-absence": [*R, "--exception", "absence-from-area:2025-06-01:2025-06-27"],
+    "draft-before-request": [*R, "--draft-served", "2025-05-20"],
+    "exception-before-request": [*R, "--exception", "personal-circumstances:2025-01-06:2025-01-10"],
+    "covid-outside-2020": [*R, "--exception", "coronavirus:2025-06-01:2025-06-10"],
+    "closure-outside-window": [
+        *R,
+        "--advice-requested",
+        "2025-06-02",
+        "--exception",
+        "school-closure:2025-07-21:2025-08-31",
+    ],
+    "no-such-option": [*R, "--recieved-late"],
+    "compact-date": ["--received", "20250521", "--json"],
+    "week-date": ["--received", "2025-W21-3", "--json"],
+    "compact-exception-date": [*R, "--exception", "personal-circumstances:20250601:2025-06-05"],
+}
+
+#: Runs ``ehc.cli.main.main`` once per invocation in a forked child; prints JSON results.
+FORK_DRIVER = """
+import json, os, sys, traceback
+from ehc.cli.main import main
+runs, where = json.loads(sys.argv[1]), sys.argv[2]
+results = {}
+for name, args in runs.items():
+    out, err = os.path.join(where, name + ".out"), os.path.join(where, name + ".err")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+            os.dup2(os.open(out, flags), 1)
+            os.dup2(os.open(err, flags), 2)
+            sys.argv = ["ehc", *args]
+            try:
+                main()
+                code = 0
+            except SystemExit as stop:
+                code = stop.code if isinstance(stop.code, int) else int(stop.code is not None)
+            except BaseException:
+                traceback.print_exc()
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    with open(out) as o, open(err) as e:
+        results[name] = [os.waitstatus_to_exitcode(status), o.read(), e.read()]
+print(json.dumps(results))
+"""
+
+BAD = [
+    "bad-date",
+    "end-before-start",
+    "unknown-reason",
+    "missing-received",
+    "malformed-exception",
+    "too-many-parts",
+    "bad-exception-date",
+    "short-absence",
+    "draft-before-request",
+    "exception-before-request",
+    "covid-outside-2020",
+    "closure-outside-window",
+    "no-such-option",
+    "compact-date",
+    "week-date",
+    "compact-exception-date",
+]
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, subprocess.CompletedProcess[str]]:
+    cwd = tmp_path_factory.mktemp("cli")  # nothing may be written into the repository
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("EHC_", "TEMPORAL_"))}
+    env.pop("COLUMNS", None)
+    env["PYTHONPATH"] = str(ROOT)
+
+    def go(command: list[str]) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            command, capture_output=True, text=True, cwd=cwd, env=env, timeout=120, check=False
+        )
+
+    commands = {name: [*EHC, *BASE, *args] for name, args in RUNS.items()}
+    forked = {name: [*BASE, *args] for name, args in FORKED.items()}
+    driver = [sys.executable, "-c", FORK_DRIVER, json.dumps(forked), str(cwd)]
+    with ThreadPoolExecutor(max_workers=len(commands) + 1) as pool:
+        pending = {name: pool.submit(go, command) for name, command in commands.items()}
+        from_driver = go(driver)
+        done = {name: future.result() for name, future in pending.items()}
+    assert from_driver.returncode == 0, from_driver.stderr
+    for name, (code, stdout, stderr) in json.loads(from_driver.stdout).items():
+        done[name] = subprocess.CompletedProcess([*EHC, *forked[name]], code, stdout, stderr)
+    assert set(done) == set(RUNS) | set(FORKED)
+    return done
+
+
+def as_json(runs: dict[str, subprocess.CompletedProcess[str]], name: str) -> dict[str, Any]:
+    result = runs[name]
+    assert result.returncode == 0, result.stderr
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
+
+
+def test_plain_request_gives_the_ombudsman_dates(runs: dict[str, Any]) -> None:
+    data = as_json(runs, "plain")
+    assert data == {
+        "received": "2025-05-21",
+        "decide_to_assess_by": "2025-07-02",
+        "decide_not_to_issue_by": "2025-09-10",
+        "latest_draft_by": "2025-09-23",
+        "final_plan_by": "2025-10-08",
+        "exceptions_apply": False,
+        "operational_decide_to_assess_by": "2025-07-02",
+        "operational_decide_not_to_issue_by": "2025-09-10",
+        "operational_final_plan_by": "2025-10-08",
+        "exceptions": [],
+    }
+    assert runs["plain"].stderr == ""
+
+
+def test_draft_served_gives_representations_close(runs: dict[str, Any]) -> None:
+    for name in ["draft-and-advice", "draft"]:
+        data = as_json(runs, name)
+        assert data["representations_close"] == "2025-09-15"  # served + 14 (reg 13(1))
+        assert data["final_plan_by"] == "2025-10-08"
+    assert "representations_close" not in as_json(runs, "plain")
+    assert "advice_due_by" not in as_json(runs, "draft")
+
+
+def test_advice_due_dates_in_the_order_given(runs: dict[str, Any]) -> None:
+    data = as_json(runs, "draft-and-advice")
+    assert data["advice_due_by"] == ["2025-08-21", "2025-08-14"]
+    assert data["operational_advice_due_by"] == ["2025-08-21", "2025-08-14"]
+    assert data["exceptions_apply"] is False
+    assert "advice_due_by" not in as_json(runs, "plain")
+
+
+def test_exception_moves_operational_dates_only(runs: dict[str, Any]) -> None:
+    data = as_json(runs, "exception")
+    assert data["exceptions_apply"] is True
+    assert data["final_plan_by"] == "2025-10-08"  # the statutory date never moves
+    assert data["decide_to_assess_by"] == "2025-07-02"
+    assert data["operational_final_plan_by"] == "2025-11-22"  # + 45 days
+    assert data["operational_decide_to_assess_by"] == "2025-08-16"
+    assert data["operational_decide_not_to_issue_by"] == "2025-10-25"
+    assert data["exceptions"] == [
+        {
+            "reason": "absence-from-area",
+            "start": "2025-06-01",
+            "end": "2025-07-15",
+            "regulation": "reg 5(4)(d), 8(2)(b), 10(4)(d), 13(3)(d)",
+            "lifts": ["decide-to-assess", "decide-not-to-issue", "final-plan", "advice"],
+        }
+    ]
+
+
+def test_two_overlapping_exceptions_count_once(runs: dict[str, Any]) -> None:
+    # 1..14 June: 14 days, not 10 + 10.
+    result = runs["two-exceptions"]
+    assert "Traceback" not in result.stderr
+    data = as_json(runs, "two-exceptions")
+    assert data["operational_final_plan_by"] == "2025-10-22"
+    assert [e["start"] for e in data["exceptions"]] == ["2025-06-05", "2025-06-01"]
+
+
+def test_missed_appointment_lifts_advice_not_the_final_plan(runs: dict[str, Any]) -> None:
+    data = as_json(runs, "missed-appointment")
+    assert data["operational_final_plan_by"] == "2025-10-08"
+    assert data["advice_due_by"] == ["2025-08-21"]
+    assert data["operational_advice_due_by"] == ["2025-08-28"]  # + 7 days
+    assert data["exceptions_apply"] is True
+    assert data["exceptions"][0]["lifts"] == ["advice"]
+
+
+@pytest.mark.parametrize("name", BAD)
+def test_bad_input_is_one_line_and_status_2(runs: dict[str, Any], name: str) -> None:
+    result = runs[name]
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("ehc: ")
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("bad-date", ["--received", "2025-02-30"]),
+        ("end-before-start", ["--exception", "before it starts"]),
+        ("unknown-reason", ["--exception", "holiday"]),
+        ("missing-received", ["--received"]),
+        ("malformed-exception", ["REASON:START:END"]),
+        ("too-many-parts", ["REASON:START:END"]),
+        ("bad-exception-date", ["2025-06-31"]),
+        ("short-absence", ["4 continuous weeks"]),
+        ("draft-before-request", ["--draft-served", "before the request was received"]),
+        ("exception-before-request", ["before the request was received"]),
+        ("covid-outside-2020", ["reg 2A"]),
+        ("closure-outside-window", ["2025-07-14", "2025-08-25"]),
+        ("no-such-option", ["--recieved-late"]),
+    ],
+)
+def test_bad_input_says_what_is_wrong(runs: dict[str, Any], name: str, words: list[str]) -> None:
+    message = runs[name].stderr
+    for word in words:
+        assert word in message
+
+
+def test_only_yyyy_mm_dd_dates_are_accepted(runs: dict[str, Any]) -> None:
+    # date.fromisoformat alone would take 20250521 and 2025-W21-3 on Python 3.11+.
+    for name, text in [
+        ("compact-date", "20250521"),
+        ("week-date", "2025-W21-3"),
+        ("compact-exception-date", "20250601"),
+    ]:
+        assert f"'{text}' is not a real date in the form YYYY-MM-DD" in runs[name].stderr
+
+
+def test_human_output_names_every_regulation(runs: dict[str, Any]) -> None:
+    result = runs["human"]
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    for regulation in ["reg 4(1), 5(1)", "reg 8(1)", "reg 10(1)", "reg 13(1)", "reg 13(2)"]:
+        assert regulation in text
+    for day in ["2025-05-21", "2025-07-02", "2025-08-21", "2025-09-10", "2025-09-15", "2025-10-08"]:
+        assert day in text
+    assert "2025-11-22" in text  # the final plan's target after the 45-day absence
+    flat = " ".join(text.split())
+    assert "absence-from-area 2025-06-01 to 2025-07-15 (45 days;" in flat
+    assert "reg 5(4)(d), 8(2)(b), 10(4)(d), 13(3)(d)" in flat
+    assert "Traceback" not in result.stderr
