@@ -8,9 +8,9 @@ search attributes current, and sleeps until the next reminder or escalation is d
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 import contextlib
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeUpdate
