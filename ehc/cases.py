@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from temporalio.client import (
     Client,
@@ -41,6 +42,7 @@ class CaseSummary:
     team: str
     final_plan_due: date | None
     running: bool
+    review_due: date | None = None
 
     def days_overdue(self, today: date) -> int | None:
         if self.next_deadline is None:
@@ -48,7 +50,7 @@ class CaseSummary:
         return (today - self.next_deadline).days
 
 
-def _cause_message(error: BaseException) -> str:
+def cause_message(error: BaseException) -> str:
     cause = error.__cause__ or getattr(error, "cause", None)
     while cause is not None and not isinstance(cause, ApplicationError):
         cause = getattr(cause, "cause", None) or cause.__cause__
@@ -80,6 +82,7 @@ class Assessments:
             prior_events=list(prior_events),
             policy=self.settings.alert_policy,
             alert_hour_utc=self.settings.alert_hour_utc,
+            review_policy=self.settings.review_policy,
         )
         try:
             await self.client.start_workflow(
@@ -101,7 +104,7 @@ class Assessments:
         try:
             return await handle.execute_update(AssessmentWorkflow.record, event)
         except WorkflowUpdateFailedError as error:
-            raise CaseError(f"{case_ref}: rejected: {_cause_message(error)}") from error
+            raise CaseError(f"{case_ref}: rejected: {cause_message(error)}") from error
         except RPCError as error:
             raise self._rpc_error(case_ref, error) from error
 
@@ -123,53 +126,72 @@ class Assessments:
         except RPCError as error:
             raise self._rpc_error(case_ref, error) from error
         except WorkflowFailureError as error:
-            raise CaseError(f"{case_ref}: {_cause_message(error)}") from error
+            raise CaseError(f"{case_ref}: {cause_message(error)}") from error
 
-    async def list(
-        self,
-        *,
-        overdue_on: datetime | None = None,
-        team: str | None = None,
-        caseworker: str | None = None,
-        include_closed: bool = False,
-        limit: int | None = None,
-    ) -> list[CaseSummary]:
-        """Cases from Temporal visibility (eventually consistent: seconds behind at most)."""
-        clauses = [f"{sa.KIND.name} = 'assessment'"]
-        if not include_closed:
-            clauses.append("ExecutionStatus = 'Running'")
-        if overdue_on is not None:
-            clauses.append(f"{sa.NEXT_DEADLINE.name} < '{overdue_on.astimezone(UTC).isoformat()}'")
-        if team:
-            clauses.append(f"{sa.TEAM.name} = '{_quote(team)}'")
-        if caseworker:
-            clauses.append(f"{sa.CASEWORKER.name} = '{_quote(caseworker)}'")
-        query = " AND ".join(clauses)
-        out: list[CaseSummary] = []
-        async for wf in self.client.list_workflows(query, limit=limit):
-            attrs = wf.typed_search_attributes
-            deadline = attrs.get(sa.NEXT_DEADLINE)
-            final_due = attrs.get(sa.FINAL_PLAN_DUE)
-            out.append(
-                CaseSummary(
-                    case_ref=attrs.get(sa.CASE_REF) or wf.id.removeprefix("assessment-"),
-                    stage=attrs.get(sa.STAGE) or "?",
-                    next_step=attrs.get(sa.NEXT_STEP),
-                    next_deadline=deadline.date() if deadline else None,
-                    caseworker=attrs.get(sa.CASEWORKER) or "",
-                    team=attrs.get(sa.TEAM) or "",
-                    final_plan_due=final_due.date() if final_due else None,
-                    running=wf.status == WorkflowExecutionStatus.RUNNING,
-                )
-            )
-        out.sort(key=lambda c: (c.next_deadline or date.max, c.case_ref))
-        return out
+    async def list(self, **filters: Any) -> list[CaseSummary]:
+        """Assessments from Temporal visibility (see ``list_cases``)."""
+        return await list_cases(self.client, "assessment", **filters)
 
     @staticmethod
     def _rpc_error(case_ref: str, error: RPCError) -> CaseError:
-        if error.status == RPCStatusCode.NOT_FOUND:
-            return CaseError(f"no assessment with case reference {case_ref}")
-        return CaseError(f"{case_ref}: Temporal said: {error.message}")
+        return rpc_error("assessment", case_ref, error)
+
+
+def rpc_error(kind: str, case_ref: str, error: RPCError) -> CaseError:
+    if error.status == RPCStatusCode.NOT_FOUND:
+        return CaseError(f"no {kind} with case reference {case_ref}")
+    return CaseError(f"{case_ref}: Temporal said: {error.message}")
+
+
+async def list_cases(
+    client: Client,
+    kind: str,
+    *,
+    overdue_on: datetime | None = None,
+    due_by: datetime | None = None,
+    team: str | None = None,
+    caseworker: str | None = None,
+    include_closed: bool = False,
+    limit: int | None = None,
+) -> list[CaseSummary]:
+    """Cases of one kind from Temporal visibility, by next statutory date.
+
+    Visibility is eventually consistent: a change is usually indexed within a second or two.
+    ``overdue_on`` keeps cases whose next statutory date passed before that instant;
+    ``due_by`` those whose next date falls before it (overdue included).
+    """
+    clauses = [f"{sa.KIND.name} = '{kind}'"]
+    if not include_closed:
+        clauses.append("ExecutionStatus = 'Running'")
+    for instant in (overdue_on, due_by):
+        if instant is not None:
+            clauses.append(f"{sa.NEXT_DEADLINE.name} < '{instant.astimezone(UTC).isoformat()}'")
+    if team:
+        clauses.append(f"{sa.TEAM.name} = '{_quote(team)}'")
+    if caseworker:
+        clauses.append(f"{sa.CASEWORKER.name} = '{_quote(caseworker)}'")
+    query = " AND ".join(clauses)
+    out: list[CaseSummary] = []
+    async for wf in client.list_workflows(query, limit=limit):
+        attrs = wf.typed_search_attributes
+        deadline = attrs.get(sa.NEXT_DEADLINE)
+        final_due = attrs.get(sa.FINAL_PLAN_DUE)
+        review_due = attrs.get(sa.REVIEW_DUE)
+        out.append(
+            CaseSummary(
+                case_ref=attrs.get(sa.CASE_REF) or wf.id.split("-", 1)[-1],
+                stage=attrs.get(sa.STAGE) or "?",
+                next_step=attrs.get(sa.NEXT_STEP),
+                next_deadline=deadline.date() if deadline else None,
+                caseworker=attrs.get(sa.CASEWORKER) or "",
+                team=attrs.get(sa.TEAM) or "",
+                final_plan_due=final_due.date() if final_due else None,
+                review_due=review_due.date() if review_due else None,
+                running=wf.status == WorkflowExecutionStatus.RUNNING,
+            )
+        )
+    out.sort(key=lambda c: (c.next_deadline or date.max, c.case_ref))
+    return out
 
 
 def _quote(value: str) -> str:

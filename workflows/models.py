@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from statutory import review as review_rules
 from statutory.alerts import AlertKind, AlertPolicy
 from statutory.assessment import (
     AssessmentCase,
@@ -16,10 +17,16 @@ from statutory.assessment import (
 from statutory.steps import StepStatus
 
 ASSESSMENT_PREFIX = "assessment-"
+REVIEW_PREFIX = "review-"
 
 
 def assessment_workflow_id(case_ref: str) -> str:
     return f"{ASSESSMENT_PREFIX}{case_ref}"
+
+
+def review_workflow_id(case_ref: str) -> str:
+    """One review workflow per plan; each cycle is a continue-as-new run of it."""
+    return f"{REVIEW_PREFIX}{case_ref}"
 
 
 class AssessmentStart(BaseModel):
@@ -32,6 +39,8 @@ class AssessmentStart(BaseModel):
     policy: AlertPolicy = Field(default_factory=AlertPolicy)
     alert_hour_utc: int = Field(default=8, ge=0, le=23)
     """Reminders for a day go out at this hour (UTC)."""
+    review_policy: review_rules.ReviewPolicy = Field(default_factory=review_rules.ReviewPolicy)
+    """For the plan's review workflow, started when the final plan is issued."""
 
 
 class AlertLogEntry(BaseModel):
@@ -67,3 +76,34 @@ class AssessmentView(BaseModel):
     next_step: StepStatus | None
     alerts: list[AlertLogEntry]
     outcome: AssessmentOutcome | None
+
+
+#: How many concluded cycles a review workflow carries forward for its timeline.
+PREVIOUS_CYCLES_KEPT = 5
+
+
+class ReviewStart(BaseModel):
+    """Start (or continue-as-new) input of a plan's review workflow: the current cycle."""
+
+    model_config = ConfigDict(frozen=True)
+
+    cycle: review_rules.ReviewCycle
+    prior_events: list[review_rules.ReviewEvent] = Field(default_factory=list)
+    policy: AlertPolicy = Field(default_factory=AlertPolicy)
+    alert_hour_utc: int = Field(default=8, ge=0, le=23)
+    previous: list[review_rules.ReviewOutcome] = Field(default_factory=list)
+
+
+class ReviewView(BaseModel):
+    """A plan's current review cycle, as the timeline query returns it."""
+
+    workflow_id: str
+    as_of: date
+    cycle: review_rules.ReviewCycle
+    stage: review_rules.Stage
+    key_dates: review_rules.ReviewDates
+    transfer_in_this_cycle: bool
+    steps: list[StepStatus]
+    next_step: StepStatus | None
+    alerts: list[AlertLogEntry]
+    previous: list[review_rules.ReviewOutcome]

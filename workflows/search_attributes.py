@@ -18,6 +18,7 @@ NEXT_DEADLINE = SearchAttributeKey.for_datetime("EhcNextDeadline")
 CASEWORKER = SearchAttributeKey.for_keyword("EhcCaseworker")
 TEAM = SearchAttributeKey.for_keyword("EhcTeam")
 FINAL_PLAN_DUE = SearchAttributeKey.for_datetime("EhcFinalPlanDue")
+REVIEW_DUE = SearchAttributeKey.for_datetime("EhcReviewDue")
 
 ALL: tuple[SearchAttributeKey[str] | SearchAttributeKey[datetime], ...] = (
     CASE_REF,
@@ -28,6 +29,7 @@ ALL: tuple[SearchAttributeKey[str] | SearchAttributeKey[datetime], ...] = (
     CASEWORKER,
     TEAM,
     FINAL_PLAN_DUE,
+    REVIEW_DUE,
 )
 
 

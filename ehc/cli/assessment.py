@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
 from pydantic import TypeAdapter, ValidationError
-from rich.table import Table
 
 from ehc.cases import Assessments, CaseSummary
 from ehc.cli.common import fail, one_line, out, parse_date, run, today_utc
+from ehc.cli.listing import print_alerts, print_cases, print_events, print_steps, yes_no
 from ehc.settings import get_settings
 from ehc.temporal import connect
 from statutory import assessment as rules
-from statutory.steps import Rag
 from workflows.models import AssessmentView
 
 app = typer.Typer(help="EHC needs assessments: one durable workflow per case.")
 
 EVENT_ADAPTER: TypeAdapter[rules.AssessmentEvent] = TypeAdapter(rules.AssessmentEvent)
-RAG_STYLE = {Rag.RED: "bold red", Rag.AMBER: "yellow", Rag.GREEN: "green", Rag.COMPLETE: "blue"}
 
 
 async def _service() -> Assessments:
@@ -163,58 +160,16 @@ def _print_view(view: AssessmentView) -> None:
             else ""
         )
     )
-    steps = Table(title="Steps")
-    for col in ("Step", "Due", "Target", "State", "Done", "Days left", "Source"):
-        steps.add_column(col)
-    for s in view.steps:
-        if s.state.value == "not-applicable":
-            continue
-        style = RAG_STYLE.get(s.rag) if s.rag else None
-        steps.add_row(
-            s.label,
-            str(s.due),
-            str(s.target) if s.target != s.due else "",
-            s.state.value if s.rag is None or s.rag is Rag.COMPLETE else s.rag.value,
-            str(s.completed_on or ""),
-            "" if s.days_left is None else str(s.days_left),
-            s.regulation,
-            style=style,
-        )
-    out.print(steps)
-    events = Table(title="Events")
-    for col in ("Day", "Event", "Detail"):
-        events.add_column(col)
-    for entry in view.case.timeline:
-        detail = entry.event.model_dump(exclude={"type", "on"}, exclude_defaults=True)
-        events.add_row(str(entry.event.on), entry.event.type, _detail(detail))
-    out.print(events)
-    if view.alerts:
-        alerts = Table(title="Reminders and escalations")
-        for col in ("Sent", "Kind", "Step", "Level", "Delivered"):
-            alerts.add_column(col)
-        for a in view.alerts:
-            alerts.add_row(
-                a.at.strftime("%Y-%m-%d %H:%M"),
-                a.kind.value,
-                a.step,
-                str(a.level),
-                "yes" if a.delivered else f"no: {a.error}",
-            )
-        out.print(alerts)
+    print_steps(view.steps)
+    print_events(view.case.timeline)
+    print_alerts(view.alerts)
     if view.outcome:
         o = view.outcome
         out.print(
             f"Outcome: {o.ending.value} on {o.ended_on} after {o.weeks_taken} weeks; "
-            f"within 20 weeks: {_yn(o.within_20_weeks)}; exception case: {_yn(o.exceptions_apply)}"
+            f"within 20 weeks: {yes_no(o.within_20_weeks)}; "
+            f"exception case: {yes_no(o.exceptions_apply)}"
         )
-
-
-def _detail(values: dict[str, Any]) -> str:
-    return ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in values.items())
-
-
-def _yn(value: bool | None) -> str:
-    return "n/a" if value is None else ("yes" if value else "no")
 
 
 @app.command("list")
@@ -239,49 +194,10 @@ def list_cases(
         )
 
     cases = run(go())
-    today = now.date()
-    if as_json:
-        for c in cases:
-            row = {
-                "case_ref": c.case_ref,
-                "stage": c.stage,
-                "next_step": c.next_step,
-                "next_deadline": c.next_deadline and c.next_deadline.isoformat(),
-                "days_overdue": c.days_overdue(today),
-                "caseworker": c.caseworker,
-                "team": c.team,
-                "final_plan_due": c.final_plan_due and c.final_plan_due.isoformat(),
-                "running": c.running,
-            }
-            print(json.dumps(row))
-        return
-    table = Table(title=("Overdue assessments" if overdue else "Assessments"))
-    for col in (
-        "Case",
-        "Stage",
-        "Next step",
-        "Due",
-        "Overdue by",
-        "Caseworker",
-        "Team",
-        "Final plan due",
-    ):
-        table.add_column(col)
-    for c in cases:
-        late = c.days_overdue(today)
-        table.add_row(
-            c.case_ref,
-            c.stage,
-            c.next_step or "",
-            str(c.next_deadline or ""),
-            f"{late} days" if late is not None and late > 0 else "",
-            c.caseworker,
-            c.team,
-            str(c.final_plan_due or ""),
-            style="red" if late is not None and late > 0 else None,
-        )
-    out.print(table)
-    out.print(
-        f"{len(cases)} case(s). From Temporal visibility at {now:%H:%M:%S} UTC; "
-        "an event recorded in the last few seconds may not show yet."
+    print_cases(
+        cases,
+        title="Overdue assessments" if overdue else "Assessments",
+        now=now,
+        as_json=as_json,
+        due_column="Final plan due",
     )

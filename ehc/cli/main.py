@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ehc import system
-from ehc.cli import assessment, deadlines
+from ehc.cli import assessment, deadlines, review
 from ehc.cli.common import Fail, err, out, parse_date, run, today_utc
 from ehc.logs import configure
 from ehc.settings import get_settings
@@ -22,6 +22,7 @@ app = typer.Typer(
 )
 app.add_typer(deadlines.app, name="deadlines")
 app.add_typer(assessment.app, name="assessment")
+app.add_typer(review.app, name="review")
 
 
 @app.callback()

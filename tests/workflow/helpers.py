@@ -13,6 +13,7 @@ from temporalio.worker import Worker
 
 from activities.alerts import AlertActivities
 from activities.outbox import Outbox
+from ehc.worker import WORKFLOWS
 from statutory.assessment import AssessmentRequest
 from workflows.assessment import AssessmentWorkflow
 from workflows.models import AssessmentStart, assessment_workflow_id
@@ -25,7 +26,7 @@ async def running_worker(client: Client, outbox: Outbox) -> AsyncIterator[str]:
         async with Worker(
             client,
             task_queue=task_queue,
-            workflows=[AssessmentWorkflow],
+            workflows=WORKFLOWS,
             activities=[AlertActivities(outbox).send_alert],
             activity_executor=executor,
         ):

@@ -14,8 +14,8 @@ from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
+from ehc.worker import WORKFLOWS
 from tests.conftest import HISTORIES
-from workflows.assessment import AssessmentWorkflow
 
 RECORDED = sorted(HISTORIES.glob("*.json"))
 
@@ -27,6 +27,6 @@ def test_there_are_recorded_histories() -> None:
 @pytest.mark.parametrize("path", RECORDED, ids=[p.stem for p in RECORDED])
 async def test_recorded_history_replays(path: Path) -> None:
     history = WorkflowHistory.from_json(path.stem, path.read_text())
-    replayer = Replayer(workflows=[AssessmentWorkflow], data_converter=pydantic_data_converter)
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter)
     result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
     assert result.replay_failure is None

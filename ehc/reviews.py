@@ -1,0 +1,120 @@
+"""Client-side operations on plans' review workflows (the one code path for CLI and import)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError
+
+from ehc.cases import CaseError, CaseSummary, cause_message, list_cases, rpc_error
+from ehc.settings import Settings
+from statutory import review as rules
+from statutory.errors import RuleViolation
+from workflows.models import ReviewStart, ReviewView, review_workflow_id
+from workflows.review import ReviewWorkflow
+
+
+class Reviews:
+    def __init__(self, client: Client, settings: Settings) -> None:
+        self.client = client
+        self.settings = settings
+
+    def first_cycle(
+        self,
+        plan: rules.PlanRecord,
+        *,
+        last_review: date | None = None,
+        transfer: rules.PhaseTransfer | None = None,
+        prior_events: Sequence[rules.ReviewEvent] = (),
+        today: date | None = None,
+    ) -> rules.ReviewCycle:
+        """The plan's current cycle before ``prior_events``, having checked that they all
+        apply (raises ``CaseError`` with the reason if anything is wrong)."""
+        today = today or datetime.now(UTC).date()
+        try:
+            if plan.plan_date > today:
+                raise RuleViolation(f"the plan date {plan.plan_date} is in the future")
+            cycle = rules.first_cycle(
+                plan,
+                last_review=last_review,
+                transfer=transfer,
+                policy=self.settings.review_policy,
+            )
+            if cycle.anchor > today:
+                raise RuleViolation(f"the last review {cycle.anchor} is in the future")
+            checked = cycle
+            for event in prior_events:
+                checked = rules.apply(checked, event, today, datetime.now(UTC))
+        except RuleViolation as error:
+            raise CaseError(f"{plan.case_ref}: {error}") from error
+        return cycle
+
+    async def start(
+        self,
+        plan: rules.PlanRecord,
+        *,
+        last_review: date | None = None,
+        transfer: rules.PhaseTransfer | None = None,
+        prior_events: Sequence[rules.ReviewEvent] = (),
+        today: date | None = None,
+    ) -> bool:
+        """Start the plan's review workflow; False if the plan already has one."""
+        cycle = self.first_cycle(
+            plan,
+            last_review=last_review,
+            transfer=transfer,
+            prior_events=prior_events,
+            today=today,
+        )
+        start = ReviewStart(
+            cycle=cycle,
+            prior_events=list(prior_events),
+            policy=self.settings.alert_policy,
+            alert_hour_utc=self.settings.alert_hour_utc,
+        )
+        try:
+            await self.client.start_workflow(
+                ReviewWorkflow.run,
+                start,
+                id=review_workflow_id(plan.case_ref),
+                task_queue=self.settings.task_queue,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+            )
+        except WorkflowAlreadyStartedError:
+            return False
+        return True
+
+    async def record(self, case_ref: str, event: rules.ReviewEvent) -> ReviewView:
+        handle = self.client.get_workflow_handle_for(
+            ReviewWorkflow.run, review_workflow_id(case_ref)
+        )
+        try:
+            return await handle.execute_update(ReviewWorkflow.record, event)
+        except WorkflowUpdateFailedError as error:
+            raise CaseError(f"{case_ref}: rejected: {cause_message(error)}") from error
+        except RPCError as error:
+            raise rpc_error("review", case_ref, error) from error
+
+    async def view(self, case_ref: str, today: date | None = None) -> ReviewView:
+        """The plan's current cycle, with its steps rated as of ``today`` (default today)."""
+        handle = self.client.get_workflow_handle_for(
+            ReviewWorkflow.run, review_workflow_id(case_ref)
+        )
+        try:
+            view = await handle.query(ReviewWorkflow.timeline)
+        except RPCError as error:
+            raise rpc_error("review", case_ref, error) from error
+        today = today or datetime.now(UTC).date()
+        steps = rules.steps(view.cycle, today, self.settings.amber_days)
+        return view.model_copy(
+            update={"as_of": today, "steps": steps, "next_step": rules.next_deadline(steps)}
+        )
+
+    async def list(self, **filters: Any) -> list[CaseSummary]:
+        return await list_cases(self.client, "review", **filters)

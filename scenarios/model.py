@@ -1,0 +1,401 @@
+"""The scenario file: what a council states about its situation, each figure sourced or assumed.
+
+A scenario is a TOML file (format documented key by key in scenarios/README.md). Every figure
+is a table ``{ value = ..., source = "..." }`` or ``{ value = ..., assumed = true }``; tables
+that group several figures (a start-state group, a dated capacity change, an exception rate)
+carry ``source`` or ``assumed`` themselves. Loading rejects a figure with neither, an unknown
+key, or a value out of range with one line naming the file, the key and the problem
+(``ScenarioError``).
+
+Figures to source from are in shared/CALIBRATION.md; the statutory limits themselves are never
+figures of a scenario: they come from ``statutory/``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from statutory import exceptions as exc
+from statutory.dates import weeks_after
+
+V = TypeVar("V")
+
+NEEDS_SOURCE = 'every figure needs source = "..." or assumed = true'
+
+
+class ScenarioError(ValueError):
+    """A scenario file that cannot be used: one line naming the file, the key and the problem."""
+
+
+def _check_sourced(source: str | None, assumed: bool) -> None:
+    if assumed and source:
+        raise ValueError('give source = "..." or assumed = true, not both (use note for context)')
+    if not assumed and not (source and source.strip()):
+        raise ValueError(NEEDS_SOURCE)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Sourced(_Strict):
+    """A table of figures that states where they come from, or that they are assumed."""
+
+    source: str | None = None
+    assumed: bool = False
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _sourced(self) -> Sourced:
+        _check_sourced(self.source, self.assumed)
+        return self
+
+
+class Figure(_Strict, Generic[V]):
+    """One figure: ``{ value = ..., source = "..." }`` or ``{ value = ..., assumed = true }``."""
+
+    value: V
+    source: str | None = None
+    assumed: bool = False
+    note: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _a_table(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            raise ValueError(
+                f'give a table {{ value = {data!r}, source = "..." }} or '
+                f"{{ value = {data!r}, assumed = true }}, not a bare value"
+            )
+        return data
+
+    @model_validator(mode="after")
+    def _sourced(self) -> Figure[V]:
+        _check_sourced(self.source, self.assumed)
+        return self
+
+
+def _spread(v: tuple[float, float, float]) -> tuple[float, float, float]:
+    low, mode, high = v
+    if not 0 <= low <= mode <= high:
+        raise ValueError(f"needs [low, most likely, high] with 0 <= low <= mode <= high, got {v}")
+    return v
+
+
+def _twelve(v: tuple[float, ...]) -> tuple[float, ...]:
+    if len(v) != 12 or any(f < 0 for f in v) or sum(v) <= 0:
+        raise ValueError("needs 12 monthly factors (January first), none negative")
+    return v
+
+
+Share = Annotated[float, Field(ge=0, le=1)]
+NonNegative = Annotated[float, Field(ge=0)]
+Positive = Annotated[float, Field(gt=0)]
+Weeks = Annotated[tuple[float, float, float], AfterValidator(_spread)]
+"""A spread of weeks: [low, most likely, high], sampled from a triangular distribution."""
+Monthly = Annotated[tuple[float, ...], AfterValidator(_twelve)]
+
+
+class Policy(StrEnum):
+    """Which ready work is done first when capacity is short."""
+
+    OLDEST_FIRST = "oldest-first"
+    """By the statutory date of the whole process (20 weeks; review due): clears backlogs."""
+    NEAREST_DEADLINE_FIRST = "nearest-deadline-first"
+    """By the operational target of the step at hand (6-week decision, advice, draft, final)."""
+    NEW_IN_TIME_FIRST = "new-in-time-first"
+    """Steps that can still be done in time first (nearest first), overdue ones after."""
+
+
+class Stage(StrEnum):
+    """Where an open assessment of the start state stands."""
+
+    DECISION = "decision"  # request received, deciding whether to assess
+    ADVICE = "advice"  # agreed to assess, psychology advice awaited
+    DRAFTING = "drafting"  # advice in, draft plan not yet served
+    FINALISING = "finalising"  # draft served, final plan not yet issued
+
+
+# --- sections ------------------------------------------------------------------------------
+
+
+class ScenarioInfo(_Strict):
+    name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")]
+    """Short id (lower case, digits, hyphens): names the output folder."""
+    title: str = Field(min_length=1, max_length=200)
+    description: str = ""
+    start: date
+    """First day of the first simulated week."""
+    weeks: int = Field(ge=1, le=520)
+    """Horizon in weeks."""
+
+
+class OpenAssessments(Sourced):
+    """Open assessments of the start state: ``count`` cases, received between ``weeks`` ago."""
+
+    count: int = Field(ge=0)
+    weeks: tuple[int, int]
+    """[fewest, most] weeks since the request (the week reached); spread evenly between."""
+    stage: Stage
+
+    @field_validator("weeks")
+    @classmethod
+    def _ordered(cls, v: tuple[int, int]) -> tuple[int, int]:
+        if not 0 <= v[0] <= v[1] <= 520:
+            raise ValueError(f"needs [fewest, most] weeks with 0 <= fewest <= most, got {list(v)}")
+        return v
+
+    @model_validator(mode="after")
+    def _old_enough(self) -> OpenAssessments:
+        if self.stage is Stage.FINALISING and self.weeks[1] < 3:
+            raise ValueError("a draft served and its 15 days run take at least 3 weeks")
+        return self
+
+
+class Plans(Sourced):
+    """Plans in force whose next annual review falls due between ``due_from`` and ``due_to``."""
+
+    count: int = Field(ge=0)
+    due_from: date
+    due_to: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Plans:
+        if self.due_to < self.due_from:
+            raise ValueError(f"due_to ({self.due_to}) is before due_from ({self.due_from})")
+        return self
+
+
+class StartState(_Strict):
+    open_assessments: list[OpenAssessments] = Field(default_factory=list)
+    """Open assessments by week reached; groups past 20 weeks are the overdue backlog."""
+    plans: list[Plans] = Field(default_factory=list)
+    """Plans by next review date; dates before the start are the review backlog."""
+
+
+class Demand(_Strict):
+    requests_per_week: Figure[NonNegative]
+    """Requests for an assessment a week in the first year (the yearly average)."""
+    annual_growth: Figure[float] | None = None
+    """Compound growth a year (0.1 = 10%), applied week by week."""
+    seasonality: Figure[Monthly] | None = None
+    """12 factors by calendar month, scaled here to average 1 (a summer dip, an autumn rise)."""
+
+
+class Decisions(_Strict):
+    share_assessed: Figure[Share]
+    """Share of requests agreed for assessment (the rest: decided not to assess)."""
+    share_issued: Figure[Share]
+    """Share of assessments that end with a plan (the rest: decided not to issue)."""
+
+
+class Timings(_Strict):
+    """Lead times that do not depend on this council's capacity, in weeks [low, mode, high]."""
+
+    decision: Figure[Weeks]
+    """From the request to when the decision can be made (gathering information, panel)."""
+    psychology: Figure[Weeks]
+    """From the request for psychology advice to when the psychologist can see the child."""
+    other_advice: Figure[Weeks]
+    """From the requests for other advice (education, health, social care) to the last reply."""
+    drafting: Figure[Weeks]
+    """From the last advice to when the draft can be served."""
+    finalising: Figure[Weeks]
+    """From the close of the 15 days' representations (reg 13(1)) to when the final can go."""
+
+
+class TaskHours(_Strict):
+    """Caseworker hours each task takes."""
+
+    decision: Figure[NonNegative]
+    draft: Figure[NonNegative]
+    final: Figure[NonNegative]
+    review: Figure[NonNegative]
+
+
+class CapacityChange(Sourced):
+    """A dated change of capacity from ``start`` (to ``end`` inclusive, when given)."""
+
+    label: str = Field(min_length=1, max_length=120)
+    start: date
+    end: date | None = None
+    caseworkers: float = 0
+    """Caseworkers added (negative: leaving)."""
+    psychology_per_week: float = 0
+    """Psychology assessments a week added (locums), or removed."""
+    psychology_outsourced: int = Field(default=0, ge=0)
+    """A fixed number of psychology assessments outsourced, spread evenly to ``end``."""
+    reviews_outsourced: int = Field(default=0, ge=0)
+    """A fixed number of annual reviews outsourced, spread evenly to ``end``."""
+
+    @model_validator(mode="after")
+    def _period(self) -> CapacityChange:
+        if self.end is not None and self.end < self.start:
+            raise ValueError(f"end ({self.end}) is before start ({self.start})")
+        if (self.psychology_outsourced or self.reviews_outsourced) and self.end is None:
+            raise ValueError("outsourcing a fixed number needs an end date to spread it over")
+        return self
+
+
+class Capacity(_Strict):
+    caseworkers: Figure[NonNegative]
+    hours_per_week: Figure[Positive]
+    """Contracted hours a caseworker works a week."""
+    statutory_share: Figure[Share]
+    """Share of those hours spent on the tasks modelled (the rest: calls, tribunals, leave)."""
+    review_share: Figure[Share]
+    """Share of the statutory hours kept for annual reviews; unused hours go to the other work."""
+    hours_per_task: TaskHours
+    psychology_per_week: Figure[NonNegative]
+    """Psychology assessments (reg 6(1)(d) advice) completed a week in house."""
+    changes: list[CapacityChange] = Field(default_factory=list)
+
+
+class ExceptionRate(Sourced):
+    """How often an exception of one kind arises, and how long it lasts."""
+
+    share: Share
+    """Share of assessments (of psychology advice requests, for missed-appointment)."""
+    weeks: Weeks
+
+
+class Reviews(_Strict):
+    lead_weeks: Figure[NonNegative]
+    """How many weeks before its due date a review can be held."""
+    ceasing_share: Figure[Share]
+    """Share of reviews after which the plan ceases (so it needs no further review)."""
+
+
+class PolicyChange(_Strict):
+    start: date
+    policy: Policy
+
+
+class Priority(_Strict):
+    policy: Policy
+    changes: list[PolicyChange] = Field(default_factory=list)
+
+
+class Report(_Strict):
+    """Reporting choices (not figures about the world)."""
+
+    backlog_cleared_at: int = Field(default=0, ge=0)
+    """The backlog counts as cleared in the first week with at most this many open
+    assessments past 20 weeks (or reviews overdue, for the review backlog)."""
+
+
+SUPPORTED_EXCEPTIONS = (
+    exc.Reason.PERSONAL_CIRCUMSTANCES,
+    exc.Reason.ABSENCE_FROM_AREA,
+    exc.Reason.MISSED_APPOINTMENT,
+    exc.Reason.CORONAVIRUS,
+)
+
+
+class Scenario(_Strict):
+    scenario: ScenarioInfo
+    start_state: StartState = Field(default_factory=StartState)
+    demand: Demand
+    decisions: Decisions
+    timings: Timings
+    capacity: Capacity
+    reviews: Reviews
+    exceptions: dict[str, ExceptionRate] = Field(default_factory=dict)
+    """Keyed by the statutory reason (``statutory.exceptions.Reason``)."""
+    priority: Priority
+    report: Report = Field(default_factory=Report)
+    version: Literal[1] = 1
+
+    @field_validator("exceptions")
+    @classmethod
+    def _known_reasons(cls, v: dict[str, ExceptionRate]) -> dict[str, ExceptionRate]:
+        for key in v:
+            if key not in {r.value for r in SUPPORTED_EXCEPTIONS}:
+                known = ", ".join(r.value for r in SUPPORTED_EXCEPTIONS)
+                closure = key in (exc.Reason.SCHOOL_CLOSURE, exc.Reason.EARLY_YEARS_CLOSURE)
+                why = " (closures depend on advice dates the simulator does not model)"
+                raise ValueError(
+                    f"'{key}' is not an exception the simulator supports{why if closure else ''};"
+                    f" known: {known}"
+                )
+        return v
+
+    def exception_rates(self) -> dict[exc.Reason, ExceptionRate]:
+        return {exc.Reason(k): v for k, v in self.exceptions.items()}
+
+    @property
+    def name(self) -> str:
+        return self.scenario.name
+
+    @property
+    def end(self) -> date:
+        """Last simulated day."""
+        return weeks_after(self.scenario.start, self.scenario.weeks) - timedelta(days=1)
+
+
+# --- loading -----------------------------------------------------------------------------------
+
+
+def _where(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("value",) or part.startswith(("function-", "Figure[")):
+            continue
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def describe(error: ValidationError) -> str:
+    """The first problem of a validation error as ``key: problem``."""
+    first = error.errors()[0]
+    where = _where(tuple(first["loc"]))
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        message = "unknown key (check the spelling against scenarios/README.md)"
+    elif first["type"] == "missing":
+        message = "missing (required)"
+    return f"{where}: {message}" if where else message
+
+
+def parse(data: dict[str, Any], origin: str) -> Scenario:
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as error:
+        raise ScenarioError(f"{origin}: {describe(error)}") from None
+
+
+def loads(text: str, origin: str = "<scenario>") -> Scenario:
+    """A scenario from TOML text; ``origin`` names it in errors."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError(f"{origin}: not valid TOML: {error}") from None
+    return parse(data, origin)
+
+
+def load(path: Path) -> Scenario:
+    """A scenario from a TOML file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: no such scenario file") from None
+    except (IsADirectoryError, UnicodeDecodeError) as error:
+        raise ScenarioError(f"{path}: cannot be read as a scenario file ({error})") from None
+    return loads(text, str(path))

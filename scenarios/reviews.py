@@ -1,0 +1,96 @@
+"""Annual reviews of EHC plans, as a book of plans counted by next review date.
+
+CFA s44(1) and reg 18: a plan is reviewed within 12 months of being made, then within 12 months
+of each previous review (STATUTE.md: "within 12 months of D" is the same date a year on, 29 Feb
+-> 28 Feb). The due date comes from ``statutory.dates.months_after`` through
+``next_review_due``, the one place to switch to ``statutory.review`` when it lands. The 12-month
+clock runs on from the day the review concluded (the decision notice, IPSEA's reading).
+
+Plans are interchangeable for the timeline, so the book keeps counts per due day, not plans: a
+national book of 640,000 plans costs a few thousand dictionary entries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from scenarios.model import Policy
+from statutory.dates import months_after
+
+#: CFA s44(1), reg 18: "within 12 months".
+REVIEW_MONTHS = 12
+
+
+def next_review_due(concluded: date) -> date:
+    """The day by which the next review must be done, after a plan is made or reviewed."""
+    return months_after(concluded, REVIEW_MONTHS)
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewsDone:
+    """Reviews concluded on one day, for plans due on ``due``."""
+
+    due: date
+    concluded: date
+    count: int
+
+    @property
+    def in_time(self) -> bool:
+        return self.concluded <= self.due
+
+
+@dataclass(slots=True)
+class ReviewBook:
+    """Plans in force, counted by the day their next annual review is due."""
+
+    _by_due: dict[date, int] = field(default_factory=dict)
+
+    def add(self, due: date, count: int = 1) -> None:
+        if count > 0:
+            self._by_due[due] = self._by_due.get(due, 0) + count
+
+    @property
+    def plans(self) -> int:
+        return sum(self._by_due.values())
+
+    def overdue(self, as_of: date) -> int:
+        """Reviews not done by their due date, as at the end of ``as_of``."""
+        return sum(n for due, n in self._by_due.items() if due < as_of)
+
+    def take(
+        self, limit: int, week_start: date, week_end: date, lead_days: int, policy: Policy
+    ) -> list[ReviewsDone]:
+        """Hold up to ``limit`` reviews this week, in the order ``policy`` sets.
+
+        A review can be held from ``lead_days`` before its due date. One due on or after the
+        week's start is concluded on its due day (or the week's last day, if earlier still);
+        an overdue one on a weekday of this week, spread Monday to Friday.
+        """
+        if limit <= 0:
+            return []
+        horizon = week_end + timedelta(days=lead_days)
+        ready = sorted(d for d in self._by_due if d <= horizon)
+        if policy is Policy.NEW_IN_TIME_FIRST:
+            ready = [d for d in ready if d >= week_start] + [d for d in ready if d < week_start]
+        done: list[ReviewsDone] = []
+        spread = 0
+        for due in ready:
+            if limit == 0:
+                break
+            n = min(limit, self._by_due[due])
+            limit -= n
+            left = self._by_due[due] - n
+            if left:
+                self._by_due[due] = left
+            else:
+                del self._by_due[due]
+            if due >= week_start:
+                done.append(ReviewsDone(due, min(due, week_end), n))
+                continue
+            for k in range(5):  # overdue: spread over the week's first five days
+                share = (n + (spread + k) % 5) // 5 if n >= 5 else int(k < n)
+                if share:
+                    done.append(ReviewsDone(due, week_start + timedelta(days=k), share))
+            spread = (spread + n) % 5
+        return done

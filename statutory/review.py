@@ -1,0 +1,902 @@
+"""The annual review of an EHC plan: one review cycle's dates, events, steps and outcome.
+
+| step                                         | limit                                   | source          |
+|----------------------------------------------|-----------------------------------------|-----------------|
+| review completed                             | within 12 months of the plan, then of   | CFA s44(1),     |
+|                                              | each previous review                    | reg 18          |
+| under-5s                                     | consider every 3-6 months (policy)      | CoP 9.178       |
+| invitations to the meeting                   | at least 2 weeks before it              | reg 20(3)       |
+| advice and information circulated            | at least 2 weeks before it              | reg 20(4)       |
+| report of the meeting sent                   | within 2 weeks of it                    | reg 20(7)       |
+| decision (maintain / amend / cease) notified | within 4 weeks of the meeting           | reg 20(10)      |
+| representations on proposed amendments       | at least 15 days                        | reg 22(2)       |
+| final amended plan                           | within 8 weeks of the amendment notice  | reg 22(3)       |
+| phase transfer finalised                     | 15 Feb / 31 Mar / 5 months before move  | reg 18          |
+| ceasing: plan stays in force                 | until the 2-month appeal window ends    | CFA s45; r20    |
+
+The amendment notice goes with the 4-week decision (R (L, M, P) v Devon CC [2022] EWHC 493
+(Admin)), so an amended plan is due at most 12 weeks after the meeting. The next cycle's
+12 months run from the decision notice by default (IPSEA's reading), or from the meeting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from statutory.dates import days_beginning_with, months_after, months_before, weeks_after
+from statutory.errors import RuleViolation
+from statutory.identifiers import CaseRef, StaffId, TeamId
+from statutory.steps import DEFAULT_AMBER_DAYS, StepState, StepStatus, settle
+
+REVIEW_MONTHS = 12  # CFA s44(1), reg 18
+UNDER_FIVE_MONTHS_DEFAULT = 6  # CoP 9.178: every 3-6 months; local policy
+NOTICE_WEEKS_BEFORE_MEETING = 2  # reg 20(3), 20(4)
+REPORT_WEEKS = 2  # reg 20(7)
+DECISION_WEEKS = 4  # reg 20(10)
+REPRESENTATION_DAYS = 15  # reg 22(2)
+AMENDED_PLAN_WEEKS = 8  # reg 22(3)
+AMENDED_WITHIN_WEEKS_OF_MEETING = 12  # 4 + 8 (Devon); the local KPI
+APPEAL_WINDOW_MONTHS = 2  # Tribunal rules r20; CFA s45
+ARRANGE_WEEKS_BEFORE = 6  # planning: time to arrange, then 2 weeks' notice
+TRANSFER_MONTHS_BEFORE_POST16_MOVE = 5  # reg 18(1)(b)
+
+
+class TransferKind(StrEnum):
+    EARLY_YEARS_SCHOOL = "early-years-school"
+    INFANT_JUNIOR = "infant-junior"
+    PRIMARY_SECONDARY = "primary-secondary"
+    MIDDLE_SECONDARY = "middle-secondary"
+    SECONDARY_POST16 = "secondary-post16"
+    POST16_POST16 = "post16-post16"
+
+
+class Category(StrEnum):
+    """How councils split review timeliness (Thurrock's KPI): by the transfer in the cycle."""
+
+    SECONDARY_TRANSFER = "secondary-transfer"
+    POST16_TRANSFER = "post16-transfer"
+    OTHER = "other"
+
+
+class Decision(StrEnum):
+    MAINTAIN = "maintain"
+    AMEND = "amend"
+    CEASE = "cease"
+
+
+class AnchorMode(StrEnum):
+    """What the next 12 months run from: the decision notice (default) or the meeting."""
+
+    DECISION = "decision"
+    MEETING = "meeting"
+
+
+class PlanEnding(StrEnum):
+    CEASED = "ceased"
+    TRANSFERRED_OUT = "transferred-out"
+
+
+class Stage(StrEnum):
+    AWAITING_MEETING = "awaiting-meeting"
+    AWAITING_DECISION = "awaiting-decision"
+    AMENDING = "amending"
+    CEASING = "ceasing"
+    CONCLUDED = "concluded"  # this cycle is done; the next one starts
+    ENDED = "ended"  # the plan has ended
+
+
+# --- phase transfers -------------------------------------------------------------------------
+
+
+class PhaseTransfer(BaseModel):
+    """The next move between phases (reg 18) that the plan must be finalised for."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: TransferKind
+    year: int = Field(ge=2014, le=2100)
+    """The year of the transfer (the one whose 15 February / 31 March applies)."""
+    move_date: date | None = None
+    """post16-post16 only: the day of the move."""
+
+    @model_validator(mode="after")
+    def _move_date_for_post16_moves(self) -> PhaseTransfer:
+        if self.kind is TransferKind.POST16_POST16 and self.move_date is None:
+            raise ValueError("a post16-post16 transfer needs the move date")
+        return self
+
+
+def transfer_deadline(transfer: PhaseTransfer) -> date:
+    """When the review and amended plan for a transfer must be finalised (reg 18)."""
+    if transfer.kind is TransferKind.POST16_POST16:
+        assert transfer.move_date is not None
+        return months_before(transfer.move_date, TRANSFER_MONTHS_BEFORE_POST16_MOVE)
+    if transfer.kind is TransferKind.SECONDARY_POST16:
+        return date(transfer.year, 3, 31)
+    return date(transfer.year, 2, 15)
+
+
+def latest_meeting_for(deadline: date) -> date:
+    """Latest meeting that still meets a fixed date by the normal path (4 + 8 weeks)."""
+    return deadline - timedelta(weeks=AMENDED_WITHIN_WEEKS_OF_MEETING)
+
+
+def latest_notice_for(deadline: date) -> date:
+    """Latest amendment notice (with the proposed amended plan) for a fixed date."""
+    return deadline - timedelta(weeks=AMENDED_PLAN_WEEKS)
+
+
+def category(transfer: PhaseTransfer | None) -> Category:
+    if transfer is None:
+        return Category.OTHER
+    if transfer.kind in (TransferKind.PRIMARY_SECONDARY, TransferKind.MIDDLE_SECONDARY):
+        return Category.SECONDARY_TRANSFER
+    if transfer.kind in (TransferKind.SECONDARY_POST16, TransferKind.POST16_POST16):
+        return Category.POST16_TRANSFER
+    return Category.OTHER
+
+
+def transfer_in_cycle(transfer: PhaseTransfer | None, review_due: date) -> bool:
+    """Whether this cycle is the last review before the transfer's deadline.
+
+    True when the next cycle would not be due until after the deadline (or it has passed).
+    """
+    return transfer is not None and transfer_deadline(transfer) <= months_after(
+        review_due, REVIEW_MONTHS
+    )
+
+
+# --- the calculation, on plain dates --------------------------------------------------------
+
+
+def review_due(anchor: date) -> date:
+    """Within 12 months of the plan being made, or of the previous review (CFA s44(1))."""
+    return months_after(anchor, REVIEW_MONTHS)
+
+
+def under_five_review(
+    anchor: date, date_of_birth: date | None, months: int = UNDER_FIVE_MONTHS_DEFAULT
+) -> date | None:
+    """Policy date for a child under 5 at the anchor (CoP 9.178), else None."""
+    if date_of_birth is None or months_after(date_of_birth, 60) <= anchor:
+        return None
+    return months_after(anchor, months)
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewDates:
+    review_due_by: date
+    under_five_review_by: date | None
+    invitations_by: date | None
+    advice_circulated_by: date | None
+    report_by: date | None
+    decision_by: date | None
+    amendment_notice_by: date | None
+    representations_close: date | None
+    final_amended_plan_by: date | None
+    amended_within_12_weeks_by: date | None
+    next_review_due_by: date | None
+    phase_transfer_deadline: date | None
+    latest_meeting_for_phase_transfer: date | None
+    latest_amendment_notice_for_phase_transfer: date | None
+    category: Category
+
+
+def review_dates(
+    anchor: date,
+    *,
+    meeting: date | None = None,
+    decision: date | None = None,
+    amendment_notice: date | None = None,
+    transfer: PhaseTransfer | None = None,
+    date_of_birth: date | None = None,
+    under_five_months: int = UNDER_FIVE_MONTHS_DEFAULT,
+    anchor_mode: AnchorMode = AnchorMode.DECISION,
+) -> ReviewDates:
+    """The dates of one review cycle, from what is known (None where not yet knowable)."""
+    due = review_due(anchor)
+    deadline = transfer_deadline(transfer) if transfer else None
+    if amendment_notice is not None:
+        final_amended = weeks_after(amendment_notice, AMENDED_PLAN_WEEKS)
+    elif meeting is not None:
+        final_amended = weeks_after(meeting, AMENDED_WITHIN_WEEKS_OF_MEETING)
+    else:
+        final_amended = None
+    next_anchor = decision if anchor_mode is AnchorMode.DECISION else meeting
+    notice_before = timedelta(weeks=NOTICE_WEEKS_BEFORE_MEETING)
+    return ReviewDates(
+        review_due_by=due,
+        under_five_review_by=under_five_review(anchor, date_of_birth, under_five_months),
+        invitations_by=meeting - notice_before if meeting else None,
+        advice_circulated_by=meeting - notice_before if meeting else None,
+        report_by=weeks_after(meeting, REPORT_WEEKS) if meeting else None,
+        decision_by=weeks_after(meeting, DECISION_WEEKS) if meeting else None,
+        amendment_notice_by=weeks_after(meeting, DECISION_WEEKS) if meeting else None,
+        representations_close=(
+            days_beginning_with(amendment_notice, REPRESENTATION_DAYS) if amendment_notice else None
+        ),
+        final_amended_plan_by=final_amended,
+        amended_within_12_weeks_by=(
+            weeks_after(meeting, AMENDED_WITHIN_WEEKS_OF_MEETING) if meeting else None
+        ),
+        next_review_due_by=review_due(next_anchor) if next_anchor else None,
+        phase_transfer_deadline=deadline,
+        latest_meeting_for_phase_transfer=latest_meeting_for(deadline) if deadline else None,
+        latest_amendment_notice_for_phase_transfer=(
+            latest_notice_for(deadline) if deadline else None
+        ),
+        category=category(transfer),
+    )
+
+
+# --- the plan and its current cycle ----------------------------------------------------------
+
+
+class PlanRecord(BaseModel):
+    """A maintained EHC plan, as the review workflow knows it (references, never names)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    case_ref: CaseRef
+    plan_date: date
+    caseworker: StaffId
+    team: TeamId
+    date_of_birth: date | None = None
+
+    @model_validator(mode="after")
+    def _born_before_plan(self) -> PlanRecord:
+        if self.date_of_birth and self.date_of_birth > self.plan_date:
+            raise ValueError("the date of birth is after the plan was made")
+        return self
+
+
+class ReviewPolicy(BaseModel):
+    """Local choices the law leaves to the council."""
+
+    model_config = ConfigDict(frozen=True)
+
+    anchor_mode: AnchorMode = AnchorMode.DECISION
+    under_five_months: int = Field(default=UNDER_FIVE_MONTHS_DEFAULT, ge=3, le=6)
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    on: date
+
+
+class MeetingScheduled(_Event):
+    type: Literal["meeting-scheduled"] = "meeting-scheduled"
+    meeting_date: date
+
+
+class InvitationsSent(_Event):
+    type: Literal["invitations-sent"] = "invitations-sent"
+
+
+class AdviceCirculated(_Event):
+    type: Literal["advice-circulated"] = "advice-circulated"
+
+
+class MeetingHeld(_Event):
+    type: Literal["meeting-held"] = "meeting-held"
+
+
+class ReportSent(_Event):
+    type: Literal["report-sent"] = "report-sent"
+
+
+class DecisionNotified(_Event):
+    type: Literal["decision"] = "decision"
+    decision: Decision
+
+
+class AmendmentNoticeSent(_Event):
+    type: Literal["amendment-notice-sent"] = "amendment-notice-sent"
+
+
+class FinalAmendedPlanIssued(_Event):
+    type: Literal["final-amended-issued"] = "final-amended-issued"
+    representations_received: bool = False
+
+
+class AppealLodged(_Event):
+    type: Literal["appeal-lodged"] = "appeal-lodged"
+
+
+class AppealConcluded(_Event):
+    type: Literal["appeal-concluded"] = "appeal-concluded"
+    plan_continues: bool
+
+
+class TransferredOut(_Event):
+    type: Literal["transferred-out"] = "transferred-out"
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class TransferSet(_Event):
+    """Record (or with no kind, clear) the plan's next phase transfer."""
+
+    type: Literal["transfer-set"] = "transfer-set"
+    transfer: PhaseTransfer | None = None
+
+
+class CaseworkerReassigned(_Event):
+    type: Literal["caseworker-reassigned"] = "caseworker-reassigned"
+    caseworker: StaffId
+    team: TeamId | None = None
+
+
+ReviewEvent = Annotated[
+    MeetingScheduled
+    | InvitationsSent
+    | AdviceCirculated
+    | MeetingHeld
+    | ReportSent
+    | DecisionNotified
+    | AmendmentNoticeSent
+    | FinalAmendedPlanIssued
+    | AppealLodged
+    | AppealConcluded
+    | TransferredOut
+    | TransferSet
+    | CaseworkerReassigned,
+    Field(discriminator="type"),
+]
+
+EVENT_TYPES: dict[str, type[_Event]] = {
+    cls.model_fields["type"].default: cls
+    for cls in (
+        MeetingScheduled,
+        InvitationsSent,
+        AdviceCirculated,
+        MeetingHeld,
+        ReportSent,
+        DecisionNotified,
+        AmendmentNoticeSent,
+        FinalAmendedPlanIssued,
+        AppealLodged,
+        AppealConcluded,
+        TransferredOut,
+        TransferSet,
+        CaseworkerReassigned,
+    )
+}
+
+
+class TimelineEntry(BaseModel):
+    recorded_at: datetime
+    event: ReviewEvent
+
+
+class ReviewCycle(BaseModel):
+    """One review cycle of a plan: from its anchor to the decision that concludes it."""
+
+    plan: PlanRecord
+    caseworker: str
+    team: str
+    cycle: int = Field(ge=1)
+    anchor: date
+    """The plan date (first cycle) or the previous review's conclusion."""
+    transfer: PhaseTransfer | None = None
+    policy: ReviewPolicy = Field(default_factory=ReviewPolicy)
+    meeting_scheduled_for: date | None = None
+    invitations_sent_on: date | None = None
+    advice_circulated_on: date | None = None
+    meeting_held_on: date | None = None
+    report_sent_on: date | None = None
+    decision: Decision | None = None
+    decision_on: date | None = None
+    amendment_notice_on: date | None = None
+    final_amended_on: date | None = None
+    appeal_lodged_on: date | None = None
+    appeal_concluded_on: date | None = None
+    plan_continues_after_appeal: bool | None = None
+    ended: PlanEnding | None = None
+    ended_on: date | None = None
+    end_reason: str | None = None
+    timeline: list[TimelineEntry] = Field(default_factory=list)
+
+    @property
+    def case_ref(self) -> str:
+        return self.plan.case_ref
+
+    @property
+    def stage(self) -> Stage:
+        if self.ended is not None:
+            return Stage.ENDED
+        if self.meeting_held_on is None:
+            return Stage.AWAITING_MEETING
+        if self.decision is None:
+            return Stage.AWAITING_DECISION
+        if self.decision is Decision.AMEND:
+            return Stage.CONCLUDED if self.final_amended_on else Stage.AMENDING
+        if self.decision is Decision.CEASE:
+            return Stage.CONCLUDED if self.plan_continues_after_appeal else Stage.CEASING
+        return Stage.CONCLUDED
+
+    def dates(self) -> ReviewDates:
+        return review_dates(
+            self.anchor,
+            meeting=self.meeting_held_on or self.meeting_scheduled_for,
+            decision=self.decision_on,
+            amendment_notice=self.amendment_notice_on,
+            transfer=self.transfer,
+            date_of_birth=self.plan.date_of_birth,
+            under_five_months=self.policy.under_five_months,
+            anchor_mode=self.policy.anchor_mode,
+        )
+
+    def appeal_window_ends(self) -> date | None:
+        """Last day to appeal a decision to cease (2 months from the notice)."""
+        if self.decision is not Decision.CEASE or self.decision_on is None:
+            return None
+        return months_after(self.decision_on, APPEAL_WINDOW_MONTHS)
+
+    def transfer_applies(self) -> bool:
+        return transfer_in_cycle(self.transfer, review_due(self.anchor))
+
+    def last_recorded(self, event_type: str) -> date | None:
+        """The day of the latest event of this type in the cycle, if any."""
+        for entry in reversed(self.timeline):
+            if entry.event.type == event_type:
+                return entry.event.on
+        return None
+
+
+def first_cycle(
+    plan: PlanRecord,
+    *,
+    last_review: date | None = None,
+    transfer: PhaseTransfer | None = None,
+    policy: ReviewPolicy | None = None,
+    cycle: int = 1,
+) -> ReviewCycle:
+    """The current cycle of a plan: anchored on its last review, or on the plan date."""
+    if last_review is not None and last_review < plan.plan_date:
+        raise RuleViolation(
+            f"the last review ({last_review}) is before the plan was made ({plan.plan_date})"
+        )
+    return ReviewCycle(
+        plan=plan,
+        caseworker=plan.caseworker,
+        team=plan.team,
+        cycle=cycle,
+        anchor=last_review or plan.plan_date,
+        transfer=transfer,
+        policy=policy or ReviewPolicy(),
+    )
+
+
+def conclusion_day(cycle: ReviewCycle) -> date:
+    """The day the next cycle's 12 months run from."""
+    if cycle.policy.anchor_mode is AnchorMode.MEETING and cycle.meeting_held_on:
+        return cycle.meeting_held_on
+    assert cycle.decision_on is not None
+    return cycle.decision_on
+
+
+def next_cycle(cycle: ReviewCycle) -> ReviewCycle:
+    """The cycle after a concluded one, carrying only what it needs."""
+    if cycle.stage is not Stage.CONCLUDED:
+        raise RuleViolation("this review cycle has not concluded")
+    transfer_done = cycle.transfer_applies()
+    return ReviewCycle(
+        plan=cycle.plan,
+        caseworker=cycle.caseworker,
+        team=cycle.team,
+        cycle=cycle.cycle + 1,
+        anchor=conclusion_day(cycle),
+        transfer=None if transfer_done else cycle.transfer,
+        policy=cycle.policy,
+    )
+
+
+# --- validation and application of events -----------------------------------------------
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise RuleViolation(message)
+
+
+def _not_before(day: date, earlier: date | None, what: str) -> None:
+    if earlier is not None and day < earlier:
+        raise RuleViolation(f"the date {day} is before {what} ({earlier})")
+
+
+def _stage(cycle: ReviewCycle, event: _Event, *stages: Stage) -> None:
+    if cycle.stage not in stages:
+        allowed = " or ".join(s.value for s in stages)
+        name = getattr(event, "type", type(event).__name__)
+        raise RuleViolation(
+            f"{name} can only be recorded at the {allowed} stage; this review is at "
+            f"'{cycle.stage.value}'"
+        )
+
+
+def check(cycle: ReviewCycle, event: ReviewEvent, today: date) -> None:
+    """Raise ``RuleViolation`` if ``event`` cannot happen now; never changes ``cycle``."""
+    _require(event.on <= today, f"the date {event.on} is in the future (today is {today})")
+    _not_before(event.on, cycle.anchor, "this review cycle began")
+    _require(
+        cycle.ended is None, f"the plan has ended ({cycle.ended}); nothing more can be recorded"
+    )
+    open_stages = (
+        Stage.AWAITING_MEETING,
+        Stage.AWAITING_DECISION,
+        Stage.AMENDING,
+        Stage.CEASING,
+    )
+    match event:
+        case MeetingScheduled():
+            _stage(cycle, event, Stage.AWAITING_MEETING)
+            _not_before(event.meeting_date, event.on, "the day it was arranged")
+        case InvitationsSent() | AdviceCirculated():
+            _stage(cycle, event, Stage.AWAITING_MEETING)
+            _require(
+                cycle.meeting_scheduled_for is not None,
+                f"{event.type}: schedule the meeting first (meeting-scheduled)",
+            )
+        case MeetingHeld():
+            _stage(cycle, event, Stage.AWAITING_MEETING)
+        case ReportSent():
+            _require(
+                cycle.meeting_held_on is not None, "report-sent: the meeting has not been held"
+            )
+            _require(cycle.report_sent_on is None, "the report was already sent")
+            _not_before(event.on, cycle.meeting_held_on, "the meeting")
+        case DecisionNotified():
+            _stage(cycle, event, Stage.AWAITING_DECISION)
+            _not_before(event.on, cycle.meeting_held_on, "the meeting")
+        case AmendmentNoticeSent():
+            _stage(cycle, event, Stage.AMENDING)
+            _require(cycle.amendment_notice_on is None, "the amendment notice was already sent")
+            _not_before(event.on, cycle.meeting_held_on, "the meeting")
+        case FinalAmendedPlanIssued():
+            _stage(cycle, event, Stage.AMENDING)
+            _require(
+                cycle.amendment_notice_on is not None,
+                "final-amended-issued: send the amendment notice first (reg 22(2))",
+            )
+            closes = cycle.dates().representations_close
+            assert closes is not None
+            _require(
+                event.on > closes or event.representations_received,
+                f"the 15 days for representations run to {closes} (reg 22(2)); issue the "
+                "amended plan after that, or record that representations were received",
+            )
+        case AppealLodged():
+            _stage(cycle, event, Stage.CEASING)
+            _require(cycle.appeal_lodged_on is None, "an appeal is already recorded")
+            window = cycle.appeal_window_ends()
+            assert window is not None
+            _require(
+                event.on <= window,
+                f"the appeal window closed on {window} (2 months from the decision)",
+            )
+        case AppealConcluded():
+            _stage(cycle, event, Stage.CEASING)
+            _require(cycle.appeal_lodged_on is not None, "no appeal is recorded")
+            _not_before(event.on, cycle.appeal_lodged_on, "the appeal was lodged")
+        case TransferredOut() | TransferSet():
+            _stage(cycle, event, *open_stages)
+        case CaseworkerReassigned():
+            _stage(cycle, event, *open_stages)
+            _require(
+                (event.caseworker, event.team or cycle.team) != (cycle.caseworker, cycle.team),
+                f"the plan is already with {event.caseworker} in team {cycle.team}",
+            )
+
+
+def apply(
+    cycle: ReviewCycle, event: ReviewEvent, today: date, recorded_at: datetime
+) -> ReviewCycle:
+    """The cycle after ``event``; raises ``RuleViolation`` (changing nothing) if not allowed."""
+    check(cycle, event, today)
+    new = cycle.model_copy(deep=True)
+    match event:
+        case MeetingScheduled():
+            new.meeting_scheduled_for = event.meeting_date
+        case InvitationsSent():
+            new.invitations_sent_on = event.on
+        case AdviceCirculated():
+            new.advice_circulated_on = event.on
+        case MeetingHeld():
+            new.meeting_held_on = event.on
+        case ReportSent():
+            new.report_sent_on = event.on
+        case DecisionNotified():
+            new.decision, new.decision_on = event.decision, event.on
+        case AmendmentNoticeSent():
+            new.amendment_notice_on = event.on
+        case FinalAmendedPlanIssued():
+            new.final_amended_on = event.on
+        case AppealLodged():
+            new.appeal_lodged_on = event.on
+        case AppealConcluded():
+            new.appeal_concluded_on = event.on
+            new.plan_continues_after_appeal = event.plan_continues
+            if not event.plan_continues:
+                new.ended, new.ended_on = PlanEnding.CEASED, event.on
+        case TransferredOut():
+            new.ended, new.ended_on = PlanEnding.TRANSFERRED_OUT, event.on
+            new.end_reason = event.reason
+        case TransferSet():
+            new.transfer = event.transfer
+        case CaseworkerReassigned():
+            new.caseworker = event.caseworker
+            new.team = event.team or new.team
+    new.timeline.append(TimelineEntry(recorded_at=recorded_at, event=event))
+    return new
+
+
+def expire(cycle: ReviewCycle, today: date) -> ReviewCycle:
+    """Cease the plan once the appeal window has passed with no appeal (CFA s45)."""
+    window = cycle.appeal_window_ends()
+    if (
+        cycle.stage is Stage.CEASING
+        and cycle.appeal_lodged_on is None
+        and window is not None
+        and today > window
+    ):
+        return cycle.model_copy(update={"ended": PlanEnding.CEASED, "ended_on": window})
+    return cycle
+
+
+# --- steps and outcome --------------------------------------------------------------------
+
+
+def steps(
+    cycle: ReviewCycle, today: date, amber_days: int = DEFAULT_AMBER_DAYS
+) -> list[StepStatus]:
+    """Every step of the cycle as it stands ``today``."""
+    d = cycle.dates()
+    held = cycle.meeting_held_on
+    ended = cycle.ended is not None
+    transfer = cycle.transfer_applies()
+    meeting_target = min(
+        x
+        for x in (
+            d.review_due_by,
+            d.under_five_review_by,
+            d.latest_meeting_for_phase_transfer if transfer else None,
+        )
+        if x is not None
+    )
+
+    def step(
+        name: str,
+        label: str,
+        regulation: str,
+        due: date,
+        *,
+        statutory: bool,
+        completed_on: date | None,
+        applicable: bool = True,
+    ) -> StepStatus:
+        return settle(
+            step=name,
+            label=label,
+            regulation=regulation,
+            due=due,
+            target=due,
+            exception_applies=False,
+            statutory=statutory,
+            completed_on=completed_on,
+            applicable=applicable and not (ended and completed_on is None),
+            today=today,
+            amber_days=amber_days,
+        )
+
+    out = [
+        step(
+            "arrange-meeting",
+            "Arrange the review meeting (time for 2 weeks' notice)",
+            "reg 20(3) (planning date)",
+            meeting_target - timedelta(weeks=ARRANGE_WEEKS_BEFORE),
+            statutory=False,
+            completed_on=cycle.last_recorded("meeting-scheduled") or held,
+        )
+    ]
+    if d.invitations_by is not None:
+        before_meeting = held is None
+        out.append(
+            step(
+                "invitations",
+                "Invite to the review meeting (2 weeks before)",
+                "reg 20(3)",
+                d.invitations_by,
+                statutory=True,
+                completed_on=cycle.invitations_sent_on,
+                applicable=before_meeting or cycle.invitations_sent_on is not None,
+            )
+        )
+        out.append(
+            step(
+                "advice-circulated",
+                "Circulate advice and information (2 weeks before)",
+                "reg 20(4)",
+                d.advice_circulated_by or d.invitations_by,
+                statutory=True,
+                completed_on=cycle.advice_circulated_on,
+                applicable=before_meeting or cycle.advice_circulated_on is not None,
+            )
+        )
+    if d.under_five_review_by is not None:
+        out.append(
+            step(
+                "under-five-review",
+                "Review for a child under 5 (local policy)",
+                "CoP 9.178 (guidance)",
+                d.under_five_review_by,
+                statutory=False,
+                completed_on=held,
+            )
+        )
+    if transfer and d.latest_meeting_for_phase_transfer is not None:
+        out.append(
+            step(
+                "transfer-meeting",
+                "Hold the review in time for the phase transfer (12 weeks before)",
+                "reg 18 (planning date)",
+                d.latest_meeting_for_phase_transfer,
+                statutory=False,
+                completed_on=held,
+            )
+        )
+    out.append(
+        step(
+            "review-meeting",
+            "Review the plan (within 12 months)",
+            "CFA s44(1), reg 18",
+            d.review_due_by,
+            statutory=True,
+            completed_on=held,
+        )
+    )
+    if d.report_by is not None and held is not None:
+        out.append(
+            step(
+                "report",
+                "Send the report of the review meeting",
+                "reg 20(7)",
+                d.report_by,
+                statutory=True,
+                completed_on=cycle.report_sent_on,
+            )
+        )
+    if d.decision_by is not None and held is not None:
+        out.append(
+            step(
+                "decision",
+                "Notify the decision: maintain, amend or cease",
+                "reg 20(10)",
+                d.decision_by,
+                statutory=True,
+                completed_on=cycle.decision_on,
+            )
+        )
+    if cycle.decision is Decision.AMEND and d.amendment_notice_by and d.final_amended_plan_by:
+        out.append(
+            step(
+                "amendment-notice",
+                "Send the amendment notice with the proposed amendments",
+                "reg 20(10), 22(2); Devon [2022] EWHC 493",
+                d.amendment_notice_by,
+                statutory=True,
+                completed_on=cycle.amendment_notice_on,
+            )
+        )
+        out.append(
+            step(
+                "final-amended-plan",
+                "Issue the final amended plan (8 weeks from the notice)",
+                "reg 22(3)",
+                d.final_amended_plan_by,
+                statutory=True,
+                completed_on=cycle.final_amended_on,
+            )
+        )
+    if transfer and d.phase_transfer_deadline is not None:
+        finalised = cycle.final_amended_on or (
+            cycle.decision_on if cycle.decision is Decision.MAINTAIN else None
+        )
+        out.append(
+            step(
+                "phase-transfer",
+                f"Finalise the plan for the {cycle.transfer.kind.value if cycle.transfer else ''} transfer",
+                "reg 18",
+                d.phase_transfer_deadline,
+                statutory=True,
+                completed_on=finalised,
+                applicable=cycle.decision is not Decision.CEASE,
+            )
+        )
+    window = cycle.appeal_window_ends()
+    if window is not None and cycle.appeal_lodged_on is None and not ended:
+        out.append(
+            step(
+                "cease-appeal-window",
+                "Plan ceases when the appeal window closes unless an appeal is lodged",
+                "CFA s45; Tribunal rules r20",
+                window,
+                statutory=False,
+                completed_on=None,
+            )
+        )
+    return out
+
+
+def next_deadline(all_steps: list[StepStatus]) -> StepStatus | None:
+    statutory = [s for s in all_steps if s.state is StepState.OPEN and s.statutory]
+    return min(statutory, key=lambda s: (s.target, s.step), default=None)
+
+
+class ReviewOutcome(BaseModel):
+    """How a review cycle went, in the terms councils report."""
+
+    model_config = ConfigDict(frozen=True)
+
+    case_ref: str
+    cycle: int
+    anchor: date
+    review_due_by: date
+    category: Category
+    meeting_held_on: date | None
+    decision: Decision | None
+    decision_on: date | None
+    reviewed_within_12_months: bool | None
+    """The meeting was held within 12 months of the anchor (CFA s44(1))."""
+    decision_within_4_weeks: bool | None
+    amended_within_12_weeks: bool | None
+    """Amend decisions only: final amended plan within 12 weeks of the meeting."""
+    phase_transfer: TransferKind | None
+    phase_transfer_finalised_in_time: bool | None
+    plan_ended: PlanEnding | None
+    ended_on: date | None
+    next_anchor: date | None
+
+
+def outcome(cycle: ReviewCycle) -> ReviewOutcome:
+    d = cycle.dates()
+    held = cycle.meeting_held_on
+    transfer = cycle.transfer_applies()
+    finalised = cycle.final_amended_on or (
+        cycle.decision_on if cycle.decision is Decision.MAINTAIN else None
+    )
+    return ReviewOutcome(
+        case_ref=cycle.case_ref,
+        cycle=cycle.cycle,
+        anchor=cycle.anchor,
+        review_due_by=d.review_due_by,
+        category=category(cycle.transfer) if transfer else Category.OTHER,
+        meeting_held_on=held,
+        decision=cycle.decision,
+        decision_on=cycle.decision_on,
+        reviewed_within_12_months=held <= d.review_due_by if held else None,
+        decision_within_4_weeks=(
+            cycle.decision_on <= d.decision_by if cycle.decision_on and d.decision_by else None
+        ),
+        amended_within_12_weeks=(
+            cycle.final_amended_on <= d.amended_within_12_weeks_by
+            if cycle.decision is Decision.AMEND
+            and cycle.final_amended_on
+            and d.amended_within_12_weeks_by
+            else (False if cycle.decision is Decision.AMEND else None)
+        ),
+        phase_transfer=cycle.transfer.kind if transfer and cycle.transfer else None,
+        phase_transfer_finalised_in_time=(
+            (finalised is not None and finalised <= d.phase_transfer_deadline)
+            if transfer and d.phase_transfer_deadline
+            else None
+        ),
+        plan_ended=cycle.ended,
+        ended_on=cycle.ended_on,
+        next_anchor=conclusion_day(cycle) if cycle.stage is Stage.CONCLUDED else None,
+    )

@@ -1,0 +1,142 @@
+"""What every case workflow shares: its day, its alerts, its search attributes.
+
+Workflow-side only (uses ``workflow.now()`` and activities). A case workflow owns one
+``CaseClock``, asks ``statutory`` for its steps, and lets the clock send what is due, publish
+what changed, and sleep until the next alert or event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy, SearchAttributeKey, SearchAttributeUpdate
+from temporalio.exceptions import ActivityError
+
+with workflow.unsafe.imports_passed_through():
+    from statutory.alerts import Alert, AlertMessage, AlertPolicy, plan
+    from statutory.steps import StepStatus
+    from workflows.models import AlertLogEntry
+
+SEND_ALERT = "send_alert"
+ALERT_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=5),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=5),
+    maximum_attempts=8,
+)
+
+
+class CaseClock:
+    def __init__(self, process: str, policy: AlertPolicy, alert_hour_utc: int) -> None:
+        self.process = process
+        self.policy = policy
+        self.alert_hour_utc = alert_hour_utc
+        self.alerts: dict[str, AlertLogEntry] = {}
+        self._published: dict[str, object] = {}
+
+    # --- the day ---------------------------------------------------------------------------
+
+    @staticmethod
+    def today() -> date:
+        return workflow.now().date()
+
+    def alert_day(self) -> date:
+        # An alert day starts at the configured hour, so reminders arrive in working hours.
+        return (workflow.now() - timedelta(hours=self.alert_hour_utc)).date()
+
+    def fire_at(self, day: date) -> datetime:
+        return datetime.combine(day, time(self.alert_hour_utc), tzinfo=UTC)
+
+    # --- alerts ----------------------------------------------------------------------------
+
+    async def send_due(
+        self, steps: list[StepStatus], case_ref: str, caseworker: str, team: str
+    ) -> date | None:
+        """Send every alert due now; return the next day another may fall due."""
+        wf_id = workflow.info().workflow_id
+        due_now, next_on = plan(steps, self.policy, self.alert_day(), self.alerts.keys(), wf_id)
+        by_step = {s.step: s for s in steps}
+        for alert in due_now:
+            await self._send(alert, by_step[alert.step], wf_id, case_ref, caseworker, team)
+        return next_on
+
+    async def _send(
+        self,
+        alert: Alert,
+        step: StepStatus,
+        wf_id: str,
+        case_ref: str,
+        caseworker: str,
+        team: str,
+    ) -> None:
+        """Run the alert activity; a channel that keeps failing is recorded, never fatal."""
+        key = alert.key(wf_id)
+        message = AlertMessage(
+            idempotency_key=key,
+            workflow_id=wf_id,
+            case_ref=case_ref,
+            process=self.process,
+            kind=alert.kind,
+            level=alert.level,
+            step=step.step,
+            label=step.label,
+            regulation=step.regulation,
+            due=step.due,
+            target=step.target,
+            days_left=(step.target - alert.fire_on).days,
+            caseworker=caseworker,
+            team=team,
+            scheduled_for=workflow.now(),
+        )
+        error: str | None = None
+        try:
+            await workflow.execute_activity(
+                SEND_ALERT,
+                message,
+                start_to_close_timeout=timedelta(seconds=30),
+                retry_policy=ALERT_RETRY,
+            )
+        except ActivityError as failure:
+            error = str(failure.cause or failure)
+            workflow.logger.warning("alert not delivered", extra={"key": key})
+        self.alerts[key] = AlertLogEntry(
+            key=key,
+            step=alert.step,
+            kind=alert.kind,
+            level=alert.level,
+            target=alert.target,
+            at=workflow.now(),
+            delivered=error is None,
+            error=error,
+        )
+
+    def alert_log(self) -> list[AlertLogEntry]:
+        return sorted(self.alerts.values(), key=lambda a: a.at)
+
+    # --- search attributes -----------------------------------------------------------------
+
+    def publish(self, wanted: Mapping[SearchAttributeKey[Any], object]) -> None:
+        """Upsert the search attributes that changed (each upsert is a history event)."""
+        updates: list[SearchAttributeUpdate[Any]] = []
+        for key, value in wanted.items():
+            if self._published.get(key.name, ...) == value:
+                continue
+            updates.append(key.value_unset() if value is None else key.value_set(value))
+            self._published[key.name] = value
+        if updates:
+            workflow.upsert_search_attributes(updates)
+
+    # --- waiting ---------------------------------------------------------------------------
+
+    async def sleep(self, until: date | None, woken: Callable[[], bool]) -> None:
+        """Wait for ``woken()`` or for the alert hour of ``until`` (None: only ``woken``)."""
+        timeout = None
+        if until is not None:
+            timeout = max(self.fire_at(until) - workflow.now(), timedelta(seconds=1))
+        with contextlib.suppress(asyncio.TimeoutError):
+            await workflow.wait_condition(woken, timeout=timeout)

@@ -1,0 +1,128 @@
+"""A plan's annual-review workflow: one per plan, ``review-<case ref>``.
+
+Each run is one review cycle (``statutory.review``): it reminds the caseworker to arrange the
+meeting in time (for a phase transfer, in time for its fixed date), tracks invitations, advice,
+meeting, report, decision, amendment notice and final amended plan with reminders and
+escalations, and continues-as-new when the cycle concludes, carrying only the next cycle. A
+decision to cease ends the plan when the appeal window closes unless an appeal is recorded; a
+transfer out of the area ends it with its reason.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from temporalio import workflow
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from statutory import review as rules
+    from statutory.errors import RuleViolation
+    from statutory.steps import StepStatus
+    from workflows import search_attributes as sa
+    from workflows.clock import CaseClock
+    from workflows.models import PREVIOUS_CYCLES_KEPT, ReviewStart, ReviewView
+
+
+def _rejected(error: RuleViolation) -> ApplicationError:
+    return ApplicationError(str(error), type="RuleViolation", non_retryable=True)
+
+
+@workflow.defn
+class ReviewWorkflow:
+    @workflow.init
+    def __init__(self, start: ReviewStart) -> None:
+        self._start = start
+        self._clock = CaseClock("review", start.policy, start.alert_hour_utc)
+        cycle = start.cycle
+        try:
+            for event in start.prior_events:
+                cycle = rules.apply(cycle, event, self._clock.today(), workflow.now())
+        except RuleViolation as error:
+            raise _rejected(error) from error
+        self._cycle = cycle
+        self._changed = False
+
+    @workflow.run
+    async def run(self, start: ReviewStart) -> rules.ReviewOutcome:
+        while True:
+            self._cycle = rules.expire(self._cycle, self._clock.today())
+            steps = rules.steps(self._cycle, self._clock.today(), start.policy.amber_days)
+            self._publish(steps)
+            if self._cycle.stage in (rules.Stage.CONCLUDED, rules.Stage.ENDED):
+                break
+            next_on = await self._clock.send_due(
+                steps, self._cycle.case_ref, self._cycle.caseworker, self._cycle.team
+            )
+            self._changed = False
+            await self._clock.sleep(self._wake_on(next_on), lambda: self._changed)
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        outcome = rules.outcome(self._cycle)
+        if self._cycle.stage is rules.Stage.ENDED:
+            return outcome
+        workflow.continue_as_new(
+            ReviewStart(
+                cycle=rules.next_cycle(self._cycle),
+                policy=start.policy,
+                alert_hour_utc=start.alert_hour_utc,
+                previous=[*start.previous, outcome][-PREVIOUS_CYCLES_KEPT:],
+            )
+        )
+
+    def _wake_on(self, next_alert: date | None) -> date | None:
+        """The earlier of the next alert and the day after a cease decision's appeal window."""
+        window = self._cycle.appeal_window_ends()
+        if window is None or self._cycle.appeal_lodged_on is not None:
+            return next_alert
+        expiry = window + timedelta(days=1)
+        return expiry if next_alert is None else min(next_alert, expiry)
+
+    def _publish(self, steps: list[StepStatus]) -> None:
+        nxt = rules.next_deadline(steps)
+        self._clock.publish(
+            {
+                sa.CASE_REF: self._cycle.case_ref,
+                sa.KIND: "review",
+                sa.STAGE: self._cycle.stage.value,
+                sa.NEXT_STEP: nxt.step if nxt else None,
+                sa.NEXT_DEADLINE: sa.end_of(nxt.target) if nxt else None,
+                sa.CASEWORKER: self._cycle.caseworker,
+                sa.TEAM: self._cycle.team,
+                sa.REVIEW_DUE: sa.end_of(rules.review_due(self._cycle.anchor)),
+            }
+        )
+
+    @workflow.update
+    def record(self, event: rules.ReviewEvent) -> ReviewView:
+        """Record what happened in the current cycle; returns the updated timeline."""
+        try:
+            self._cycle = rules.apply(self._cycle, event, self._clock.today(), workflow.now())
+        except RuleViolation as error:
+            raise _rejected(error) from error
+        self._changed = True
+        return self.timeline()
+
+    @record.validator
+    def _check(self, event: rules.ReviewEvent) -> None:
+        try:
+            rules.check(self._cycle, event, self._clock.today())
+        except RuleViolation as error:
+            raise _rejected(error) from error
+
+    @workflow.query
+    def timeline(self) -> ReviewView:
+        """The current cycle: dates, steps, events, alerts, and recent cycles' outcomes."""
+        today = self._clock.today()
+        steps = rules.steps(self._cycle, today, self._start.policy.amber_days)
+        return ReviewView(
+            workflow_id=workflow.info().workflow_id,
+            as_of=today,
+            cycle=self._cycle,
+            stage=self._cycle.stage,
+            key_dates=self._cycle.dates(),
+            transfer_in_this_cycle=self._cycle.transfer_applies(),
+            steps=steps,
+            next_step=rules.next_deadline(steps),
+            alerts=self._clock.alert_log(),
+            previous=self._start.previous,
+        )
