@@ -1,8 +1,10 @@
 """A realistic demo caseload, dated relative to today so its deadlines are live at once.
 
 About 40 open assessments spread over weeks 1-30 (some decisions, advice and drafts late,
-some with exceptions) and a few closed ones. Case references are ``DEMO-nnnn``; staff ids
-and providers are invented. The same seed and day always give the same caseload.
+some with exceptions) and a few closed ones (``DEMO-nnnn``), and 300 maintained plans whose
+reviews fall across the year, some overdue, some under way, with this year's phase transfers
+(``DEMO-Pnnnn``). Staff ids and providers are invented. The same seed and day always give
+the same caseload.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from statutory import assessment as rules
+from statutory import review as rrules
 from statutory.errors import RuleViolation
 from statutory.exceptions import Reason
 
@@ -128,16 +131,16 @@ def caseload(today: date, seed: int = 2014, open_cases: int = 40) -> list[DemoCa
     rng = random.Random(seed)
     out: list[DemoCase] = []
     n = 0
-    while sum(1 for c in out if not _closed(c, today)) < open_cases:
+    while sum(1 for c in out if not is_closed(c, today)) < open_cases:
         n += 1
         age = rng.randint(3, 30 * 7)
         demo = _one(rng, f"DEMO-{n:04d}", today, age)
-        _closed(demo, today)  # raises if the generator broke a rule
+        is_closed(demo, today)  # raises if the generator broke a rule
         out.append(demo)
     return out
 
 
-def _closed(demo: DemoCase, today: date) -> bool:
+def is_closed(demo: DemoCase, today: date) -> bool:
     case = rules.open_case(demo.request, today)
     for event in demo.events:
         try:
@@ -145,3 +148,83 @@ def _closed(demo: DemoCase, today: date) -> bool:
         except RuleViolation as error:  # pragma: no cover - a bug in this module
             raise AssertionError(f"demo case {demo.request.case_ref}: {error}") from error
     return case.closed
+
+
+# --- plans and their annual reviews ------------------------------------------------------
+
+
+@dataclass
+class DemoPlan:
+    plan: rrules.PlanRecord
+    last_review: date | None
+    transfer: rrules.PhaseTransfer | None
+    events: list[rrules.ReviewEvent] = field(default_factory=list)
+
+
+def _school_year_of(dob: date, today: date) -> int:
+    """National Curriculum year in the academic year containing ``today`` (Year 1 = age 5-6)."""
+    academic_start = today.year if today.month >= 9 else today.year - 1
+    cohort = dob.year if dob.month >= 9 else dob.year - 1  # born Sep-Aug share a year
+    return academic_start - cohort - 5
+
+
+def _transfer_for(year_group: int, today: date) -> rrules.PhaseTransfer | None:
+    """The next transfer for pupils in ``year_group`` now, if it is this academic year."""
+    transfer_year = (today.year if today.month >= 9 else today.year - 1) + 1
+    kinds = {
+        0: rrules.TransferKind.EARLY_YEARS_SCHOOL,  # Reception entry next September
+        2: rrules.TransferKind.INFANT_JUNIOR,
+        6: rrules.TransferKind.PRIMARY_SECONDARY,
+        11: rrules.TransferKind.SECONDARY_POST16,
+    }
+    kind = kinds.get(year_group)
+    return rrules.PhaseTransfer(kind=kind, year=transfer_year) if kind else None
+
+
+def plans(today: date, seed: int = 44, count: int = 300) -> list[DemoPlan]:
+    """Plans with reviews spread over the year: most due in the coming months, some overdue,
+    some part-way through a review, and the phase transfers due this academic year."""
+    rng = random.Random(seed)
+    out: list[DemoPlan] = []
+    for n in range(1, count + 1):
+        team = rng.choice(sorted(TEAMS))
+        dob = today - timedelta(days=rng.randint(2 * 365, 19 * 365))
+        year_group = _school_year_of(dob, today)
+        plan_date = today - timedelta(days=rng.randint(400, 3000))
+        if plan_date < dob + timedelta(days=365):
+            plan_date = min(today - timedelta(days=200), dob + timedelta(days=400))
+        # The last review: mostly within the last year; one in eight more than 12 months ago.
+        back = rng.randint(380, 470) if rng.random() < 0.12 else rng.randint(20, 360)
+        last_review: date | None = max(plan_date, today - timedelta(days=back))
+        if last_review == plan_date:
+            last_review = None
+        anchor = last_review or plan_date
+        plan = rrules.PlanRecord(
+            case_ref=f"DEMO-P{n:04d}",
+            plan_date=plan_date,
+            caseworker=rng.choice(TEAMS[team]),
+            team=team,
+            date_of_birth=dob,
+        )
+        demo = DemoPlan(plan, last_review, _transfer_for(year_group, today))
+        due = rrules.review_due(anchor)
+        # Some reviews are under way: a meeting booked, or held and awaiting the decision.
+        if (due - today).days < 60 and rng.random() < 0.5:
+            meeting = today + timedelta(days=rng.randint(5, 40))
+            booked = max(anchor, min(today, meeting - timedelta(days=30)))
+            demo.events.append(rrules.MeetingScheduled(on=booked, meeting_date=meeting))
+            notice = meeting - timedelta(days=15)  # a day inside the 2 weeks' notice
+            if booked <= notice <= today and rng.random() < 0.85:
+                demo.events.append(rrules.InvitationsSent(on=notice))
+                demo.events.append(rrules.AdviceCirculated(on=notice))
+        elif (due - today).days < 120 and rng.random() < 0.2:
+            held = today - timedelta(days=rng.randint(3, 40))
+            if held >= anchor:
+                demo.events.append(rrules.MeetingHeld(on=held))
+                if rng.random() < 0.5:
+                    demo.events.append(
+                        rrules.ReportSent(on=held + timedelta(days=rng.randint(5, 20)))
+                    )
+        demo.events = [e for e in demo.events if e.on <= today]
+        out.append(demo)
+    return out

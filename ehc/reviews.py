@@ -19,40 +19,37 @@ from workflows.models import ReviewStart, ReviewView, review_workflow_id
 from workflows.review import ReviewWorkflow
 
 
+def checked_first_cycle(
+    plan: rules.PlanRecord,
+    *,
+    last_review: date | None,
+    transfer: rules.PhaseTransfer | None,
+    prior_events: Sequence[rules.ReviewEvent],
+    policy: rules.ReviewPolicy,
+    today: date,
+) -> rules.ReviewCycle:
+    """The plan's current cycle before ``prior_events``, having checked that they all apply.
+
+    Raises ``CaseError`` with the reason if anything is wrong; needs no server.
+    """
+    try:
+        if plan.plan_date > today:
+            raise RuleViolation(f"the plan date {plan.plan_date} is in the future")
+        cycle = rules.first_cycle(plan, last_review=last_review, transfer=transfer, policy=policy)
+        if cycle.anchor > today:
+            raise RuleViolation(f"the last review {cycle.anchor} is in the future")
+        checked = cycle
+        for event in prior_events:
+            checked = rules.apply(checked, event, today, datetime.now(UTC))
+    except RuleViolation as error:
+        raise CaseError(f"{plan.case_ref}: {error}") from error
+    return cycle
+
+
 class Reviews:
     def __init__(self, client: Client, settings: Settings) -> None:
         self.client = client
         self.settings = settings
-
-    def first_cycle(
-        self,
-        plan: rules.PlanRecord,
-        *,
-        last_review: date | None = None,
-        transfer: rules.PhaseTransfer | None = None,
-        prior_events: Sequence[rules.ReviewEvent] = (),
-        today: date | None = None,
-    ) -> rules.ReviewCycle:
-        """The plan's current cycle before ``prior_events``, having checked that they all
-        apply (raises ``CaseError`` with the reason if anything is wrong)."""
-        today = today or datetime.now(UTC).date()
-        try:
-            if plan.plan_date > today:
-                raise RuleViolation(f"the plan date {plan.plan_date} is in the future")
-            cycle = rules.first_cycle(
-                plan,
-                last_review=last_review,
-                transfer=transfer,
-                policy=self.settings.review_policy,
-            )
-            if cycle.anchor > today:
-                raise RuleViolation(f"the last review {cycle.anchor} is in the future")
-            checked = cycle
-            for event in prior_events:
-                checked = rules.apply(checked, event, today, datetime.now(UTC))
-        except RuleViolation as error:
-            raise CaseError(f"{plan.case_ref}: {error}") from error
-        return cycle
 
     async def start(
         self,
@@ -64,12 +61,13 @@ class Reviews:
         today: date | None = None,
     ) -> bool:
         """Start the plan's review workflow; False if the plan already has one."""
-        cycle = self.first_cycle(
+        cycle = checked_first_cycle(
             plan,
             last_review=last_review,
             transfer=transfer,
             prior_events=prior_events,
-            today=today,
+            policy=self.settings.review_policy,
+            today=today or datetime.now(UTC).date(),
         )
         start = ReviewStart(
             cycle=cycle,

@@ -12,6 +12,7 @@ from temporalio.client import Client
 
 from ehc import demo
 from ehc.cases import Assessments
+from ehc.reviews import Reviews
 from ehc.server import EmbeddedServer
 from ehc.settings import Settings
 from ehc.temporal import connect
@@ -19,7 +20,7 @@ from ehc.worker import build_worker
 
 log = structlog.get_logger(__name__)
 DEMO_MARKER = ".demo-loaded"
-DEMO_CONCURRENCY = 8  # the embedded SQLite server overloads with hundreds of starts in flight
+DEMO_CONCURRENCY = 16  # the embedded SQLite server overloads with hundreds of starts in flight
 
 
 def _stop_on_signals() -> asyncio.Event:
@@ -32,14 +33,26 @@ def _stop_on_signals() -> asyncio.Event:
 
 async def load_demo(client: Client, settings: Settings, today: date) -> tuple[int, int]:
     """Start the demo caseload; returns (started, already there). Safe to run twice."""
-    service = Assessments(client, settings)
+    assessments, reviews = Assessments(client, settings), Reviews(client, settings)
     gate = asyncio.Semaphore(DEMO_CONCURRENCY)
 
-    async def one(case: demo.DemoCase) -> bool:
+    async def case(c: demo.DemoCase) -> bool:
         async with gate:
-            return await service.start(case.request, case.events, today=today)
+            return await assessments.start(c.request, c.events, today=today)
 
-    results = await asyncio.gather(*(one(c) for c in demo.caseload(today)))
+    async def plan(p: demo.DemoPlan) -> bool:
+        async with gate:
+            return await reviews.start(
+                p.plan,
+                last_review=p.last_review,
+                transfer=p.transfer,
+                prior_events=p.events,
+                today=today,
+            )
+
+    results = await asyncio.gather(
+        *(case(c) for c in demo.caseload(today)), *(plan(p) for p in demo.plans(today))
+    )
     return sum(results), len(results) - sum(results)
 
 
@@ -89,6 +102,9 @@ EHC statutory clock is running (Ctrl-C to stop; cases persist in {settings.data_
 In another terminal (after `. .venv/bin/activate`):
   {env}ehc assessment list --overdue
   {env}ehc assessment show DEMO-0001
+  {env}ehc review list --overdue
+  {env}ehc review show DEMO-P0001
+  {env}ehc import plans samples/plans.csv --dry-run
   {env}ehc assessment start EHC-2026-0001 --received 2026-10-01 --caseworker cw101 --team north
   ehc deadlines assessment --received 2025-05-21
 """,

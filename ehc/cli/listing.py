@@ -48,7 +48,7 @@ def print_cases(
             c.stage,
             c.next_step or "",
             str(c.next_deadline or ""),
-            f"{late} days" if late is not None and late > 0 else "",
+            (f"{late} day" + ("s" if late > 1 else "")) if late is not None and late > 0 else "",
             c.caseworker,
             c.team,
             str(overall or ""),

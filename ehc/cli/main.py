@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Annotated
 
 import typer
 
 from ehc import system
-from ehc.cli import assessment, deadlines, review
+from ehc.cli import assessment, deadlines, imports, review
 from ehc.cli.common import Fail, err, out, parse_date, run, today_utc
 from ehc.logs import configure
 from ehc.settings import get_settings
@@ -23,6 +24,7 @@ app = typer.Typer(
 app.add_typer(deadlines.app, name="deadlines")
 app.add_typer(assessment.app, name="assessment")
 app.add_typer(review.app, name="review")
+app.add_typer(imports.app, name="import")
 
 
 @app.callback()
@@ -51,7 +53,7 @@ def load_demo(
         str | None, typer.Option(help="Pretend today is this day (default: today).")
     ] = None,
 ) -> None:
-    """Load the demo caseload (about 40 open assessments); cases already there are kept."""
+    """Load the demo caseload (about 40 open assessments, 300 plans); existing cases are kept."""
     day = parse_date(today, "--today") if today else today_utc()
 
     async def go() -> tuple[int, int]:
@@ -62,20 +64,30 @@ def load_demo(
 
 
 def main() -> None:
+    code = _run()
+    # The Temporal SDK's native runtime can abort the interpreter while it finalises after a
+    # command that used a client (temporalio/sdk-python#300): everything is done and flushed
+    # by now, so leave without finalising.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def _run() -> int:
     try:
         result = app(standalone_mode=False)
     except Fail as failure:
         err.print(f"ehc: {failure}", soft_wrap=True)
-        sys.exit(failure.code)
+        return failure.code
     except typer.Abort:
-        sys.exit(130)
+        return 130
     except Exception as error:
         # Typer's (vendored click) usage errors: a wrong or missing option is bad input too.
         if hasattr(error, "format_message") and hasattr(error, "exit_code"):
             err.print(f"ehc: {error.format_message()}", soft_wrap=True)
-            sys.exit(2)
+            return 2
         raise
-    sys.exit(result if isinstance(result, int) else 0)
+    return result if isinstance(result, int) else 0
 
 
 if __name__ == "__main__":

@@ -10,11 +10,16 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+
+from ehc import demo
+from ehc.demo import is_closed as demo_closed
+from statutory.assessment import FinalPlanIssued
 
 pytestmark = pytest.mark.e2e
 EHC = [sys.executable, "-m", "ehc.cli.main"]
@@ -63,27 +68,42 @@ def ehc(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*EHC, *args], env=env, capture_output=True, text=True, timeout=120)
 
 
-def overdue_refs(env: dict[str, str], minimum: int) -> list[str]:
-    # Visibility is eventually consistent: ask again until the demo's cases have been indexed.
-    for _ in range(120):
-        result = ehc(env, "assessment", "list", "--overdue", "--json")
+def refs(env: dict[str, str], *args: str, until: Callable[[set[str]], bool]) -> set[str]:
+    """Case refs listed by ``ehc <args> --json``, asked again (visibility is eventually
+    consistent) until ``until`` holds or a minute has passed."""
+    found: set[str] = set()
+    for _ in range(240):
+        result = ehc(env, *args, "--json")
         assert result.returncode == 0, result.stderr
-        refs = [json.loads(line)["case_ref"] for line in result.stdout.splitlines()]
-        if len(refs) >= minimum:
-            return refs
+        found = {json.loads(line)["case_ref"] for line in result.stdout.splitlines()}
+        if until(found):
+            break
         time.sleep(0.25)
-    return refs
+    return found
 
 
 def test_up_demo_overdue_ctrl_c_and_restart(system_env: dict[str, str], tmp_path: Path) -> None:
+    today = datetime.now(UTC).date()
+    open_cases = [c for c in demo.caseload(today) if not demo_closed(c, today)]
     log = tmp_path / "up.log"
     with system_up(system_env, log) as proc:
-        refs = overdue_refs(system_env, minimum=5)
-        assert refs and all(r.startswith("DEMO-") for r in refs)
-        shown = ehc(system_env, "assessment", "show", refs[0], "--json")
+        want = {c.request.case_ref for c in open_cases}
+        running = refs(system_env, "assessment", "list", until=want.__eq__)
+        assert running == want
+        overdue = sorted(refs(system_env, "assessment", "list", "--overdue", until=bool))
+        assert overdue and set(overdue) < running
+        # Demo plans, and a plan for each demo assessment that issued its final plan.
+        issued = [
+            c for c in demo.caseload(today) if any(isinstance(e, FinalPlanIssued) for e in c.events)
+        ]
+        expected = {p.plan.case_ref for p in demo.plans(today)}
+        expected |= {c.request.case_ref for c in issued}
+        assert refs(system_env, "review", "list", until=expected.__eq__) == expected
+        assert refs(system_env, "review", "list", "--overdue", until=bool)
+        shown = ehc(system_env, "assessment", "show", overdue[0], "--json")
         assert shown.returncode == 0, shown.stderr
-        assert json.loads(shown.stdout)["case"]["request"]["case_ref"] == refs[0]
-        rejected = ehc(system_env, "assessment", "record", refs[0], "final-issued")
+        assert json.loads(shown.stdout)["case"]["request"]["case_ref"] == overdue[0]
+        rejected = ehc(system_env, "assessment", "record", overdue[0], "final-issued")
         assert rejected.returncode == 2
         assert rejected.stderr.count("\n") == 1 and "rejected" in rejected.stderr
         proc.send_signal(signal.SIGINT)
@@ -93,8 +113,8 @@ def test_up_demo_overdue_ctrl_c_and_restart(system_env: dict[str, str], tmp_path
     assert "cannot reach Temporal" in unreachable.stderr and "make run" in unreachable.stderr
 
     with system_up(system_env, log):
-        again = overdue_refs(system_env, minimum=len(refs))
-        assert set(again) == set(refs), "the cases did not survive a restart"
-        demo = ehc(system_env, "demo")
-        assert demo.returncode == 0
-        assert " 0 started" in demo.stdout
+        again = refs(system_env, "assessment", "list", until=running.__eq__)
+        assert again == running, "the cases did not survive a restart"
+        demo_again = ehc(system_env, "demo")
+        assert demo_again.returncode == 0
+        assert " 0 started" in demo_again.stdout

@@ -16,7 +16,11 @@ from activities.outbox import Outbox
 from ehc.worker import WORKFLOWS
 from statutory.assessment import AssessmentRequest
 from workflows.assessment import AssessmentWorkflow
-from workflows.models import AssessmentStart, assessment_workflow_id
+from workflows.models import AssessmentStart, assessment_workflow_id, review_workflow_id
+
+#: Workflow ids started by the current test; the autouse fixture in conftest.py terminates
+#: any still running, since one left running with no worker stalls the test server's clock.
+STARTED: list[str] = []
 
 
 @asynccontextmanager
@@ -45,6 +49,8 @@ def request(received: date, ref: str | None = None) -> AssessmentRequest:
 async def start(
     client: Client, task_queue: str, req: AssessmentRequest
 ) -> WorkflowHandle[AssessmentWorkflow, object]:
+    # Issuing the final plan starts the plan's review workflow: clean that up too.
+    STARTED.extend([assessment_workflow_id(req.case_ref), review_workflow_id(req.case_ref)])
     return await client.start_workflow(
         AssessmentWorkflow.run,
         AssessmentStart(request=req),

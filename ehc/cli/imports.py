@@ -1,0 +1,140 @@
+"""``ehc import``: load an existing caseload from CSV, checking every row first."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from temporalio.client import Client
+
+from ehc import importer
+from ehc.cases import Assessments
+from ehc.cli.common import err, fail, out, run, today_utc
+from ehc.reviews import Reviews
+from ehc.settings import get_settings
+from ehc.temporal import connect
+
+app = typer.Typer(help="Import an existing caseload exported from a case-management system.")
+
+FILE = Annotated[Path, typer.Argument(help="CSV file (UTF-8, header row; see README).")]
+DRY_RUN = Annotated[
+    bool, typer.Option("--dry-run", help="Check every row and report; start nothing.")
+]
+SKIP_BAD = Annotated[
+    bool, typer.Option("--skip-bad", help="Import the good rows even if some are bad.")
+]
+Checked = importer.CheckedPlan | importer.CheckedAssessment
+
+
+def _start_all(
+    checked: Sequence[Checked],
+    starter_for: Callable[[Checked, Client], importer.Starter],
+    noun: str,
+) -> tuple[int, int, list[importer.BadRow]]:
+    settings = get_settings()
+
+    async def go() -> tuple[int, int, list[importer.BadRow]]:
+        client = await connect()
+        with Progress(
+            TextColumn(f"Starting {noun}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+        ) as progress:
+            task = progress.add_task("start", total=len(checked))
+            return await importer.run_starters(
+                [
+                    (
+                        c.row,
+                        c.plan.case_ref
+                        if isinstance(c, importer.CheckedPlan)
+                        else c.request.case_ref,
+                        starter_for(c, client),
+                    )
+                    for c in checked
+                ],
+                settings.import_concurrency,
+                lambda: progress.advance(task),
+            )
+
+    return run(go())
+
+
+def _report(
+    path: Path,
+    checked: Sequence[Checked],
+    bad: list[importer.BadRow],
+    starter_for: Callable[[Checked, Client], importer.Starter],
+    noun: str,
+    dry_run: bool,
+    skip_bad: bool,
+) -> None:
+    bad = sorted(bad, key=lambda b: b.row)
+    for row in bad:
+        err.print(f"{path}: {row}", soft_wrap=True)
+    total = len(checked) + len(bad)
+    if dry_run:
+        out.print(f"Dry run: {total} rows, {len(checked)} valid, {len(bad)} bad; nothing started.")
+    elif bad and not skip_bad:
+        out.print(
+            f"Nothing imported: {len(bad)} of {total} rows are bad (listed above). "
+            "Fix them, or re-run with --skip-bad to import the other rows."
+        )
+    else:
+        started, existing, failures = _start_all(checked, starter_for, noun)
+        for row in failures:
+            err.print(f"{path}: {row}", soft_wrap=True)
+        out.print(
+            f"{total} rows: {started} {noun} started, {existing} already there"
+            + (f", {len(bad)} bad rows skipped" if bad else "")
+            + (f", {len(failures)} failed to start" if failures else "")
+            + "."
+            + (
+                " Nothing new: this file was imported before."
+                if existing == len(checked) > 0
+                else ""
+            )
+        )
+        bad = bad + failures
+    if bad:
+        raise typer.Exit(2)
+
+
+def _read(path: Path, model: type[importer.Row]) -> importer.Parsed[importer.Row]:
+    try:
+        return importer.read_rows(path, model)
+    except importer.FileError as error:
+        fail(str(error))
+
+
+@app.command()
+def plans(path: FILE, dry_run: DRY_RUN = False, skip_bad: SKIP_BAD = False) -> None:
+    """Import maintained EHC plans; each gets its annual-review workflow."""
+    settings, today = get_settings(), today_utc()
+    parsed = _read(path, importer.PlanRow)
+    checked, bad = importer.check_plans(parsed, settings.review_policy, today)
+
+    def starter(c: Checked, client: Client) -> importer.Starter:
+        assert isinstance(c, importer.CheckedPlan)
+        return c.starter(Reviews(client, settings), today)
+
+    _report(path, checked, parsed.bad + bad, starter, "review workflows", dry_run, skip_bad)
+
+
+@app.command()
+def assessments(path: FILE, dry_run: DRY_RUN = False, skip_bad: SKIP_BAD = False) -> None:
+    """Import open EHC needs assessments; each gets its assessment workflow."""
+    settings, today = get_settings(), today_utc()
+    parsed = _read(path, importer.AssessmentRow)
+    checked, bad = importer.check_assessments(parsed, today)
+
+    def starter(c: Checked, client: Client) -> importer.Starter:
+        assert isinstance(c, importer.CheckedAssessment)
+        return c.starter(Assessments(client, settings), today)
+
+    _report(path, checked, parsed.bad + bad, starter, "assessment workflows", dry_run, skip_bad)

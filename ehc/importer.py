@@ -1,0 +1,340 @@
+"""Onboarding an existing caseload from a case-management system's CSV export.
+
+Every row is checked against the same rules as a live case before anything is started, and
+every bad row is reported with its row number (the header is row 1) and reason. Starting is
+idempotent: a case that already has its workflow is counted as "already there", never
+duplicated. Column references: README.md ("Importing a caseload") and ``samples/``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import re
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from ehc.cases import Assessments, CaseError
+from ehc.reviews import Reviews, checked_first_cycle
+from statutory import assessment as arules
+from statutory import review as rrules
+from statutory.errors import RuleViolation
+from statutory.identifiers import CaseRef, StaffId, TeamId
+
+UK_DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_day(value: object) -> object:
+    """Dates as YYYY-MM-DD or the UK's DD/MM/YYYY; empty cells are None."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if not text:
+        return None
+    if ISO_DAY.fullmatch(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
+    elif match := UK_DAY.fullmatch(text):
+        day, month, year = (int(g) for g in match.groups())
+        try:
+            return date(year, month, day)
+        except ValueError:
+            pass
+    raise ValueError(f"'{text}' is not a real date (use YYYY-MM-DD or DD/MM/YYYY)")
+
+
+def _blank_to_none(value: object) -> object:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+class PlanRow(BaseModel):
+    """One plan. Required: case_ref, plan_date, caseworker, team."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    case_ref: CaseRef
+    plan_date: date
+    last_review_date: date | None = None
+    caseworker: StaffId
+    team: TeamId
+    date_of_birth: date | None = None
+    transfer_kind: rrules.TransferKind | None = None
+    transfer_year: int | None = None
+    move_date: date | None = None
+    meeting_held_on: date | None = None
+    next_meeting_on: date | None = None
+
+    _days = field_validator(
+        "plan_date",
+        "last_review_date",
+        "date_of_birth",
+        "move_date",
+        "meeting_held_on",
+        "next_meeting_on",
+        mode="before",
+    )(parse_day)
+    _blanks = field_validator("transfer_kind", "transfer_year", mode="before")(_blank_to_none)
+
+    def plan(self) -> rrules.PlanRecord:
+        return rrules.PlanRecord(
+            case_ref=self.case_ref,
+            plan_date=self.plan_date,
+            caseworker=self.caseworker,
+            team=self.team,
+            date_of_birth=self.date_of_birth,
+        )
+
+    def transfer(self) -> rrules.PhaseTransfer | None:
+        if self.transfer_kind is None:
+            if self.transfer_year is not None or self.move_date is not None:
+                raise RuleViolation("transfer_year/move_date given without transfer_kind")
+            return None
+        year = self.transfer_year or (self.move_date.year if self.move_date else None)
+        if year is None:
+            raise RuleViolation(f"transfer_kind {self.transfer_kind.value} needs transfer_year")
+        try:
+            return rrules.PhaseTransfer(
+                kind=self.transfer_kind, year=year, move_date=self.move_date
+            )
+        except ValidationError as error:
+            raise RuleViolation(error.errors()[0]["msg"].removeprefix("Value error, ")) from None
+
+    def events(self, today: date) -> list[rrules.ReviewEvent]:
+        out: list[rrules.ReviewEvent] = []
+        if self.next_meeting_on is not None:
+            if self.meeting_held_on is not None:
+                raise RuleViolation("give meeting_held_on or next_meeting_on, not both")
+            out.append(rrules.MeetingScheduled(on=today, meeting_date=self.next_meeting_on))
+        if self.meeting_held_on is not None:
+            out.append(rrules.MeetingHeld(on=self.meeting_held_on))
+        return out
+
+
+class AssessmentRow(BaseModel):
+    """One open assessment. Required: case_ref, received, caseworker, team."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    case_ref: CaseRef
+    received: date
+    caseworker: StaffId
+    team: TeamId
+    date_of_birth: date | None = None
+    decided_to_assess_on: date | None = None
+    draft_served_on: date | None = None
+
+    _days = field_validator(
+        "received", "date_of_birth", "decided_to_assess_on", "draft_served_on", mode="before"
+    )(parse_day)
+
+    def request(self) -> arules.AssessmentRequest:
+        return arules.AssessmentRequest(
+            case_ref=self.case_ref,
+            received=self.received,
+            caseworker=self.caseworker,
+            team=self.team,
+            date_of_birth=self.date_of_birth,
+        )
+
+    def events(self) -> list[arules.AssessmentEvent]:
+        out: list[arules.AssessmentEvent] = []
+        if self.decided_to_assess_on:
+            out.append(arules.DecidedToAssess(on=self.decided_to_assess_on))
+        if self.draft_served_on:
+            if not self.decided_to_assess_on:
+                raise RuleViolation("draft_served_on needs decided_to_assess_on")
+            out.append(arules.DraftServed(on=self.draft_served_on))
+        return out
+
+
+Row = TypeVar("Row", PlanRow, AssessmentRow)
+
+
+@dataclass(frozen=True, slots=True)
+class BadRow:
+    row: int
+    case_ref: str
+    reason: str
+
+    def __str__(self) -> str:
+        ref = f" ({self.case_ref})" if self.case_ref else ""
+        return f"row {self.row}{ref}: {self.reason}"
+
+
+@dataclass
+class Parsed(Generic[Row]):
+    rows: list[tuple[int, Row]] = field(default_factory=list)
+    bad: list[BadRow] = field(default_factory=list)
+
+
+class FileError(ValueError):
+    """The file as a whole cannot be read (missing, wrong columns, not CSV)."""
+
+
+def read_rows(path: Path, model: type[Row]) -> Parsed[Row]:
+    """Parse and validate every row; never stops at the first bad one."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")  # Excel's UTF-8 export starts with a BOM
+    except FileNotFoundError:
+        raise FileError(f"{path}: no such file") from None
+    except UnicodeDecodeError:
+        raise FileError(f"{path}: not UTF-8 text; save the export as CSV UTF-8") from None
+    reader = csv.DictReader(text.splitlines())
+    columns = [c.strip() for c in reader.fieldnames or []]
+    known = set(model.model_fields)
+    required = {n for n, f in model.model_fields.items() if f.is_required()}
+    if missing := sorted(required - set(columns)):
+        raise FileError(f"{path}: missing column(s) {', '.join(missing)}")
+    if unknown := sorted(set(columns) - known):
+        raise FileError(
+            f"{path}: unknown column(s) {', '.join(unknown)} (known: {', '.join(model.model_fields)})"
+        )
+    parsed: Parsed[Row] = Parsed()
+    seen: dict[str, int] = {}
+    for number, raw in enumerate(reader, start=2):
+        cells = {k.strip(): v for k, v in raw.items() if k is not None}
+        if None in raw:
+            parsed.bad.append(BadRow(number, "", "more cells than columns"))
+            continue
+        if not any((v or "").strip() for v in cells.values()):
+            continue  # blank line
+        ref = (cells.get("case_ref") or "").strip().upper()
+        try:
+            row = model.model_validate({k: v for k, v in cells.items() if v is not None})
+        except ValidationError as error:
+            first = error.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            message = first["msg"].removeprefix("Value error, ")
+            parsed.bad.append(BadRow(number, ref, f"{where}: {message}"))
+            continue
+        if row.case_ref in seen:
+            parsed.bad.append(
+                BadRow(number, ref, f"case_ref repeats row {seen[row.case_ref]} of this file")
+            )
+            continue
+        seen[row.case_ref] = number
+        parsed.rows.append((number, row))
+    return parsed
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    started: int = 0
+    already_there: int = 0
+    bad: list[BadRow] = field(default_factory=list)
+
+
+Starter = Callable[[], Awaitable[bool]]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedPlan:
+    row: int
+    plan: rrules.PlanRecord
+    last_review: date | None
+    transfer: rrules.PhaseTransfer | None
+    events: list[rrules.ReviewEvent]
+
+    def starter(self, reviews: Reviews, today: date) -> Starter:
+        return lambda: reviews.start(
+            self.plan,
+            last_review=self.last_review,
+            transfer=self.transfer,
+            prior_events=self.events,
+            today=today,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedAssessment:
+    row: int
+    request: arules.AssessmentRequest
+    events: list[arules.AssessmentEvent]
+
+    def starter(self, assessments: Assessments, today: date) -> Starter:
+        return lambda: assessments.start(self.request, self.events, today=today)
+
+
+def check_plans(
+    parsed: Parsed[PlanRow], policy: rrules.ReviewPolicy, today: date
+) -> tuple[list[CheckedPlan], list[BadRow]]:
+    """Check each plan row against the review rules, as a live plan would be."""
+    good: list[CheckedPlan] = []
+    bad: list[BadRow] = []
+    for number, row in parsed.rows:
+        try:
+            plan, transfer, events = row.plan(), row.transfer(), row.events(today)
+            checked_first_cycle(
+                plan,
+                last_review=row.last_review_date,
+                transfer=transfer,
+                prior_events=events,
+                policy=policy,
+                today=today,
+            )
+        except (RuleViolation, CaseError, ValidationError) as error:
+            bad.append(BadRow(number, row.case_ref, _reason(error, row.case_ref)))
+            continue
+        good.append(CheckedPlan(number, plan, row.last_review_date, transfer, events))
+    return good, bad
+
+
+def check_assessments(
+    parsed: Parsed[AssessmentRow], today: date
+) -> tuple[list[CheckedAssessment], list[BadRow]]:
+    """Check each assessment row against the assessment rules."""
+    good: list[CheckedAssessment] = []
+    bad: list[BadRow] = []
+    for number, row in parsed.rows:
+        try:
+            request, events = row.request(), row.events()
+            case = arules.open_case(request, today)
+            for event in events:
+                case = arules.apply(case, event, today, datetime.now(UTC))
+        except (RuleViolation, ValidationError) as error:
+            bad.append(BadRow(number, row.case_ref, _reason(error, row.case_ref)))
+            continue
+        good.append(CheckedAssessment(number, request, events))
+    return good, bad
+
+
+def _reason(error: Exception, case_ref: str) -> str:
+    if isinstance(error, ValidationError):
+        return str(error.errors()[0]["msg"]).removeprefix("Value error, ")
+    return str(error).removeprefix(f"{case_ref}: ")
+
+
+async def run_starters(
+    starters: Iterable[tuple[int, str, Starter]],
+    concurrency: int,
+    on_done: Callable[[], Any] = lambda: None,
+) -> tuple[int, int, list[BadRow]]:
+    """Start workflows with bounded concurrency; (started, already there, failures)."""
+    gate = asyncio.Semaphore(concurrency)
+    started = existing = 0
+    failures: list[BadRow] = []
+
+    async def one(number: int, ref: str, start: Starter) -> None:
+        nonlocal started, existing
+        async with gate:
+            try:
+                if await start():
+                    started += 1
+                else:
+                    existing += 1
+            except CaseError as error:
+                failures.append(BadRow(number, ref, _reason(error, ref)))
+            finally:
+                on_done()
+
+    await asyncio.gather(*(one(n, r, s) for n, r, s in starters))
+    return started, existing, sorted(failures, key=lambda b: b.row)

@@ -1,0 +1,23 @@
+"""Workflow-test hygiene: nothing a test started outlives it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest_asyncio
+from temporalio.service import RPCError
+from temporalio.testing import WorkflowEnvironment
+
+from tests.workflow.helpers import STARTED
+
+
+@pytest_asyncio.fixture(autouse=True)
+async def terminate_leftovers(time_skipping_env: WorkflowEnvironment) -> AsyncIterator[None]:
+    STARTED.clear()
+    yield
+    for workflow_id in STARTED:
+        try:
+            await time_skipping_env.client.get_workflow_handle(workflow_id).terminate("test over")
+        except RPCError:
+            pass  # already closed
+    STARTED.clear()
