@@ -24,10 +24,11 @@ from ehc.reviews import Reviews, checked_first_cycle
 from statutory import assessment as arules
 from statutory import review as rrules
 from statutory.errors import RuleViolation
-from statutory.identifiers import CaseRef, StaffId, TeamId
+from statutory.identifiers import CASE_REF_PATTERN, CaseRef, StaffId, TeamId
 
 UK_DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+CASE_REF = re.compile(CASE_REF_PATTERN)
 
 
 def parse_day(value: object) -> object:
@@ -97,6 +98,8 @@ class PlanRow(BaseModel):
             if self.transfer_year is not None or self.move_date is not None:
                 raise RuleViolation("transfer_year/move_date given without transfer_kind")
             return None
+        if self.transfer_kind is rrules.TransferKind.POST16_POST16 and self.move_date is None:
+            raise RuleViolation("a post16-post16 transfer needs the move date (column move_date)")
         year = self.transfer_year or (self.move_date.year if self.move_date else None)
         if year is None:
             raise RuleViolation(f"transfer_kind {self.transfer_kind.value} needs transfer_year")
@@ -199,14 +202,17 @@ def read_rows(path: Path, model: type[Row]) -> Parsed[Row]:
         )
     parsed: Parsed[Row] = Parsed()
     seen: dict[str, int] = {}
-    for number, raw in enumerate(reader, start=2):
+    for raw in reader:
+        number = reader.line_num  # the file's own line number, blank lines included
         cells = {k.strip(): v for k, v in raw.items() if k is not None}
         if None in raw:
             parsed.bad.append(BadRow(number, "", "more cells than columns"))
             continue
         if not any((v or "").strip() for v in cells.values()):
             continue  # blank line
+        # Only echo a reference that looks like one: a bad one may be a child's name.
         ref = (cells.get("case_ref") or "").strip().upper()
+        ref = ref if CASE_REF.fullmatch(ref) else ""
         try:
             row = model.model_validate({k: v for k, v in cells.items() if v is not None})
         except ValidationError as error:

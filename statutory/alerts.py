@@ -92,16 +92,23 @@ def plan(
     today: date,
     sent: Container[str],
     workflow_id: str,
+    *,
+    skip_stale_reminders: bool = True,
 ) -> tuple[list[Alert], date | None]:
     """Alerts to send now, and the next day on which another may fall due.
 
     For each open step only the latest alert whose day has come is sent (if not sent already).
+    A reminder is stale once its target has passed (escalations take over), so a step found
+    late is never "reminded" after the fact (``skip_stale_reminders=False`` is the behaviour of
+    workflows started before this rule, kept for their replay).
     """
     due_now: list[Alert] = []
     next_on: date | None = None
     for step in steps:
         reached: Alert | None = None
         for alert in candidates(step, policy):
+            if skip_stale_reminders and alert.kind is AlertKind.REMINDER and today > alert.target:
+                continue
             if alert.fire_on <= today:
                 reached = alert
             elif next_on is None or alert.fire_on < next_on:

@@ -20,8 +20,9 @@ def _matches(pattern: str, what: str, example: str) -> AfterValidator:
     compiled = re.compile(pattern)
 
     def check(value: str) -> str:
+        # The value is not repeated: a wrong one is often a person's name.
         if not compiled.fullmatch(value):
-            raise ValueError(f"'{value}' is not a valid {what} (e.g. {example})")
+            raise ValueError(f"not a valid {what} (e.g. {example})")
         return value
 
     return AfterValidator(check)

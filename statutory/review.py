@@ -144,7 +144,8 @@ def category(transfer: PhaseTransfer | None) -> Category:
 def transfer_in_cycle(transfer: PhaseTransfer | None, review_due: date) -> bool:
     """Whether this cycle is the last review before the transfer's deadline.
 
-    True when the next cycle would not be due until after the deadline (or it has passed).
+    True when the deadline falls on or before the next cycle's due date (or has passed), so
+    waiting for the next cycle could miss it.
     """
     return transfer is not None and transfer_deadline(transfer) <= months_after(
         review_due, REVIEW_MONTHS
@@ -230,7 +231,7 @@ def review_dates(
         latest_amendment_notice_for_phase_transfer=(
             latest_notice_for(deadline) if deadline else None
         ),
-        category=category(transfer),
+        category=category(transfer) if transfer_in_cycle(transfer, due) else Category.OTHER,
     )
 
 
@@ -543,8 +544,14 @@ def check(cycle: ReviewCycle, event: ReviewEvent, today: date) -> None:
                 cycle.meeting_scheduled_for is not None,
                 f"{event.type}: schedule the meeting first (meeting-scheduled)",
             )
+            _not_before(
+                event.on, cycle.last_recorded("meeting-scheduled"), "the meeting was arranged"
+            )
         case MeetingHeld():
             _stage(cycle, event, Stage.AWAITING_MEETING)
+            _not_before(
+                event.on, cycle.last_recorded("meeting-scheduled"), "the meeting was arranged"
+            )
         case ReportSent():
             _require(
                 cycle.meeting_held_on is not None, "report-sent: the meeting has not been held"
@@ -557,13 +564,14 @@ def check(cycle: ReviewCycle, event: ReviewEvent, today: date) -> None:
         case AmendmentNoticeSent():
             _stage(cycle, event, Stage.AMENDING)
             _require(cycle.amendment_notice_on is None, "the amendment notice was already sent")
-            _not_before(event.on, cycle.meeting_held_on, "the meeting")
+            _not_before(event.on, cycle.decision_on, "the decision to amend")
         case FinalAmendedPlanIssued():
             _stage(cycle, event, Stage.AMENDING)
             _require(
                 cycle.amendment_notice_on is not None,
                 "final-amended-issued: send the amendment notice first (reg 22(2))",
             )
+            _not_before(event.on, cycle.amendment_notice_on, "the amendment notice")
             closes = cycle.dates().representations_close
             assert closes is not None
             _require(
@@ -574,6 +582,7 @@ def check(cycle: ReviewCycle, event: ReviewEvent, today: date) -> None:
         case AppealLodged():
             _stage(cycle, event, Stage.CEASING)
             _require(cycle.appeal_lodged_on is None, "an appeal is already recorded")
+            _not_before(event.on, cycle.decision_on, "the decision to cease")
             window = cycle.appeal_window_ends()
             assert window is not None
             _require(
@@ -893,7 +902,7 @@ def outcome(cycle: ReviewCycle) -> ReviewOutcome:
         phase_transfer=cycle.transfer.kind if transfer and cycle.transfer else None,
         phase_transfer_finalised_in_time=(
             (finalised is not None and finalised <= d.phase_transfer_deadline)
-            if transfer and d.phase_transfer_deadline
+            if transfer and d.phase_transfer_deadline and cycle.decision is not Decision.CEASE
             else None
         ),
         plan_ended=cycle.ended,

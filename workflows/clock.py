@@ -23,6 +23,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows.models import AlertLogEntry
 
 SEND_ALERT = "send_alert"
+#: Reminders whose target has passed are no longer sent (statutory.alerts.plan).
+SKIP_STALE_REMINDERS_PATCH = "skip-stale-reminders"
 ALERT_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=5),
     backoff_coefficient=2.0,
@@ -59,7 +61,14 @@ class CaseClock:
     ) -> date | None:
         """Send every alert due now; return the next day another may fall due."""
         wf_id = workflow.info().workflow_id
-        due_now, next_on = plan(steps, self.policy, self.alert_day(), self.alerts.keys(), wf_id)
+        due_now, next_on = plan(
+            steps,
+            self.policy,
+            self.alert_day(),
+            self.alerts.keys(),
+            wf_id,
+            skip_stale_reminders=workflow.patched(SKIP_STALE_REMINDERS_PATCH),
+        )
         by_step = {s.step: s for s in steps}
         for alert in due_now:
             await self._send(alert, by_step[alert.step], wf_id, case_ref, caseworker, team)

@@ -215,6 +215,8 @@ def review(
         fail(f"--decision: {day['decision']} is before the meeting ({day['meeting']})")
     if day["amendment_notice"] and day["meeting"] and day["amendment_notice"] < day["meeting"]:
         fail(f"--amendment-notice: {day['amendment_notice']} is before the meeting")
+    if day["amendment_notice"] and day["decision"] and day["amendment_notice"] < day["decision"]:
+        fail(f"--amendment-notice: {day['amendment_notice']} is before the decision to amend")
     if day["dob"] and day["dob"] > start:
         fail(f"--dob: {day['dob']} is after the plan date or last review ({start})")
     d = rv.review_dates(

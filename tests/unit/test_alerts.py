@@ -109,9 +109,18 @@ def test_a_case_found_late_sends_one_alert_per_step_not_a_burst() -> None:
 
 def test_non_statutory_step_is_never_escalated() -> None:
     guidance = step("setting-reply-1", statutory=False)
-    assert send([guidance], rel(30)) == ([("setting-reply-1", AlertKind.REMINDER, 3)], None)
+    assert send([guidance], rel(-3)) == ([("setting-reply-1", AlertKind.REMINDER, 3)], None)
     key = plan([guidance], POLICY, rel(-3), set(), WF)[0][0].key(WF)
     assert send([guidance], rel(30), {key}) == ([], None)
+
+
+def test_a_step_found_after_its_target_gets_no_stale_reminder() -> None:
+    # Reminders are for before the target; after it only escalations (statutory steps) go.
+    guidance = step("setting-reply-1", statutory=False)
+    assert send([guidance], rel(0)) == ([("setting-reply-1", AlertKind.REMINDER, 3)], None)
+    assert send([guidance], rel(1)) == ([], None)
+    assert send([guidance], rel(30)) == ([], None)
+    assert send([step()], rel(1)) == ([("final-plan", AlertKind.ESCALATION, 1)], rel(14))
 
 
 def test_already_sent_alerts_are_not_resent() -> None:

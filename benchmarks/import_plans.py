@@ -1,0 +1,116 @@
+"""Import a council-sized caseload (2,000 plans by default) into the embedded system.
+
+Starts the embedded Temporal dev server (SQLite file, WAL) and a worker in this process,
+runs ``ehc import plans`` on a generated file as a user would, then runs it again (nothing new
+must be created), and prints one JSON object per measurement.
+
+    .venv/bin/python benchmarks/import_plans.py [--plans 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from ehc.logs import configure
+from ehc.server import EmbeddedServer
+from ehc.settings import Settings
+from ehc.temporal import connect
+from ehc.worker import build_worker
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def write_plans(path: Path, count: int, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    today = datetime.now(UTC).date()
+    with path.open("w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["case_ref", "plan_date", "last_review_date", "caseworker", "team"])
+        for n in range(1, count + 1):
+            plan_date = today - timedelta(days=rng.randint(400, 3000))
+            last = today - timedelta(days=rng.randint(10, 420))
+            out.writerow(
+                [
+                    f"BEN-{n:05d}",
+                    plan_date,
+                    max(last, plan_date),
+                    f"cw{rng.randint(1, 12):03d}",
+                    rng.choice(["north", "south", "east", "west"]),
+                ]
+            )
+
+
+def timed(env: dict[str, str], *args: str) -> tuple[float, str]:
+    began = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "ehc.cli.main", *args], env=env, capture_output=True, text=True
+    )
+    elapsed = time.perf_counter() - began
+    if done.returncode != 0:
+        raise SystemExit(f"ehc {' '.join(args)} failed: {done.stderr}")
+    return elapsed, done.stdout.strip()
+
+
+async def main(count: int) -> None:
+    configure("WARNING", "json")
+    with tempfile.TemporaryDirectory() as tmp:
+        port = free_port()
+        settings = Settings(data_dir=Path(tmp), server_port=port, ui_port=free_port())
+        server = EmbeddedServer(settings)
+        await server.start()
+        try:
+            client = await connect(target_host=server.address)
+            with ThreadPoolExecutor(max_workers=8) as pool:
+                async with build_worker(client, settings, pool):
+                    path = Path(tmp) / "plans.csv"
+                    write_plans(path, count)
+                    env = {
+                        **os.environ,
+                        "TEMPORAL_ADDRESS": server.address,
+                        "EHC_DATA_DIR": tmp,
+                        "EHC_LOG_FORMAT": "json",
+                    }
+                    for label in ("first", "again"):
+                        seconds, said = await asyncio.to_thread(
+                            timed, env, "import", "plans", str(path)
+                        )
+                        print(
+                            json.dumps(
+                                {
+                                    "benchmark": "import_plans",
+                                    "run": label,
+                                    "plans": count,
+                                    "seconds": round(seconds, 2),
+                                    "plans_per_second": round(count / seconds, 1),
+                                    "concurrency": settings.import_concurrency,
+                                    "said": said,
+                                }
+                            ),
+                            flush=True,
+                        )
+        finally:
+            server.stop()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--plans", type=int, default=2000)
+    asyncio.run(main(parser.parse_args().plans))
+    os._exit(0)  # see ehc.cli.main: the SDK runtime can abort at interpreter exit

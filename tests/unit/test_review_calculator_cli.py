@@ -1,0 +1,371 @@
+"""``ehc deadlines review``: the real command, run as a subprocess.
+
+As in ``test_calculator_cli.py``: the IPSEA example runs as the installed ``ehc`` script, and the
+rest run in one extra interpreter that imports ``ehc.cli.main`` once and forks a fresh child per
+invocation (real process, real exit status, real stdout/stderr), all at once, the first time a
+test needs them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+_SCRIPT = Path(sys.executable).with_name("ehc")
+EHC = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "ehc.cli.main"]
+BASE = ["deadlines", "review"]
+
+# IPSEA: meeting 1 Nov 2025, decision sent 25 Nov 2025 -> next review due by 25 Nov 2026.
+IPSEA = ["--last-review", "2024-11-25", "--meeting", "2025-11-01", "--decision", "2025-11-25"]
+P = ["--plan-date", "2025-01-10"]
+LR = ["--last-review", "2024-03-01"]  # review due 1 Mar 2025: a Feb 2025 transfer is in cycle
+
+#: Run as the installed ``ehc`` script, one interpreter each.
+RUNS: dict[str, list[str]] = {
+    "ipsea": [*IPSEA, "--json"],
+}
+
+#: Run by forking one interpreter that has imported ``ehc.cli.main``.
+FORKED: dict[str, list[str]] = {
+    "ipsea-meeting": [*IPSEA, "--anchor", "meeting", "--json"],
+    "ipsea-decision": [*IPSEA, "--anchor", "decision", "--json"],
+    "amend": [*IPSEA, "--amendment-notice", "2025-11-25", "--json"],
+    "late-notice": [*IPSEA, "--amendment-notice", "2026-01-10", "--json"],
+    "leap-plan": ["--plan-date", "2024-02-29", "--json"],
+    "decision-only": [*P, "--decision", "2025-12-20", "--json"],
+    "meeting-only-meeting-anchor": [*P, "--meeting", "2025-12-01", "--anchor", "meeting", "--json"],
+    "early-years-school": [*LR, "--transfer", "early-years-school", "--transfer-year", "2025", "--json"],
+    "infant-junior": [*LR, "--transfer", "infant-junior", "--transfer-year", "2025", "--json"],
+    "primary-secondary": [*LR, "--transfer", "primary-secondary", "--transfer-year", "2025", "--json"],
+    "middle-secondary": [*LR, "--transfer", "middle-secondary", "--transfer-year", "2025", "--json"],
+    "secondary-post16": [*LR, "--transfer", "secondary-post16", "--transfer-year", "2025", "--json"],
+    "post16-move": [*LR, "--transfer", "post16-post16", "--move-date", "2025-07-31", "--json"],
+    "post16-move-leap": ["--last-review", "2023-06-01", "--transfer", "post16-post16", "--move-date", "2024-07-31", "--json"],
+    "transfer-later": [*LR, "--transfer", "primary-secondary", "--transfer-year", "2027", "--json"],
+    "transfer-boundary-in": ["--last-review", "2024-02-15", "--transfer", "primary-secondary", "--transfer-year", "2026", "--json"],
+    "transfer-boundary-out": ["--last-review", "2024-02-14", "--transfer", "primary-secondary", "--transfer-year", "2026", "--json"],
+    "under-five": [*P, "--dob", "2022-05-01", "--json"],
+    "under-five-3": [*P, "--dob", "2022-05-01", "--under-five-months", "3", "--json"],
+    "five-today": [*P, "--dob", "2020-01-10", "--json"],
+    "human": [*IPSEA, "--amendment-notice", "2025-11-25", "--transfer", "primary-secondary", "--transfer-year", "2026"],
+    # Bad input.
+    "both-starts": ["--plan-date", "2025-01-10", "--last-review", "2025-02-01", "--json"],
+    "neither-start": ["--meeting", "2025-11-01", "--json"],
+    "impossible-plan-date": ["--plan-date", "2025-02-30", "--json"],
+    "impossible-meeting": [*P, "--meeting", "2025-11-31", "--json"],
+    "compact-date": ["--plan-date", "20250110", "--json"],
+    "unknown-transfer": [*P, "--transfer", "secondary", "--transfer-year", "2026", "--json"],
+    "post16-without-move": [*P, "--transfer", "post16-post16", "--transfer-year", "2026", "--json"],
+    "transfer-without-year": [*P, "--transfer", "primary-secondary", "--json"],
+    "year-without-transfer": [*P, "--transfer-year", "2026", "--json"],
+    "move-without-transfer": [*P, "--move-date", "2026-09-01", "--json"],
+    "year-out-of-range": [*P, "--transfer", "primary-secondary", "--transfer-year", "1999", "--json"],
+    "year-not-a-number": [*P, "--transfer", "primary-secondary", "--transfer-year", "next", "--json"],
+    "decision-before-meeting": [*IPSEA[:4], "--decision", "2025-10-31", "--json"],
+    "notice-before-meeting": [*IPSEA[:4], "--amendment-notice", "2025-10-31", "--json"],
+    "meeting-before-start": [*P, "--meeting", "2025-01-09", "--json"],
+    "dob-after-start": [*P, "--dob", "2025-01-11", "--json"],
+    "under-five-7": [*P, "--dob", "2022-05-01", "--under-five-months", "7", "--json"],
+    "under-five-2": [*P, "--under-five-months", "2", "--json"],
+    "bad-anchor": [*IPSEA, "--anchor", "review", "--json"],
+    "no-such-option": [*P, "--meeting-date", "2025-11-01"],
+    "notice-before-decision": [*IPSEA, "--amendment-notice", "2025-11-10", "--json"],
+}  # fmt: skip
+
+#: Runs ``ehc.cli.main.main`` once per invocation in a forked child; prints JSON results.
+FORK_DRIVER = """
+import json, os, sys, traceback
+from ehc.cli.main import main
+runs, where = json.loads(sys.argv[1]), sys.argv[2]
+results = {}
+for name, args in runs.items():
+    out, err = os.path.join(where, name + ".out"), os.path.join(where, name + ".err")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+            os.dup2(os.open(out, flags), 1)
+            os.dup2(os.open(err, flags), 2)
+            sys.argv = ["ehc", *args]
+            try:
+                main()
+                code = 0
+            except SystemExit as stop:
+                code = stop.code if isinstance(stop.code, int) else int(stop.code is not None)
+            except BaseException:
+                traceback.print_exc()
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    with open(out) as o, open(err) as e:
+        results[name] = [os.waitstatus_to_exitcode(status), o.read(), e.read()]
+print(json.dumps(results))
+"""
+
+#: Every key, always present (null where not applicable): scripts depend on them.
+KEYS = {
+    "anchor",
+    "review_due_by",
+    "under_five_review_by",
+    "invitations_by",
+    "advice_circulated_by",
+    "report_by",
+    "decision_by",
+    "amendment_notice_by",
+    "representations_close",
+    "final_amended_plan_by",
+    "amended_within_12_weeks_by",
+    "next_review_due_by",
+    "phase_transfer_deadline",
+    "latest_meeting_for_phase_transfer",
+    "latest_amendment_notice_for_phase_transfer",
+    "phase_transfer_in_this_cycle",
+    "category",
+}
+MEETING_KEYS = [
+    "invitations_by",
+    "advice_circulated_by",
+    "report_by",
+    "decision_by",
+    "amendment_notice_by",
+    "final_amended_plan_by",
+    "amended_within_12_weeks_by",
+]
+TRANSFER_KEYS = [
+    "phase_transfer_deadline",
+    "latest_meeting_for_phase_transfer",
+    "latest_amendment_notice_for_phase_transfer",
+]
+
+BAD: dict[str, list[str]] = {
+    "both-starts": ["exactly one of --plan-date and --last-review"],
+    "neither-start": ["exactly one of --plan-date and --last-review"],
+    "impossible-plan-date": ["--plan-date", "'2025-02-30'", "YYYY-MM-DD"],
+    "impossible-meeting": ["--meeting", "'2025-11-31'"],
+    "compact-date": ["--plan-date", "'20250110'"],
+    "unknown-transfer": ["--transfer", "'secondary'", "primary-secondary"],
+    "post16-without-move": ["post16-post16", "--move-date"],
+    "transfer-without-year": ["--transfer-year"],
+    "year-without-transfer": ["need --transfer"],
+    "move-without-transfer": ["need --transfer"],
+    "year-out-of-range": ["--transfer", "2014"],
+    "year-not-a-number": ["--transfer-year", "valid integer"],
+    "decision-before-meeting": ["--decision", "2025-10-31", "before the meeting"],
+    "notice-before-meeting": ["--amendment-notice", "2025-10-31", "before the meeting"],
+    "meeting-before-start": ["--meeting", "2025-01-09", "before the cycle began"],
+    "dob-after-start": ["--dob", "2025-01-11"],
+    "under-five-7": ["--under-five-months", "3 to 6"],
+    "under-five-2": ["--under-five-months", "3 to 6"],
+    "bad-anchor": ["--anchor", "'review'", "decision or meeting"],
+    "no-such-option": ["--meeting-date"],
+}
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, subprocess.CompletedProcess[str]]:
+    cwd = tmp_path_factory.mktemp("cli")  # nothing may be written into the repository
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("EHC_", "TEMPORAL_"))}
+    env.pop("COLUMNS", None)
+    env["PYTHONPATH"] = str(ROOT)
+
+    def go(command: list[str]) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            command, capture_output=True, text=True, cwd=cwd, env=env, timeout=120, check=False
+        )
+
+    commands = {name: [*EHC, *BASE, *args] for name, args in RUNS.items()}
+    forked = {name: [*BASE, *args] for name, args in FORKED.items()}
+    driver = [sys.executable, "-c", FORK_DRIVER, json.dumps(forked), str(cwd)]
+    with ThreadPoolExecutor(max_workers=len(commands) + 1) as pool:
+        pending = {name: pool.submit(go, command) for name, command in commands.items()}
+        from_driver = go(driver)
+        done = {name: future.result() for name, future in pending.items()}
+    assert from_driver.returncode == 0, from_driver.stderr
+    for name, (code, stdout, stderr) in json.loads(from_driver.stdout).items():
+        done[name] = subprocess.CompletedProcess([*EHC, *forked[name]], code, stdout, stderr)
+    assert set(done) == set(RUNS) | set(FORKED)
+    return done
+
+
+def as_json(runs: dict[str, subprocess.CompletedProcess[str]], name: str) -> dict[str, Any]:
+    result = runs[name]
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    data: dict[str, Any] = json.loads(result.stdout)
+    assert set(data) == KEYS, set(data) ^ KEYS
+    return data
+
+
+def test_ipsea_example(runs: dict[str, Any]) -> None:
+    assert as_json(runs, "ipsea") == {
+        "anchor": "2024-11-25",
+        "review_due_by": "2025-11-25",  # CFA s44(1): 12 months
+        "under_five_review_by": None,
+        "invitations_by": "2025-10-18",  # reg 20(3): 2 weeks before
+        "advice_circulated_by": "2025-10-18",  # reg 20(4)
+        "report_by": "2025-11-15",  # reg 20(7): within 2 weeks
+        "decision_by": "2025-11-29",  # reg 20(10): within 4 weeks
+        "amendment_notice_by": "2025-11-29",  # with the decision (Devon)
+        "representations_close": None,
+        "final_amended_plan_by": "2026-01-24",  # no notice yet: meeting + 12 weeks
+        "amended_within_12_weeks_by": "2026-01-24",
+        "next_review_due_by": "2026-11-25",  # from the decision (IPSEA)
+        "phase_transfer_deadline": None,
+        "latest_meeting_for_phase_transfer": None,
+        "latest_amendment_notice_for_phase_transfer": None,
+        "phase_transfer_in_this_cycle": False,
+        "category": "other",
+    }
+    assert as_json(runs, "ipsea-decision") == as_json(runs, "ipsea")
+
+
+def test_anchor_meeting_runs_the_next_cycle_from_the_meeting(runs: dict[str, Any]) -> None:
+    data = as_json(runs, "ipsea-meeting")
+    assert data["next_review_due_by"] == "2026-11-01"
+    assert {k: v for k, v in data.items() if k != "next_review_due_by"} == {
+        k: v for k, v in as_json(runs, "ipsea").items() if k != "next_review_due_by"
+    }
+    only = as_json(runs, "meeting-only-meeting-anchor")
+    assert only["next_review_due_by"] == "2026-12-01"
+    assert only["decision_by"] == "2025-12-29"
+
+
+def test_amendment_notice_gives_representations_and_final_plan(runs: dict[str, Any]) -> None:
+    data = as_json(runs, "amend")
+    assert data["representations_close"] == "2025-12-09"  # reg 22(2): 15 days incl. the notice
+    assert data["final_amended_plan_by"] == "2026-01-20"  # reg 22(3): notice + 8 weeks
+    assert data["amended_within_12_weeks_by"] == "2026-01-24"  # meeting + 84 days
+    late = as_json(runs, "late-notice")
+    assert late["final_amended_plan_by"] == "2026-03-07"
+    assert late["amended_within_12_weeks_by"] == "2026-01-24"  # the KPI never moves
+
+
+def test_plan_date_only_leaves_everything_else_null(runs: dict[str, Any]) -> None:
+    data = as_json(runs, "leap-plan")
+    assert data["anchor"] == "2024-02-29"
+    assert data["review_due_by"] == "2025-02-28"  # 29 Feb -> 28 Feb
+    assert data["phase_transfer_in_this_cycle"] is False
+    assert data["category"] == "other"
+    for key in KEYS - {"anchor", "review_due_by", "phase_transfer_in_this_cycle", "category"}:
+        assert data[key] is None, key
+
+
+def test_decision_without_meeting(runs: dict[str, Any]) -> None:
+    data = as_json(runs, "decision-only")
+    assert data["next_review_due_by"] == "2026-12-20"
+    assert data["review_due_by"] == "2026-01-10"
+    for key in MEETING_KEYS:
+        assert data[key] is None, key
+
+
+@pytest.mark.parametrize(
+    ("name", "deadline", "latest_meeting", "latest_notice", "category"),
+    [
+        ("early-years-school", "2025-02-15", "2024-11-23", "2024-12-21", "other"),
+        ("infant-junior", "2025-02-15", "2024-11-23", "2024-12-21", "other"),
+        ("primary-secondary", "2025-02-15", "2024-11-23", "2024-12-21", "secondary-transfer"),
+        ("middle-secondary", "2025-02-15", "2024-11-23", "2024-12-21", "secondary-transfer"),
+        ("secondary-post16", "2025-03-31", "2025-01-06", "2025-02-03", "post16-transfer"),
+        ("post16-move", "2025-02-28", "2024-12-06", "2025-01-03", "post16-transfer"),
+        ("post16-move-leap", "2024-02-29", "2023-12-07", "2024-01-04", "post16-transfer"),
+    ],
+)
+def test_phase_transfer_dates(
+    runs: dict[str, Any],
+    name: str,
+    deadline: str,
+    latest_meeting: str,
+    latest_notice: str,
+    category: str,
+) -> None:
+    data = as_json(runs, name)
+    assert [data[k] for k in TRANSFER_KEYS] == [deadline, latest_meeting, latest_notice]
+    assert data["phase_transfer_in_this_cycle"] is True
+    assert data["category"] == category
+    for key in MEETING_KEYS:
+        assert data[key] is None, key
+
+
+def test_phase_transfer_in_this_cycle_boundary(runs: dict[str, Any]) -> None:
+    # Review due 15 Feb 2025: the next one is due 15 Feb 2026, the deadline itself.
+    assert as_json(runs, "transfer-boundary-in")["phase_transfer_in_this_cycle"] is True
+    out = as_json(runs, "transfer-boundary-out")
+    assert out["phase_transfer_in_this_cycle"] is False
+    assert out["phase_transfer_deadline"] == "2026-02-15"  # still shown
+    assert out["latest_meeting_for_phase_transfer"] == "2025-11-23"
+    later = as_json(runs, "transfer-later")
+    assert later["phase_transfer_in_this_cycle"] is False
+    assert later["phase_transfer_deadline"] == "2027-02-15"
+
+
+def test_under_five_review(runs: dict[str, Any]) -> None:
+    assert as_json(runs, "under-five")["under_five_review_by"] == "2025-07-10"  # + 6 months
+    assert as_json(runs, "under-five-3")["under_five_review_by"] == "2025-04-10"  # + 3 months
+    five = as_json(runs, "five-today")  # 5 on the plan date
+    assert five["under_five_review_by"] is None
+    assert five["review_due_by"] == "2026-01-10"
+
+
+def test_human_output_names_every_regulation(runs: dict[str, Any]) -> None:
+    result = runs["human"]
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    text = result.stdout
+    for regulation in [
+        "CFA s44(1), reg 18",
+        "reg 20(3)",
+        "reg 20(4)",
+        "reg 20(7)",
+        "reg 20(10)",
+        "reg 22(2)",
+        "reg 22(3)",
+        "reg 18, 22(3)",
+    ]:
+        assert regulation in text, regulation
+    for day in [
+        "2025-11-25",
+        "2025-10-18",
+        "2025-11-15",
+        "2025-11-29",
+        "2025-12-09",
+        "2026-01-20",
+        "2026-11-25",
+        "2026-02-15",
+        "2025-11-23",
+        "2025-12-21",
+    ]:
+        assert day in text, day
+    assert "from the decision" in text
+    assert "Category for timeliness reports: secondary-transfer" in " ".join(text.split())
+    assert "Under-5 review" not in text  # no date of birth: no row
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_bad_input_is_one_line_and_status_2(runs: dict[str, Any], name: str) -> None:
+    result = runs[name]
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("ehc: ")
+    assert result.stdout == ""
+    for word in BAD[name]:
+        assert word in lines[0], (word, lines[0])
+
+
+def test_amendment_notice_before_the_decision_is_bad_input(runs: dict[str, Any]) -> None:
+    result = runs["notice-before-decision"]
+    assert result.returncode == 2, result.stdout
