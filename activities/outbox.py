@@ -11,46 +11,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import (
-    Column,
-    Date,
-    DateTime,
-    Engine,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    create_engine,
-    event,
-    insert,
-    select,
-)
+from sqlalchemy import Engine, create_engine, event, insert, select
 from sqlalchemy.exc import IntegrityError
 
-metadata = MetaData()
-
-outbox_table = Table(
-    "outbox",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("idempotency_key", String(300), nullable=False, unique=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("scheduled_for", DateTime(timezone=True), nullable=False),
-    Column("workflow_id", String(120), nullable=False, index=True),
-    Column("case_ref", String(40), nullable=False, index=True),
-    Column("process", String(20), nullable=False),
-    Column("kind", String(20), nullable=False),
-    Column("level", Integer, nullable=False),
-    Column("step", String(60), nullable=False),
-    Column("regulation", String(80), nullable=False),
-    Column("due", Date, nullable=False),
-    Column("target", Date, nullable=False),
-    Column("recipient_role", String(20), nullable=False),
-    Column("recipient", String(80), nullable=False),
-    Column("subject", String(200), nullable=False),
-    Column("body", Text, nullable=False),
-)
+from activities.schema import metadata, outbox_table
 
 
 @dataclass(frozen=True, slots=True)

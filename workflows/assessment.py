@@ -18,6 +18,7 @@ with workflow.unsafe.imports_passed_through():
     from statutory import assessment as rules
     from statutory import review as review_rules
     from statutory.errors import RuleViolation
+    from statutory.ledger import OutcomeRecord
     from statutory.steps import StepStatus
     from workflows import search_attributes as sa
     from workflows.clock import CaseClock
@@ -58,6 +59,17 @@ class AssessmentWorkflow:
         while True:
             steps = rules.steps(self._case, self._clock.today(), start.policy.amber_days)
             self._publish(steps)
+            await self._clock.report_steps(
+                steps,
+                case_ref=self._case.case_ref,
+                cycle=0,
+                caseworker=self._case.caseworker,
+                team=self._case.team,
+                details={
+                    f"advice-{a.id}": {"advice_type": a.advice_type.value, "provider": a.provider}
+                    for a in self._case.advice
+                },
+            )
             if self._case.closed:
                 break
             next_on = await self._clock.send_due(
@@ -66,9 +78,23 @@ class AssessmentWorkflow:
             self._changed = False
             await self._clock.sleep(next_on, lambda: self._changed)
         await workflow.wait_condition(workflow.all_handlers_finished)
+        outcome = rules.outcome(self._case)
+        await self._clock.report_outcome(
+            OutcomeRecord(
+                key=f"{workflow.info().workflow_id}:0:outcome",
+                workflow_id=workflow.info().workflow_id,
+                case_ref=self._case.case_ref,
+                process="assessment",
+                cycle=0,
+                ended_on=outcome.ended_on,
+                caseworker=self._case.caseworker,
+                team=self._case.team,
+                outcome=outcome.model_dump(mode="json"),
+            )
+        )
         if self._case.ending is rules.Ending.PLAN_ISSUED and workflow.patched(START_REVIEW_PATCH):
             await self._start_review()
-        return rules.outcome(self._case)
+        return outcome
 
     async def _start_review(self) -> None:
         """The plan now exists: start its annual-review clock (unless it was imported)."""

@@ -19,12 +19,23 @@ from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from statutory.alerts import Alert, AlertMessage, AlertPolicy, plan
+    from statutory.ledger import OutcomeRecord, completed_steps
     from statutory.steps import StepStatus
     from workflows.models import AlertLogEntry
 
 SEND_ALERT = "send_alert"
 #: Reminders whose target has passed are no longer sent (statutory.alerts.plan).
 SKIP_STALE_REMINDERS_PATCH = "skip-stale-reminders"
+RECORD_STEPS = "record_steps"
+RECORD_OUTCOME = "record_outcome"
+#: Completed steps and outcomes go to the reporting ledger.
+LEDGER_PATCH = "reporting-ledger"
+LEDGER_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=5),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=5),
+    maximum_attempts=10,
+)
 ALERT_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=5),
     backoff_coefficient=2.0,
@@ -40,6 +51,7 @@ class CaseClock:
         self.alert_hour_utc = alert_hour_utc
         self.alerts: dict[str, AlertLogEntry] = {}
         self._published: dict[str, object] = {}
+        self._reported: set[str] = set()
 
     # --- the day ---------------------------------------------------------------------------
 
@@ -126,6 +138,60 @@ class CaseClock:
 
     def alert_log(self) -> list[AlertLogEntry]:
         return sorted(self.alerts.values(), key=lambda a: a.at)
+
+    # --- reporting ledger ------------------------------------------------------------------
+
+    async def report_steps(
+        self,
+        steps: list[StepStatus],
+        *,
+        case_ref: str,
+        cycle: int,
+        caseworker: str,
+        team: str,
+        details: dict[str, dict[str, str]] | None = None,
+    ) -> None:
+        """Write newly completed steps to the ledger; a failure is retried on the next wake."""
+        if not workflow.patched(LEDGER_PATCH):
+            return
+        wf_id = workflow.info().workflow_id
+        records = completed_steps(
+            steps,
+            workflow_id=wf_id,
+            case_ref=case_ref,
+            process=self.process,
+            cycle=cycle,
+            caseworker=caseworker,
+            team=team,
+            details=details,
+        )
+        new = [r for r in records if r.key not in self._reported]
+        if not new:
+            return
+        try:
+            await workflow.execute_activity(
+                RECORD_STEPS,
+                new,
+                start_to_close_timeout=timedelta(seconds=30),
+                retry_policy=LEDGER_RETRY,
+            )
+        except ActivityError:
+            workflow.logger.warning("ledger not written; will retry", extra={"id": wf_id})
+            return
+        self._reported.update(r.key for r in new)
+
+    async def report_outcome(self, record: OutcomeRecord) -> None:
+        if not workflow.patched(LEDGER_PATCH):
+            return
+        try:
+            await workflow.execute_activity(
+                RECORD_OUTCOME,
+                record,
+                start_to_close_timeout=timedelta(seconds=30),
+                retry_policy=LEDGER_RETRY,
+            )
+        except ActivityError:
+            workflow.logger.error("outcome not written to the ledger", extra={"key": record.key})
 
     # --- search attributes -----------------------------------------------------------------
 

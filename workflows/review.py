@@ -18,6 +18,7 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from statutory import review as rules
     from statutory.errors import RuleViolation
+    from statutory.ledger import OutcomeRecord
     from statutory.steps import StepStatus
     from workflows import search_attributes as sa
     from workflows.clock import CaseClock
@@ -49,6 +50,15 @@ class ReviewWorkflow:
             self._cycle = rules.expire(self._cycle, self._clock.today())
             steps = rules.steps(self._cycle, self._clock.today(), start.policy.amber_days)
             self._publish(steps)
+            category = rules.outcome(self._cycle).category.value
+            await self._clock.report_steps(
+                steps,
+                case_ref=self._cycle.case_ref,
+                cycle=self._cycle.cycle,
+                caseworker=self._cycle.caseworker,
+                team=self._cycle.team,
+                details={s.step: {"category": category} for s in steps},
+            )
             if self._cycle.stage in (rules.Stage.CONCLUDED, rules.Stage.ENDED):
                 break
             next_on = await self._clock.send_due(
@@ -58,6 +68,20 @@ class ReviewWorkflow:
             await self._clock.sleep(self._wake_on(next_on), lambda: self._changed)
         await workflow.wait_condition(workflow.all_handlers_finished)
         outcome = rules.outcome(self._cycle)
+        wf_id = workflow.info().workflow_id
+        await self._clock.report_outcome(
+            OutcomeRecord(
+                key=f"{wf_id}:{self._cycle.cycle}:outcome",
+                workflow_id=wf_id,
+                case_ref=self._cycle.case_ref,
+                process="review",
+                cycle=self._cycle.cycle,
+                ended_on=outcome.ended_on or outcome.decision_on or self._clock.today(),
+                caseworker=self._cycle.caseworker,
+                team=self._cycle.team,
+                outcome=outcome.model_dump(mode="json"),
+            )
+        )
         if self._cycle.stage is rules.Stage.ENDED:
             return outcome
         workflow.continue_as_new(

@@ -7,6 +7,7 @@ scenario file of ``run``.
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 from typing import Annotated, Any
@@ -118,7 +119,10 @@ def run(
     seed: Seed = 0,
     out_dir: Annotated[
         Path | None,
-        typer.Option("--out", help="Folder for CSV and charts [default: data/simulations/NAME]."),
+        typer.Option(
+            "--out",
+            help="Folder for CSV and charts (default: data/simulations/NAME, under EHC_DATA_DIR).",
+        ),
     ] = None,
     workers: Workers = 0,
 ) -> None:
@@ -140,6 +144,14 @@ def run(
     out.print(f"Wrote {len(written)} files to {folder}/")
 
 
+def _with_band(band: results.Band, unit: str) -> str:
+    median = results.format_value(band.median, unit)
+    if math.isnan(band.median):
+        return median
+    low, high = results.format_value(band.low, unit), results.format_value(band.high, unit)
+    return f"{median} [{low}-{high}]" if (low, high) != (median, median) else median
+
+
 @app.command("compare")
 def compare(
     files: Annotated[
@@ -150,7 +162,8 @@ def compare(
     out_dir: Annotated[
         Path | None,
         typer.Option(
-            "--out", help="Folder for CSV and charts [default: data/simulations/compare]."
+            "--out",
+            help="Folder for CSV and charts (default: data/simulations/compare, under EHC_DATA_DIR).",
         ),
     ] = None,
     rank_by: Annotated[
@@ -186,10 +199,7 @@ def compare(
         cells = []
         for key in comparing.SIDE_BY_SIDE:
             b, unit = r.result.measure(key), labels[key].unit
-            cells.append(
-                f"{results.format_value(b.median, unit)} "
-                f"[{results.format_value(b.low, unit)}-{results.format_value(b.high, unit)}]"
-            )
+            cells.append(_with_band(b, unit))
         table.add_row(str(r.rank), r.result.name, r.score, *cells)
     out.print(table)
     out.print(f"Wrote {len(written)} files to {folder}/")

@@ -12,6 +12,7 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.worker import Worker
 
 from activities.alerts import AlertActivities
+from activities.ledger import Ledger, LedgerActivities
 from activities.outbox import Outbox
 from ehc.worker import WORKFLOWS
 from statutory.assessment import AssessmentRequest
@@ -31,7 +32,11 @@ async def running_worker(client: Client, outbox: Outbox) -> AsyncIterator[str]:
             client,
             task_queue=task_queue,
             workflows=WORKFLOWS,
-            activities=[AlertActivities(outbox).send_alert],
+            activities=[
+                AlertActivities(outbox).send_alert,
+                LedgerActivities(Ledger(outbox.engine)).record_steps,
+                LedgerActivities(Ledger(outbox.engine)).record_outcome,
+            ],
             activity_executor=executor,
         ):
             yield task_queue

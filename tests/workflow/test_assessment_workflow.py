@@ -12,6 +12,7 @@ from temporalio.client import WorkflowHistory, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
+from activities.ledger import Ledger
 from activities.outbox import Outbox
 from statutory import assessment as rules
 from statutory.exceptions import Reason
@@ -166,6 +167,22 @@ async def test_exception_moves_the_target_and_is_excluded_from_the_headline_figu
     ]
     if os.environ.get("EHC_RECORD_HISTORIES"):
         Path(HISTORIES / "assessment_exception.json").write_text(history.to_json())
+
+    # The reporting ledger has each completed step once, and the outcome.
+    ledger = Ledger(outbox.engine)
+    steps = {row["step"]: row for row in ledger.steps(case_ref=req.case_ref)}
+    assert len(ledger.steps(case_ref=req.case_ref)) == len(steps)
+    assert steps["decide-to-assess"]["met"] is True
+    assert steps["advice-1"]["met"] is False  # back on day 150; due day 77 (+35 paused)
+    assert steps["advice-1"]["detail"] == {
+        "advice_type": "educational",
+        "provider": "Current school",
+    }
+    assert steps["final-plan"]["completed_on"] == r + timedelta(days=170)
+    assert steps["final-plan"]["met"] is False and steps["final-plan"]["exception_applies"]
+    [row] = ledger.outcomes(case_ref=req.case_ref)
+    assert row["outcome"]["within_20_weeks"] is False
+    assert row["outcome"]["within_20_weeks_excluding_exceptions"] is None
 
 
 async def test_a_rejected_event_leaves_history_and_state_unchanged(

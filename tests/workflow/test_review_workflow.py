@@ -6,7 +6,8 @@ import os
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
 
-from temporalio.client import Client, WorkflowExecutionStatus
+import pytest
+from temporalio.client import Client, WorkflowContinuedAsNewError, WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
 from activities.outbox import Outbox
@@ -59,6 +60,18 @@ class Driver:
     async def view(self) -> ReviewView:
         return await self.handle.query(ReviewWorkflow.timeline)
 
+    async def run_id(self) -> str:
+        run_id = (await self.handle.describe()).run_id
+        assert run_id is not None
+        return run_id
+
+    async def continued(self, run_id: str) -> None:
+        """Wait until the run ``run_id`` has ended by continuing as new (the cycle is over)."""
+        with pytest.raises(WorkflowContinuedAsNewError):
+            await self.env.client.get_workflow_handle(self.handle.id, run_id=run_id).result(
+                follow_runs=False
+            )
+
 
 async def start_review(client: Client, queue: str, start: ReviewStart) -> None:
     STARTED.append(review_workflow_id(start.cycle.case_ref))
@@ -83,7 +96,7 @@ async def test_two_cycles_continue_as_new_and_the_next_cycle_runs_from_the_decis
         p = plan(d0)
         await start_review(env.client, queue, ReviewStart(cycle=rules.first_cycle(p)))
         run = Driver(env, p.case_ref, d0)
-        first_run_id = (await run.handle.describe()).run_id
+        first_run_id = await run.run_id()
 
         await run.until(300)
         await run.record(rules.MeetingScheduled(on=run.day(300), meeting_date=run.day(330)))
@@ -94,6 +107,7 @@ async def test_two_cycles_continue_as_new_and_the_next_cycle_runs_from_the_decis
         await run.until(340)
         await run.record(rules.ReportSent(on=run.day(340)))
         await run.record(rules.DecisionNotified(on=run.day(340), decision=rules.Decision.MAINTAIN))
+        await run.continued(first_run_id)
 
         second = await run.view()
         assert second.cycle.cycle == 2
@@ -142,8 +156,9 @@ async def test_amend_path_records_the_12_week_outcome(
         assert view.key_dates.final_amended_plan_by == run.day(20 + 56)
         assert view.next_step is not None and view.next_step.step == "final-amended-plan"
         await run.until(70)
-        first_run = (await run.handle.describe()).run_id
+        first_run = await run.run_id()
         await run.record(rules.FinalAmendedPlanIssued(on=run.day(70)))
+        await run.continued(first_run)
         after = await run.view()
         if os.environ.get("EHC_RECORD_HISTORIES"):
             cycle_one = env.client.get_workflow_handle(run.handle.id, run_id=first_run)
@@ -212,7 +227,9 @@ async def test_an_appeal_keeps_the_plan_and_the_next_cycle_starts(
         await run.record(rules.AppealLodged(on=run.day(30)))
         await run.until(100)  # past the window: the appeal holds the plan open
         assert (await run.view()).stage is rules.Stage.CEASING
+        first_run = await run.run_id()
         await run.record(rules.AppealConcluded(on=run.day(100), plan_continues=True))
+        await run.continued(first_run)
         after = await run.view()
         await run.handle.terminate("test over")
 

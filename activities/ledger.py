@@ -1,0 +1,74 @@
+"""The reporting-ledger activities: completed steps and outcomes, each written once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+from sqlalchemy import Engine, insert, select
+from sqlalchemy.exc import IntegrityError
+from temporalio import activity
+
+from activities.outbox import make_engine
+from activities.schema import ledger_outcomes, ledger_steps, metadata
+from statutory.ledger import OutcomeRecord, StepRecord
+
+log = structlog.get_logger(__name__)
+
+
+class Ledger:
+    def __init__(self, url_or_engine: str | Engine) -> None:
+        self.engine = (
+            make_engine(url_or_engine) if isinstance(url_or_engine, str) else url_or_engine
+        )
+        metadata.create_all(self.engine)
+
+    def _put(self, table: Any, row: dict[str, Any]) -> bool:
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(table).values(recorded_at=datetime.now(UTC), **row))
+        except IntegrityError:
+            return False
+        return True
+
+    def put_steps(self, records: Sequence[StepRecord]) -> int:
+        """Write the records not already there; returns how many were new."""
+        return sum(self._put(ledger_steps, r.model_dump()) for r in records)
+
+    def put_outcome(self, record: OutcomeRecord) -> bool:
+        return self._put(
+            ledger_outcomes, record.model_dump(mode="json") | {"ended_on": record.ended_on}
+        )
+
+    def steps(self, case_ref: str | None = None) -> list[dict[str, Any]]:
+        query = select(ledger_steps).order_by(ledger_steps.c.id)
+        if case_ref:
+            query = query.where(ledger_steps.c.case_ref == case_ref)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+    def outcomes(self, case_ref: str | None = None) -> list[dict[str, Any]]:
+        query = select(ledger_outcomes).order_by(ledger_outcomes.c.id)
+        if case_ref:
+            query = query.where(ledger_outcomes.c.case_ref == case_ref)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+
+class LedgerActivities:
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+
+    @activity.defn(name="record_steps")
+    def record_steps(self, records: list[StepRecord]) -> int:
+        written = self.ledger.put_steps(records)
+        log.debug("ledger steps", written=written, offered=len(records))
+        return written
+
+    @activity.defn(name="record_outcome")
+    def record_outcome(self, record: OutcomeRecord) -> bool:
+        written = self.ledger.put_outcome(record)
+        log.debug("ledger outcome", key=record.key, written=written)
+        return written

@@ -1,0 +1,74 @@
+"""The reporting database's schema: the one module that defines its tables.
+
+SQLite in the data directory by default, any SQLAlchemy URL (PostgreSQL) by
+``EHC_DATABASE_URL``. Every table has a unique idempotency key, so a retried activity or a
+replayed worker writes each row once.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Integer, MetaData, String, Table, Text
+
+metadata = MetaData()
+
+outbox_table = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("idempotency_key", String(300), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("scheduled_for", DateTime(timezone=True), nullable=False),
+    Column("workflow_id", String(120), nullable=False, index=True),
+    Column("case_ref", String(40), nullable=False, index=True),
+    Column("process", String(20), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("level", Integer, nullable=False),
+    Column("step", String(60), nullable=False),
+    Column("regulation", String(80), nullable=False),
+    Column("due", Date, nullable=False),
+    Column("target", Date, nullable=False),
+    Column("recipient_role", String(20), nullable=False),
+    Column("recipient", String(80), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+)
+
+
+ledger_steps = Table(
+    "ledger_steps",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(300), nullable=False, unique=True),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("workflow_id", String(120), nullable=False, index=True),
+    Column("case_ref", String(40), nullable=False, index=True),
+    Column("process", String(20), nullable=False),
+    Column("cycle", Integer, nullable=False),
+    Column("step", String(60), nullable=False),
+    Column("regulation", String(80), nullable=False),
+    Column("due", Date, nullable=False),
+    Column("target", Date, nullable=False),
+    Column("completed_on", Date, nullable=False, index=True),
+    Column("met", Boolean, nullable=False),
+    Column("exception_applies", Boolean, nullable=False),
+    Column("statutory", Boolean, nullable=False),
+    Column("caseworker", String(40), nullable=False),
+    Column("team", String(40), nullable=False, index=True),
+    Column("detail", JSON, nullable=False),
+)
+
+ledger_outcomes = Table(
+    "ledger_outcomes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(300), nullable=False, unique=True),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("workflow_id", String(120), nullable=False, index=True),
+    Column("case_ref", String(40), nullable=False, index=True),
+    Column("process", String(20), nullable=False),
+    Column("cycle", Integer, nullable=False),
+    Column("ended_on", Date, nullable=False, index=True),
+    Column("caseworker", String(40), nullable=False),
+    Column("team", String(40), nullable=False, index=True),
+    Column("outcome", JSON, nullable=False),
+)

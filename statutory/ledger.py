@@ -1,0 +1,99 @@
+"""What the reporting ledger records: each completed step and each outcome.
+
+Temporal is not a reporting database and yearly KPIs outlive workflow retention, so every
+workflow reports what it completed, once, to a ledger (written by an activity). These records
+are plain data; the KPIs are computed from them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from statutory.steps import StepState, StepStatus
+
+
+class StepRecord(BaseModel):
+    """A step that was done (on time or late)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    """Idempotency key: workflow id, cycle and step."""
+    workflow_id: str
+    case_ref: str
+    process: str
+    """assessment, review or advice."""
+    cycle: int
+    """The review cycle (1, 2, ...); 0 for assessments and advice."""
+    step: str
+    regulation: str
+    due: date
+    target: date
+    completed_on: date
+    met: bool
+    """Done by its statutory date."""
+    exception_applies: bool
+    statutory: bool
+    caseworker: str
+    team: str
+    detail: dict[str, str] = {}
+    """Process-specific labels for reports, e.g. advice type and provider."""
+
+
+class OutcomeRecord(BaseModel):
+    """How a process (an assessment, a review cycle, an advice request) ended."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    workflow_id: str
+    case_ref: str
+    process: str
+    cycle: int
+    ended_on: date
+    caseworker: str
+    team: str
+    outcome: dict[str, Any]
+    """The process's outcome model, as JSON-ready data."""
+
+
+def completed_steps(
+    steps: list[StepStatus],
+    *,
+    workflow_id: str,
+    case_ref: str,
+    process: str,
+    cycle: int,
+    caseworker: str,
+    team: str,
+    details: dict[str, dict[str, str]] | None = None,
+) -> list[StepRecord]:
+    """Ledger records for the steps that are done."""
+    out = []
+    for s in steps:
+        if s.state not in (StepState.MET, StepState.LATE) or s.completed_on is None:
+            continue
+        out.append(
+            StepRecord(
+                key=f"{workflow_id}:{cycle}:{s.step}",
+                workflow_id=workflow_id,
+                case_ref=case_ref,
+                process=process,
+                cycle=cycle,
+                step=s.step,
+                regulation=s.regulation,
+                due=s.due,
+                target=s.target,
+                completed_on=s.completed_on,
+                met=s.state is StepState.MET,
+                exception_applies=s.exception_applies,
+                statutory=s.statutory,
+                caseworker=caseworker,
+                team=team,
+                detail=(details or {}).get(s.step, {}),
+            )
+        )
+    return out
