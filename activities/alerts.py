@@ -1,87 +1,156 @@
-"""The alert activity: turn an ``AlertMessage`` into a message to the right people.
+"""The alert activity: one reminder or escalation to the right people on every channel.
 
-Reminders go to the caseworker; escalations to the team's supervisor. Messages carry the case
-reference, the step, the regulation, the date and the days left or overdue; never a name.
+The ladder (``activities.directory``) says who hears about an alert; each recipient gets the
+message in the outbox and on every configured channel (SMTP, GOV.UK Notify), each delivery
+recorded once under its own key. A channel that fails transiently makes the activity retry
+(only what is still undelivered); on the last attempt, or for a permanent failure, the failure
+is recorded and reported back, and the case carries on. Messages carry the case reference,
+the step, the regulation, the date and the days left or overdue; never a name.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import structlog
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
+from activities.channels import Channel, DeliveryError, Message
+from activities.directory import Directory
 from activities.outbox import Outbox, OutboxMessage
-from statutory.alerts import AlertKind, AlertMessage
+from statutory.alerts import AlertKind, AlertMessage, DeliveryReport
 
 log = structlog.get_logger(__name__)
 
 
-def compose(message: AlertMessage) -> tuple[str, str, str, str]:
-    """(recipient role, recipient, subject, body) for a message."""
-    n = abs(message.days_left)
+def timing(days_left: int) -> str:
+    n = abs(days_left)
     days = f"{n} day" if n == 1 else f"{n} days"
-    if message.days_left > 0:
-        timing = f"due in {days}"
-    elif message.days_left == 0:
-        timing = "due today"
-    else:
-        timing = f"{days} overdue"
+    if days_left > 0:
+        return f"due in {days}"
+    if days_left == 0:
+        return "due today"
+    return f"{days} overdue"
+
+
+def compose(message: AlertMessage) -> Message:
+    """The text of an alert: the same for every recipient and channel."""
+    when = timing(message.days_left)
     target_note = (
         f" (statutory date {message.due}; operational target {message.target} after exceptions)"
         if message.target != message.due
         else ""
     )
     if message.kind is AlertKind.REMINDER:
-        role, recipient = "caseworker", message.caseworker
-        subject = f"[{message.case_ref}] Reminder: {message.label} {timing}"
+        subject = f"[{message.case_ref}] Reminder: {message.label} {when}"
     else:
-        role, recipient = "supervisor", f"team:{message.team}"
-        subject = f"[{message.case_ref}] Escalation level {message.level}: {message.label} {timing}"
+        subject = f"[{message.case_ref}] Escalation level {message.level}: {message.label} {when}"
+    provider = f"Provider: {message.provider}\n" if message.provider else ""
     body = (
         f"Case {message.case_ref} ({message.process})\n"
         f"Step: {message.label}\n"
         f"Regulation: {message.regulation}\n"
         f"Due: {message.target}{target_note}\n"
-        f"Status: {timing}\n"
+        f"Status: {when}\n"
+        f"{provider}"
         f"Caseworker: {message.caseworker} (team {message.team})\n"
     )
-    return role, recipient, subject, body
+    return Message(
+        kind=message.kind.value,
+        subject=subject,
+        body=body,
+        personalisation={
+            "case_ref": message.case_ref,
+            "step": message.label,
+            "regulation": message.regulation,
+            "due": message.target.isoformat(),
+            "status": when,
+        },
+    )
 
 
 class AlertActivities:
-    """Holds the channels; one instance per worker."""
+    """Holds the outbox, the directory and the channels; one instance per worker."""
 
-    def __init__(self, outbox: Outbox) -> None:
+    def __init__(
+        self,
+        outbox: Outbox,
+        directory: Directory | None = None,
+        channels: Sequence[Channel] = (),
+    ) -> None:
         self.outbox = outbox
+        self.directory = directory or Directory()
+        self.channels = list(channels)
 
     @activity.defn(name="send_alert")
-    def send_alert(self, message: AlertMessage) -> bool:
-        """Write the message to the outbox; True if new, False if it was already there."""
-        role, recipient, subject, body = compose(message)
-        created = self.outbox.put(
-            OutboxMessage(
-                idempotency_key=message.idempotency_key,
-                scheduled_for=message.scheduled_for,
-                workflow_id=message.workflow_id,
-                case_ref=message.case_ref,
-                process=message.process,
-                kind=message.kind.value,
-                level=message.level,
-                step=message.step,
-                regulation=message.regulation,
-                due=message.due,
-                target=message.target,
-                recipient_role=role,
-                recipient=recipient,
-                subject=subject,
-                body=body,
-            )
+    def send_alert(self, message: AlertMessage) -> DeliveryReport:
+        roles = self.directory.roles_for(message.process, message.kind, message.level)
+        recipients = self.directory.resolve(
+            roles, caseworker=message.caseworker, team=message.team, provider=message.provider
         )
-        log.debug(
-            "alert written",
+        text = compose(message)
+        last_attempt = (
+            activity.info().attempt >= message.max_attempts if activity.in_activity() else True
+        )
+        delivered: list[str] = []
+        failed: list[str] = []
+        retry: list[str] = []
+        for person in recipients:
+            for channel in [None, *self.channels]:  # None: the outbox itself
+                name = channel.name if channel else "outbox"
+                key = f"{message.idempotency_key}|{person.id}|{name}"
+                status = self.outbox.claim(
+                    OutboxMessage(
+                        idempotency_key=key,
+                        scheduled_for=message.scheduled_for,
+                        workflow_id=message.workflow_id,
+                        case_ref=message.case_ref,
+                        process=message.process,
+                        kind=message.kind.value,
+                        level=message.level,
+                        step=message.step,
+                        regulation=message.regulation,
+                        due=message.due,
+                        target=message.target,
+                        recipient_role=person.role,
+                        recipient=person.id,
+                        channel=name,
+                        subject=text.subject,
+                        body=text.body,
+                    )
+                )
+                if status in ("stored", "sent"):
+                    delivered.append(f"{name}:{person.id}")
+                    continue
+                if status == "failed" or channel is None:
+                    failed.append(f"{name}:{person.id}: failed earlier")
+                    continue
+                try:
+                    channel.send(person, text, key)
+                except DeliveryError as error:
+                    if error.permanent or last_attempt:
+                        self.outbox.mark(key, "failed", str(error))
+                        failed.append(f"{name}:{person.id}: {error}")
+                    else:
+                        self.outbox.mark(key, "pending", str(error))
+                        retry.append(f"{name}:{person.id}: {error}")
+                    continue
+                self.outbox.mark(key, "sent")
+                delivered.append(f"{name}:{person.id}")
+        log.info(
+            "alert delivered" if not (failed or retry) else "alert delivery incomplete",
             key=message.idempotency_key,
             case_ref=message.case_ref,
             kind=message.kind.value,
             step=message.step,
-            duplicate=not created,
+            delivered=len(delivered),
+            failed=len(failed),
+            retrying=len(retry),
         )
-        return created
+        if retry:
+            # Retryable: Temporal tries again with backoff; what was delivered stays delivered.
+            raise ApplicationError("delivery incomplete: " + "; ".join(retry), type="Delivery")
+        return DeliveryReport(
+            recipients=[p.id for p in recipients], delivered=delivered, failed=failed
+        )

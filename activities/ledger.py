@@ -11,9 +11,10 @@ from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 from temporalio import activity
 
+from activities.migrate import upgrade
 from activities.outbox import make_engine
-from activities.schema import ledger_outcomes, ledger_steps, metadata
-from statutory.ledger import OutcomeRecord, StepRecord
+from activities.schema import ledger_outcomes, ledger_requests, ledger_steps
+from statutory.ledger import OutcomeRecord, RequestRecord, StepRecord
 
 log = structlog.get_logger(__name__)
 
@@ -23,7 +24,7 @@ class Ledger:
         self.engine = (
             make_engine(url_or_engine) if isinstance(url_or_engine, str) else url_or_engine
         )
-        metadata.create_all(self.engine)
+        upgrade(self.engine)
 
     def _put(self, table: Any, row: dict[str, Any]) -> bool:
         try:
@@ -41,6 +42,10 @@ class Ledger:
         return self._put(
             ledger_outcomes, record.model_dump(mode="json") | {"ended_on": record.ended_on}
         )
+
+    def put_request(self, record: RequestRecord) -> bool:
+        """Write a request for assessment once; False if it is already there."""
+        return self._put(ledger_requests, record.model_dump())
 
     def steps(self, case_ref: str | None = None) -> list[dict[str, Any]]:
         query = select(ledger_steps).order_by(ledger_steps.c.id)
@@ -65,6 +70,12 @@ class LedgerActivities:
     def record_steps(self, records: list[StepRecord]) -> int:
         written = self.ledger.put_steps(records)
         log.debug("ledger steps", written=written, offered=len(records))
+        return written
+
+    @activity.defn(name="record_request")
+    def record_request(self, record: RequestRecord) -> bool:
+        written = self.ledger.put_request(record)
+        log.debug("ledger request", key=record.key, written=written)
         return written
 
     @activity.defn(name="record_outcome")

@@ -1,20 +1,23 @@
-"""The durable outbox: every reminder and escalation, written once per idempotency key.
+"""The durable outbox: every message to every recipient on every channel, once.
 
-SQLite in the data directory by default (``EHC_DATABASE_URL`` for another database). The unique
-key makes a retried activity or a replayed worker harmless: the second insert is a no-op.
+Each row is keyed by (alert key, recipient, channel). The ``outbox`` channel's row is the
+message itself (status ``stored``); an SMTP or Notify row moves from ``pending`` to ``sent``,
+or to ``failed`` with the error, so a retried activity or a replayed worker never delivers a
+message twice and a failing channel is visible (``ehc outbox --failed``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, insert, select
+from sqlalchemy import Engine, create_engine, event, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from activities.schema import metadata, outbox_table
+from activities.migrate import upgrade
+from activities.schema import outbox_table
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +35,7 @@ class OutboxMessage:
     target: date
     recipient_role: str
     recipient: str
+    channel: str
     subject: str
     body: str
 
@@ -54,31 +58,72 @@ def make_engine(url: str) -> Engine:
 class Outbox:
     def __init__(self, url: str) -> None:
         self.engine = make_engine(url)
-        metadata.create_all(self.engine)
+        upgrade(self.engine)
 
-    def put(self, message: OutboxMessage) -> bool:
-        """Store ``message``; False if its idempotency key is already there (nothing written)."""
-        row = {
-            **{f: getattr(message, f) for f in OutboxMessage.__slots__},
-            "created_at": datetime.now(UTC),
-        }
+    def claim(self, message: OutboxMessage) -> str:
+        """Store ``message`` if new; return its status (``stored`` or ``pending`` when new)."""
+        status = "stored" if message.channel == "outbox" else "pending"
+        row = asdict(message) | {"created_at": datetime.now(UTC), "status": status}
         try:
             with self.engine.begin() as conn:
                 conn.execute(insert(outbox_table).values(**row))
+            return status
         except IntegrityError:
-            return False
-        return True
+            with self.engine.connect() as conn:
+                found = conn.execute(
+                    select(outbox_table.c.status).where(
+                        outbox_table.c.idempotency_key == message.idempotency_key
+                    )
+                ).scalar_one()
+            return str(found)
+
+    def put(self, message: OutboxMessage) -> bool:
+        """Store ``message``; False if its key is already there (nothing written)."""
+        status = "stored" if message.channel == "outbox" else "pending"
+        return self.claim(message) == status and self._attempts(message.idempotency_key) == 0
+
+    def _attempts(self, key: str) -> int:
+        with self.engine.connect() as conn:
+            return int(
+                conn.execute(
+                    select(outbox_table.c.attempts).where(outbox_table.c.idempotency_key == key)
+                ).scalar_one()
+            )
+
+    def mark(self, key: str, status: str, error: str | None = None) -> None:
+        """Record a delivery attempt's result."""
+        values: dict[str, Any] = {
+            "status": status,
+            "attempts": outbox_table.c.attempts + 1,
+            "last_error": error,
+        }
+        if status == "sent":
+            values["delivered_at"] = datetime.now(UTC)
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(outbox_table).where(outbox_table.c.idempotency_key == key).values(**values)
+            )
 
     def messages(
-        self, case_ref: str | None = None, limit: int | None = None
+        self,
+        case_ref: str | None = None,
+        limit: int | None = None,
+        *,
+        channel: str | None = None,
+        status: str | None = None,
     ) -> Sequence[dict[str, Any]]:
         query = select(outbox_table).order_by(outbox_table.c.id)
         if case_ref:
             query = query.where(outbox_table.c.case_ref == case_ref)
+        if channel:
+            query = query.where(outbox_table.c.channel == channel)
+        if status:
+            query = query.where(outbox_table.c.status == status)
         if limit:
-            query = query.limit(limit)
+            query = query.order_by(None).order_by(outbox_table.c.id.desc()).limit(limit)
         with self.engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(query)]
+            rows = [dict(r._mapping) for r in conn.execute(query)]
+        return sorted(rows, key=lambda r: r["id"])
 
     def close(self) -> None:
         self.engine.dispose()

@@ -3,6 +3,9 @@
 SQLite in the data directory by default, any SQLAlchemy URL (PostgreSQL) by
 ``EHC_DATABASE_URL``. Every table has a unique idempotency key, so a retried activity or a
 replayed worker writes each row once.
+
+Changes to these tables go with a migration in ``activities/migrations/versions`` (see
+``activities.migrate``); a test checks that the migrated database matches this module.
 """
 
 from __future__ import annotations
@@ -29,6 +32,12 @@ outbox_table = Table(
     Column("target", Date, nullable=False),
     Column("recipient_role", String(20), nullable=False),
     Column("recipient", String(80), nullable=False),
+    Column("channel", String(20), nullable=False, server_default="outbox"),
+    Column("status", String(20), nullable=False, server_default="stored", index=True),
+    # status: stored (the outbox itself), pending, sent, or failed (see activities/alerts.py)
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text),
+    Column("delivered_at", DateTime(timezone=True)),
     Column("subject", String(200), nullable=False),
     Column("body", Text, nullable=False),
 )
@@ -72,3 +81,17 @@ ledger_outcomes = Table(
     Column("team", String(40), nullable=False, index=True),
     Column("outcome", JSON, nullable=False),
 )
+
+ledger_requests = Table(
+    "ledger_requests",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(300), nullable=False, unique=True),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("workflow_id", String(120), nullable=False, index=True),
+    Column("case_ref", String(40), nullable=False, index=True),
+    Column("received", Date, nullable=False, index=True),
+    Column("caseworker", String(40), nullable=False),
+    Column("team", String(40), nullable=False, index=True),
+)
+"""Requests for assessment as received (SEN2 counts requests by the day they arrived)."""

@@ -143,3 +143,17 @@ class AlertMessage(BaseModel):
     team: str
     scheduled_for: datetime
     """Workflow time at which the alert fell due (not when a channel delivered it)."""
+    provider: str | None = None
+    """Advice requests: the provider organisation, whose contacts are on the ladder."""
+    max_attempts: int = 8
+    """The activity's attempts; on the last, channels still failing are recorded as failed."""
+
+
+class DeliveryReport(BaseModel):
+    """What the alert activity did: who it was for, what reached them, what failed for good."""
+
+    recipients: list[str]
+    delivered: list[str]
+    """channel:recipient pairs delivered by this attempt or an earlier one."""
+    failed: list[str]
+    """Failures recorded for good (permanent, or still failing on the last attempt)."""

@@ -60,6 +60,35 @@ class OutcomeRecord(BaseModel):
     """The process's outcome model, as JSON-ready data."""
 
 
+class RequestRecord(BaseModel):
+    """A request for an EHC needs assessment, as received (reg 3; counted by SEN2)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    """Idempotency key: the workflow id and ``request``."""
+    workflow_id: str
+    case_ref: str
+    received: date
+    """The day the local authority received the request: the clock's week 0."""
+    caseworker: str
+    team: str
+
+
+def request_record(
+    *, workflow_id: str, case_ref: str, received: date, caseworker: str, team: str
+) -> RequestRecord:
+    """The ledger record of a request, keyed so that it is written once per workflow."""
+    return RequestRecord(
+        key=f"{workflow_id}:request",
+        workflow_id=workflow_id,
+        case_ref=case_ref,
+        received=received,
+        caseworker=caseworker,
+        team=team,
+    )
+
+
 def completed_steps(
     steps: list[StepStatus],
     *,

@@ -77,6 +77,7 @@ class AssessmentWorkflow:
             )
             self._changed = False
             await self._clock.sleep(next_on, lambda: self._changed)
+        await self._clock.settle()
         await workflow.wait_condition(workflow.all_handlers_finished)
         outcome = rules.outcome(self._case)
         await self._clock.report_outcome(

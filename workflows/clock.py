@@ -18,7 +18,7 @@ from temporalio.common import RetryPolicy, SearchAttributeKey, SearchAttributeUp
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
-    from statutory.alerts import Alert, AlertMessage, AlertPolicy, plan
+    from statutory.alerts import Alert, AlertMessage, AlertPolicy, DeliveryReport, plan
     from statutory.ledger import OutcomeRecord, completed_steps
     from statutory.steps import StepStatus
     from workflows.models import AlertLogEntry
@@ -26,6 +26,8 @@ with workflow.unsafe.imports_passed_through():
 SEND_ALERT = "send_alert"
 #: Reminders whose target has passed are no longer sent (statutory.alerts.plan).
 SKIP_STALE_REMINDERS_PATCH = "skip-stale-reminders"
+#: Alerts are delivered in background tasks, side by side.
+CONCURRENT_ALERTS_PATCH = "concurrent-alerts"
 RECORD_STEPS = "record_steps"
 RECORD_OUTCOME = "record_outcome"
 #: Completed steps and outcomes go to the reporting ledger.
@@ -52,6 +54,10 @@ class CaseClock:
         self.alerts: dict[str, AlertLogEntry] = {}
         self._published: dict[str, object] = {}
         self._reported: set[str] = set()
+        self._dispatched: set[str] = set()
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self.provider: str | None = None
+        """Advice workflows: the provider whose contacts the ladder may name."""
 
     # --- the day ---------------------------------------------------------------------------
 
@@ -69,24 +75,40 @@ class CaseClock:
     # --- alerts ----------------------------------------------------------------------------
 
     async def send_due(
-        self, steps: list[StepStatus], case_ref: str, caseworker: str, team: str
+        self,
+        steps: list[StepStatus],
+        case_ref: str,
+        caseworker: str,
+        team: str,
     ) -> date | None:
-        """Send every alert due now; return the next day another may fall due."""
+        """Send every alert due now; return the next day another may fall due.
+
+        Alerts go out side by side in the background, so a channel that keeps failing never
+        holds up the case's other alerts or its events.
+        """
         wf_id = workflow.info().workflow_id
         due_now, next_on = plan(
             steps,
             self.policy,
             self.alert_day(),
-            self.alerts.keys(),
+            self._dispatched,
             wf_id,
             skip_stale_reminders=workflow.patched(SKIP_STALE_REMINDERS_PATCH),
         )
         by_step = {s.step: s for s in steps}
+        background = workflow.patched(CONCURRENT_ALERTS_PATCH)
         for alert in due_now:
-            await self._send(alert, by_step[alert.step], wf_id, case_ref, caseworker, team)
+            message = self._message(alert, by_step[alert.step], wf_id, case_ref, caseworker, team)
+            self._dispatched.add(message.idempotency_key)
+            if background:
+                task = asyncio.create_task(self._deliver(alert, message))
+                self._in_flight.add(task)
+                task.add_done_callback(self._in_flight.discard)
+            else:
+                await self._send_legacy(alert, message)
         return next_on
 
-    async def _send(
+    def _message(
         self,
         alert: Alert,
         step: StepStatus,
@@ -94,11 +116,9 @@ class CaseClock:
         case_ref: str,
         caseworker: str,
         team: str,
-    ) -> None:
-        """Run the alert activity; a channel that keeps failing is recorded, never fatal."""
-        key = alert.key(wf_id)
-        message = AlertMessage(
-            idempotency_key=key,
+    ) -> AlertMessage:
+        return AlertMessage(
+            idempotency_key=alert.key(wf_id),
             workflow_id=wf_id,
             case_ref=case_ref,
             process=self.process,
@@ -113,7 +133,33 @@ class CaseClock:
             caseworker=caseworker,
             team=team,
             scheduled_for=workflow.now(),
+            provider=self.provider,
+            max_attempts=ALERT_RETRY.maximum_attempts,
         )
+
+    async def _deliver(self, alert: Alert, message: AlertMessage) -> None:
+        """Run the alert activity; a channel that keeps failing is recorded, never fatal."""
+        error: str | None = None
+        try:
+            report = await workflow.execute_activity(
+                SEND_ALERT,
+                message,
+                result_type=DeliveryReport,
+                start_to_close_timeout=timedelta(seconds=60),
+                retry_policy=ALERT_RETRY,
+            )
+            if report.failed:
+                error = "; ".join(report.failed)
+        except ActivityError as failure:
+            error = str(failure.cause or failure)
+        if error:
+            workflow.logger.warning(
+                "alert not fully delivered", extra={"key": message.idempotency_key}
+            )
+        self._log(alert, message, error)
+
+    async def _send_legacy(self, alert: Alert, message: AlertMessage) -> None:
+        """Workflows started before background delivery: one alert at a time (replay)."""
         error: str | None = None
         try:
             await workflow.execute_activity(
@@ -124,9 +170,11 @@ class CaseClock:
             )
         except ActivityError as failure:
             error = str(failure.cause or failure)
-            workflow.logger.warning("alert not delivered", extra={"key": key})
-        self.alerts[key] = AlertLogEntry(
-            key=key,
+        self._log(alert, message, error)
+
+    def _log(self, alert: Alert, message: AlertMessage, error: str | None) -> None:
+        self.alerts[message.idempotency_key] = AlertLogEntry(
+            key=message.idempotency_key,
             step=alert.step,
             kind=alert.kind,
             level=alert.level,
@@ -135,6 +183,10 @@ class CaseClock:
             delivered=error is None,
             error=error,
         )
+
+    async def settle(self) -> None:
+        """Wait for alerts still being delivered (before the workflow ends or continues)."""
+        await workflow.wait_condition(lambda: not self._in_flight)
 
     def alert_log(self) -> list[AlertLogEntry]:
         return sorted(self.alerts.values(), key=lambda a: a.at)

@@ -66,6 +66,7 @@ class ReviewWorkflow:
             )
             self._changed = False
             await self._clock.sleep(self._wake_on(next_on), lambda: self._changed)
+        await self._clock.settle()
         await workflow.wait_condition(workflow.all_handlers_finished)
         outcome = rules.outcome(self._cycle)
         wf_id = workflow.info().workflow_id

@@ -1,10 +1,11 @@
-"""The outbox writes each idempotency key once, whatever retries or replays happen."""
+"""The outbox writes each message once per recipient and channel, whatever retries happen."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
 from activities.alerts import AlertActivities, compose
+from activities.directory import Directory
 from activities.outbox import Outbox
 from statutory.alerts import AlertKind, AlertMessage
 
@@ -29,19 +30,35 @@ def message(kind: AlertKind = AlertKind.REMINDER, days_left: int = 3) -> AlertMe
     )
 
 
-def test_same_key_is_written_once(database_url: str) -> None:
+def test_same_alert_is_written_once(database_url: str) -> None:
     activities = AlertActivities(Outbox(database_url))
-    assert activities.send_alert(message()) is True
-    assert activities.send_alert(message()) is False  # a retry or a replayed worker
+    first = activities.send_alert(message())
+    again = activities.send_alert(message())  # a retry or a replayed worker
+    assert first.delivered == again.delivered == ["outbox:cw101"]
     rows = Outbox(database_url).messages()
     assert len(rows) == 1
-    assert rows[0]["recipient"] == "cw101"
+    assert (rows[0]["recipient"], rows[0]["channel"], rows[0]["status"]) == (
+        "cw101",
+        "outbox",
+        "stored",
+    )
     assert rows[0]["subject"] == "[EHC-1] Reminder: Issue the final EHC plan due in 3 days"
 
 
-def test_escalation_goes_to_the_team_and_says_how_late() -> None:
-    role, recipient, subject, body = compose(message(AlertKind.ESCALATION, days_left=-1))
-    assert (role, recipient) == ("supervisor", "team:north")
-    assert subject == "[EHC-1] Escalation level 1: Issue the final EHC plan 1 day overdue"
-    assert "Regulation: reg 13(2)" in body
-    assert "EHC-1" in body and "cw101" in body
+def test_escalation_goes_up_the_ladder_and_says_how_late(database_url: str) -> None:
+    directory = Directory.from_dict(
+        {
+            "people": {
+                "cw101": {"email": "cw101@example.org"},
+                "sup-n": {"email": "sup@example.org"},
+            },
+            "teams": {"north": {"supervisor": "sup-n"}},
+        }
+    )
+    activities = AlertActivities(Outbox(database_url), directory)
+    report = activities.send_alert(message(AlertKind.ESCALATION, days_left=-1))
+    assert report.recipients == ["cw101", "sup-n"]  # escalation 1: caseworker and supervisor
+    text = compose(message(AlertKind.ESCALATION, days_left=-1))
+    assert text.subject == "[EHC-1] Escalation level 1: Issue the final EHC plan 1 day overdue"
+    assert "Regulation: reg 13(2)" in text.body
+    assert "EHC-1" in text.body and "cw101" in text.body

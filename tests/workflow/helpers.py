@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
@@ -9,6 +10,7 @@ from contextlib import asynccontextmanager
 from datetime import date
 
 from temporalio.client import Client, WorkflowHandle
+from temporalio.service import RPCError
 from temporalio.worker import Worker
 
 from activities.alerts import AlertActivities
@@ -26,7 +28,11 @@ STARTED: list[str] = []
 
 @asynccontextmanager
 async def running_worker(client: Client, outbox: Outbox) -> AsyncIterator[str]:
+    """A worker on a fresh task queue. On leaving, the workflows the test started are
+    terminated while the worker still runs, so no task is left half-done: a workflow or
+    activity task orphaned by a stopped worker stalls the time-skipping server's clock."""
     task_queue = f"test-{uuid.uuid4().hex[:8]}"
+    ledger = LedgerActivities(Ledger(outbox.engine))
     with ThreadPoolExecutor(max_workers=4) as executor:
         async with Worker(
             client,
@@ -34,12 +40,17 @@ async def running_worker(client: Client, outbox: Outbox) -> AsyncIterator[str]:
             workflows=WORKFLOWS,
             activities=[
                 AlertActivities(outbox).send_alert,
-                LedgerActivities(Ledger(outbox.engine)).record_steps,
-                LedgerActivities(Ledger(outbox.engine)).record_outcome,
+                ledger.record_steps,
+                ledger.record_outcome,
             ],
             activity_executor=executor,
         ):
-            yield task_queue
+            try:
+                yield task_queue
+            finally:
+                for workflow_id in STARTED:
+                    with contextlib.suppress(RPCError):
+                        await client.get_workflow_handle(workflow_id).terminate("test over")
 
 
 def request(received: date, ref: str | None = None) -> AssessmentRequest:

@@ -128,11 +128,17 @@ async def test_two_cycles_continue_as_new_and_the_next_cycle_runs_from_the_decis
 
     assert late.next_step is not None and late.next_step.step == "review-meeting"
     rows = outbox.messages(case_ref=p.case_ref)
-    escalations = [(r["step"], r["target"]) for r in rows if r["kind"] == "escalation"]
-    assert escalations == [("review-meeting", due)]
+    escalations = [
+        (r["step"], r["target"], r["recipient"]) for r in rows if r["kind"] == "escalation"
+    ]
+    assert sorted(escalations) == [
+        ("review-meeting", due, "cw201"),
+        ("review-meeting", due, "supervisor:south"),
+    ]
     # Cycle 1's meeting was arranged before any reminder fell due; cycle 2's was not, so the
     # caseworker was reminded to arrange it, 6 weeks before the review was due.
     arrange = {(r["target"], r["level"]) for r in rows if r["step"] == "arrange-meeting"}
+    assert {r["recipient"] for r in rows if r["step"] == "arrange-meeting"} == {"cw201"}
     assert arrange == {(due - timedelta(weeks=6), 14), (due - timedelta(weeks=6), 3)}
 
 

@@ -1,0 +1,1 @@
+"""Alembic migrations of the reporting database (tables defined in ``activities.schema``)."""
