@@ -11,13 +11,14 @@ the step, the regulation, the date and the days left or overdue; never a name.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import structlog
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.channels import Channel, DeliveryError, Message
-from activities.directory import Directory
+from activities.directory import Directory, Recipient
 from activities.outbox import Outbox, OutboxMessage
 from statutory.alerts import AlertKind, AlertMessage, DeliveryReport
 
@@ -47,6 +48,7 @@ def compose(message: AlertMessage) -> Message:
     else:
         subject = f"[{message.case_ref}] Escalation level {message.level}: {message.label} {when}"
     provider = f"Provider: {message.provider}\n" if message.provider else ""
+    notes = "".join(f"{note}\n" for note in message.notes)
     body = (
         f"Case {message.case_ref} ({message.process})\n"
         f"Step: {message.label}\n"
@@ -55,6 +57,7 @@ def compose(message: AlertMessage) -> Message:
         f"Status: {when}\n"
         f"{provider}"
         f"Caseworker: {message.caseworker} (team {message.team})\n"
+        f"{notes}"
     )
     return Message(
         kind=message.kind.value,
@@ -93,64 +96,90 @@ class AlertActivities:
         last_attempt = (
             activity.info().attempt >= message.max_attempts if activity.in_activity() else True
         )
-        delivered: list[str] = []
-        failed: list[str] = []
-        retry: list[str] = []
-        for person in recipients:
-            for channel in [None, *self.channels]:  # None: the outbox itself
-                name = channel.name if channel else "outbox"
-                key = f"{message.idempotency_key}|{person.id}|{name}"
-                status = self.outbox.claim(
-                    OutboxMessage(
-                        idempotency_key=key,
-                        scheduled_for=message.scheduled_for,
-                        workflow_id=message.workflow_id,
-                        case_ref=message.case_ref,
-                        process=message.process,
-                        kind=message.kind.value,
-                        level=message.level,
-                        step=message.step,
-                        regulation=message.regulation,
-                        due=message.due,
-                        target=message.target,
-                        recipient_role=person.role,
-                        recipient=person.id,
-                        channel=name,
-                        subject=text.subject,
-                        body=text.body,
-                    )
-                )
-                if status in ("stored", "sent"):
-                    delivered.append(f"{name}:{person.id}")
-                    continue
-                if status == "failed" or channel is None:
-                    failed.append(f"{name}:{person.id}: failed earlier")
-                    continue
-                try:
-                    channel.send(person, text, key)
-                except DeliveryError as error:
-                    if error.permanent or last_attempt:
-                        self.outbox.mark(key, "failed", str(error))
-                        failed.append(f"{name}:{person.id}: {error}")
-                    else:
-                        self.outbox.mark(key, "pending", str(error))
-                        retry.append(f"{name}:{person.id}: {error}")
-                    continue
-                self.outbox.mark(key, "sent")
-                delivered.append(f"{name}:{person.id}")
+        report = deliver(
+            self.outbox,
+            self.channels,
+            recipients,
+            text,
+            key=message.idempotency_key,
+            row=dict(
+                scheduled_for=message.scheduled_for,
+                workflow_id=message.workflow_id,
+                case_ref=message.case_ref,
+                process=message.process,
+                kind=message.kind.value,
+                level=message.level,
+                step=message.step,
+                regulation=message.regulation,
+                due=message.due,
+                target=message.target,
+            ),
+            last_attempt=last_attempt,
+        )
         log.info(
-            "alert delivered" if not (failed or retry) else "alert delivery incomplete",
+            "alert delivered" if not report.failed else "alert delivery incomplete",
             key=message.idempotency_key,
             case_ref=message.case_ref,
             kind=message.kind.value,
             step=message.step,
-            delivered=len(delivered),
-            failed=len(failed),
-            retrying=len(retry),
+            delivered=len(report.delivered),
+            failed=len(report.failed),
         )
-        if retry:
-            # Retryable: Temporal tries again with backoff; what was delivered stays delivered.
-            raise ApplicationError("delivery incomplete: " + "; ".join(retry), type="Delivery")
-        return DeliveryReport(
-            recipients=[p.id for p in recipients], delivered=delivered, failed=failed
-        )
+        return report
+
+
+def deliver(
+    outbox: Outbox,
+    channels: Sequence[Channel],
+    recipients: Sequence[Recipient],
+    text: Message,
+    *,
+    key: str,
+    row: dict[str, Any],
+    last_attempt: bool,
+) -> DeliveryReport:
+    """Deliver ``text`` to each recipient: the outbox first, then every channel, each once.
+
+    Raises a retryable ``ApplicationError`` while some channel fails transiently (and this is
+    not the last attempt); what was delivered stays delivered.
+    """
+    delivered: list[str] = []
+    failed: list[str] = []
+    retry: list[str] = []
+    for person in recipients:
+        for channel in [None, *channels]:  # None: the outbox itself
+            name = channel.name if channel else "outbox"
+            row_key = f"{key}|{person.id}|{name}"
+            status = outbox.claim(
+                OutboxMessage(
+                    idempotency_key=row_key,
+                    recipient_role=person.role,
+                    recipient=person.id,
+                    channel=name,
+                    subject=text.subject,
+                    body=text.body,
+                    **row,
+                )
+            )
+            if status in ("stored", "sent"):
+                delivered.append(f"{name}:{person.id}")
+                continue
+            if status == "failed" or channel is None:
+                failed.append(f"{name}:{person.id}: failed earlier")
+                continue
+            try:
+                channel.send(person, text, row_key)
+            except DeliveryError as error:
+                if error.permanent or last_attempt:
+                    outbox.mark(row_key, "failed", str(error))
+                    failed.append(f"{name}:{person.id}: {error}")
+                else:
+                    outbox.mark(row_key, "pending", str(error))
+                    retry.append(f"{name}:{person.id}: {error}")
+                continue
+            outbox.mark(row_key, "sent")
+            delivered.append(f"{name}:{person.id}")
+    if retry:
+        # Retryable: Temporal tries again with backoff.
+        raise ApplicationError("delivery incomplete: " + "; ".join(retry), type="Delivery")
+    return DeliveryReport(recipients=[p.id for p in recipients], delivered=delivered, failed=failed)

@@ -24,12 +24,23 @@ from ehc.settings import Settings
 from statutory import assessment as rules
 from statutory.errors import RuleViolation
 from workflows import search_attributes as sa
+from workflows.advice import AdviceWorkflow
 from workflows.assessment import AssessmentWorkflow
-from workflows.models import AssessmentStart, AssessmentView, assessment_workflow_id
+from workflows.models import (
+    AdviceView,
+    AssessmentStart,
+    AssessmentView,
+    advice_workflow_id,
+    assessment_workflow_id,
+)
 
 
 class CaseError(RuntimeError):
     """A request about a case that cannot be carried out; the message says why."""
+
+
+class CaseNotFound(CaseError):
+    """No workflow of that kind has that case reference."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,12 +132,32 @@ class Assessments:
             today = today or datetime.now(UTC).date()
             steps = rules.steps(view.case, today, self.settings.amber_days)
             return view.model_copy(
-                update={"as_of": today, "steps": steps, "next_step": rules.next_deadline(steps)}
+                update={
+                    "as_of": today,
+                    "steps": steps,
+                    "next_step": rules.next_deadline(steps),
+                    "advice": await self._advice_views(view),
+                }
             )
         except RPCError as error:
             raise self._rpc_error(case_ref, error) from error
         except WorkflowFailureError as error:
             raise CaseError(f"{case_ref}: {cause_message(error)}") from error
+
+    async def _advice_views(self, view: AssessmentView) -> list[AdviceView]:
+        """Each advice request's own clock; requests from before advice children are skipped."""
+        out = []
+        for advice in view.case.advice:
+            child = self.client.get_workflow_handle_for(
+                AdviceWorkflow.run,
+                advice_workflow_id(view.case.case_ref, advice.advice_type.value, advice.id),
+            )
+            try:
+                out.append(await child.query(AdviceWorkflow.timeline))
+            except RPCError as error:
+                if error.status != RPCStatusCode.NOT_FOUND:
+                    raise
+        return out
 
     async def list(self, **filters: Any) -> list[CaseSummary]:
         """Assessments from Temporal visibility (see ``list_cases``)."""
@@ -139,7 +170,7 @@ class Assessments:
 
 def rpc_error(kind: str, case_ref: str, error: RPCError) -> CaseError:
     if error.status == RPCStatusCode.NOT_FOUND:
-        return CaseError(f"no {kind} with case reference {case_ref}")
+        return CaseNotFound(f"no {kind} with case reference {case_ref}")
     return CaseError(f"{case_ref}: Temporal said: {error.message}")
 
 
@@ -153,6 +184,7 @@ async def list_cases(
     caseworker: str | None = None,
     include_closed: bool = False,
     limit: int | None = None,
+    stage: str | None = None,
 ) -> list[CaseSummary]:
     """Cases of one kind from Temporal visibility, by next statutory date.
 
@@ -170,6 +202,8 @@ async def list_cases(
         clauses.append(f"{sa.TEAM.name} = '{_quote(team)}'")
     if caseworker:
         clauses.append(f"{sa.CASEWORKER.name} = '{_quote(caseworker)}'")
+    if stage:
+        clauses.append(f"{sa.STAGE.name} = '{_quote(stage)}'")
     query = " AND ".join(clauses)
     out: list[CaseSummary] = []
     async for wf in client.list_workflows(query, limit=limit):

@@ -50,6 +50,21 @@ class Settings(BaseSettings):
     """Local policy for children under 5: review every N months (CoP 9.178: 3 to 6)."""
     import_concurrency: int = Field(default=32, ge=1, le=200)
     """Workflow starts in flight during an import (the embedded server overloads past ~100)."""
+    directory_file: Path | None = None
+    """TOML directory of people, teams, providers and the escalation ladder (README)."""
+    smtp_host: str | None = None
+    """Send alerts by email through this SMTP server (unset: outbox only)."""
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_from: str = "ehc-clock@localhost"
+    notify_api_key: str | None = None
+    """GOV.UK Notify API key (unset: Notify is not used)."""
+    notify_base_url: str = "https://api.notifications.service.gov.uk"
+    notify_template_reminder: str | None = None
+    notify_template_escalation: str | None = None
+    notify_template_digest: str | None = None
     log_level: str = "INFO"
     log_format: Literal["auto", "json", "console"] = "auto"
     """``auto``: coloured lines on a terminal, JSON otherwise."""

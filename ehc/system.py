@@ -12,6 +12,7 @@ from temporalio.client import Client
 
 from ehc import demo
 from ehc.cases import Assessments
+from ehc.digest import ensure_schedule
 from ehc.reviews import Reviews
 from ehc.server import EmbeddedServer
 from ehc.settings import Settings
@@ -77,6 +78,7 @@ async def up(settings: Settings, *, with_demo: bool, today: date) -> None:
         with ThreadPoolExecutor(max_workers=8) as executor:
             worker = build_worker(client, settings, executor)
             async with worker:
+                await ensure_schedule(client, settings.task_queue)
                 marker = settings.data_dir / DEMO_MARKER
                 if with_demo and not marker.exists():
                     started, existing = await load_demo(client, settings, today)

@@ -80,7 +80,9 @@ def weeks(scenario: Scenario) -> list[Week]:
             if _applies(change.start, change.end, start):
                 caseworkers += change.caseworkers
                 psychology += change.psychology_per_week
-            if change.end is not None and (change.psychology_outsourced or change.reviews_outsourced):
+            if change.end is not None and (
+                change.psychology_outsourced or change.reviews_outsourced
+            ):
                 first, n = _period_weeks(change, info.start)
                 k = (start - first).days // 7
                 psych_out += _spread(change.psychology_outsourced, n, k)

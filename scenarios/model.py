@@ -13,6 +13,7 @@ figures of a scenario: they come from ``statutory/``.
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from datetime import date, timedelta
 from enum import StrEnum
@@ -118,7 +119,8 @@ class Policy(StrEnum):
     NEAREST_DEADLINE_FIRST = "nearest-deadline-first"
     """By the operational target of the step at hand (6-week decision, advice, draft, final)."""
     NEW_IN_TIME_FIRST = "new-in-time-first"
-    """Steps that can still be done in time first (nearest first), overdue ones after."""
+    """Steps whose own target has not passed first (nearest first), overdue ones after
+    (oldest first): new cases are kept in time while the backlog waits."""
 
 
 class Stage(StrEnum):
@@ -158,12 +160,6 @@ class OpenAssessments(Sourced):
         if not 0 <= v[0] <= v[1] <= 520:
             raise ValueError(f"needs [fewest, most] weeks with 0 <= fewest <= most, got {list(v)}")
         return v
-
-    @model_validator(mode="after")
-    def _old_enough(self) -> OpenAssessments:
-        if self.stage is Stage.FINALISING and self.weeks[1] < 3:
-            raise ValueError("a draft served and its 15 days run take at least 3 weeks")
-        return self
 
 
 class Plans(Sourced):
@@ -363,12 +359,26 @@ def _where(loc: tuple[int | str, ...]) -> str:
 
 
 def describe(error: ValidationError) -> str:
-    """The first problem of a validation error as ``key: problem``."""
-    first = error.errors()[0]
+    """The first problem of a validation error as ``key: problem``.
+
+    An unknown key is reported before anything else (a misspelt key is also a missing one),
+    with the missing key it most resembles.
+    """
+    errors = error.errors()
+    unknown = [e for e in errors if e["type"] == "extra_forbidden"]
+    first = unknown[0] if unknown else errors[0]
     where = _where(tuple(first["loc"]))
     message = first["msg"].removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
-        message = "unknown key (check the spelling against scenarios/README.md)"
+        parent = tuple(first["loc"][:-1])
+        missing = [
+            str(e["loc"][-1])
+            for e in errors
+            if e["type"] == "missing" and tuple(e["loc"][:-1]) == parent
+        ]
+        close = difflib.get_close_matches(str(first["loc"][-1]), missing, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else "see scenarios/README.md"
+        message = f"unknown key ({hint})"
     elif first["type"] == "missing":
         message = "missing (required)"
     return f"{where}: {message}" if where else message

@@ -2,9 +2,10 @@
 
 CFA s44(1) and reg 18: a plan is reviewed within 12 months of being made, then within 12 months
 of each previous review (STATUTE.md: "within 12 months of D" is the same date a year on, 29 Feb
--> 28 Feb). The due date comes from ``statutory.dates.months_after`` through
-``next_review_due``, the one place to switch to ``statutory.review`` when it lands. The 12-month
-clock runs on from the day the review concluded (the decision notice, IPSEA's reading).
+-> 28 Feb). The due date comes from ``statutory.review.review_due`` through ``next_review_due``.
+The 12-month clock runs on from the day the review concluded: the decision notice, the rules
+core's default anchor (``statutory.review.AnchorMode.DECISION``, IPSEA's reading). A review is
+one step here (meeting, decision and any amendment together).
 
 Plans are interchangeable for the timeline, so the book keeps counts per due day, not plans: a
 national book of 640,000 plans costs a few thousand dictionary entries.
@@ -16,15 +17,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from scenarios.model import Policy
-from statutory.dates import months_after
-
-#: CFA s44(1), reg 18: "within 12 months".
-REVIEW_MONTHS = 12
+from statutory import review
 
 
 def next_review_due(concluded: date) -> date:
     """The day by which the next review must be done, after a plan is made or reviewed."""
-    return months_after(concluded, REVIEW_MONTHS)
+    return review.review_due(concluded)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +72,6 @@ class ReviewBook:
         if policy is Policy.NEW_IN_TIME_FIRST:
             ready = [d for d in ready if d >= week_start] + [d for d in ready if d < week_start]
         done: list[ReviewsDone] = []
-        spread = 0
         for due in ready:
             if limit == 0:
                 break
@@ -88,9 +85,9 @@ class ReviewBook:
             if due >= week_start:
                 done.append(ReviewsDone(due, min(due, week_end), n))
                 continue
-            for k in range(5):  # overdue: spread over the week's first five days
-                share = (n + (spread + k) % 5) // 5 if n >= 5 else int(k < n)
+            base, extra = divmod(n, 5)  # overdue: spread over the week's first five days
+            for k in range(5):
+                share = base + (1 if k < extra else 0)
                 if share:
                     done.append(ReviewsDone(due, week_start + timedelta(days=k), share))
-            spread = (spread + n) % 5
         return done

@@ -147,6 +147,8 @@ class AlertMessage(BaseModel):
     """Advice requests: the provider organisation, whose contacts are on the ladder."""
     max_attempts: int = 8
     """The activity's attempts; on the last, channels still failing are recorded as failed."""
+    notes: list[str] = Field(default_factory=list)
+    """Extra lines for the message, e.g. the advice still missing when a draft is due."""
 
 
 class DeliveryReport(BaseModel):

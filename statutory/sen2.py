@@ -21,7 +21,7 @@ from datetime import date, timedelta
 
 from statutory.assessment import DECIDE_TO_ASSESS_WEEKS, FINAL_PLAN_WEEKS
 from statutory.ledger import OutcomeRecord, RequestRecord, StepRecord
-from statutory.periods import Period, month, year
+from statutory.periods import month, year
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("period", "calendar month (YYYY-MM), or the year (YYYY) for the total row"),
@@ -83,42 +83,54 @@ def received_dates(
     return found
 
 
-def _row(
-    period: Period,
-    received: dict[str, date],
-    steps: Sequence[StepRecord],
-    outcomes: Sequence[OutcomeRecord],
-) -> dict[str, str | int]:
-    assessment = [o for o in outcomes if o.process == "assessment" and o.ended_on in period]
-    refused = {o.workflow_id for o in outcomes if o.outcome.get("ending") == "not-assessed"}
-    decisions = [
-        s
-        for s in steps
-        if s.process == "assessment" and s.step == "decide-to-assess" and s.completed_on in period
-    ]
-    plans = [o.outcome for o in assessment if o.outcome.get("ending") == "plan-issued"]
-    in_time = sum(bool(p.get("within_20_weeks")) for p in plans)
-    exceptions = [p for p in plans if p.get("exceptions_apply")]
-    others = len(plans) - len(exceptions)
-    others_in_time = sum(bool(p.get("within_20_weeks_excluding_exceptions")) for p in plans)
-    ended = [o.outcome.get("ending") for o in assessment]
-    return {
-        "period": period.label,
-        "requests_received": sum(day in period for day in received.values()),
-        "decisions_made": len(decisions),
-        "agreed_to_assess": sum(s.workflow_id not in refused for s in decisions),
-        "refused_to_assess": ended.count("not-assessed"),
-        "decisions_within_6_weeks": sum(s.met for s in decisions),
-        "decided_not_to_issue": ended.count("not-issued"),
-        "withdrawn": ended.count("withdrawn"),
-        "plans_issued": len(plans),
-        "plans_within_20_weeks": in_time,
-        "percent_within_20_weeks_including_exceptions": _percent(in_time, len(plans)),
-        "exception_cases": len(exceptions),
-        "plans_excluding_exceptions": others,
-        "plans_within_20_weeks_excluding_exceptions": others_in_time,
-        "percent_within_20_weeks_excluding_exceptions": _percent(others_in_time, others),
-    }
+class _Counts:
+    """One period's tallies; ``row`` turns them into the table's columns."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.n: dict[str, int] = dict.fromkeys(
+            (
+                "requests_received",
+                "decisions_made",
+                "agreed_to_assess",
+                "refused_to_assess",
+                "decisions_within_6_weeks",
+                "decided_not_to_issue",
+                "withdrawn",
+                "plans_issued",
+                "plans_within_20_weeks",
+                "exception_cases",
+                "plans_within_20_weeks_excluding_exceptions",
+            ),
+            0,
+        )
+
+    def row(self) -> dict[str, str | int]:
+        n = self.n
+        others = n["plans_issued"] - n["exception_cases"]
+        return {
+            "period": self.label,
+            **{k: v for k, v in n.items() if k not in _DERIVED_LATER},
+            "percent_within_20_weeks_including_exceptions": _percent(
+                n["plans_within_20_weeks"], n["plans_issued"]
+            ),
+            "exception_cases": n["exception_cases"],
+            "plans_excluding_exceptions": others,
+            "plans_within_20_weeks_excluding_exceptions": n[
+                "plans_within_20_weeks_excluding_exceptions"
+            ],
+            "percent_within_20_weeks_excluding_exceptions": _percent(
+                n["plans_within_20_weeks_excluding_exceptions"], others
+            ),
+        }
+
+
+_DERIVED_LATER = {"exception_cases", "plans_within_20_weeks_excluding_exceptions"}
+_ENDINGS = {
+    "not-assessed": "refused_to_assess",
+    "not-issued": "decided_not_to_issue",
+    "withdrawn": "withdrawn",
+}
 
 
 def sen2_table(
@@ -127,12 +139,41 @@ def sen2_table(
     steps: Sequence[StepRecord],
     outcomes: Sequence[OutcomeRecord],
 ) -> Sen2Table:
-    """The year's table: twelve monthly rows, then the year's total."""
-    received = received_dates(requests, steps, outcomes)
-    periods = [month(year_number, m) for m in range(1, 13)] + [year(year_number)]
+    """The year's table: twelve monthly rows, then the year's total (one pass over the rows)."""
+    months = {p.label: _Counts(p.label) for p in (month(year_number, m) for m in range(1, 13))}
+    total = _Counts(year(year_number).label)
+
+    def add(day: date, column: str, amount: int = 1) -> None:
+        if day.year == year_number:
+            months[f"{day:%Y-%m}"].n[column] += amount
+            total.n[column] += amount
+
+    for day in received_dates(requests, steps, outcomes).values():
+        add(day, "requests_received")
+    refused = {o.workflow_id for o in outcomes if o.outcome.get("ending") == "not-assessed"}
+    for s in steps:
+        if s.process == "assessment" and s.step == "decide-to-assess":
+            add(s.completed_on, "decisions_made")
+            add(s.completed_on, "agreed_to_assess", s.workflow_id not in refused)
+            add(s.completed_on, "decisions_within_6_weeks", s.met)
+    for o in outcomes:
+        if o.process != "assessment":
+            continue
+        ending = o.outcome.get("ending")
+        if ending in _ENDINGS:
+            add(o.ended_on, _ENDINGS[str(ending)])
+        elif ending == "plan-issued":
+            add(o.ended_on, "plans_issued")
+            add(o.ended_on, "plans_within_20_weeks", bool(o.outcome.get("within_20_weeks")))
+            add(o.ended_on, "exception_cases", bool(o.outcome.get("exceptions_apply")))
+            add(
+                o.ended_on,
+                "plans_within_20_weeks_excluding_exceptions",
+                bool(o.outcome.get("within_20_weeks_excluding_exceptions")),
+            )
     return Sen2Table(
         year=year_number,
-        rows=[_row(p, received, steps, outcomes) for p in periods],
+        rows=[c.row() for c in months.values()] + [total.row()],
         requests_complete=bool(requests),
     )
 

@@ -17,21 +17,28 @@ from temporalio.workflow import ParentClosePolicy
 with workflow.unsafe.imports_passed_through():
     from statutory import assessment as rules
     from statutory import review as review_rules
+    from statutory.advice import AdviceRequestState
     from statutory.errors import RuleViolation
+    from statutory.exceptions import ADVICE_REASONS
     from statutory.ledger import OutcomeRecord
     from statutory.steps import StepStatus
     from workflows import search_attributes as sa
-    from workflows.clock import CaseClock
+    from workflows.advice import AdviceWorkflow
+    from workflows.clock import CONSUME_CHANGES_FIRST_PATCH, CaseClock
     from workflows.models import (
+        AdviceStart,
         AssessmentStart,
         AssessmentView,
         KeyDates,
         ReviewStart,
+        advice_workflow_id,
         review_workflow_id,
     )
     from workflows.review import ReviewWorkflow
 
 START_REVIEW_PATCH = "start-review-on-final-plan"
+#: Each advice request runs as a child workflow with its own clock.
+ADVICE_CHILDREN_PATCH = "advice-child-workflows"
 
 
 def rejected(error: RuleViolation) -> ApplicationError:
@@ -53,10 +60,15 @@ class AssessmentWorkflow:
             raise rejected(error) from error
         self._case = case
         self._changed = False
+        self._advice_sent: dict[int, AdviceRequestState] = {}
 
     @workflow.run
     async def run(self, start: AssessmentStart) -> rules.AssessmentOutcome:
         while True:
+            consume_first = workflow.patched(CONSUME_CHANGES_FIRST_PATCH)
+            if consume_first:
+                # Consume changes before reading the state, so none arriving later is missed.
+                self._changed = False
             steps = rules.steps(self._case, self._clock.today(), start.policy.amber_days)
             self._publish(steps)
             await self._clock.report_steps(
@@ -70,12 +82,21 @@ class AssessmentWorkflow:
                     for a in self._case.advice
                 },
             )
+            children = workflow.patched(ADVICE_CHILDREN_PATCH)
+            if children:
+                await self._sync_advice()
             if self._case.closed:
                 break
             next_on = await self._clock.send_due(
-                steps, self._case.case_ref, self._case.caseworker, self._case.team
+                # Advice requests keep their own clocks (and alert their providers).
+                [s for s in steps if not (children and s.step.startswith("advice-"))],
+                self._case.case_ref,
+                self._case.caseworker,
+                self._case.team,
+                notes={"draft-served": self._missing_advice()} if children else None,
             )
-            self._changed = False
+            if not consume_first:
+                self._changed = False  # workflows started before the fix
             await self._clock.sleep(next_on, lambda: self._changed)
         await self._clock.settle()
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -96,6 +117,60 @@ class AssessmentWorkflow:
         if self._case.ending is rules.Ending.PLAN_ISSUED and workflow.patched(START_REVIEW_PATCH):
             await self._start_review()
         return outcome
+
+    # --- advice requests ---------------------------------------------------------------------
+
+    def _advice_state(self, advice: rules.AdviceRequest) -> AdviceRequestState:
+        return AdviceRequestState(
+            advice_id=advice.id,
+            advice_type=advice.advice_type.value,
+            provider=advice.provider,
+            adviser_received=advice.adviser_received,
+            received_on=advice.received_on,
+            exceptions=tuple(
+                (e.reason, e.start, e.end)
+                for e in self._case.exceptions
+                if e.reason in ADVICE_REASONS and e.advice_id in (None, advice.id)
+            ),
+            closed=self._case.closed,
+        )
+
+    async def _sync_advice(self) -> None:
+        """Start a child for each new request; send each open child what changed."""
+        for advice in self._case.advice:
+            state = self._advice_state(advice)
+            child_id = advice_workflow_id(self._case.case_ref, state.advice_type, advice.id)
+            known = self._advice_sent.get(advice.id)
+            if known is None:
+                try:
+                    await workflow.start_child_workflow(
+                        AdviceWorkflow.run,
+                        AdviceStart(
+                            case_ref=self._case.case_ref,
+                            caseworker=self._case.caseworker,
+                            team=self._case.team,
+                            request=state,
+                            policy=self._start.policy,
+                            alert_hour_utc=self._start.alert_hour_utc,
+                        ),
+                        id=child_id,
+                        parent_close_policy=ParentClosePolicy.ABANDON,
+                    )
+                except WorkflowAlreadyStartedError:
+                    workflow.logger.info("advice workflow already running")
+            elif known != state and not known.finished:
+                await workflow.get_external_workflow_handle(child_id).signal(
+                    AdviceWorkflow.sync, state
+                )
+            self._advice_sent[advice.id] = state
+
+    def _missing_advice(self) -> list[str]:
+        missing = [
+            f"{a.advice_type.value} from {a.provider} (requested {a.requested_on})"
+            for a in self._case.advice
+            if a.received_on is None
+        ]
+        return [f"Advice still missing: {'; '.join(missing)}"] if missing else []
 
     async def _start_review(self) -> None:
         """The plan now exists: start its annual-review clock (unless it was imported)."""

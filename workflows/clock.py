@@ -26,6 +26,8 @@ with workflow.unsafe.imports_passed_through():
 SEND_ALERT = "send_alert"
 #: Reminders whose target has passed are no longer sent (statutory.alerts.plan).
 SKIP_STALE_REMINDERS_PATCH = "skip-stale-reminders"
+#: An update that arrives while the loop is busy is acted on at once (not at the next timer).
+CONSUME_CHANGES_FIRST_PATCH = "consume-changes-first"
 #: Alerts are delivered in background tasks, side by side.
 CONCURRENT_ALERTS_PATCH = "concurrent-alerts"
 RECORD_STEPS = "record_steps"
@@ -80,6 +82,7 @@ class CaseClock:
         case_ref: str,
         caseworker: str,
         team: str,
+        notes: Mapping[str, list[str]] | None = None,
     ) -> date | None:
         """Send every alert due now; return the next day another may fall due.
 
@@ -99,6 +102,8 @@ class CaseClock:
         background = workflow.patched(CONCURRENT_ALERTS_PATCH)
         for alert in due_now:
             message = self._message(alert, by_step[alert.step], wf_id, case_ref, caseworker, team)
+            if notes and notes.get(alert.step):
+                message = message.model_copy(update={"notes": notes[alert.step]})
             self._dispatched.add(message.idempotency_key)
             if background:
                 task = asyncio.create_task(self._deliver(alert, message))

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from statutory import review as review_rules
+from statutory.advice import AdviceRequestState
 from statutory.alerts import AlertKind, AlertPolicy
 from statutory.assessment import (
     AssessmentCase,
@@ -22,6 +23,11 @@ REVIEW_PREFIX = "review-"
 
 def assessment_workflow_id(case_ref: str) -> str:
     return f"{ASSESSMENT_PREFIX}{case_ref}"
+
+
+def advice_workflow_id(case_ref: str, advice_type: str, advice_id: int) -> str:
+    """``advice-<case ref>-<type>-<n>`` (DESIGN.md)."""
+    return f"advice-{case_ref}-{advice_type}-{advice_id}"
 
 
 def review_workflow_id(case_ref: str) -> str:
@@ -54,6 +60,27 @@ class AlertLogEntry(BaseModel):
     error: str | None = None
 
 
+class AdviceStart(BaseModel):
+    """Start input of an advice request's workflow."""
+
+    model_config = ConfigDict(frozen=True)
+
+    case_ref: str
+    caseworker: str
+    team: str
+    request: AdviceRequestState
+    policy: AlertPolicy = Field(default_factory=AlertPolicy)
+    alert_hour_utc: int = Field(default=8, ge=0, le=23)
+
+
+class AdviceView(BaseModel):
+    workflow_id: str
+    case_ref: str
+    request: AdviceRequestState
+    step: StepStatus
+    alerts: list[AlertLogEntry]
+
+
 class KeyDates(BaseModel):
     received: date
     decide_to_assess_by: date
@@ -76,6 +103,8 @@ class AssessmentView(BaseModel):
     next_step: StepStatus | None
     alerts: list[AlertLogEntry]
     outcome: AssessmentOutcome | None
+    advice: list[AdviceView] = Field(default_factory=list)
+    """Each advice request's own clock (filled in by the client from the child workflows)."""
 
 
 #: How many concluded cycles a review workflow carries forward for its timeline.
@@ -107,3 +136,16 @@ class ReviewView(BaseModel):
     next_step: StepStatus | None
     alerts: list[AlertLogEntry]
     previous: list[review_rules.ReviewOutcome]
+
+
+class DigestRequest(BaseModel):
+    as_of: datetime | None = None
+    """The digest's moment (the schedule's run time); None: now."""
+    within_days: int = Field(default=14, ge=0, le=90)
+
+
+class DigestResult(BaseModel):
+    teams: int
+    recipients: int
+    cases: int
+    failed: list[str] = Field(default_factory=list)

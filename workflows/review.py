@@ -21,7 +21,7 @@ with workflow.unsafe.imports_passed_through():
     from statutory.ledger import OutcomeRecord
     from statutory.steps import StepStatus
     from workflows import search_attributes as sa
-    from workflows.clock import CaseClock
+    from workflows.clock import CONSUME_CHANGES_FIRST_PATCH, CaseClock
     from workflows.models import PREVIOUS_CYCLES_KEPT, ReviewStart, ReviewView
 
 
@@ -47,6 +47,10 @@ class ReviewWorkflow:
     @workflow.run
     async def run(self, start: ReviewStart) -> rules.ReviewOutcome:
         while True:
+            consume_first = workflow.patched(CONSUME_CHANGES_FIRST_PATCH)
+            if consume_first:
+                # Consume changes before reading the state, so none arriving later is missed.
+                self._changed = False
             self._cycle = rules.expire(self._cycle, self._clock.today())
             steps = rules.steps(self._cycle, self._clock.today(), start.policy.amber_days)
             self._publish(steps)
@@ -64,7 +68,8 @@ class ReviewWorkflow:
             next_on = await self._clock.send_due(
                 steps, self._cycle.case_ref, self._cycle.caseworker, self._cycle.team
             )
-            self._changed = False
+            if not consume_first:
+                self._changed = False  # workflows started before the fix
             await self._clock.sleep(self._wake_on(next_on), lambda: self._changed)
         await self._clock.settle()
         await workflow.wait_condition(workflow.all_handlers_finished)

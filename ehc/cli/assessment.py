@@ -163,6 +163,17 @@ def _print_view(view: AssessmentView) -> None:
     print_steps(view.steps)
     print_events(view.case.timeline)
     print_alerts(view.alerts)
+    for advice in view.advice:
+        s = advice.step
+        out.print(
+            f"Advice {advice.request.advice_id}: {s.label}, due {s.target}, {s.state.value}"
+            + (
+                f" ({s.rag.value}, {s.days_left} days left)"
+                if s.rag and s.days_left is not None
+                else ""
+            )
+        )
+        print_alerts(advice.alerts)
     if view.outcome:
         o = view.outcome
         out.print(

@@ -12,6 +12,7 @@ from typing import Any, NoReturn, TypeVar
 from pydantic import ValidationError
 from rich.console import Console
 
+from activities.directory import DirectoryError
 from ehc.cases import CaseError
 from ehc.server import ServerError
 from ehc.temporal import TemporalUnreachable
@@ -69,7 +70,7 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
         return asyncio.run(coro)
     except TemporalUnreachable as error:
         fail(str(error), FAILED)
-    except ServerError as error:
+    except (ServerError, DirectoryError) as error:
         fail(str(error), FAILED)
     except CaseError as error:  # unknown case, rejected event: the input was wrong
         fail(str(error))

@@ -9,8 +9,22 @@ from typing import Annotated
 import typer
 
 from ehc import system
-from ehc.cli import assessment, deadlines, imports, review
+from ehc.cli import (
+    api,
+    assessment,
+    case,
+    db,
+    deadlines,
+    export,
+    imports,
+    kpi,
+    overdue,
+    review,
+    simulate,
+)
+from ehc.cli import digest as digest_cli
 from ehc.cli.common import Fail, err, out, parse_date, run, today_utc
+from ehc.cli.outbox import outbox
 from ehc.logs import configure
 from ehc.settings import get_settings
 from ehc.temporal import connect
@@ -25,6 +39,16 @@ app.add_typer(deadlines.app, name="deadlines")
 app.add_typer(assessment.app, name="assessment")
 app.add_typer(review.app, name="review")
 app.add_typer(imports.app, name="import")
+app.command("outbox")(outbox)
+app.add_typer(digest_cli.app, name="digest")
+app.add_typer(simulate.app, name="simulate")
+# Supervisor views, KPIs, statutory exports, migrations and the HTTP API (issue 5).
+app.command("overdue")(overdue.overdue)
+app.command("case")(case.case)
+app.command("kpi")(kpi.kpi)
+app.add_typer(export.app, name="export")
+app.add_typer(db.app, name="db")
+app.command("api")(api.api)
 
 
 @app.callback()

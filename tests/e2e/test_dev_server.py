@@ -66,7 +66,9 @@ async def test_backdated_case_is_found_overdue_by_a_visibility_query(
         assert [(a.step, a.kind.value, a.level) for a in view.alerts] == [
             ("decide-to-assess", "escalation", 2)
         ]
-        assert len(outbox.messages(case_ref=late.case_ref)) == 1
+        # One alert, to everyone on its rung of the ladder (escalation 2: supervisor, manager).
+        rows = outbox.messages(case_ref=late.case_ref)
+        assert {r["idempotency_key"].split("|")[0] for r in rows} == {view.alerts[0].key}
 
         # Recording the decision takes it off the overdue list.
         await service.record(late.case_ref, rules.DecidedToAssess(on=today))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import date
@@ -13,10 +13,10 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError
 from temporalio.worker import Worker
 
-from activities.alerts import AlertActivities
-from activities.ledger import Ledger, LedgerActivities
+from activities.channels import Channel
+from activities.directory import Directory
 from activities.outbox import Outbox
-from ehc.worker import WORKFLOWS
+from ehc.worker import WORKFLOWS, activities
 from statutory.assessment import AssessmentRequest
 from workflows.assessment import AssessmentWorkflow
 from workflows.models import AssessmentStart, assessment_workflow_id, review_workflow_id
@@ -27,28 +27,35 @@ STARTED: list[str] = []
 
 
 @asynccontextmanager
-async def running_worker(client: Client, outbox: Outbox) -> AsyncIterator[str]:
+async def running_worker(
+    client: Client,
+    outbox: Outbox,
+    *,
+    task_queue: str | None = None,
+    directory: Directory | None = None,
+    channels: Sequence[Channel] = (),
+    terminate_on_exit: bool = True,
+    sticky: bool = True,
+) -> AsyncIterator[str]:
     """A worker on a fresh task queue. On leaving, the workflows the test started are
     terminated while the worker still runs, so no task is left half-done: a workflow or
     activity task orphaned by a stopped worker stalls the time-skipping server's clock."""
-    task_queue = f"test-{uuid.uuid4().hex[:8]}"
-    ledger = LedgerActivities(Ledger(outbox.engine))
+    task_queue = task_queue or f"test-{uuid.uuid4().hex[:8]}"
     with ThreadPoolExecutor(max_workers=4) as executor:
         async with Worker(
             client,
             task_queue=task_queue,
             workflows=WORKFLOWS,
-            activities=[
-                AlertActivities(outbox).send_alert,
-                ledger.record_steps,
-                ledger.record_outcome,
-            ],
+            activities=activities(client, outbox, directory or Directory(), channels),
             activity_executor=executor,
+            # Without a cache every task replays the whole history; a restarted worker then
+            # picks up at once (a dead worker's sticky queue would hold tasks back).
+            max_cached_workflows=1000 if sticky else 0,
         ):
             try:
                 yield task_queue
             finally:
-                for workflow_id in STARTED:
+                for workflow_id in STARTED if terminate_on_exit else ():
                     with contextlib.suppress(RPCError):
                         await client.get_workflow_handle(workflow_id).terminate("test over")
 

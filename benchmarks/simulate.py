@@ -1,0 +1,146 @@
+"""Measure the fast scenario engine; print one JSON object per measurement on stdout.
+
+    .venv/bin/python benchmarks/simulate.py            # all three
+    .venv/bin/python benchmarks/simulate.py england    # england, council, council-serial, faithful
+
+- ``england``: scenarios/files/england-2024.toml, one year, one replication, in a fresh process:
+  wall time and peak resident memory (aims: under 60 s and 2 GiB).
+- ``council``: scenarios/files/unitary-2020-as-planned.toml, three years, 100 replications, in
+  one process per core as ``ehc simulate`` runs them (aim: under 15 s).
+- ``council-serial``: the same on one core, for the per-core rate.
+- ``faithful``: 100 closed cases of scenarios/files/county-psychology-outsourced.toml replayed
+  through the real assessment workflow on the Temporal time-skipping test server
+  (``ehc simulate FILE --engine temporal``), with how many agree with the fast engine.
+
+Each line also gives simulated case events a second: requests, decisions, advice requests and
+replies, drafts, final plans and other endings, exceptions, and annual reviews.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from scenarios import engine, model  # noqa: E402
+
+FILES = ROOT / "scenarios" / "files"
+
+
+def _england() -> dict[str, Any]:
+    scenario = model.load(FILES / "england-2024.toml")
+    started = time.perf_counter()
+    run = engine.simulate(scenario, seed=0)
+    wall = time.perf_counter() - started
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {
+        "benchmark": "england-2024-one-year",
+        "weeks": scenario.scenario.weeks,
+        "replications": 1,
+        "requests": int(sum(run.weekly["requests"])),
+        "plans_in_force_end": int(run.weekly["plans_in_force"][-1]),
+        "events": run.events,
+        "wall_s": round(wall, 2),
+        "events_per_s": round(run.events / wall),
+        "peak_rss_mib": round(peak_kib / 1024),
+        "aim": "wall_s < 60 and peak_rss_mib < 2048",
+        "ok": wall < 60 and peak_kib < 2 * 1024 * 1024,
+    }
+
+
+def _council(workers: int) -> dict[str, Any]:
+    scenario = model.load(FILES / "unitary-2020-as-planned.toml")
+    started = time.perf_counter()
+    runs = engine.replicate(scenario, 100, seed=0, workers=workers)
+    wall = time.perf_counter() - started
+    events = sum(r.events for r in runs)
+    return {
+        "benchmark": "council-three-years-100-replications",
+        "weeks": scenario.scenario.weeks,
+        "replications": len(runs),
+        "workers": workers,
+        "events": events,
+        "wall_s": round(wall, 2),
+        "events_per_s": round(events / wall),
+        "aim": "wall_s < 15" if workers > 1 else "per-core rate",
+        "ok": wall < 15 if workers > 1 else None,
+    }
+
+
+def _faithful(cases: int = 100) -> dict[str, Any]:
+    import asyncio
+    import tempfile
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ehc.cli.simulate import faithful_worker
+    from scenarios import faithful
+
+    server = Path(sys.executable).parent / "temporal-test-server"
+    if not server.exists():
+        return {"benchmark": "faithful", "skipped": f"no test server at {server} (dev extra)"}
+    scenario = model.load(FILES / "county-psychology-outsourced.toml")
+    run = engine.simulate(scenario, seed=0, keep_cases=True)
+    chosen = [c for c in run.cases if faithful.replayable(c)][:cases]
+
+    async def go(folder: Path, executor: ThreadPoolExecutor) -> list[faithful.Replayed]:
+        async with faithful.time_skipping(server) as env:
+            return await faithful.replay(env, chosen, faithful_worker(folder, executor))
+
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as folder, ThreadPoolExecutor(4) as executor:
+        replayed = asyncio.run(go(Path(folder), executor))
+    wall = time.perf_counter() - started
+    agree = [faithful.agreement(r) for r in replayed]
+    return {
+        "benchmark": "faithful-100-cases-time-skipping",
+        "cases": len(agree),
+        "agree": sum(a.agrees for a in agree),
+        "reminders": sum(a.reminders for a in agree),
+        "escalations": sum(a.escalations for a in agree),
+        "wall_s": round(wall, 2),
+        "cases_per_s": round(len(agree) / wall, 2),
+    }
+
+
+def _in_fresh_process(name: str) -> dict[str, Any]:
+    """Run one measurement in a new interpreter, so its peak memory is its own."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
+        return pool.submit(_measure, name).result()
+
+
+def _measure(name: str) -> dict[str, Any]:
+    if name == "england":
+        return _england()
+    if name == "council":
+        return _council(os.cpu_count() or 1)
+    if name == "council-serial":
+        return _council(1)
+    if name == "faithful":
+        return _faithful()
+    raise SystemExit(f"unknown benchmark {name!r} (england, council, council-serial, faithful)")
+
+
+def main(argv: list[str]) -> None:
+    names = argv or ["england", "council", "council-serial", "faithful"]
+    machine = {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(terse=True),
+    }
+    for name in names:
+        result = _in_fresh_process(name)
+        print(json.dumps({**result, "machine": machine}), flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

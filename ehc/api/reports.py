@@ -1,0 +1,101 @@
+"""Report routes: overdue lists, KPIs and the SEN2 table (the same figures as the CLI)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel
+
+from ehc.api.auth import Principal, Role
+from ehc.api.context import Context, allow
+from ehc.kpis import kpis, sen2
+from ehc.overdue import KINDS, OverdueReport, overdue_report
+from statutory.identifiers import STAFF_ID_PATTERN, TEAM_PATTERN
+from statutory.kpi import KpiReport
+from statutory.periods import parse_period
+from statutory.sen2 import to_csv
+
+router = APIRouter()
+
+
+class Sen2Response(BaseModel):
+    year: int
+    requests_complete: bool
+    """False: requests awaiting a decision are not counted yet (see docs/REPORTING.md)."""
+    rows: list[dict[str, str | int]]
+
+
+Kind = Literal["assessment", "review", "advice"]
+Team = Annotated[str | None, Query(pattern=TEAM_PATTERN, description="Only this team.")]
+Overseer = Annotated[Principal, allow(Role.SUPERVISOR, Role.CASEWORKER, what="read overdue lists")]
+Analyst = Annotated[Principal, allow(Role.SUPERVISOR, Role.ANALYST, what="read KPIs")]
+
+
+@router.get("/overdue", tags=["reports"])
+async def overdue(
+    ctx: Context,
+    who: Overseer,
+    within_days: Annotated[int, Query(ge=0, le=366, description="Also due within N days.")] = 0,
+    kind: Annotated[Kind | None, Query(description="Only this kind of case.")] = None,
+    team: Team = None,
+    caseworker: Annotated[
+        str | None, Query(pattern=STAFF_ID_PATTERN, description="Only this caseworker.")
+    ] = None,
+    stage: Annotated[str | None, Query(max_length=40, description="Only this stage.")] = None,
+) -> OverdueReport:
+    """Open cases past (or near) their next statutory target, most overdue first.
+
+    A caseworker token sees its own cases only.
+    """
+    if who.role is Role.CASEWORKER and who.staff_id != "*":
+        caseworker = who.staff_id
+    return await ctx.within(
+        overdue_report(
+            ctx.client,
+            within_days=within_days,
+            kinds=(kind,) if kind else KINDS,
+            team=team,
+            caseworker=caseworker,
+            stage=stage,
+        )
+    )
+
+
+@router.get("/kpi", tags=["reports"])
+async def kpi(
+    ctx: Context,
+    who: Analyst,
+    period: Annotated[
+        str,
+        Query(
+            pattern=r"^\d{4}(-(0[1-9]|1[0-2]|[Qq][1-4]))?$",
+            description="2026-10 (month), 2026-Q3 (quarter) or 2026 (year).",
+        ),
+    ],
+    team: Team = None,
+) -> KpiReport:
+    """Every KPI for the period and year to date, against target, beside England."""
+    chosen = parse_period(period)
+    return await ctx.within(kpis(ctx.client, ctx.ledger, chosen, team=team, targets=ctx.targets))
+
+
+@router.get(
+    "/sen2/{year}",
+    tags=["reports"],
+    response_model=Sen2Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "The table (JSON or CSV)."}},
+)
+async def sen2_table(
+    ctx: Context,
+    who: Analyst,
+    year: Annotated[int, Path(ge=2000, le=2100, description="Calendar year, e.g. 2026.")],
+    team: Team = None,
+    format: Annotated[Literal["json", "csv"], Query(description="json or csv.")] = "json",
+) -> Sen2Response | PlainTextResponse:
+    """The SEN2 assessment timeliness table for a calendar year (as ``ehc export sen2``)."""
+    table = sen2(ctx.ledger, year, team)
+    if format == "csv":
+        return PlainTextResponse(to_csv(table), media_type="text/csv")
+    return Sen2Response(year=table.year, requests_complete=table.requests_complete, rows=table.rows)

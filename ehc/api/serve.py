@@ -1,0 +1,71 @@
+"""Serving the API: alone (``ehc api``) or inside ``ehc up`` beside the worker.
+
+``serve`` runs uvicorn in the caller's event loop and returns when ``stop`` is set, so
+``ehc up`` can start it as one more task that shares the worker's Temporal client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Generator
+
+import structlog
+import uvicorn
+from temporalio.client import Client
+
+from ehc.api.app import create_app
+from ehc.api.auth import TokenConfigError
+from ehc.api.settings import ApiSettings
+from ehc.settings import Settings
+
+log = structlog.get_logger(__name__)
+
+
+class _Server(uvicorn.Server):
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        # The caller owns Ctrl-C (``ehc up`` stops server, worker and API in order).
+        yield
+
+
+async def serve(
+    settings: Settings,
+    *,
+    client: Client | None = None,
+    api_settings: ApiSettings | None = None,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Serve until ``stop`` is set (or forever). Raises ``TokenConfigError`` without tokens."""
+    api = api_settings or ApiSettings()
+    app = create_app(settings, api, client)
+    server = _Server(
+        uvicorn.Config(app, host=api.host, port=api.port, log_level="warning", access_log=False)
+    )
+    task = asyncio.create_task(server.serve())
+    log.info("api listening", url=f"http://{api.host}:{api.port}", docs="/docs")
+    if stop is None:
+        await task
+        return
+    waiter = asyncio.create_task(stop.wait())
+    await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    server.should_exit = True
+    await task
+    waiter.cancel()
+
+
+def start_beside_worker(
+    settings: Settings, client: Client, stop: asyncio.Event
+) -> asyncio.Task[None] | None:
+    """For ``ehc up``: serve the API as a task sharing the worker's client, until ``stop``.
+
+    Without any configured token the API is not started (there is no anonymous access):
+    logs why and returns None.
+    """
+    api = ApiSettings()
+    try:
+        api.load_tokens()
+    except TokenConfigError as error:
+        log.info("api not started", reason=str(error))
+        return None
+    return asyncio.create_task(serve(settings, client=client, api_settings=api, stop=stop))

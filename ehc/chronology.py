@@ -1,0 +1,304 @@
+"""A case's chronology: every workflow of one case reference as one timeline.
+
+Sources, merged by day: the assessment's and the current review cycle's timelines (queries:
+events recorded, steps open and done), the reporting ledger (steps done and outcomes of
+every cycle, also after a workflow's history is gone), and visibility (which workflows the
+case has). Each line says what happened, what is due, or what was missed:
+
+- ``event``: something recorded (a decision, advice requested, a meeting held...);
+- ``done`` / ``late``: a step completed by its statutory date / after it;
+- ``overdue`` / ``due``: an open step past its operational target / still to come;
+- ``outcome``: how an assessment or a review cycle ended.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel
+from temporalio.client import Client
+from temporalio.service import RPCError
+
+from ehc.cases import Assessments, CaseNotFound
+from ehc.ledger_reader import LedgerReader
+from ehc.reviews import Reviews
+from ehc.settings import Settings
+from statutory.catalogue import describe
+from statutory.ledger import OutcomeRecord, StepRecord
+from statutory.steps import StepState, StepStatus
+from workflows import search_attributes as sa
+from workflows.models import AssessmentView, ReviewView
+
+Kind = Literal["event", "done", "late", "overdue", "due", "outcome"]
+_ORDER = {"event": 0, "done": 1, "late": 1, "outcome": 2, "overdue": 3, "due": 4}
+
+
+class Entry(BaseModel):
+    day: date
+    kind: Kind
+    process: str
+    cycle: int
+    what: str
+    step: str | None = None
+    regulation: str | None = None
+    due: date | None = None
+    detail: str = ""
+
+
+class WorkflowInfo(BaseModel):
+    workflow_id: str
+    kind: str
+    status: str
+    stage: str | None
+
+
+class Chronology(BaseModel):
+    case_ref: str
+    as_of: date
+    caseworker: str | None
+    """The case's caseworker now (the plan's, once there is one)."""
+    workflows: list[WorkflowInfo]
+    entries: list[Entry]
+    missed: int
+    """Steps done late or still open past their target."""
+    next_due: Entry | None
+
+
+def _event_entries(process: str, cycle: int, timeline: Iterable[Any]) -> list[Entry]:
+    out = []
+    for entry in timeline:
+        event = entry.event
+        detail = event.model_dump(mode="json", exclude={"type", "on"}, exclude_defaults=True)
+        out.append(
+            Entry(
+                day=event.on,
+                kind="event",
+                process=process,
+                cycle=cycle,
+                what=event.type,
+                detail=", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in detail.items()),
+            )
+        )
+    return out
+
+
+def _step_entry(process: str, cycle: int, s: StepStatus, today: date) -> Entry | None:
+    if s.state is StepState.NOT_APPLICABLE:
+        return None
+    if s.state is StepState.OPEN:
+        late = s.target < today
+        return Entry(
+            day=s.target,
+            kind="overdue" if late else "due",
+            process=process,
+            cycle=cycle,
+            what=s.label,
+            step=s.step,
+            regulation=s.regulation,
+            due=s.due,
+            detail=(f"{(today - s.target).days} days overdue" if late else "")
+            + ("; exception applies" if s.exception_applies else ""),
+        )
+    assert s.completed_on is not None
+    return _done_entry(process, cycle, s.step, s.label, s.regulation, s.due, s.completed_on)
+
+
+def _done_entry(
+    process: str, cycle: int, step: str, label: str, regulation: str, due: date, on: date
+) -> Entry:
+    late = on > due
+    return Entry(
+        day=on,
+        kind="late" if late else "done",
+        process=process,
+        cycle=cycle,
+        what=label,
+        step=step,
+        regulation=regulation,
+        due=due,
+        detail=f"{(on - due).days} days after {due}" if late else "",
+    )
+
+
+def _ledger_step_entry(s: StepRecord) -> Entry:
+    info = describe(s.step, s.process)
+    label = info.label if info else s.step
+    if s.detail.get("provider"):  # as the rules label an advice step
+        kind = s.detail.get("advice_type", "professional").capitalize()
+        label = f"{kind} advice from {s.detail['provider']}"
+    return _done_entry(s.process, s.cycle, s.step, label, s.regulation, s.due, s.completed_on)
+
+
+def _outcome_summary(process: str, outcome: dict[str, Any]) -> str:
+    if process == "assessment":
+        text = f"assessment ended: {outcome.get('ending')}"
+        if outcome.get("within_20_weeks") is not None:
+            text += f"; within 20 weeks: {'yes' if outcome['within_20_weeks'] else 'no'}"
+        if outcome.get("exceptions_apply"):
+            text += " (exception case)"
+        return text
+    parts = [f"review cycle {outcome.get('cycle')}: decision {outcome.get('decision')}"]
+    for key, label in (
+        ("reviewed_within_12_months", "within 12 months"),
+        ("decision_within_4_weeks", "decision within 4 weeks"),
+        ("amended_within_12_weeks", "amended within 12 weeks"),
+        ("phase_transfer_finalised_in_time", "phase transfer in time"),
+    ):
+        if outcome.get(key) is not None:
+            parts.append(f"{label}: {'yes' if outcome[key] else 'no'}")
+    if outcome.get("plan_ended"):
+        parts.append(f"plan ended: {outcome['plan_ended']}")
+    return "; ".join(parts)
+
+
+def build(
+    case_ref: str,
+    today: date,
+    *,
+    assessment: AssessmentView | None,
+    review: ReviewView | None,
+    steps: Sequence[StepRecord],
+    outcomes: Sequence[OutcomeRecord],
+    workflows: Sequence[WorkflowInfo] = (),
+) -> Chronology:
+    """Merge the sources into one timeline (pure: no I/O)."""
+    entries: list[Entry] = []
+    seen_steps: set[tuple[str, int, str]] = set()
+    seen_outcomes: set[tuple[str, int]] = set()
+    for s in steps:
+        entries.append(_ledger_step_entry(s))
+        seen_steps.add((s.process, s.cycle, s.step))
+    for o in outcomes:
+        entries.append(
+            Entry(
+                day=o.ended_on,
+                kind="outcome",
+                process=o.process,
+                cycle=o.cycle,
+                what=_outcome_summary(o.process, o.outcome),
+            )
+        )
+        seen_outcomes.add((o.process, o.cycle))
+    views: list[tuple[str, int, list[StepStatus], Iterable[Any]]] = []
+    if assessment is not None:
+        received = assessment.case.request.received
+        entries.append(
+            Entry(
+                day=received, kind="event", process="assessment", cycle=0, what="request-received"
+            )
+        )
+        views.append(("assessment", 0, assessment.steps, assessment.case.timeline))
+        if assessment.outcome is not None and ("assessment", 0) not in seen_outcomes:
+            entries.append(
+                Entry(
+                    day=assessment.outcome.ended_on,
+                    kind="outcome",
+                    process="assessment",
+                    cycle=0,
+                    what=_outcome_summary("assessment", assessment.outcome.model_dump(mode="json")),
+                )
+            )
+    if review is not None:
+        c = review.cycle
+        entries.append(
+            Entry(
+                day=c.anchor,
+                kind="event",
+                process="review",
+                cycle=c.cycle,
+                what=f"review cycle {c.cycle} begins",
+                detail="the plan was made" if c.anchor == c.plan.plan_date else "previous review",
+            )
+        )
+        views.append(("review", review.cycle.cycle, review.steps, review.cycle.timeline))
+        for previous in review.previous:
+            if ("review", previous.cycle) not in seen_outcomes:
+                entries.append(
+                    Entry(
+                        day=previous.ended_on or previous.decision_on or previous.anchor,
+                        kind="outcome",
+                        process="review",
+                        cycle=previous.cycle,
+                        what=_outcome_summary("review", previous.model_dump(mode="json")),
+                    )
+                )
+    for process, cycle, view_steps, timeline in views:
+        entries.extend(_event_entries(process, cycle, timeline))
+        for status in view_steps:
+            if (process, cycle, status.step) in seen_steps:
+                continue
+            entry = _step_entry(process, cycle, status, today)
+            if entry is not None:
+                entries.append(entry)
+    entries.sort(key=lambda e: (e.day, _ORDER[e.kind], e.process, e.cycle))
+    upcoming = [e for e in entries if e.kind in ("overdue", "due")]
+    if review is not None:
+        caseworker: str | None = review.cycle.caseworker
+    elif assessment is not None:
+        caseworker = assessment.case.caseworker
+    else:
+        rows: list[StepRecord | OutcomeRecord] = [*steps, *outcomes]
+        plan_rows = [r for r in rows if r.process == "review"]
+        caseworker = (plan_rows or rows)[-1].caseworker if rows else None
+    return Chronology(
+        case_ref=case_ref,
+        as_of=today,
+        caseworker=caseworker,
+        workflows=list(workflows),
+        entries=entries,
+        missed=sum(e.kind in ("late", "overdue") for e in entries),
+        next_due=min(upcoming, key=lambda e: e.day, default=None),
+    )
+
+
+async def _workflows(client: Client, case_ref: str) -> list[WorkflowInfo]:
+    query = f"{sa.CASE_REF.name} = '{case_ref}'"
+    out = []
+    async for wf in client.list_workflows(query):
+        attrs = wf.typed_search_attributes
+        out.append(
+            WorkflowInfo(
+                workflow_id=wf.id,
+                kind=attrs.get(sa.KIND) or wf.workflow_type,
+                status=wf.status.name.lower() if wf.status else "unknown",
+                stage=attrs.get(sa.STAGE),
+            )
+        )
+    return out
+
+
+async def case_chronology(
+    client: Client,
+    settings: Settings,
+    ledger: LedgerReader,
+    case_ref: str,
+    today: date | None = None,
+) -> Chronology:
+    """Everything known about ``case_ref``; ``CaseNotFound`` if nothing is."""
+    today = today or datetime.now(UTC).date()
+    assessment: AssessmentView | None = None
+    review: ReviewView | None = None
+    with contextlib.suppress(CaseNotFound):
+        assessment = await Assessments(client, settings).view(case_ref, today)
+    with contextlib.suppress(CaseNotFound):
+        review = await Reviews(client, settings).view(case_ref, today)
+    steps = ledger.steps(case_ref=case_ref)
+    outcomes = ledger.outcomes(case_ref=case_ref)
+    if assessment is None and review is None and not steps and not outcomes:
+        raise CaseNotFound(f"no case with case reference {case_ref}")
+    try:
+        workflows = await _workflows(client, case_ref)
+    except RPCError:  # the list is a courtesy: the timeline stands without it
+        workflows = []
+    return build(
+        case_ref,
+        today,
+        assessment=assessment,
+        review=review,
+        steps=steps,
+        outcomes=outcomes,
+        workflows=workflows,
+    )

@@ -1,0 +1,41 @@
+"""``ehc api``: serve the HTTP API (OpenAPI at /docs) against the configured Temporal."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from typing import Annotated
+
+import typer
+
+from ehc.api.auth import TokenConfigError
+from ehc.api.serve import serve
+from ehc.api.settings import ApiSettings
+from ehc.cli.common import fail, run
+from ehc.settings import get_settings
+from ehc.temporal import connect
+
+
+def api(
+    host: Annotated[str | None, typer.Option(help="Address (default EHC_API_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default EHC_API_PORT, 8000).")] = None,
+) -> None:
+    """Serve the HTTP API; tokens from EHC_API_TOKENS or EHC_API_TOKEN_FILE (no anonymous use)."""
+    try:
+        api_settings = ApiSettings()
+        if host is not None:
+            api_settings.host = host
+        if port is not None:
+            api_settings.port = port
+        api_settings.load_tokens()
+    except TokenConfigError as error:
+        fail(str(error))
+
+    async def go() -> None:
+        client = await connect()  # fails in one line if Temporal is not there
+        stop = asyncio.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+        await serve(get_settings(), client=client, api_settings=api_settings, stop=stop)
+
+    run(go())

@@ -1,0 +1,111 @@
+"""``ehc kpi``: the statutory KPIs for a month, a quarter or a year, from the ledger."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from temporalio.client import Client
+
+from ehc.cli.common import err, fail, out, run, today_utc
+from ehc.kpis import KpiSettings, kpis
+from ehc.ledger_reader import open_ledger
+from ehc.settings import get_settings
+from ehc.temporal import TemporalUnreachable, connect
+from statutory.errors import RuleViolation
+from statutory.kpi import KpiReport, Measure, Rate
+from statutory.periods import parse_period
+from statutory.steps import Rag
+
+RAG_STYLE = {Rag.RED: "bold red", Rag.AMBER: "yellow", Rag.GREEN: "green"}
+
+
+def kpi(
+    period: Annotated[
+        str | None,
+        typer.Option(help="2026-10 (month), 2026-Q3 (quarter) or 2026 (year); default this year."),
+    ] = None,
+    team: Annotated[str | None, typer.Option(help="Only this team.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="The report as JSON.")] = False,
+) -> None:
+    """KPIs against target with RAG ratings, beside England's figures (see docs/REPORTING.md)."""
+    try:
+        chosen = parse_period(period or str(today_utc().year))
+        targets = KpiSettings().kpi_targets()
+    except (RuleViolation, ValueError) as error:
+        fail(str(error))
+    settings = get_settings()
+
+    async def go() -> KpiReport:
+        client: Client | None
+        try:
+            client = await connect()
+        except TemporalUnreachable as error:
+            err.print(f"ehc: no caseload figures: {error}", soft_wrap=True)
+            client = None
+        ledger = open_ledger(settings)
+        try:
+            return await kpis(client, ledger, chosen, team=team, targets=targets)
+        finally:
+            ledger.close()
+
+    report = run(go())
+    if as_json:
+        print(report.model_dump_json(indent=2))
+        return
+    print_report(report)
+
+
+def _rate(rate: Rate) -> str:
+    return "no cases" if rate.percent is None else f"{rate.percent}% ({rate.met}/{rate.total})"
+
+
+def print_report(report: KpiReport) -> None:
+    scope = f"team {report.team}" if report.team else "all teams"
+    table = Table(title=f"KPIs {report.period} ({report.start} to {report.end}), {scope}")
+    for col in ("KPI", "Period", "Year to date", "Exceptions", "Target", "RAG", "England"):
+        table.add_column(col)
+    for m in report.measures:
+        england = f"{m.england.percent}% ({m.england.year})" if m.england else ""
+        table.add_row(
+            m.title,
+            _rate(m.period),
+            _rate(m.year_to_date),
+            str(m.exceptions) if m.exceptions else "",
+            f"{m.target:g}%" if m.target is not None else "",
+            m.rag.value if m.rag else "",
+            england,
+            style=RAG_STYLE.get(m.rag) if m.rag else None,
+        )
+    out.print(table)
+    for m in report.measures:
+        _breakdowns(m)
+    c = report.caseload
+    if c is not None:
+        out.print(
+            f"Open now ({c.as_of:%Y-%m-%d %H:%M} UTC, from Temporal visibility): "
+            + ", ".join(f"{k} {n} ({c.overdue.get(k, 0)} overdue)" for k, n in c.open.items())
+        )
+        if c.per_caseworker:
+            out.print(
+                f"Caseload per caseworker: mean {c.mean}, highest {c.highest}, target "
+                f"{c.target} ({c.rag.value if c.rag else 'n/a'}): "
+                + ", ".join(f"{k} {n}" for k, n in c.per_caseworker.items())
+            )
+    notes = {m.england.note for m in report.measures if m.england}
+    for note in sorted(notes):
+        out.print(f"[dim]England: {note} (DfE SEN2).[/]")
+
+
+def _breakdowns(m: Measure) -> None:
+    for dimension, values in m.breakdown.items():
+        if dimension == "month" and not m.key.startswith("plans-"):
+            continue
+        if not any(r.total for r in values.values()):
+            continue
+        label = "month of issue" if dimension == "month" else dimension.replace("_", " ")
+        out.print(
+            f"  {m.title} by {label}: "
+            + "; ".join(f"{k} {_rate(r)}" for k, r in values.items() if r.total)
+        )

@@ -1,0 +1,120 @@
+"""KPIs and the SEN2 table for a period: the ledger's rows, visibility's open cases, the rules.
+
+The figures are computed by ``statutory.kpi`` and ``statutory.sen2``; this module only
+fetches their inputs and reads the council's targets from the environment:
+
+| variable | default | meaning |
+|---|---|---|
+| ``EHC_KPI_TARGETS`` | see ``statutory.kpi.DEFAULT_TARGETS`` | JSON object, KPI key -> target % |
+| ``EHC_KPI_AMBER_MARGIN`` | ``10`` | points below target still rated amber |
+| ``EHC_KPI_CASELOAD_TARGET`` | ``200`` | open cases per caseworker rated green |
+| ``EHC_KPI_CASELOAD_AMBER_MARGIN`` | ``50`` | cases over that still rated amber |
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime, timedelta
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from temporalio.client import Client
+
+from ehc.cases import list_cases
+from ehc.ledger_reader import LedgerReader
+from ehc.overdue import KINDS
+from statutory.kpi import DEFAULT_TARGETS, KpiReport, KpiTargets, OpenCase, kpi_report
+from statutory.periods import Period
+from statutory.sen2 import Sen2Table, sen2_table
+
+#: An amended plan's cycle ends at its decision, months before the plan it counts on.
+AMEND_LOOKBACK = timedelta(days=400)
+
+
+class KpiSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="EHC_KPI_", extra="ignore")
+
+    targets: dict[str, float] = Field(default_factory=dict)
+    amber_margin: float = Field(default=10.0, ge=0, le=100)
+    caseload_target: int = Field(default=200, ge=1)
+    caseload_amber_margin: int = Field(default=50, ge=0)
+
+    def kpi_targets(self) -> KpiTargets:
+        unknown = set(self.targets) - set(DEFAULT_TARGETS)
+        if unknown:
+            raise ValueError(
+                f"EHC_KPI_TARGETS: unknown KPI {sorted(unknown)[0]} "
+                f"(known: {', '.join(DEFAULT_TARGETS)})"
+            )
+        return KpiTargets(
+            percent=DEFAULT_TARGETS | self.targets,
+            amber_margin=self.amber_margin,
+            caseload_per_caseworker=self.caseload_target,
+            caseload_amber_margin=self.caseload_amber_margin,
+        )
+
+
+async def open_cases(
+    client: Client, now: datetime, team: str | None = None, caseworker: str | None = None
+) -> list[OpenCase]:
+    """Every running case (of every kind) as visibility shows it now."""
+    found = await asyncio.gather(
+        *(list_cases(client, k, team=team, caseworker=caseworker) for k in KINDS)
+    )
+    today = now.astimezone(UTC).date()
+    return [
+        OpenCase(
+            kind=kind,
+            caseworker=c.caseworker,
+            team=c.team,
+            overdue=c.next_deadline is not None and c.next_deadline < today,
+        )
+        for kind, cases in zip(KINDS, found, strict=True)
+        for c in cases
+    ]
+
+
+def ledger_kpis(
+    ledger: LedgerReader,
+    period: Period,
+    *,
+    team: str | None = None,
+    targets: KpiTargets | None = None,
+    open_now: list[OpenCase] | None = None,
+    as_of: datetime | None = None,
+) -> KpiReport:
+    since = period.year_to_date.start
+    return kpi_report(
+        period,
+        ledger.steps(since, period.end, team=team),
+        ledger.outcomes(since - AMEND_LOOKBACK, None, team=team),
+        targets=targets,
+        team=team,
+        open_cases=open_now,
+        as_of=as_of,
+    )
+
+
+async def kpis(
+    client: Client | None,
+    ledger: LedgerReader,
+    period: Period,
+    *,
+    team: str | None = None,
+    targets: KpiTargets | None = None,
+    now: datetime | None = None,
+) -> KpiReport:
+    """The KPI report; without a Temporal client, the ledger's figures alone (no caseload)."""
+    now = now or datetime.now(UTC)
+    open_now = await open_cases(client, now, team) if client is not None else None
+    return ledger_kpis(ledger, period, team=team, targets=targets, open_now=open_now, as_of=now)
+
+
+def sen2(ledger: LedgerReader, year: int, team: str | None = None) -> Sen2Table:
+    since = date(year, 1, 1)
+    return sen2_table(
+        year,
+        ledger.requests(since, date(year, 12, 31), team=team),
+        ledger.steps(since, None, team=team),
+        ledger.outcomes(since, None, team=team),
+    )

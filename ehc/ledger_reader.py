@@ -1,0 +1,100 @@
+"""Reading the reporting ledger for reports: KPIs, the SEN2 table, a case's chronology.
+
+Rows come back as the ledger's own models (``statutory.ledger``), built without
+re-validation: they were validated when the workflows wrote them, and a KPI over 100,000
+rows should not spend its time checking them again.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Engine, Table, select
+
+from activities.migrate import upgrade
+from activities.outbox import make_engine
+from activities.schema import ledger_outcomes, ledger_requests, ledger_steps
+from ehc.settings import Settings
+from statutory.ledger import OutcomeRecord, RequestRecord, StepRecord
+
+
+class LedgerReader:
+    def __init__(self, url_or_engine: str | Engine) -> None:
+        self.engine = (
+            make_engine(url_or_engine) if isinstance(url_or_engine, str) else url_or_engine
+        )
+        upgrade(self.engine)
+
+    def _rows(
+        self,
+        table: Table,
+        day_column: str,
+        since: date | None,
+        until: date | None,
+        case_ref: str | None,
+        team: str | None,
+    ) -> list[dict[str, Any]]:
+        columns = [c for c in table.c if c.name not in ("id", "recorded_at")]
+        names = [c.name for c in columns]
+        query = select(*columns)
+        day = table.c[day_column]
+        if since is not None:
+            query = query.where(day >= since)
+        if until is not None:
+            query = query.where(day <= until)
+        if case_ref is not None:
+            query = query.where(table.c.case_ref == case_ref)
+        if team is not None:
+            query = query.where(table.c.team == team)
+        with self.engine.connect() as conn:
+            return [
+                dict(zip(names, row, strict=True))
+                for row in conn.execute(query.order_by(table.c.id))
+            ]
+
+    def steps(
+        self,
+        since: date | None = None,
+        until: date | None = None,
+        *,
+        case_ref: str | None = None,
+        team: str | None = None,
+    ) -> list[StepRecord]:
+        """Completed steps, by the day they were completed."""
+        rows = self._rows(ledger_steps, "completed_on", since, until, case_ref, team)
+        return [StepRecord.model_construct(**r) for r in rows]
+
+    def outcomes(
+        self,
+        since: date | None = None,
+        until: date | None = None,
+        *,
+        case_ref: str | None = None,
+        team: str | None = None,
+    ) -> list[OutcomeRecord]:
+        """Outcomes of assessments and review cycles, by the day they ended."""
+        rows = self._rows(ledger_outcomes, "ended_on", since, until, case_ref, team)
+        return [OutcomeRecord.model_construct(**r) for r in rows]
+
+    def requests(
+        self,
+        since: date | None = None,
+        until: date | None = None,
+        *,
+        case_ref: str | None = None,
+        team: str | None = None,
+    ) -> list[RequestRecord]:
+        """Requests for assessment, by the day they were received."""
+        rows = self._rows(ledger_requests, "received", since, until, case_ref, team)
+        return [RequestRecord.model_construct(**r) for r in rows]
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_ledger(settings: Settings) -> LedgerReader:
+    """The configured ledger (migrated to the current schema first)."""
+    if settings.database_url is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return LedgerReader(settings.resolved_database_url)

@@ -1,0 +1,148 @@
+"""PNG charts of a scenario (and of several side by side): medians with 10-90% bands.
+
+Matplotlib with the non-interactive Agg backend: no display needed.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from datetime import date
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import numpy.typing as npt
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from scenarios.results import Band, ScenarioResult
+
+COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf")
+
+
+def _days(dates: list[date]) -> npt.NDArray[np.datetime64]:
+    return np.array(dates, dtype="datetime64[D]")
+
+
+def _band(ax: Axes, x: list[date], bands: list[Band], label: str, colour: str) -> None:
+    days = _days(x)
+    ax.plot(days, [b.median for b in bands], label=label, color=colour, linewidth=1.6)
+    ax.fill_between(
+        days, [b.low for b in bands], [b.high for b in bands], color=colour, alpha=0.18, linewidth=0
+    )
+
+
+def _week_dates(result: ScenarioResult) -> list[date]:
+    return [result.week_start(w) for w in range(result.weeks)]
+
+
+def _month_dates(result: ScenarioResult) -> list[date]:
+    return [date(y, m, 15) for y, m in result.months]
+
+
+def _finish(fig: Figure, ax: Axes, title: str, ylabel: str, path: Path) -> Path:
+    ax.set_title("\n".join(textwrap.wrap(title, 80)), fontsize=10)
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="best")
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def _in_time_panel(ax: Axes, result: ScenarioResult, colour_inc: str, colour_exc: str) -> None:
+    x = _month_dates(result)
+    months = result.monthly(True)
+    _band(ax, x, [b for _, _, b in months], "excl. exceptions (headline)", colour_exc)
+    inc = result.monthly(False)
+    ax.plot(
+        _days(x), [b.median for _, _, b in inc], "--", color=colour_inc, label="incl. exceptions"
+    )
+    ax.set_ylim(0, 100)
+
+
+def write_charts(result: ScenarioResult, folder: Path) -> list[Path]:
+    """backlog.png, in_time.png and capacity.png in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    title = result.scenario.scenario.title
+    x = _week_dates(result)
+    written = []
+
+    fig, ax = plt.subplots(figsize=(9, 4.8))
+    for i, (name, label) in enumerate(
+        (
+            ("open_assessments", "open assessments"),
+            ("past_20_weeks", "open past 20 weeks"),
+            ("psychology_waiting", "waiting for psychology advice"),
+            ("review_backlog", "annual reviews overdue"),
+        )
+    ):
+        _band(ax, x, result.weekly(name), label, COLOURS[i])
+    written.append(_finish(fig, ax, f"Backlog: {title}", "cases", folder / "backlog.png"))
+
+    fig, ax = plt.subplots(figsize=(9, 4.8))
+    _in_time_panel(ax, result, COLOURS[1], COLOURS[0])
+    written.append(
+        _finish(
+            fig,
+            ax,
+            f"Plans issued within 20 weeks, by month of issue: {title}",
+            "% of plans issued in the month",
+            folder / "in_time.png",
+        )
+    )
+
+    fig, ax = plt.subplots(figsize=(9, 4.8))
+    _band(ax, x, result.weekly("caseload_per_caseworker"), "caseload per caseworker", COLOURS[0])
+    written.append(
+        _finish(
+            fig,
+            ax,
+            f"Caseload (plans and open assessments): {title}",
+            "cases",
+            folder / "caseload.png",
+        )
+    )
+    return written
+
+
+def write_comparison_charts(results: list[ScenarioResult], folder: Path) -> list[Path]:
+    """One chart per measure with every scenario on it: compare_*.png in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, label in (
+        ("past_20_weeks", "Open assessments past 20 weeks"),
+        ("review_backlog", "Annual reviews overdue"),
+        ("psychology_waiting", "Waiting for psychology advice"),
+        ("caseload_per_caseworker", "Caseload per caseworker"),
+    ):
+        fig, ax = plt.subplots(figsize=(9, 4.8))
+        for i, result in enumerate(results):
+            _band(
+                ax, _week_dates(result), result.weekly(name), result.name, COLOURS[i % len(COLOURS)]
+            )
+        written.append(_finish(fig, ax, label, "cases", folder / f"compare_{name}.png"))
+    fig, ax = plt.subplots(figsize=(9, 4.8))
+    for i, result in enumerate(results):
+        bands = [b for _, _, b in result.monthly(True)]
+        if all(math.isnan(b.median) for b in bands):
+            continue
+        _band(ax, _month_dates(result), bands, result.name, COLOURS[i % len(COLOURS)])
+    ax.set_ylim(0, 100)
+    written.append(
+        _finish(
+            fig,
+            ax,
+            "Within 20 weeks excl. exceptions, by month of issue",
+            "%",
+            folder / "compare_in_time.png",
+        )
+    )
+    return written

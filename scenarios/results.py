@@ -1,0 +1,362 @@
+"""What a scenario's replications add up to: weekly series with bands, the in-time rate by month
+of issue, when the backlog clears, a summary table, and CSV files.
+
+Bands are the 10th and 90th percentiles across Monte Carlo replications around the median.
+"Within 20 weeks" is counted by month of issue, as the national SEN2 return counts it:
+including exceptions (every plan) and excluding them (the headline figure, which leaves out
+plans where an exception applied; ``statutory.assessment.AssessmentOutcome``).
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from scenarios.engine import SERIES, Monthly, Run
+from scenarios.model import Scenario
+from statutory.dates import weeks_after
+
+Month = tuple[int, int]
+LOW, HIGH = 10, 90
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    low: float
+    median: float
+    high: float
+
+    @classmethod
+    def of(cls, values: list[float], method: str = "linear") -> Band:
+        """Percentiles of the values that are numbers (NaN: no value in that replication)."""
+        finite = [v for v in values if not math.isnan(v)]
+        if not finite:
+            return cls(math.nan, math.nan, math.nan)
+        low, median, high = np.percentile(finite, [LOW, 50, HIGH], method=method)  # type: ignore[call-overload]
+        return cls(float(low), float(median), float(high))
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    key: str
+    label: str
+    band: Band
+    unit: str = ""
+    """"%", "week" (a week index; see ``ScenarioResult.week_start``) or "" for counts."""
+
+
+def percent(numerator: int, denominator: int) -> float:
+    return 100 * numerator / denominator if denominator else math.nan
+
+
+def _pct_including(m: Monthly) -> float:
+    return percent(m.within_20_weeks, m.issued)
+
+
+def _pct_excluding(m: Monthly) -> float:
+    return percent(m.within_20_weeks_excluding_exceptions, m.counted_excluding_exceptions)
+
+
+def _lower(values: list[float]) -> tuple[float, float, float]:
+    """10th, 50th, 90th percentiles taken as observed values (a week that happened, or inf)."""
+    low, median, high = np.percentile(values, [LOW, 50, HIGH], method="lower")
+    return float(low), float(median), float(high)
+
+
+def cleared_week(series: list[float], threshold: int) -> int | None:
+    """First week at or under ``threshold`` (0 if the start was), or None if it never is."""
+    for week, value in enumerate(series):
+        if value <= threshold:
+            return week
+    return None
+
+
+def _sum(months: list[Monthly]) -> Monthly:
+    total = Monthly()
+    for m in months:
+        total.issued += m.issued
+        total.within_20_weeks += m.within_20_weeks
+        total.counted_excluding_exceptions += m.counted_excluding_exceptions
+        total.within_20_weeks_excluding_exceptions += m.within_20_weeks_excluding_exceptions
+    return total
+
+
+class ScenarioResult:
+    """The replications of one scenario, and what they add up to."""
+
+    def __init__(self, scenario: Scenario, runs: list[Run]) -> None:
+        if not runs:
+            raise ValueError("a result needs at least one replication")
+        self.scenario = scenario
+        self.runs = runs
+        self.weeks = scenario.scenario.weeks
+        self.threshold = scenario.report.backlog_cleared_at
+        first = (scenario.scenario.start.year, scenario.scenario.start.month)
+        last = (scenario.end.year, scenario.end.month)
+        self._summary: list[Measure] | None = None
+        self.months: list[Month] = []
+        y, m = first
+        while (y, m) <= last:
+            self.months.append((y, m))
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+
+    @property
+    def name(self) -> str:
+        return self.scenario.name
+
+    def week_start(self, week: int) -> date:
+        return weeks_after(self.scenario.scenario.start, week)
+
+    def weekly(self, name: str) -> list[Band]:
+        """The weekly series ``name`` (one of ``engine.SERIES``) as bands, week by week."""
+        matrix = np.array([run.weekly[name] for run in self.runs], dtype=float)
+        low, median, high = np.nanpercentile(matrix, [LOW, 50, HIGH], axis=0)
+        return [
+            Band(float(a), float(b), float(c)) for a, b, c in zip(low, median, high, strict=True)
+        ]
+
+    def monthly(self, excluding_exceptions: bool) -> list[tuple[Month, Band, Band]]:
+        """By month of issue: plans issued, and the % within 20 weeks."""
+        pct = _pct_excluding if excluding_exceptions else _pct_including
+        out = []
+        for month in self.months:
+            counts = [run.monthly.get(month, Monthly()) for run in self.runs]
+            out.append(
+                (
+                    month,
+                    Band.of([float(c.issued) for c in counts]),
+                    Band.of([pct(c) for c in counts]),
+                )
+            )
+        return out
+
+    def cleared(self, name: str = "past_20_weeks") -> list[int | None]:
+        """Per replication, the week the backlog ``name`` clears (None: it does not)."""
+        return [cleared_week(run.weekly[name], self.threshold) for run in self.runs]
+
+    def clearance(self, name: str = "past_20_weeks") -> tuple[int | None, float]:
+        """Median week of clearance (None if most replications never clear) and share cleared."""
+        weeks = self.cleared(name)
+        median = _lower([math.inf if w is None else w for w in weeks])[1]
+        share = sum(w is not None for w in weeks) / len(weeks)
+        return (None if math.isinf(median) else int(median)), share
+
+    def overall(self, excluding_exceptions: bool, months: int | None = None) -> Band:
+        """% within 20 weeks over the horizon (or its last ``months`` months)."""
+        pct = _pct_excluding if excluding_exceptions else _pct_including
+        chosen = self.months[-months:] if months else self.months
+        return Band.of(
+            [pct(_sum([run.monthly.get(m, Monthly()) for m in chosen])) for run in self.runs]
+        )
+
+    def _at(self, name: str, week: int) -> Band:
+        return Band.of([run.weekly[name][week] for run in self.runs])
+
+    def _total(self, name: str) -> Band:
+        return Band.of([float(sum(run.weekly[name])) for run in self.runs])
+
+    def summary(self) -> list[Measure]:
+        """The summary table (computed once)."""
+        if self._summary is None:
+            self._summary = self._measures()
+        return self._summary
+
+    def measure(self, key: str) -> Band:
+        for m in self.summary():
+            if m.key == key:
+                return m.band
+        raise KeyError(key)
+
+    def _measures(self) -> list[Measure]:
+        last = self.weeks - 1
+        reviews_pct = Band.of(
+            [
+                percent(int(sum(r.weekly["reviews_in_time"])), int(sum(r.weekly["reviews_done"])))
+                for r in self.runs
+            ]
+        )
+        measures = [
+            Measure("requests", "Requests for assessment", self._total("requests")),
+            Measure("plans_issued", "Plans issued", self._total("plans_issued")),
+            Measure(
+                "within_20_weeks_excluding_exceptions",
+                "Within 20 weeks, excl. exceptions (headline)",
+                self.overall(True),
+                "%",
+            ),
+            Measure(
+                "within_20_weeks_including_exceptions",
+                "Within 20 weeks, incl. exceptions",
+                self.overall(False),
+                "%",
+            ),
+            Measure(
+                "within_20_weeks_last_3_months",
+                "Within 20 weeks excl. exceptions, last 3 months",
+                self.overall(True, 3),
+                "%",
+            ),
+            Measure(
+                "open_assessments_end",
+                "Open assessments at the end",
+                self._at("open_assessments", last),
+            ),
+            Measure(
+                "past_20_weeks_start",
+                "Open past 20 weeks, first week",
+                self._at("past_20_weeks", 0),
+            ),
+            Measure(
+                "past_20_weeks_end",
+                "Open past 20 weeks at the end",
+                self._at("past_20_weeks", last),
+            ),
+            Measure(
+                "psychology_waiting_end",
+                "Waiting for psychology advice at the end",
+                self._at("psychology_waiting", last),
+            ),
+            Measure(
+                "review_backlog_start", "Reviews overdue, first week", self._at("review_backlog", 0)
+            ),
+            Measure(
+                "review_backlog_end", "Reviews overdue at the end", self._at("review_backlog", last)
+            ),
+            Measure("reviews_in_time", "Reviews held by their due date", reviews_pct, "%"),
+            Measure(
+                "caseload_start",
+                "Caseload per caseworker, first week",
+                self._at("caseload_per_caseworker", 0),
+            ),
+            Measure(
+                "caseload_end",
+                "Caseload per caseworker at the end",
+                self._at("caseload_per_caseworker", last),
+            ),
+        ]
+        for key, label, series in (
+            ("backlog_cleared", "Assessment backlog cleared (week)", "past_20_weeks"),
+            ("review_backlog_cleared", "Review backlog cleared (week)", "review_backlog"),
+        ):
+            weeks = [math.inf if w is None else float(w) for w in self.cleared(series)]
+            band = Band(*(math.nan if math.isinf(v) else v for v in _lower(weeks)))
+            measures.append(Measure(key, label, band, "week"))
+        return measures
+
+
+def format_value(value: float, unit: str, result: ScenarioResult | None = None) -> str:
+    if math.isnan(value):
+        return "-"
+    if unit == "%":
+        return f"{value:.1f}%"
+    if unit == "week":
+        week = round(value)
+        return f"{week} ({result.week_start(week)})" if result else str(week)
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+
+def write_csv(result: ScenarioResult, folder: Path) -> list[Path]:
+    """weekly.csv, monthly.csv, summary.csv and replications.csv in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+
+    path = folder / "weekly.csv"
+    columns = {name: result.weekly(name) for name in SERIES}
+    with path.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(
+            ["week", "week_start"] + [f"{n}_{p}" for n in SERIES for p in ("p10", "median", "p90")]
+        )
+        for week in range(result.weeks):
+            row: list[object] = [week, result.week_start(week).isoformat()]
+            for name in SERIES:
+                b = columns[name][week]
+                row += [_num(b.low), _num(b.median), _num(b.high)]
+            w.writerow(row)
+    written.append(path)
+
+    path = folder / "monthly.csv"
+    including = result.monthly(False)
+    excluding = result.monthly(True)
+    with path.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(
+            [
+                "month",
+                "plans_issued_median",
+                "within_20_weeks_incl_p10",
+                "within_20_weeks_incl_median",
+                "within_20_weeks_incl_p90",
+                "within_20_weeks_excl_p10",
+                "within_20_weeks_excl_median",
+                "within_20_weeks_excl_p90",
+            ]
+        )
+        for (month, issued, inc), (_, _, exc_) in zip(including, excluding, strict=True):
+            w.writerow(
+                [
+                    f"{month[0]}-{month[1]:02d}",
+                    _num(issued.median),
+                    _num(inc.low),
+                    _num(inc.median),
+                    _num(inc.high),
+                    _num(exc_.low),
+                    _num(exc_.median),
+                    _num(exc_.high),
+                ]
+            )
+    written.append(path)
+
+    path = folder / "summary.csv"
+    with path.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["measure", "label", "unit", "p10", "median", "p90"])
+        for m in result.summary():
+            w.writerow(
+                [m.key, m.label, m.unit, _num(m.band.low), _num(m.band.median), _num(m.band.high)]
+            )
+    written.append(path)
+
+    path = folder / "replications.csv"
+    with path.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(
+            [
+                "replication",
+                "seed",
+                "plans_issued",
+                "within_20_weeks_excl_pct",
+                "past_20_weeks_end",
+                "review_backlog_end",
+                "backlog_cleared_week",
+                "events",
+            ]
+        )
+        for i, (run, cleared) in enumerate(zip(result.runs, result.cleared(), strict=True)):
+            total = _sum(list(run.monthly.values()))
+            w.writerow(
+                [
+                    i,
+                    run.seed,
+                    total.issued,
+                    _num(_pct_excluding(total)),
+                    run.weekly["past_20_weeks"][-1],
+                    run.weekly["review_backlog"][-1],
+                    "" if cleared is None else cleared,
+                    run.events,
+                ]
+            )
+    written.append(path)
+    return written
+
+
+def _num(value: float) -> str:
+    return "" if math.isnan(value) else f"{value:.4g}" if abs(value) < 1000 else f"{value:.0f}"

@@ -1,0 +1,133 @@
+"""`ehc overdue`, `ehc case`, `ehc kpi`, `ehc export sen2` and `ehc db` as a supervisor runs
+them, against the real dev server with a worker."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import os
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+from activities.outbox import Outbox
+from ehc.cases import Assessments
+from ehc.settings import Settings
+from statutory import assessment as rules
+from tests.e2e.test_import import ehc
+from tests.workflow.helpers import running_worker
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def cli_env(dev_server_env: WorkflowEnvironment, tmp_path: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "TEMPORAL_ADDRESS": dev_server_env.client.service_client.config.target_host,
+        "EHC_DATA_DIR": str(tmp_path),
+        "EHC_LOG_FORMAT": "json",
+    }
+
+
+async def test_a_supervisor_sees_overdue_cases_a_chronology_kpis_and_sen2(
+    dev_server_env: WorkflowEnvironment,
+    cli_env: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    today = datetime.now(UTC).date()
+    team = f"t{uuid.uuid4().hex[:6]}"
+    late = rules.AssessmentRequest(
+        case_ref=f"REP-{uuid.uuid4().hex[:6].upper()}",
+        received=today - timedelta(days=60),
+        caseworker="cw101",
+        team=team,
+    )
+    soon = late.model_copy(
+        update={
+            "case_ref": f"REP-{uuid.uuid4().hex[:6].upper()}",
+            "received": today - timedelta(days=130),
+        }
+    )
+    outbox = Outbox(f"sqlite:///{tmp_path / 'ehc.db'}")
+    async with running_worker(dev_server_env.client, outbox) as queue:
+        env = {**cli_env, "EHC_TASK_QUEUE": queue}
+        service = Assessments(dev_server_env.client, Settings(task_queue=queue, data_dir=tmp_path))
+        assert await service.start(late)
+        # decided in time, draft served: next statutory step the final plan, due in 10 days
+        assert await service.start(
+            soon,
+            [
+                rules.DecidedToAssess(on=today - timedelta(days=100)),
+                rules.DraftServed(on=today - timedelta(days=20)),
+            ],
+        )
+
+        deadline = asyncio.get_running_loop().time() + 30
+        while True:
+            listed = await ehc(env, "overdue", "--team", team, "--within", "2w", "--json")
+            assert listed.returncode == 0, listed.stderr
+            report = json.loads(listed.stdout)
+            if len(report["lines"]) == 2 or asyncio.get_running_loop().time() > deadline:
+                break
+            await asyncio.sleep(0.25)
+        first, second = report["lines"]
+        assert (first["case_ref"], first["days_overdue"], first["regulation"]) == (
+            late.case_ref,
+            60 - 42,
+            "reg 4(1), 5(1)",
+        )
+        assert (second["case_ref"], second["step"], second["days_overdue"]) == (
+            soon.case_ref,
+            "final-plan",
+            -10,
+        )
+        assert "eventually consistent" in report["freshness"]
+
+        table = await ehc(env, "overdue", "--team", team)
+        assert (
+            "1 overdue, 0 due soon" in table.stdout
+            and "Read from Temporal visibility" in table.stdout
+        )
+        rows = list(
+            csv.DictReader(io.StringIO((await ehc(env, "overdue", "--team", team, "--csv")).stdout))
+        )
+        assert [r["case_ref"] for r in rows] == [late.case_ref]
+        assert (await ehc(env, "overdue", "--kind", "plans")).returncode == 2
+
+        case = await ehc(env, "case", soon.case_ref, "--json")
+        assert case.returncode == 0, case.stderr
+        entries = json.loads(case.stdout)["entries"]
+        assert [e["kind"] for e in entries[:3]] == ["event", "event", "done"]
+        assert entries[2]["regulation"] == "reg 4(1), 5(1)"
+        assert (await ehc(env, "case", "Jane Smith")).returncode == 2
+
+        kpi = await ehc(env, "kpi", "--period", str(today.year), "--team", team, "--json")
+        assert kpi.returncode == 0, kpi.stderr
+        figures = json.loads(kpi.stdout)
+        decisions = next(
+            m for m in figures["measures"] if m["key"] == "decisions-to-assess-6-weeks"
+        )
+        assert (decisions["period"]["met"], decisions["period"]["total"]) == (1, 1)
+        assert figures["caseload"]["open"] == {"assessment": 2}
+        assert figures["caseload"]["overdue"] == {"assessment": 1}
+        assert (await ehc(env, "kpi", "--period", "2026-Q5")).returncode == 2
+
+        out = tmp_path / "sen2.csv"
+        export = await ehc(env, "export", "sen2", "--year", str(today.year), "--out", str(out))
+        assert export.returncode == 0, export.stderr
+        total = list(csv.DictReader(io.StringIO(out.read_text())))[-1]
+        assert total["period"] == str(today.year)
+
+
+async def test_db_upgrade_migrates_once_and_says_so(cli_env: dict[str, str]) -> None:
+    first = await ehc(cli_env, "db", "upgrade")
+    assert first.returncode == 0, first.stderr
+    assert "Upgraded from an empty database" in first.stdout
+    again = await ehc(cli_env, "db", "upgrade")
+    assert "Already at revision" in again.stdout

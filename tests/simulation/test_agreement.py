@@ -1,0 +1,83 @@
+"""Both engines agree case by case: the fast engine's outcomes and alerts are the ones the real
+assessment workflow produces, replayed on the Temporal time-skipping test server."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from ehc.cli.simulate import faithful_worker
+from scenarios import casefile, engine, faithful, reminders
+from scenarios.casefile import SimCase
+from statutory import assessment as rules
+from tests.conftest import BIN
+
+from .helpers import variant
+
+
+def _sample() -> list[SimCase]:
+    """A dozen closed cases of a county run with many exceptions: every ending, on time and
+    late, with and without exceptions (personal circumstances, absence, missed appointment)."""
+    scenario = variant(
+        "county-psychology-outsourced",
+        {
+            "scenario.weeks": 40,
+            "exceptions.personal-circumstances.share": 0.15,
+            "exceptions.absence-from-area": {"share": 0.1, "weeks": [4, 6, 8], "assumed": True},
+            "exceptions.missed-appointment.share": 0.3,
+        },
+    )
+    run = engine.simulate(scenario, 11, keep_cases=True)
+    new = [c for c in run.cases if c.received >= scenario.scenario.start and faithful.replayable(c)]
+
+    def pick(test: object, n: int) -> list[SimCase]:
+        return [c for c in new if test(c)][:n]  # type: ignore[operator]
+
+    out: dict[int, SimCase] = {}
+    for group in (
+        pick(lambda c: c.ending is rules.Ending.NOT_ASSESSED, 2),
+        pick(lambda c: c.ending is rules.Ending.NOT_ISSUED, 1),
+        pick(lambda c: casefile.outcome(c).within_20_weeks is True, 2),
+        pick(lambda c: casefile.outcome(c).within_20_weeks is False, 2),
+        pick(
+            lambda c: c.ending is rules.Ending.PLAN_ISSUED and casefile.outcome(c).exceptions_apply,
+            2,
+        ),
+        pick(lambda c: any(s.advice_id for s in c.recorded_spans()), 2),
+    ):
+        out.update((c.id, c) for c in group)
+    return list(out.values())
+
+
+async def test_fast_and_faithful_engines_agree_case_by_case(tmp_path: Path) -> None:
+    cases = _sample()
+    outcomes = [casefile.outcome(c) for c in cases]
+    assert {o.ending for o in outcomes} == set(rules.Ending) - {rules.Ending.WITHDRAWN}
+    assert {o.within_20_weeks for o in outcomes} == {None, True, False}
+    assert any(o.exceptions_apply for o in outcomes)
+    assert any(s.advice_id for c in cases for s in c.recorded_spans())
+    # Its own test server: the replay moves the server's clock on by years, and a session
+    # server left stalled by another test would fail this one (and the other way round).
+    with ThreadPoolExecutor(4) as executor:
+        async with faithful.time_skipping(BIN / "temporal-test-server") as env:
+            replayed = await faithful.replay(env, cases, faithful_worker(tmp_path, executor))
+    for r in replayed:
+        assert r.outcome == casefile.outcome(r.case), r.case.ref
+        assert r.deadlines == faithful.expected_deadlines(r.case), r.case.ref
+        assert r.alerts == reminders.expected_alerts(r.case), r.case.ref
+    kinds = {a.kind for r in replayed for a in r.alerts}
+    assert len(kinds) == 2, "the sample earned reminders and escalations"
+
+
+async def test_coronavirus_cases_are_refused() -> None:
+    """Their exception has fixed dates (1 May - 25 Sep 2020): they cannot be moved in time."""
+    scenario = variant(
+        "unitary-2020-as-planned", {"scenario.weeks": 40, "exceptions.coronavirus.share": 1.0}
+    )
+    run = engine.simulate(scenario, 1, keep_cases=True)
+    covid = [c for c in run.cases if c.ending and not faithful.replayable(c)]
+    assert covid
+    with pytest.raises(faithful.FaithfulError, match="coronavirus"):
+        await faithful.replay_case(None, "unused", covid[0], "X")  # type: ignore[arg-type]

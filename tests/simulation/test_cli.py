@@ -1,0 +1,143 @@
+"""``ehc simulate``: the sub-app as ``ehc`` registers it (``app.add_typer(..., name="simulate")``)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from ehc.cli import simulate
+from ehc.cli.common import BAD_INPUT, Fail
+
+from .helpers import shipped
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def _ehc() -> typer.Typer:
+    app = typer.Typer()
+
+    @app.callback()
+    def _root() -> None:
+        """Stands in for ehc.cli.main."""
+
+    app.add_typer(simulate.app, name="simulate")
+    return app
+
+
+def _invoke(*args: str) -> tuple[int, str, BaseException | None]:
+    result = CliRunner().invoke(_ehc(), ["simulate", *args])
+    return result.exit_code, result.output, result.exception
+
+
+@pytest.fixture
+def short_scenario(tmp_path: Path) -> Path:
+    """The unitary council file cut to 30 weeks, to keep the test quick."""
+    text = shipped("unitary-2020-as-planned").read_text(encoding="utf-8")
+    path = tmp_path / "short.toml"
+    path.write_text(text.replace("weeks = 156", "weeks = 30"), encoding="utf-8")
+    return path
+
+
+def test_simulate_file_prints_a_summary_and_writes_csv_and_charts(
+    short_scenario: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    code, output, error = _invoke(
+        str(short_scenario), "--replications", "3", "--seed", "4", "--out", str(out)
+    )
+    assert error is None and code == 0, output
+    assert "Within 20 weeks, excl. exceptions (headline)" in output
+    assert "3 replications from seed 4" in output
+    assert f"Wrote 7 files to {out}/" in output
+    for chart in ("backlog.png", "in_time.png", "caseload.png"):
+        assert (out / chart).read_bytes().startswith(PNG)
+    with (out / "weekly.csv").open() as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 30
+    assert rows[0]["week_start"] == "2020-01-06"
+    assert float(rows[0]["open_assessments_median"]) > 50
+    with (out / "replications.csv").open() as f:
+        assert [r["seed"] for r in csv.DictReader(f)] == [str(4 * 1_000_003 + i) for i in range(3)]
+
+
+def test_the_same_seed_writes_the_same_numbers(short_scenario: Path, tmp_path: Path) -> None:
+    for run in ("a", "b"):
+        code, output, _ = _invoke(str(short_scenario), "-n", "2", "--out", str(tmp_path / run))
+        assert code == 0, output
+    assert (tmp_path / "a" / "weekly.csv").read_text() == (
+        tmp_path / "b" / "weekly.csv"
+    ).read_text()
+
+
+def test_compare_ranks_the_options(tmp_path: Path) -> None:
+    files = [shipped("unitary-2020-no-extra-staff"), shipped("unitary-2020-as-planned")]
+    code, output, error = _invoke(
+        "compare", *map(str, files), "-n", "2", "--rank-by", "end-backlog", "--out", str(tmp_path)
+    )
+    assert error is None and code == 0, output
+    assert "Options ranked by end-backlog" in output
+    first = next(line for line in output.splitlines() if line.startswith("│ 1 "))
+    assert "unitary-2020-as" in first, "the council that added staff ranks first"
+    assert (tmp_path / "compare_in_time.png").read_bytes().startswith(PNG)
+    with (tmp_path / "compare.csv").open() as f:
+        ranks = {(r["rank"], r["scenario"]) for r in csv.DictReader(f)}
+    assert ranks == {("1", "unitary-2020-as-planned"), ("2", "unitary-2020-no-extra-staff")}
+
+
+def _failure(*args: str) -> Fail:
+    _, output, error = _invoke(*args)
+    assert isinstance(error, Fail), output
+    return error
+
+
+def test_a_bad_scenario_is_one_line_naming_file_key_and_problem(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    text = shipped("unitary-2020-as-planned").read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("share_issued = { value = 0.95, assumed = true }", "share_issued = 0.95")
+    )
+    error = _failure(str(path))
+    assert error.code == BAD_INPUT
+    assert str(error).startswith(f"{path}: decisions.share_issued: give a table")
+
+
+def test_a_missing_file_is_bad_input(tmp_path: Path) -> None:
+    error = _failure(str(tmp_path / "absent.toml"))
+    assert (error.code, str(error)) == (
+        BAD_INPUT,
+        f"{tmp_path / 'absent.toml'}: no such scenario file",
+    )
+
+
+def test_compare_needs_two_distinct_options() -> None:
+    one = str(shipped("unitary-2020-as-planned"))
+    assert str(_failure("compare", one)) == "compare needs at least two scenario files"
+    assert "names must differ" in str(_failure("compare", one, one))
+
+
+def test_usage_errors_are_typer_usage_errors() -> None:
+    code, _, _ = _invoke(str(shipped("unitary-2020-as-planned")), "--replications", "0")
+    assert code == 2
+
+
+def test_engine_temporal_checks_both_engines_agree(tmp_path: Path) -> None:
+    """``--engine temporal``: closed cases of a fast run replayed through the real workflows."""
+    code, output, error = _invoke(
+        str(shipped("county-psychology-outsourced")),
+        "--engine",
+        "temporal",
+        "--cases",
+        "4",
+        "--out",
+        str(tmp_path),
+    )
+    assert error is None and code == 0, output
+    assert "Closed cases replayed" in output
+    with (tmp_path / "agreement.csv").open() as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 4
+    assert all(r["outcome"] == r["deadlines"] == r["alerts"] == "True" for r in rows)

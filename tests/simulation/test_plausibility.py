@@ -1,0 +1,175 @@
+"""Plausibility: the shipped scenarios reproduce what councils and the DfE published
+(shared/CALIBRATION.md), and clearing a backlog shows the in-time dip councils report."""
+
+from __future__ import annotations
+
+import statistics
+from datetime import date
+
+import pytest
+
+from scenarios import engine, model, results
+
+from .helpers import shipped
+
+
+def test_england_2024_lands_near_the_published_46_percent() -> None:
+    """DfE SEN2 2024: 46.4% within 20 weeks excl. exceptions; 97,747 new plans."""
+    scenario = model.load(shipped("england-2024"))
+    result = results.ScenarioResult(scenario, [engine.simulate(scenario, 0)])
+    assert 41 <= result.measure("within_20_weeks_excluding_exceptions").median <= 52
+    assert result.measure("plans_issued").median == pytest.approx(97_747, rel=0.1)
+    assert result.measure("requests").median == pytest.approx(154_489, rel=0.05)
+
+
+def _slope(series: list[float], first: int, last: int) -> float:
+    return (series[last] - series[first]) / (last - first)
+
+
+@pytest.mark.parametrize(
+    ("name", "growth"),
+    [("county-psychology-in-house", 44 - 27), ("county-psychology-locums", 44 - 38)],
+)
+def test_psychology_queue_grows_by_demand_less_capacity(name: str, growth: int) -> None:
+    """Surrey 2023: 44 assessments a week needed, 27 done in house, 38 with locums."""
+    scenario = model.load(shipped(name))
+    runs = engine.replicate(scenario, 3, seed=1)
+    # from week 8, once the start state's requests have reached the psychology queue
+    slopes = [_slope(r.weekly["psychology_waiting"], 8, 56) for r in runs]
+    assert statistics.mean(slopes) == pytest.approx(growth, abs=2.5)
+
+
+def test_outsourcing_the_psychology_backlog_lifts_the_in_time_rate() -> None:
+    """Surrey: 9% within 20 weeks (Dec 2022) -> 71% (Jul 2023) with the backlog outsourced."""
+    options = {
+        name: results.ScenarioResult(
+            model.load(shipped(name)), engine.replicate(model.load(shipped(name)), 2, seed=2)
+        )
+        for name in ("county-psychology-in-house", "county-psychology-outsourced")
+    }
+    july = {
+        name: dict((m, b.median) for m, _, b in r.monthly(True))[(2023, 7)]
+        for name, r in options.items()
+    }
+    assert july["county-psychology-in-house"] < 10
+    assert 55 <= july["county-psychology-outsourced"] <= 90
+
+
+def test_unitary_council_caseload_and_review_backlog_as_reported() -> None:
+    """Thurrock: caseload 300 -> under 200 with 4 more caseworkers (Feb 2020); review backlog
+    cleared by May 2021 with capacity added in Dec 2020."""
+    scenario = model.load(shipped("unitary-2020-as-planned"))
+    result = results.ScenarioResult(scenario, engine.replicate(scenario, 4, seed=3))
+    caseload = result.weekly("caseload_per_caseworker")
+    assert caseload[0].median > 300
+    assert caseload[8].median < 200
+    week, share = result.clearance("review_backlog")
+    assert week is not None and share >= 0.75
+    assert date(2021, 1, 1) <= result.week_start(week) <= date(2021, 8, 31)
+
+    without = model.load(shipped("unitary-2020-no-extra-staff"))
+    counterfactual = results.ScenarioResult(without, engine.replicate(without, 2, seed=3))
+    assert counterfactual.clearance("review_backlog") == (None, 0.0)
+    assert counterfactual.measure("caseload_end").median > 400
+
+
+DIP = """
+version = 1
+[scenario]
+name = "backlog-dip"
+title = "A council in time for new requests, clearing a parked backlog by outsourcing"
+start = 2023-01-02
+weeks = 56
+
+[[start_state.open_assessments]]
+stage = "decision"
+weeks = [0, 5]
+count = 120
+assumed = true
+
+[[start_state.open_assessments]]
+stage = "advice"
+weeks = [6, 12]
+count = 120
+assumed = true
+
+[[start_state.open_assessments]]
+stage = "drafting"
+weeks = [12, 16]
+count = 60
+assumed = true
+
+[[start_state.open_assessments]]
+stage = "advice"
+weeks = [24, 50]
+count = 240
+assumed = true
+note = "the parked overdue backlog"
+
+[demand]
+requests_per_week = { value = 20, assumed = true }
+
+[decisions]
+share_assessed = { value = 1.0, assumed = true }
+share_issued = { value = 1.0, assumed = true }
+
+[timings]
+decision = { value = [4, 5, 6], assumed = true }
+psychology = { value = [1, 2, 4], assumed = true }
+other_advice = { value = [2, 4, 6], assumed = true }
+drafting = { value = [1, 2, 3], assumed = true }
+finalising = { value = [0, 1, 2], assumed = true }
+
+[capacity]
+caseworkers = { value = 20, assumed = true }
+hours_per_week = { value = 37, assumed = true }
+statutory_share = { value = 0.6, assumed = true }
+review_share = { value = 0.0, assumed = true }
+psychology_per_week = { value = 21, assumed = true }
+
+[capacity.hours_per_task]
+decision = { value = 1, assumed = true }
+draft = { value = 10, assumed = true }
+final = { value = 2, assumed = true }
+review = { value = 4, assumed = true }
+
+[reviews]
+lead_weeks = { value = 8, assumed = true }
+ceasing_share = { value = 0.07, assumed = true }
+
+[priority]
+policy = "new-in-time-first"
+"""
+OUTSOURCING = """
+[[capacity.changes]]
+label = "backlog outsourced"
+start = 2023-04-03
+end = 2023-06-25
+psychology_outsourced = 240
+assumed = true
+"""
+
+
+def test_clearing_a_backlog_dips_the_in_time_rate_then_it_recovers() -> None:
+    """Hertfordshire, Bristol: issuing old overdue cases pulls the in-time % down while a
+    backlog clears. New requests stay in time throughout; the monthly rate still dips."""
+    scenario = model.loads(DIP + OUTSOURCING, "backlog-dip")
+    result = results.ScenarioResult(scenario, engine.replicate(scenario, 3, seed=4))
+    pct = {m: b.median for m, _, b in result.monthly(True)}
+    before = statistics.mean([pct[(2023, 3)], pct[(2023, 4)]])
+    during = min(pct[(2023, m)] for m in (5, 6, 7))
+    after = statistics.mean([pct[(2023, m)] for m in (10, 11, 12)])
+    assert before >= 75
+    assert during <= before - 25, "the backlog pulls the monthly rate down"
+    assert after >= during + 25 and after >= 75, "and it recovers once the backlog is gone"
+    past = result.weekly("past_20_weeks")
+    assert past[-1].median < past[0].median / 4, "the backlog did clear"
+
+
+def test_with_no_extra_capacity_the_parked_backlog_stays_and_there_is_no_dip() -> None:
+    scenario = model.loads(DIP, "backlog-parked")
+    result = results.ScenarioResult(scenario, engine.replicate(scenario, 2, seed=4))
+    pct = [b.median for m, _, b in result.monthly(True) if m >= (2023, 3)]
+    assert min(pct[:-1]) >= 75
+    past = result.weekly("past_20_weeks")
+    assert past[-1].median >= 200

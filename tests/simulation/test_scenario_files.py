@@ -1,0 +1,141 @@
+"""Scenario files: the shipped ones load, and bad ones are refused with file, key and problem."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scenarios import model
+from scenarios.model import ScenarioError
+
+from .helpers import FILES, raw
+
+SHIPPED = sorted(FILES.glob("*.toml"))
+
+
+def test_the_shipped_files_are_the_ones_documented() -> None:
+    names = {p.stem for p in SHIPPED}
+    assert {
+        "unitary-2020-as-planned",
+        "unitary-2020-no-extra-staff",
+        "unitary-2020-outsourced-reviews",
+        "county-psychology-in-house",
+        "county-psychology-locums",
+        "county-psychology-outsourced",
+        "england-2024",
+    } <= names
+    readme = (FILES.parent / "README.md").read_text(encoding="utf-8")
+    for name in names:
+        assert f"{name}.toml" in readme
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_shipped_file_loads_and_is_named_after_its_file(path: Path) -> None:
+    scenario = model.load(path)
+    assert scenario.name == path.stem
+    assert path.read_text(encoding="utf-8").startswith("#"), "each file states its assumptions"
+
+
+def _error(data: dict[str, Any]) -> str:
+    with pytest.raises(ScenarioError) as caught:
+        model.parse(data, "council.toml")
+    return str(caught.value)
+
+
+def _base() -> dict[str, Any]:
+    return copy.deepcopy(raw("unitary-2020-as-planned"))
+
+
+def test_a_figure_without_source_or_assumption_is_refused() -> None:
+    data = _base()
+    data["demand"]["requests_per_week"] = {"value": 5.4}
+    assert _error(data) == (
+        'council.toml: demand.requests_per_week: every figure needs source = "..." or '
+        "assumed = true"
+    )
+
+
+def test_a_bare_number_is_refused_with_the_table_to_write() -> None:
+    data = _base()
+    data["capacity"]["caseworkers"] = 5
+    message = _error(data)
+    assert message.startswith("council.toml: capacity.caseworkers: give a table { value = 5,")
+    assert "not a bare value" in message
+
+
+def test_source_and_assumed_together_are_refused() -> None:
+    data = _base()
+    data["decisions"]["share_issued"] = {"value": 0.9, "source": "x", "assumed": True}
+    assert "decisions.share_issued: give source" in _error(data)
+
+
+def test_a_group_of_the_start_state_needs_its_source_too() -> None:
+    data = _base()
+    del data["start_state"]["open_assessments"][1]["assumed"]
+    assert _error(data).startswith("council.toml: start_state.open_assessments[1]: every figure")
+
+
+def test_unknown_key_is_named() -> None:
+    data = _base()
+    data["capacity"]["caseworker"] = data["capacity"].pop("caseworkers")
+    message = _error(data)
+    assert message == "council.toml: capacity.caseworker: unknown key (did you mean 'caseworkers'?)"
+
+
+def test_missing_section_is_named() -> None:
+    data = _base()
+    del data["timings"]
+    assert _error(data) == "council.toml: timings: missing (required)"
+
+
+def test_share_out_of_range() -> None:
+    data = _base()
+    data["decisions"]["share_assessed"]["value"] = 1.2
+    assert "decisions.share_assessed: Input should be less than or equal to 1" in _error(data)
+
+
+def test_lead_time_spread_must_be_ordered() -> None:
+    data = _base()
+    data["timings"]["drafting"]["value"] = [4, 2, 6]
+    assert "timings.drafting: needs [low, most likely, high]" in _error(data)
+
+
+def test_seasonality_needs_twelve_months() -> None:
+    data = _base()
+    data["demand"]["seasonality"]["value"] = [1.0] * 11
+    assert "demand.seasonality: needs 12 monthly factors" in _error(data)
+
+
+def test_closure_exceptions_are_refused_with_the_reason() -> None:
+    data = _base()
+    data["exceptions"]["school-closure"] = {"share": 0.1, "weeks": [4, 5, 6], "assumed": True}
+    message = _error(data)
+    assert "'school-closure' is not an exception the simulator supports" in message
+    assert "closures depend on advice dates" in message
+
+
+def test_outsourcing_a_number_needs_an_end_date() -> None:
+    data = _base()
+    data["capacity"]["changes"][0]["reviews_outsourced"] = 100
+    assert "capacity.changes[0]: outsourcing a fixed number needs an end date" in _error(data)
+
+
+def test_scenario_name_is_a_short_id() -> None:
+    data = _base()
+    data["scenario"]["name"] = "My Council"
+    assert "scenario.name: String should match pattern" in _error(data)
+
+
+def test_not_toml(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text("[scenario\nname = 1\n")
+    with pytest.raises(ScenarioError, match=r"bad\.toml: not valid TOML"):
+        model.load(path)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError, match="no such scenario file"):
+        model.load(tmp_path / "absent.toml")
