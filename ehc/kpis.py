@@ -27,6 +27,8 @@ from statutory.kpi import DEFAULT_TARGETS, KpiReport, KpiTargets, OpenCase, kpi_
 from statutory.periods import Period
 from statutory.sen2 import Sen2Table, sen2_table
 
+#: The steps the KPIs count (statutory.kpi): read only these.
+KPI_STEPS = ("decide-to-assess", "advice", "review-meeting", "decision", "final-amended-plan")
 #: An amended plan's cycle ends at its decision, months before the plan it counts on.
 AMEND_LOOKBACK = timedelta(days=400)
 
@@ -86,7 +88,7 @@ def ledger_kpis(
     since = period.year_to_date.start
     return kpi_report(
         period,
-        ledger.steps(since, period.end, team=team),
+        ledger.steps(since, period.end, team=team, families=KPI_STEPS),
         ledger.outcomes(since - AMEND_LOOKBACK, None, team=team),
         targets=targets,
         team=team,
@@ -115,6 +117,6 @@ def sen2(ledger: LedgerReader, year: int, team: str | None = None) -> Sen2Table:
     return sen2_table(
         year,
         ledger.requests(since, date(year, 12, 31), team=team),
-        ledger.steps(since, None, team=team),
-        ledger.outcomes(since, None, team=team),
+        ledger.steps(since, None, team=team, families=("decide-to-assess",)),
+        ledger.outcomes(since, None, team=team, process="assessment"),
     )

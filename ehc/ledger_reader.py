@@ -7,10 +7,11 @@ rows should not spend its time checking them again.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine, Table, select
+from sqlalchemy import ColumnElement, Engine, Table, or_, select
 
 from activities.migrate import upgrade
 from activities.outbox import make_engine
@@ -34,6 +35,7 @@ class LedgerReader:
         until: date | None,
         case_ref: str | None,
         team: str | None,
+        where: ColumnElement[bool] | None = None,
     ) -> list[dict[str, Any]]:
         columns = [c for c in table.c if c.name not in ("id", "recorded_at")]
         names = [c.name for c in columns]
@@ -47,6 +49,8 @@ class LedgerReader:
             query = query.where(table.c.case_ref == case_ref)
         if team is not None:
             query = query.where(table.c.team == team)
+        if where is not None:
+            query = query.where(where)
         with self.engine.connect() as conn:
             return [
                 dict(zip(names, row, strict=True))
@@ -60,9 +64,18 @@ class LedgerReader:
         *,
         case_ref: str | None = None,
         team: str | None = None,
+        families: Collection[str] | None = None,
     ) -> list[StepRecord]:
-        """Completed steps, by the day they were completed."""
-        rows = self._rows(ledger_steps, "completed_on", since, until, case_ref, team)
+        """Completed steps, by the day they were completed.
+
+        ``families`` keeps only those steps (``advice`` keeps ``advice`` and ``advice-N``, and
+        may let a similar name through: reports still check each row's family).
+        """
+        where = None
+        if families is not None:
+            step = ledger_steps.c.step
+            where = or_(step.in_(list(families)), *(step.like(f"{f}-%") for f in families))
+        rows = self._rows(ledger_steps, "completed_on", since, until, case_ref, team, where)
         return [StepRecord.model_construct(**r) for r in rows]
 
     def outcomes(
@@ -72,9 +85,11 @@ class LedgerReader:
         *,
         case_ref: str | None = None,
         team: str | None = None,
+        process: str | None = None,
     ) -> list[OutcomeRecord]:
         """Outcomes of assessments and review cycles, by the day they ended."""
-        rows = self._rows(ledger_outcomes, "ended_on", since, until, case_ref, team)
+        where = ledger_outcomes.c.process == process if process is not None else None
+        rows = self._rows(ledger_outcomes, "ended_on", since, until, case_ref, team, where)
         return [OutcomeRecord.model_construct(**r) for r in rows]
 
     def requests(

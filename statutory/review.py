@@ -320,6 +320,19 @@ class TransferredOut(_Event):
     reason: str = Field(min_length=1, max_length=200)
 
 
+class ReviewAdviceRequested(_Event):
+    """Advice or information sought for the review; due when it must be circulated."""
+
+    type: Literal["advice-requested"] = "advice-requested"
+    advice_type: str = Field(min_length=1, max_length=40)
+    provider: str = Field(min_length=1, max_length=80)
+
+
+class ReviewAdviceReceived(_Event):
+    type: Literal["advice-received"] = "advice-received"
+    advice_id: int = Field(ge=1)
+
+
 class TransferSet(_Event):
     """Record (or with no kind, clear) the plan's next phase transfer."""
 
@@ -346,6 +359,8 @@ ReviewEvent = Annotated[
     | AppealConcluded
     | TransferredOut
     | TransferSet
+    | ReviewAdviceRequested
+    | ReviewAdviceReceived
     | CaseworkerReassigned,
     Field(discriminator="type"),
 ]
@@ -365,6 +380,8 @@ EVENT_TYPES: dict[str, type[_Event]] = {
         AppealConcluded,
         TransferredOut,
         TransferSet,
+        ReviewAdviceRequested,
+        ReviewAdviceReceived,
         CaseworkerReassigned,
     )
 }
@@ -373,6 +390,14 @@ EVENT_TYPES: dict[str, type[_Event]] = {
 class TimelineEntry(BaseModel):
     recorded_at: datetime
     event: ReviewEvent
+
+
+class ReviewAdvice(BaseModel):
+    id: int
+    advice_type: str
+    provider: str
+    requested_on: date
+    received_on: date | None = None
 
 
 class ReviewCycle(BaseModel):
@@ -401,6 +426,7 @@ class ReviewCycle(BaseModel):
     ended: PlanEnding | None = None
     ended_on: date | None = None
     end_reason: str | None = None
+    advice: list[ReviewAdvice] = Field(default_factory=list)
     timeline: list[TimelineEntry] = Field(default_factory=list)
 
     @property
@@ -593,6 +619,21 @@ def check(cycle: ReviewCycle, event: ReviewEvent, today: date) -> None:
             _stage(cycle, event, Stage.CEASING)
             _require(cycle.appeal_lodged_on is not None, "no appeal is recorded")
             _not_before(event.on, cycle.appeal_lodged_on, "the appeal was lodged")
+        case ReviewAdviceRequested():
+            _stage(cycle, event, Stage.AWAITING_MEETING)
+            _require(
+                cycle.meeting_scheduled_for is not None,
+                "advice-requested: schedule the meeting first; advice is due when it must be "
+                "circulated, 2 weeks before it (reg 20(4))",
+            )
+        case ReviewAdviceReceived():
+            _require(
+                any(a.id == event.advice_id for a in cycle.advice),
+                f"there is no advice request {event.advice_id} in this review",
+            )
+            request = next(a for a in cycle.advice if a.id == event.advice_id)
+            _require(request.received_on is None, f"advice {event.advice_id} was already received")
+            _not_before(event.on, request.requested_on, f"advice {event.advice_id} was requested")
         case TransferredOut() | TransferSet():
             _stage(cycle, event, *open_stages)
         case CaseworkerReassigned():
@@ -638,6 +679,17 @@ def apply(
             new.end_reason = event.reason
         case TransferSet():
             new.transfer = event.transfer
+        case ReviewAdviceRequested():
+            new.advice.append(
+                ReviewAdvice(
+                    id=len(new.advice) + 1,
+                    advice_type=event.advice_type,
+                    provider=event.provider,
+                    requested_on=event.on,
+                )
+            )
+        case ReviewAdviceReceived():
+            next(a for a in new.advice if a.id == event.advice_id).received_on = event.on
         case CaseworkerReassigned():
             new.caseworker = event.caseworker
             new.team = event.team or new.team
@@ -735,6 +787,20 @@ def steps(
                 statutory=True,
                 completed_on=cycle.advice_circulated_on,
                 applicable=before_meeting or cycle.advice_circulated_on is not None,
+            )
+        )
+    for advice in cycle.advice:
+        if d.advice_circulated_by is None:
+            break
+        out.append(
+            step(
+                f"advice-{advice.id}",
+                f"{advice.advice_type.replace('-', ' ').capitalize()} advice from {advice.provider}",
+                "reg 20(4)",
+                d.advice_circulated_by,
+                statutory=False,
+                completed_on=advice.received_on,
+                applicable=held is None or advice.received_on is not None,
             )
         )
     if d.under_five_review_by is not None:

@@ -9,6 +9,8 @@ what happened: it sends the child its view of the request whenever that changes.
 from __future__ import annotations
 
 from temporalio import workflow
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from statutory.advice import AdviceRequestState
@@ -16,6 +18,9 @@ with workflow.unsafe.imports_passed_through():
     from workflows import search_attributes as sa
     from workflows.clock import CaseClock
     from workflows.models import AdviceStart, AdviceView
+
+#: Each advice request runs as a child workflow with its own clock.
+ADVICE_CHILDREN_PATCH = "advice-child-workflows"
 
 
 @workflow.defn
@@ -74,3 +79,33 @@ class AdviceWorkflow:
             step=self._state.step(self._clock.today(), self._start.policy.amber_days),
             alerts=self._clock.alert_log(),
         )
+
+
+class AdviceChildren:
+    """A case's advice requests as child workflows: start each once, then send what changed.
+
+    Used from inside a parent workflow's run loop.
+    """
+
+    def __init__(self) -> None:
+        self._sent: dict[str, AdviceRequestState] = {}
+
+    async def sync(self, wanted: list[tuple[str, AdviceStart]]) -> None:
+        for child_id, start in wanted:
+            known = self._sent.get(child_id)
+            if known is None:
+                try:
+                    await workflow.start_child_workflow(
+                        AdviceWorkflow.run,
+                        start,
+                        id=child_id,
+                        # The advice clock finishes on its own when told the case moved on.
+                        parent_close_policy=ParentClosePolicy.ABANDON,
+                    )
+                except WorkflowAlreadyStartedError:
+                    workflow.logger.info("advice workflow already running")
+            elif known != start.request and not known.finished:
+                await workflow.get_external_workflow_handle(child_id).signal(
+                    AdviceWorkflow.sync, start.request
+                )
+            self._sent[child_id] = start.request

@@ -23,7 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from statutory.ledger import OutcomeRecord
     from statutory.steps import StepStatus
     from workflows import search_attributes as sa
-    from workflows.advice import AdviceWorkflow
+    from workflows.advice import ADVICE_CHILDREN_PATCH, AdviceChildren
     from workflows.clock import CONSUME_CHANGES_FIRST_PATCH, CaseClock
     from workflows.models import (
         AdviceStart,
@@ -37,8 +37,6 @@ with workflow.unsafe.imports_passed_through():
     from workflows.review import ReviewWorkflow
 
 START_REVIEW_PATCH = "start-review-on-final-plan"
-#: Each advice request runs as a child workflow with its own clock.
-ADVICE_CHILDREN_PATCH = "advice-child-workflows"
 
 
 def rejected(error: RuleViolation) -> ApplicationError:
@@ -60,7 +58,7 @@ class AssessmentWorkflow:
             raise rejected(error) from error
         self._case = case
         self._changed = False
-        self._advice_sent: dict[int, AdviceRequestState] = {}
+        self._advice = AdviceChildren()
 
     @workflow.run
     async def run(self, start: AssessmentStart) -> rules.AssessmentOutcome:
@@ -137,32 +135,22 @@ class AssessmentWorkflow:
 
     async def _sync_advice(self) -> None:
         """Start a child for each new request; send each open child what changed."""
-        for advice in self._case.advice:
-            state = self._advice_state(advice)
-            child_id = advice_workflow_id(self._case.case_ref, state.advice_type, advice.id)
-            known = self._advice_sent.get(advice.id)
-            if known is None:
-                try:
-                    await workflow.start_child_workflow(
-                        AdviceWorkflow.run,
-                        AdviceStart(
-                            case_ref=self._case.case_ref,
-                            caseworker=self._case.caseworker,
-                            team=self._case.team,
-                            request=state,
-                            policy=self._start.policy,
-                            alert_hour_utc=self._start.alert_hour_utc,
-                        ),
-                        id=child_id,
-                        parent_close_policy=ParentClosePolicy.ABANDON,
-                    )
-                except WorkflowAlreadyStartedError:
-                    workflow.logger.info("advice workflow already running")
-            elif known != state and not known.finished:
-                await workflow.get_external_workflow_handle(child_id).signal(
-                    AdviceWorkflow.sync, state
+        await self._advice.sync(
+            [
+                (
+                    advice_workflow_id(self._case.case_ref, advice.advice_type.value, advice.id),
+                    AdviceStart(
+                        case_ref=self._case.case_ref,
+                        caseworker=self._case.caseworker,
+                        team=self._case.team,
+                        request=self._advice_state(advice),
+                        policy=self._start.advice_policy,
+                        alert_hour_utc=self._start.alert_hour_utc,
+                    ),
                 )
-            self._advice_sent[advice.id] = state
+                for advice in self._case.advice
+            ]
+        )
 
     def _missing_advice(self) -> list[str]:
         missing = [

@@ -17,6 +17,9 @@ from statutory.assessment import (
 )
 from statutory.steps import StepStatus
 
+#: Advice requests: one reminder a week before, escalations the day after and 2 weeks after.
+ADVICE_POLICY = AlertPolicy(reminder_days=(7,), escalation_days=(1, 14))
+
 ASSESSMENT_PREFIX = "assessment-"
 REVIEW_PREFIX = "review-"
 
@@ -47,6 +50,8 @@ class AssessmentStart(BaseModel):
     """Reminders for a day go out at this hour (UTC)."""
     review_policy: review_rules.ReviewPolicy = Field(default_factory=review_rules.ReviewPolicy)
     """For the plan's review workflow, started when the final plan is issued."""
+    advice_policy: AlertPolicy = Field(default_factory=lambda: ADVICE_POLICY)
+    """Alerts of each advice request's own clock."""
 
 
 class AlertLogEntry(BaseModel):
@@ -121,6 +126,7 @@ class ReviewStart(BaseModel):
     policy: AlertPolicy = Field(default_factory=AlertPolicy)
     alert_hour_utc: int = Field(default=8, ge=0, le=23)
     previous: list[review_rules.ReviewOutcome] = Field(default_factory=list)
+    advice_policy: AlertPolicy = Field(default_factory=lambda: ADVICE_POLICY)
 
 
 class ReviewView(BaseModel):

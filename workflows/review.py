@@ -17,12 +17,20 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from statutory import review as rules
+    from statutory.advice import AdviceRequestState
     from statutory.errors import RuleViolation
     from statutory.ledger import OutcomeRecord
     from statutory.steps import StepStatus
     from workflows import search_attributes as sa
+    from workflows.advice import ADVICE_CHILDREN_PATCH, AdviceChildren
     from workflows.clock import CONSUME_CHANGES_FIRST_PATCH, CaseClock
-    from workflows.models import PREVIOUS_CYCLES_KEPT, ReviewStart, ReviewView
+    from workflows.models import (
+        PREVIOUS_CYCLES_KEPT,
+        AdviceStart,
+        ReviewStart,
+        ReviewView,
+        advice_workflow_id,
+    )
 
 
 def _rejected(error: RuleViolation) -> ApplicationError:
@@ -43,6 +51,7 @@ class ReviewWorkflow:
             raise _rejected(error) from error
         self._cycle = cycle
         self._changed = False
+        self._advice = AdviceChildren()
 
     @workflow.run
     async def run(self, start: ReviewStart) -> rules.ReviewOutcome:
@@ -63,10 +72,16 @@ class ReviewWorkflow:
                 team=self._cycle.team,
                 details={s.step: {"category": category} for s in steps},
             )
+            if workflow.patched(ADVICE_CHILDREN_PATCH):
+                await self._advice.sync(self._advice_children())
             if self._cycle.stage in (rules.Stage.CONCLUDED, rules.Stage.ENDED):
                 break
             next_on = await self._clock.send_due(
-                steps, self._cycle.case_ref, self._cycle.caseworker, self._cycle.team
+                # Advice requests keep their own clocks (and alert their providers).
+                [s for s in steps if not s.step.startswith("advice-")],
+                self._cycle.case_ref,
+                self._cycle.caseworker,
+                self._cycle.team,
             )
             if not consume_first:
                 self._changed = False  # workflows started before the fix
@@ -96,8 +111,46 @@ class ReviewWorkflow:
                 policy=start.policy,
                 alert_hour_utc=start.alert_hour_utc,
                 previous=[*start.previous, outcome][-PREVIOUS_CYCLES_KEPT:],
+                advice_policy=start.advice_policy,
             )
         )
+
+    def _advice_children(self) -> list[tuple[str, AdviceStart]]:
+        """The review's advice requests: due when advice must be circulated (reg 20(4));
+        moot once the meeting is held or the cycle is over."""
+        cycle = self._cycle
+        due = cycle.dates().advice_circulated_by
+        moot = cycle.meeting_held_on is not None or cycle.stage in (
+            rules.Stage.CONCLUDED,
+            rules.Stage.ENDED,
+        )
+        out = []
+        for advice in cycle.advice:
+            out.append(
+                (
+                    advice_workflow_id(
+                        cycle.case_ref, f"review{cycle.cycle}-{advice.advice_type}", advice.id
+                    ),
+                    AdviceStart(
+                        case_ref=cycle.case_ref,
+                        caseworker=cycle.caseworker,
+                        team=cycle.team,
+                        request=AdviceRequestState(
+                            advice_id=advice.id,
+                            advice_type=advice.advice_type,
+                            provider=advice.provider,
+                            adviser_received=advice.requested_on,
+                            due=due,
+                            regulation="reg 20(4)",
+                            received_on=advice.received_on,
+                            closed=moot,
+                        ),
+                        policy=self._start.advice_policy,
+                        alert_hour_utc=self._start.alert_hour_utc,
+                    ),
+                )
+            )
+        return out
 
     def _wake_on(self, next_alert: date | None) -> date | None:
         """The earlier of the next alert and the day after a cease decision's appeal window."""

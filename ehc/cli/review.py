@@ -109,6 +109,11 @@ def record(
     representations_received: Annotated[
         bool, typer.Option(help="final-amended-issued: representations came in early.")
     ] = False,
+    advice_type: Annotated[
+        str | None, typer.Option(help="advice-requested: e.g. educational, medical.")
+    ] = None,
+    provider: Annotated[str | None, typer.Option(help="advice-requested: organisation.")] = None,
+    advice_id: Annotated[int | None, typer.Option(help="advice-received: request number.")] = None,
 ) -> None:
     """Record an event of the current review cycle; a rejected event changes nothing."""
     if event not in rules.EVENT_TYPES:
@@ -125,6 +130,9 @@ def record(
         "caseworker": caseworker,
         "team": team,
         "representations_received": representations_received or None,
+        "advice_type": advice_type,
+        "provider": provider,
+        "advice_id": advice_id,
     }
     accepted = rules.EVENT_TYPES[event].model_fields
     unused = [k for k, v in fields.items() if v is not None and k not in accepted]

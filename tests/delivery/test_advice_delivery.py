@@ -66,6 +66,7 @@ async def start_case(client: Client, queue: str, today: date) -> str:
                 ),
             ],
             policy=POLICY,
+            advice_policy=POLICY,
         ),
         id=assessment_workflow_id(ref),
         task_queue=queue,
@@ -162,3 +163,60 @@ async def test_a_failing_channel_does_not_hold_up_the_other_alerts(
     assert advice.alerts and not any(a.delivered for a in advice.alerts)
     assert all(a.error and "smtp" in a.error for a in advice.alerts)
     assert parent.case.stage is rules.Stage.ASSESSMENT
+
+
+async def test_review_advice_is_due_when_it_must_be_circulated(
+    time_skipping_env: WorkflowEnvironment, database_url: str
+) -> None:
+    from statutory import review as rrules
+    from workflows.models import ReviewStart
+    from workflows.review import ReviewWorkflow
+
+    env, outbox = time_skipping_env, Outbox(database_url)
+    r = (await env.get_current_time()).date()
+    ref = f"R-{uuid.uuid4().hex[:10].upper()}"
+    child_id = advice_workflow_id(ref, "review1-educational", 1)
+    STARTED.extend([review_workflow_id(ref), child_id])
+    plan = rrules.PlanRecord(
+        case_ref=ref, plan_date=r - timedelta(days=700), caseworker="cw101", team="north"
+    )
+    async with running_worker(env.client, outbox, directory=DIRECTORY) as queue:
+        await env.client.start_workflow(
+            ReviewWorkflow.run,
+            ReviewStart(
+                cycle=rrules.first_cycle(plan, last_review=r - timedelta(days=300)),
+                prior_events=[
+                    rrules.MeetingScheduled(on=r, meeting_date=r + timedelta(days=40)),
+                    rrules.ReviewAdviceRequested(
+                        on=r, advice_type="educational", provider="Current school"
+                    ),
+                ],
+                advice_policy=POLICY,
+            ),
+            id=review_workflow_id(ref),
+            task_queue=queue,
+        )
+        review = env.client.get_workflow_handle_for(ReviewWorkflow.run, review_workflow_id(ref))
+        child = env.client.get_workflow_handle_for(AdviceWorkflow.run, child_id)
+        await until(env, r + timedelta(days=10))
+        first = await child.query(AdviceWorkflow.timeline)
+        # The meeting moves a week later: so does the advice's date.
+        await review.execute_update(
+            ReviewWorkflow.record,
+            rrules.MeetingScheduled(on=r + timedelta(days=10), meeting_date=r + timedelta(days=47)),
+        )
+        await until(env, r + timedelta(days=30))
+        moved = await child.query(AdviceWorkflow.timeline)
+
+    assert first.step.due == r + timedelta(days=40 - 14)
+    assert first.step.regulation == "reg 20(4)"
+    assert moved.step.due == r + timedelta(days=47 - 14)
+    rows = outbox.messages(case_ref=ref)
+    reminders = {
+        (row["step"], row["target"], row["recipient"]) for row in rows if row["step"] == "advice"
+    }
+    # Reminded 7 days before the new date (day 26); nothing for the old one (day 19).
+    assert reminders == {
+        ("advice", r + timedelta(days=33), "cw101"),
+        ("advice", r + timedelta(days=33), "provider:Current school"),
+    }
