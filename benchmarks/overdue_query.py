@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from temporalio.client import Client
-from temporalio.common import TypedSearchAttributes
+from temporalio.common import SearchAttributePair, TypedSearchAttributes
 
 from ehc.logs import configure
 from ehc.overdue import overdue_report
@@ -57,14 +57,14 @@ def _attributes(n: int, kind: str, rng: random.Random, today: date) -> TypedSear
     deadline = today + timedelta(days=rng.randint(-120, 365))
     steps = ASSESSMENT_STEPS if kind == "assessment" else REVIEW_STEPS
     stage = "assessment" if kind == "assessment" else "awaiting-meeting"
-    pairs = [
-        sa.CASE_REF.value_set(f"BEN-{n:06d}"),
-        sa.KIND.value_set(kind),
-        sa.STAGE.value_set(stage),
-        sa.NEXT_STEP.value_set(rng.choice(steps)),
-        sa.NEXT_DEADLINE.value_set(sa.end_of(deadline)),
-        sa.CASEWORKER.value_set(f"cw{rng.randint(1, 40):03d}"),
-        sa.TEAM.value_set(rng.choice(TEAMS)),
+    pairs: list[SearchAttributePair[Any]] = [
+        SearchAttributePair(sa.CASE_REF, f"BEN-{n:06d}"),
+        SearchAttributePair(sa.KIND, kind),
+        SearchAttributePair(sa.STAGE, stage),
+        SearchAttributePair(sa.NEXT_STEP, rng.choice(steps)),
+        SearchAttributePair(sa.NEXT_DEADLINE, sa.end_of(deadline)),
+        SearchAttributePair(sa.CASEWORKER, f"cw{rng.randint(1, 40):03d}"),
+        SearchAttributePair(sa.TEAM, rng.choice(TEAMS)),
     ]
     return TypedSearchAttributes(pairs)
 

@@ -25,7 +25,8 @@ from statutory.errors import RuleViolation
 
 KINDS = ("assessment", "review", "advice")
 """Kinds of case workflow (``EhcKind``); advice requests become workflows of their own."""
-STAGES = tuple(dict.fromkeys([*assessment.Stage, *review.Stage]))
+ADVICE_STAGES = ("awaiting-advice", "received")  # workflows/advice.py
+STAGES = tuple(dict.fromkeys([*assessment.Stage, *review.Stage, *ADVICE_STAGES]))
 FRESHNESS = (
     "visibility is eventually consistent: an event recorded in the last few seconds may not "
     "show yet"

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from scenarios.casefile import CASEWORKER, TEAM, SimCase, event_log
 from statutory import assessment as rules
-from statutory.alerts import AlertKind, AlertPolicy, plan
+from statutory.alerts import ADVICE_POLICY, AlertKind, AlertPolicy, plan
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -40,9 +40,12 @@ def _days(start: date, end: date) -> Iterator[date]:
         day += timedelta(days=1)
 
 
-def expected_alerts(case: SimCase, policy: AlertPolicy | None = None) -> list[SentAlert]:
-    """Every reminder and escalation the live workflow sends for ``case``, in order."""
+def expected_alerts(
+    case: SimCase, policy: AlertPolicy | None = None, advice_policy: AlertPolicy | None = None
+) -> list[SentAlert]:
+    """Every reminder and escalation the live workflows send for ``case``, in order."""
     policy = policy or AlertPolicy()
+    advice_policy = advice_policy or ADVICE_POLICY
     workflow_id = f"simulated-{case.ref}"  # alert keys only need to be unique within the case
     received = case.received
     request = rules.AssessmentRequest(
@@ -54,7 +57,12 @@ def expected_alerts(case: SimCase, policy: AlertPolicy | None = None) -> list[Se
     sent: dict[str, SentAlert] = {}
 
     def evaluate(day: date) -> None:
-        due, _ = plan(rules.steps(state, day, policy.amber_days), policy, day, sent, workflow_id)
+        steps = rules.steps(state, day, policy.amber_days)
+        # Advice requests run their own clocks with the advice policy (workflows/advice.py).
+        case_steps = [s for s in steps if not s.step.startswith("advice-")]
+        advice_steps = [s for s in steps if s.step.startswith("advice-")]
+        due = plan(case_steps, policy, day, sent, workflow_id)[0]
+        due += plan(advice_steps, advice_policy, day, sent, workflow_id)[0]
         for alert in due:
             sent[alert.key(workflow_id)] = SentAlert(
                 (day - received).days,

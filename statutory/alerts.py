@@ -44,6 +44,11 @@ class AlertPolicy(BaseModel):
         return tuple(sorted(set(v)))
 
 
+#: Advice requests (reg 8): one reminder to the adviser a week before, escalations the day after
+#: and two weeks after. A council policy, kept separate from the caseworker's lead times.
+ADVICE_POLICY = AlertPolicy(reminder_days=(7,), escalation_days=(1, 14))
+
+
 class Alert(BaseModel):
     model_config = ConfigDict(frozen=True)
 

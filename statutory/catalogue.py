@@ -40,7 +40,9 @@ class StepInfo:
 
 
 def family(step: str) -> str:
-    """``advice-3`` -> ``advice``; names without a number are their own family."""
+    """``advice-3`` -> ``advice``, ``advice:medical`` -> ``advice`` (an advice workflow's
+    next step); other names are their own family."""
+    step = step.split(":", 1)[0]
     match = _NUMBERED.match(step)
     return match.group("family") if match else step
 

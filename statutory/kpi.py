@@ -304,7 +304,8 @@ def decisions_to_assess(steps: Sequence[StepRecord], period: Period, t: KpiTarge
 
 
 def advice_within_6_weeks(steps: Sequence[StepRecord], period: Period, t: KpiTargets) -> Measure:
-    """Advice steps (``advice-N`` of an assessment, or of an advice workflow)."""
+    """Advice for assessments (``advice-N`` of an assessment, or an advice workflow's step
+    under reg 8(1)); advice for annual reviews (due at circulation, reg 20(4)) is not."""
     items = (
         Item(
             s.completed_on,
@@ -316,6 +317,7 @@ def advice_within_6_weeks(steps: Sequence[StepRecord], period: Period, t: KpiTar
             ),
         )
         for s in _steps(steps, {"assessment", "advice"}, "advice")
+        if s.process == "assessment" or s.regulation.startswith("reg 8")
     )
     return measure(ADVICE, items, period, t)
 

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from statutory import review as review_rules
 from statutory.advice import AdviceRequestState
-from statutory.alerts import AlertKind, AlertPolicy
+from statutory.alerts import ADVICE_POLICY, AlertKind, AlertPolicy
 from statutory.assessment import (
     AssessmentCase,
     AssessmentEvent,
@@ -16,9 +16,6 @@ from statutory.assessment import (
     AssessmentRequest,
 )
 from statutory.steps import StepStatus
-
-#: Advice requests: one reminder a week before, escalations the day after and 2 weeks after.
-ADVICE_POLICY = AlertPolicy(reminder_days=(7,), escalation_days=(1, 14))
 
 ASSESSMENT_PREFIX = "assessment-"
 REVIEW_PREFIX = "review-"

@@ -16,6 +16,7 @@ from ehc.cases import Assessments, CaseError
 from ehc.settings import Settings
 from statutory import assessment as rules
 from tests.workflow.helpers import request, running_worker
+from tests.workflow.test_assessment_workflow import case_events
 
 pytestmark = pytest.mark.e2e
 T = TypeVar("T")
@@ -89,11 +90,13 @@ async def test_rejected_event_writes_nothing_to_history(
         await service.start(req)
         await service.view(req.case_ref)  # the first workflow task has run
         handle = client.get_workflow_handle(f"assessment-{req.case_ref}")
-        before = len((await handle.fetch_history()).events)
+        before = case_events(await handle.fetch_history())
         with pytest.raises(CaseError, match="rejected: draft-served can only be recorded"):
             await service.record(req.case_ref, rules.DraftServed(on=req.received))
-        after = len((await handle.fetch_history()).events)
+        after = case_events(await handle.fetch_history())
         with pytest.raises(CaseError, match="no assessment with case reference NOPE-1"):
             await service.view("NOPE-1")
         await handle.terminate("test over")
+    # Nothing about the case was written (the server may still log the workflow task that
+    # ran the validator when the task also carries SDK bookkeeping).
     assert after == before

@@ -20,6 +20,7 @@ def step(
     caseworker: str = "cw1",
     exception: bool = False,
     due: date | None = None,
+    regulation: str = "",
     **detail: str,
 ) -> StepRecord:
     workflow_id = f"{process}-{ref}"
@@ -30,7 +31,7 @@ def step(
         process=process,
         cycle=cycle,
         step=name,
-        regulation="",
+        regulation=regulation,
         due=due or (done if met else done - timedelta(days=1)),
         target=due or done,
         completed_on=done,

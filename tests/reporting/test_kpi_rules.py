@@ -96,6 +96,17 @@ def test_advice_by_provider_and_by_type_with_advice_workflows_too() -> None:
             provider="Health",
             advice_type="medical",
             exception=True,
+            regulation="reg 8(1)",
+        ),
+        # advice for an annual review is due at circulation (reg 20(4)): not this KPI
+        step(
+            "advice",
+            date(2026, 5, 7),
+            met=False,
+            process="advice",
+            provider="Health",
+            advice_type="medical",
+            regulation="reg 20(4)",
         ),
         step("advice-circulated", date(2026, 5, 6), process="review", cycle=1),
         step("advice-4", date(2026, 6, 1), met=True, provider="EPS", advice_type="psychological"),

@@ -52,6 +52,8 @@ def test_numbered_steps_share_their_family_but_named_ones_do_not() -> None:
     assert family("advice-12") == "advice"
     assert family("setting-reply-3") == "setting-reply"
     assert family("advice-circulated") == "advice-circulated"
+    assert family("advice:psychological") == "advice"
+    assert regulation_of("advice:medical", "advice") == "reg 8(1)"
     assert regulation_of("advice-3") == "reg 8(1)"
     assert regulation_of("advice-circulated") == "reg 20(4)"
     assert regulation_of("review-meeting") == "CFA s44(1), reg 18"
