@@ -11,6 +11,8 @@ import structlog
 from temporalio.client import Client
 
 from ehc import demo
+from ehc.api.serve import start_beside_worker
+from ehc.api.settings import ApiSettings
 from ehc.cases import Assessments
 from ehc.digest import ensure_schedule
 from ehc.reviews import Reviews
@@ -84,14 +86,22 @@ async def up(settings: Settings, *, with_demo: bool, today: date) -> None:
                     started, existing = await load_demo(client, settings, today)
                     marker.write_text(f"{today.isoformat()}\n")
                     log.info("demo caseload loaded", started=started, already_there=existing)
-                _banner(server, settings)
+                api = start_beside_worker(settings, client, stop)
+                _banner(server, settings, api_url=api_address() if api else None)
                 await stop.wait()
                 log.info("stopping")
+                if api is not None:
+                    await api  # uvicorn finishes its requests and exits on `stop`
     finally:
         server.stop()
 
 
-def _banner(server: EmbeddedServer, settings: Settings) -> None:
+def api_address() -> str:
+    api = ApiSettings()
+    return f"http://{api.host}:{api.port}/docs"
+
+
+def _banner(server: EmbeddedServer, settings: Settings, *, api_url: str | None) -> None:
     default_address = server.address in ("127.0.0.1:7233", "localhost:7233")
     env = "" if default_address else f"TEMPORAL_ADDRESS={server.address} "
     print(
@@ -99,7 +109,8 @@ def _banner(server: EmbeddedServer, settings: Settings) -> None:
 EHC statutory clock is running (Ctrl-C to stop; cases persist in {settings.data_dir}/).
   Temporal server  {server.address}   (SQLite: {server.db_file})
   Temporal UI      {server.ui_url}
-  Outbox           {settings.resolved_database_url}
+  Outbox, ledger   {settings.resolved_database_url}
+  HTTP API         {api_url or "off (set EHC_API_TOKENS to serve it)"}
 
 In another terminal (after `. .venv/bin/activate`):
   {env}ehc assessment list --overdue

@@ -61,7 +61,7 @@ class OutcomeRecord(BaseModel):
 
 
 class RequestRecord(BaseModel):
-    """A request for an EHC needs assessment, as received (reg 3; counted by SEN2)."""
+    """A request for an EHC needs assessment, as received (CFA s36(1); counted by SEN2)."""
 
     model_config = ConfigDict(frozen=True)
 

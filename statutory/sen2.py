@@ -25,7 +25,7 @@ from statutory.periods import month, year
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("period", "calendar month (YYYY-MM), or the year (YYYY) for the total row"),
-    ("requests_received", "initial requests for an EHC needs assessment received (reg 3)"),
+    ("requests_received", "initial requests for an EHC needs assessment received (CFA s36(1))"),
     ("decisions_made", "decisions whether to assess notified (to assess or not; reg 4, 5)"),
     ("agreed_to_assess", "of those, decisions to assess"),
     ("refused_to_assess", "of those, decisions not to assess (reg 5(1))"),

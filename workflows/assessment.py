@@ -20,7 +20,7 @@ with workflow.unsafe.imports_passed_through():
     from statutory.advice import AdviceRequestState
     from statutory.errors import RuleViolation
     from statutory.exceptions import ADVICE_REASONS
-    from statutory.ledger import OutcomeRecord
+    from statutory.ledger import OutcomeRecord, request_record
     from statutory.steps import StepStatus
     from workflows import search_attributes as sa
     from workflows.advice import ADVICE_CHILDREN_PATCH, AdviceChildren
@@ -62,6 +62,15 @@ class AssessmentWorkflow:
 
     @workflow.run
     async def run(self, start: AssessmentStart) -> rules.AssessmentOutcome:
+        await self._clock.report_request(
+            request_record(
+                workflow_id=workflow.info().workflow_id,
+                case_ref=start.request.case_ref,
+                received=start.request.received,
+                caseworker=start.request.caseworker,
+                team=start.request.team,
+            )
+        )
         while True:
             consume_first = workflow.patched(CONSUME_CHANGES_FIRST_PATCH)
             if consume_first:

@@ -19,7 +19,7 @@ from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from statutory.alerts import Alert, AlertMessage, AlertPolicy, DeliveryReport, plan
-    from statutory.ledger import OutcomeRecord, completed_steps
+    from statutory.ledger import OutcomeRecord, RequestRecord, completed_steps
     from statutory.steps import StepStatus
     from workflows.models import AlertLogEntry
 
@@ -30,6 +30,9 @@ SKIP_STALE_REMINDERS_PATCH = "skip-stale-reminders"
 CONSUME_CHANGES_FIRST_PATCH = "consume-changes-first"
 #: Alerts are delivered in background tasks, side by side.
 CONCURRENT_ALERTS_PATCH = "concurrent-alerts"
+RECORD_REQUEST = "record_request"
+#: The request for assessment goes to the ledger once (SEN2 counts requests received).
+REQUEST_LEDGER_PATCH = "ledger-request"
 RECORD_STEPS = "record_steps"
 RECORD_OUTCOME = "record_outcome"
 #: Completed steps and outcomes go to the reporting ledger.
@@ -236,6 +239,19 @@ class CaseClock:
             workflow.logger.warning("ledger not written; will retry", extra={"id": wf_id})
             return
         self._reported.update(r.key for r in new)
+
+    async def report_request(self, record: RequestRecord) -> None:
+        if not workflow.patched(REQUEST_LEDGER_PATCH):
+            return
+        try:
+            await workflow.execute_activity(
+                RECORD_REQUEST,
+                record,
+                start_to_close_timeout=timedelta(seconds=30),
+                retry_policy=LEDGER_RETRY,
+            )
+        except ActivityError:
+            workflow.logger.error("request not written to the ledger", extra={"key": record.key})
 
     async def report_outcome(self, record: OutcomeRecord) -> None:
         if not workflow.patched(LEDGER_PATCH):
