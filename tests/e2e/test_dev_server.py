@@ -15,7 +15,7 @@ from activities.outbox import Outbox
 from ehc.cases import Assessments, CaseError
 from ehc.settings import Settings
 from statutory import assessment as rules
-from tests.workflow.helpers import request, running_worker
+from tests.workflow.helpers import quiescent, request, running_worker
 from tests.workflow.test_assessment_workflow import case_events
 
 pytestmark = pytest.mark.e2e
@@ -88,8 +88,8 @@ async def test_rejected_event_writes_nothing_to_history(
         service = Assessments(client, Settings(task_queue=queue, data_dir=tmp_path))
         req = request(datetime.now(UTC).date() - timedelta(days=3))
         await service.start(req)
-        await service.view(req.case_ref)  # the first workflow task has run
         handle = client.get_workflow_handle(f"assessment-{req.case_ref}")
+        await quiescent(handle)
         before = case_events(await handle.fetch_history())
         with pytest.raises(CaseError, match="rejected: draft-served can only be recorded"):
             await service.record(req.case_ref, rules.DraftServed(on=req.received))

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import date
+from typing import Any
 
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError
 from temporalio.worker import Worker
@@ -80,3 +83,35 @@ async def start(
         id=assessment_workflow_id(req.case_ref),
         task_queue=task_queue,
     )
+
+
+async def quiescent(handle: WorkflowHandle[Any, Any], within: float = 30.0) -> None:
+    """Wait until the workflow is asleep: no task or activity in progress, a timer running.
+
+    Read from the history, which both test servers keep the same way; polled, because the
+    workflow's own progress is asynchronous to the test.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while True:
+        kinds = [EventType.Name(e.event_type) for e in (await handle.fetch_history()).events]
+
+        def count(*names: str, kinds: list[str] = kinds) -> int:
+            return sum(kinds.count(f"EVENT_TYPE_{n}") for n in names)
+
+        activities_done = count(
+            "ACTIVITY_TASK_COMPLETED",
+            "ACTIVITY_TASK_FAILED",
+            "ACTIVITY_TASK_TIMED_OUT",
+            "ACTIVITY_TASK_CANCELED",
+        )
+        if (
+            count("ACTIVITY_TASK_SCHEDULED") == activities_done
+            and count("WORKFLOW_TASK_SCHEDULED")
+            == count("WORKFLOW_TASK_COMPLETED", "WORKFLOW_TASK_FAILED", "WORKFLOW_TASK_TIMED_OUT")
+            and count("TIMER_STARTED") > count("TIMER_FIRED", "TIMER_CANCELED")
+        ):
+            return
+        if loop.time() > deadline:
+            raise TimeoutError(f"{handle.id} is still busy after {within}s")
+        await asyncio.sleep(0.05)

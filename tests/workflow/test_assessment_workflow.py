@@ -17,7 +17,7 @@ from activities.outbox import Outbox
 from statutory import assessment as rules
 from statutory.exceptions import Reason
 from tests.conftest import HISTORIES
-from tests.workflow.helpers import request, running_worker, start
+from tests.workflow.helpers import quiescent, request, running_worker, start
 from workflows.assessment import AssessmentWorkflow
 from workflows.models import AssessmentView
 
@@ -206,6 +206,7 @@ async def test_a_rejected_event_leaves_history_and_state_unchanged(
     async with running_worker(env.client, outbox) as queue:
         received = await env_today(env)
         handle = await start(env.client, queue, request(received))
+        await quiescent(handle)  # the request is in the ledger, the first alerts planned
         before = await handle.query(AssessmentWorkflow.timeline)
         events_before = case_events(await handle.fetch_history())
 
