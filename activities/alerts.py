@@ -116,7 +116,7 @@ class AlertActivities:
             ),
             last_attempt=last_attempt,
         )
-        log.info(
+        (log.debug if not report.failed else log.warning)(
             "alert delivered" if not report.failed else "alert delivery incomplete",
             key=message.idempotency_key,
             case_ref=message.case_ref,

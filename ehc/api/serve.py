@@ -66,6 +66,8 @@ def start_beside_worker(
     try:
         api.load_tokens()
     except TokenConfigError as error:
-        log.info("api not started", reason=str(error))
+        # Tokens given but unusable is a mistake to shout about; none at all is a choice.
+        configured = bool(api.tokens.strip()) or api.token_file is not None
+        (log.warning if configured else log.info)("api not started", reason=str(error))
         return None
     return asyncio.create_task(serve(settings, client=client, api_settings=api, stop=stop))
