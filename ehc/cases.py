@@ -95,18 +95,13 @@ class Assessments:
             alert_hour_utc=self.settings.alert_hour_utc,
             review_policy=self.settings.review_policy,
         )
-        try:
-            await self.client.start_workflow(
-                AssessmentWorkflow.run,
-                start,
-                id=assessment_workflow_id(request.case_ref),
-                task_queue=self.settings.task_queue,
-                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
-            )
-        except WorkflowAlreadyStartedError:
-            return False
-        return True
+        return await start_once(
+            self.client,
+            AssessmentWorkflow.run,
+            start,
+            assessment_workflow_id(request.case_ref),
+            self.settings.task_queue,
+        )
 
     async def record(self, case_ref: str, event: rules.AssessmentEvent) -> AssessmentView:
         handle = self.client.get_workflow_handle_for(
@@ -166,6 +161,25 @@ class Assessments:
     @staticmethod
     def _rpc_error(case_ref: str, error: RPCError) -> CaseError:
         return rpc_error("assessment", case_ref, error)
+
+
+async def start_once(client: Client, run: Any, arg: Any, workflow_id: str, task_queue: str) -> bool:
+    """Start a case's workflow unless one with that id exists (ever): True if started.
+
+    A case reference is used once, so a repeat (an import run twice) creates nothing.
+    """
+    try:
+        await client.start_workflow(
+            run,
+            arg,
+            id=workflow_id,
+            task_queue=task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+        )
+    except WorkflowAlreadyStartedError:
+        return False
+    return True
 
 
 def rpc_error(kind: str, case_ref: str, error: RPCError) -> CaseError:

@@ -7,11 +7,16 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from temporalio.client import Client, WorkflowUpdateFailedError
-from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
-from ehc.cases import CaseError, CaseSummary, cause_message, list_cases, rpc_error
+from ehc.cases import (
+    CaseError,
+    CaseSummary,
+    cause_message,
+    list_cases,
+    rpc_error,
+    start_once,
+)
 from ehc.settings import Settings
 from statutory import review as rules
 from statutory.errors import RuleViolation
@@ -75,18 +80,13 @@ class Reviews:
             policy=self.settings.alert_policy,
             alert_hour_utc=self.settings.alert_hour_utc,
         )
-        try:
-            await self.client.start_workflow(
-                ReviewWorkflow.run,
-                start,
-                id=review_workflow_id(plan.case_ref),
-                task_queue=self.settings.task_queue,
-                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
-            )
-        except WorkflowAlreadyStartedError:
-            return False
-        return True
+        return await start_once(
+            self.client,
+            ReviewWorkflow.run,
+            start,
+            review_workflow_id(plan.case_ref),
+            self.settings.task_queue,
+        )
 
     async def record(self, case_ref: str, event: rules.ReviewEvent) -> ReviewView:
         handle = self.client.get_workflow_handle_for(

@@ -241,30 +241,24 @@ class CaseClock:
         self._reported.update(r.key for r in new)
 
     async def report_request(self, record: RequestRecord) -> None:
-        if not workflow.patched(REQUEST_LEDGER_PATCH):
-            return
-        try:
-            await workflow.execute_activity(
-                RECORD_REQUEST,
-                record,
-                start_to_close_timeout=timedelta(seconds=30),
-                retry_policy=LEDGER_RETRY,
-            )
-        except ActivityError:
-            workflow.logger.error("request not written to the ledger", extra={"key": record.key})
+        if workflow.patched(REQUEST_LEDGER_PATCH):
+            await self._record(RECORD_REQUEST, record, record.key)
 
     async def report_outcome(self, record: OutcomeRecord) -> None:
-        if not workflow.patched(LEDGER_PATCH):
-            return
+        if workflow.patched(LEDGER_PATCH):
+            await self._record(RECORD_OUTCOME, record, record.key)
+
+    async def _record(self, activity: str, record: object, key: str) -> None:
+        """Write one record to the ledger; a failure is logged, never fatal to the case."""
         try:
             await workflow.execute_activity(
-                RECORD_OUTCOME,
+                activity,
                 record,
                 start_to_close_timeout=timedelta(seconds=30),
                 retry_policy=LEDGER_RETRY,
             )
         except ActivityError:
-            workflow.logger.error("outcome not written to the ledger", extra={"key": record.key})
+            workflow.logger.error("not written to the ledger", extra={"key": key})
 
     # --- search attributes -----------------------------------------------------------------
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Mapping
 from datetime import UTC, date, datetime
 from typing import Any, NoReturn, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from rich.console import Console
 
 from activities.directory import DirectoryError
@@ -17,6 +17,7 @@ from ehc.cases import CaseError
 from ehc.server import ServerError
 from ehc.temporal import TemporalUnreachable
 from statutory.errors import RuleViolation
+from statutory.steps import StepStatus
 
 T = TypeVar("T")
 # Piped output gets wide lines rather than rich's 80-column default.
@@ -78,3 +79,36 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
         fail(str(error))
     except ValidationError as error:
         fail(one_line(error))
+
+
+E = TypeVar("E")
+
+
+def build_event(
+    adapter: TypeAdapter[E],
+    event_types: Mapping[str, type[BaseModel]],
+    event: str,
+    fields: dict[str, Any],
+) -> E:
+    """An event from command-line options: only the options that event takes, validated."""
+    if event not in event_types:
+        fail(f"unknown event '{event}' (known: {', '.join(event_types)})")
+    accepted = event_types[event].model_fields
+    given = {k: v for k, v in fields.items() if v is not None}
+    unused = [k for k in given if k not in accepted]
+    if unused:
+        fail(f"{event} takes no --{unused[0].replace('_', '-')}")
+    try:
+        return adapter.validate_python({"type": event, **given})
+    except ValidationError as error:
+        first = error.errors()[0]
+        # The location starts with the union's tag (the event itself): say the option instead.
+        where = [str(p) for p in first["loc"] if not isinstance(p, int)][1:]
+        option = f"--{where[-1].replace('_', '-')}: " if where else ""
+        fail(f"{event}: {option}{first['msg'].removeprefix('Value error, ')}")
+
+
+def recorded(event: str, case_ref: str, stage: str, next_step: StepStatus | None) -> str:
+    return f"Recorded {event} on {case_ref.upper()}; {stage}" + (
+        f"; next: {next_step.label} by {next_step.target}" if next_step else ""
+    )

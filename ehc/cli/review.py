@@ -9,7 +9,7 @@ import typer
 from pydantic import TypeAdapter, ValidationError
 
 from ehc.cases import CaseSummary
-from ehc.cli.common import fail, one_line, out, parse_date, run, today_utc
+from ehc.cli.common import build_event, fail, one_line, out, parse_date, recorded, run, today_utc
 from ehc.cli.listing import print_alerts, print_cases, print_events, print_steps, yes_no
 from ehc.reviews import Reviews
 from ehc.settings import get_settings
@@ -116,11 +116,8 @@ def record(
     advice_id: Annotated[int | None, typer.Option(help="advice-received: request number.")] = None,
 ) -> None:
     """Record an event of the current review cycle; a rejected event changes nothing."""
-    if event not in rules.EVENT_TYPES:
-        fail(f"unknown event '{event}' (known: {', '.join(rules.EVENT_TYPES)})")
     phase = transfer_from_options(transfer, transfer_year, move_date)
     fields: dict[str, Any] = {
-        "type": event,
         "on": (parse_date(on, "--on") if on else today_utc()).isoformat(),
         "meeting_date": meeting_date and parse_date(meeting_date, "--meeting-date").isoformat(),
         "decision": decision,
@@ -134,24 +131,13 @@ def record(
         "provider": provider,
         "advice_id": advice_id,
     }
-    accepted = rules.EVENT_TYPES[event].model_fields
-    unused = [k for k, v in fields.items() if v is not None and k not in accepted]
-    if unused:
-        fail(f"{event} takes no --{unused[0].replace('_', '-')}")
-    try:
-        parsed = EVENT_ADAPTER.validate_python({k: v for k, v in fields.items() if v is not None})
-    except ValidationError as error:
-        fail(f"{event}: {one_line(error)}")
+    parsed = build_event(EVENT_ADAPTER, rules.EVENT_TYPES, event, fields)
 
     async def go() -> ReviewView:
         return await (await _service()).record(case_ref.strip().upper(), parsed)
 
     view = run(go())
-    nxt = view.next_step
-    out.print(
-        f"Recorded {event} on {case_ref.upper()}; review stage {view.stage.value}"
-        + (f"; next: {nxt.label} by {nxt.target}" if nxt else "")
-    )
+    out.print(recorded(event, case_ref, f"review stage {view.stage.value}", view.next_step))
 
 
 @app.command()
