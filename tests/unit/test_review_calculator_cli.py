@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from tests.unit.cli_driver import FORK_DRIVER
+
 ROOT = Path(__file__).resolve().parents[2]
 _SCRIPT = Path(sys.executable).with_name("ehc")
 EHC = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "ehc.cli.main"]
@@ -80,40 +82,6 @@ FORKED: dict[str, list[str]] = {
     "notice-before-decision": [*IPSEA, "--amendment-notice", "2025-11-10", "--json"],
 }  # fmt: skip
 
-#: Runs ``ehc.cli.main.main`` once per invocation in a forked child; prints JSON results.
-FORK_DRIVER = """
-import json, os, sys, traceback
-from ehc.cli.main import main
-runs, where = json.loads(sys.argv[1]), sys.argv[2]
-results = {}
-for name, args in runs.items():
-    out, err = os.path.join(where, name + ".out"), os.path.join(where, name + ".err")
-    sys.stdout.flush()
-    sys.stderr.flush()
-    pid = os.fork()
-    if pid == 0:
-        code = 1
-        try:
-            flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
-            os.dup2(os.open(out, flags), 1)
-            os.dup2(os.open(err, flags), 2)
-            sys.argv = ["ehc", *args]
-            try:
-                main()
-                code = 0
-            except SystemExit as stop:
-                code = stop.code if isinstance(stop.code, int) else int(stop.code is not None)
-            except BaseException:
-                traceback.print_exc()
-        finally:
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    with open(out) as o, open(err) as e:
-        results[name] = [os.waitstatus_to_exitcode(status), o.read(), e.read()]
-print(json.dumps(results))
-"""
 
 #: Every key, always present (null where not applicable): scripts depend on them.
 KEYS = {
