@@ -77,19 +77,6 @@ class Outbox:
                 ).scalar_one()
             return str(found)
 
-    def put(self, message: OutboxMessage) -> bool:
-        """Store ``message``; False if its key is already there (nothing written)."""
-        status = "stored" if message.channel == "outbox" else "pending"
-        return self.claim(message) == status and self._attempts(message.idempotency_key) == 0
-
-    def _attempts(self, key: str) -> int:
-        with self.engine.connect() as conn:
-            return int(
-                conn.execute(
-                    select(outbox_table.c.attempts).where(outbox_table.c.idempotency_key == key)
-                ).scalar_one()
-            )
-
     def mark(self, key: str, status: str, error: str | None = None) -> None:
         """Record a delivery attempt's result."""
         values: dict[str, Any] = {
