@@ -35,6 +35,9 @@ class AdviceRequestState(BaseModel):
     exceptions: tuple[tuple[exc.Reason, date, date], ...] = ()
     closed: bool = False
     """The case no longer needs this advice (it closed, or the cycle moved on)."""
+    caseworker: str | None = None
+    """The case's caseworker now (a reassignment reaches the advice clock too)."""
+    team: str | None = None
 
     def statutory_due(self) -> date:
         return self.due or weeks_after(self.adviser_received, ADVICE_WEEKS)

@@ -43,7 +43,7 @@ class AdviceWorkflow:
             if self._state.finished:
                 break
             next_on = await self._clock.send_due(
-                [step], start.case_ref, start.caseworker, start.team
+                [step], start.case_ref, self._caseworker(), self._team()
             )
             await self._clock.sleep(next_on, lambda: self._changed)
         await self._clock.settle()
@@ -59,10 +59,16 @@ class AdviceWorkflow:
                 sa.STAGE: "received" if self._state.received_on else "awaiting-advice",
                 sa.NEXT_STEP: f"advice:{self._state.advice_type}" if open_ else None,
                 sa.NEXT_DEADLINE: sa.end_of(step.target) if open_ else None,
-                sa.CASEWORKER: self._start.caseworker,
-                sa.TEAM: self._start.team,
+                sa.CASEWORKER: self._caseworker(),
+                sa.TEAM: self._team(),
             }
         )
+
+    def _caseworker(self) -> str:
+        return self._state.caseworker or self._start.caseworker
+
+    def _team(self) -> str:
+        return self._state.team or self._start.team
 
     @workflow.signal
     def sync(self, state: AdviceRequestState) -> None:

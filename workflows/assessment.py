@@ -140,6 +140,8 @@ class AssessmentWorkflow:
                 if e.reason in ADVICE_REASONS and e.advice_id in (None, advice.id)
             ),
             closed=self._case.closed,
+            caseworker=self._case.caseworker,
+            team=self._case.team,
         )
 
     async def _sync_advice(self) -> None:

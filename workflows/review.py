@@ -144,6 +144,8 @@ class ReviewWorkflow:
                             regulation="reg 20(4)",
                             received_on=advice.received_on,
                             closed=moot,
+                            caseworker=cycle.caseworker,
+                            team=cycle.team,
                         ),
                         policy=self._start.advice_policy,
                         alert_hour_utc=self._start.alert_hour_utc,

@@ -220,3 +220,25 @@ async def test_review_advice_is_due_when_it_must_be_circulated(
         ("advice", r + timedelta(days=33), "cw101"),
         ("advice", r + timedelta(days=33), "provider:Current school"),
     }
+
+
+async def test_a_reassigned_case_takes_its_advice_clocks_along(
+    time_skipping_env: WorkflowEnvironment, database_url: str
+) -> None:
+    env, outbox = time_skipping_env, Outbox(database_url)
+    r = (await env.get_current_time()).date()
+    async with running_worker(env.client, outbox, directory=DIRECTORY) as queue:
+        ref = await start_case(env.client, queue, r)
+        await until(env, r + timedelta(days=2))
+        parent = env.client.get_workflow_handle_for(
+            AssessmentWorkflow.run, assessment_workflow_id(ref)
+        )
+        await parent.execute_update(
+            AssessmentWorkflow.record,
+            rules.CaseworkerReassigned(on=r + timedelta(days=2), caseworker="cw202", team="south"),
+        )
+        await until(env, r + timedelta(days=36))  # the advice reminder, on day 35
+    advice_rows = [row for row in outbox.messages(case_ref=ref) if row["step"] == "advice"]
+    # The reminder goes to the provider's contact and the new caseworker.
+    assert {row["recipient"] for row in advice_rows} == {"cw202", "eps-duty"}
+    assert all("cw202 (team south)" in row["body"] for row in advice_rows)
