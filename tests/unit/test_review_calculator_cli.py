@@ -9,20 +9,13 @@ test needs them.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.unit.cli_driver import FORK_DRIVER
+from tests.unit.cli_driver import run_all
 
-ROOT = Path(__file__).resolve().parents[2]
-_SCRIPT = Path(sys.executable).with_name("ehc")
-EHC = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "ehc.cli.main"]
 BASE = ["deadlines", "review"]
 
 # IPSEA: meeting 1 Nov 2025, decision sent 25 Nov 2025 -> next review due by 25 Nov 2026.
@@ -144,28 +137,8 @@ BAD: dict[str, list[str]] = {
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, subprocess.CompletedProcess[str]]:
-    cwd = tmp_path_factory.mktemp("cli")  # nothing may be written into the repository
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("EHC_", "TEMPORAL_"))}
-    env.pop("COLUMNS", None)
-    env["PYTHONPATH"] = str(ROOT)
-
-    def go(command: list[str]) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            command, capture_output=True, text=True, cwd=cwd, env=env, timeout=120, check=False
-        )
-
-    commands = {name: [*EHC, *BASE, *args] for name, args in RUNS.items()}
-    forked = {name: [*BASE, *args] for name, args in FORKED.items()}
-    driver = [sys.executable, "-c", FORK_DRIVER, json.dumps(forked), str(cwd)]
-    with ThreadPoolExecutor(max_workers=len(commands) + 1) as pool:
-        pending = {name: pool.submit(go, command) for name, command in commands.items()}
-        from_driver = go(driver)
-        done = {name: future.result() for name, future in pending.items()}
-    assert from_driver.returncode == 0, from_driver.stderr
-    for name, (code, stdout, stderr) in json.loads(from_driver.stdout).items():
-        done[name] = subprocess.CompletedProcess([*EHC, *forked[name]], code, stdout, stderr)
-    assert set(done) == set(RUNS) | set(FORKED)
-    return done
+    # Nothing may be written into the repository.
+    return run_all(BASE, RUNS, FORKED, tmp_path_factory.mktemp("cli"))
 
 
 def as_json(runs: dict[str, subprocess.CompletedProcess[str]], name: str) -> dict[str, Any]:
