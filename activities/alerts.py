@@ -2,10 +2,12 @@
 
 The ladder (``activities.directory``) says who hears about an alert; each recipient gets the
 message in the outbox and on every configured channel (SMTP, GOV.UK Notify), each delivery
-recorded once under its own key. A channel that fails transiently makes the activity retry
-(only what is still undelivered); on the last attempt, or for a permanent failure, the failure
-is recorded and reported back, and the case carries on. Messages carry the case reference,
-the step, the regulation, the date and the days left or overdue; never a name.
+recorded once under its own key and claimed before it is sent (``activities.sending``). A
+channel that fails transiently makes the activity retry (only what is still undelivered);
+after the last attempt its rows stay due and the re-drive (``activities.redrive``) sends them
+when the channel is back. A permanent failure is recorded. Either way it is reported back and
+the case carries on. Messages carry the case reference, the step, the regulation, the date and
+the days left or overdue; never a name.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ import structlog
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.channels import Channel, DeliveryError, Message
+from activities.channels import Channel, Message
 from activities.directory import Directory, Recipient
-from activities.outbox import Outbox, OutboxMessage
+from activities.outbox import Outbox, OutboxMessage, now
+from activities.sending import RETRY_HANDOVER, Heartbeat, Outcome, no_heartbeat, send_once
 from statutory.alerts import AlertKind, AlertMessage, DeliveryReport
 
 log = structlog.get_logger(__name__)
@@ -115,6 +118,7 @@ class AlertActivities:
                 target=message.target,
             ),
             last_attempt=last_attempt,
+            heartbeat=activity.heartbeat if activity.in_activity() else no_heartbeat,
         )
         (log.debug if not report.failed else log.warning)(
             "alert delivered" if not report.failed else "alert delivery incomplete",
@@ -137,20 +141,24 @@ def deliver(
     key: str,
     row: dict[str, Any],
     last_attempt: bool,
+    heartbeat: Heartbeat = no_heartbeat,
 ) -> DeliveryReport:
     """Deliver ``text`` to each recipient: the outbox first, then every channel, each once.
 
     Raises a retryable ``ApplicationError`` while some channel fails transiently (and this is
-    not the last attempt); what was delivered stays delivered.
+    not the last attempt); what was delivered stays delivered. On the last attempt a channel
+    still failing leaves its rows due: the re-drive sends them when the channel is back.
     """
     delivered: list[str] = []
     failed: list[str] = []
     retry: list[str] = []
+    # Until the last attempt this activity retries its own rows; then the re-drive takes over.
+    retry_from = now() if last_attempt else now() + RETRY_HANDOVER
     for person in recipients:
         for channel in [None, *channels]:  # None: the outbox itself
             name = channel.name if channel else "outbox"
             row_key = f"{key}|{person.id}|{name}"
-            status = outbox.claim(
+            status = outbox.store(
                 OutboxMessage(
                     idempotency_key=row_key,
                     recipient_role=person.role,
@@ -158,27 +166,26 @@ def deliver(
                     channel=name,
                     subject=text.subject,
                     body=text.body,
+                    personalisation=text.personalisation or None,
                     **row,
                 )
             )
-            if status in ("stored", "sent"):
+            if channel is None:
                 delivered.append(f"{name}:{person.id}")
                 continue
-            if status == "failed" or channel is None:
-                failed.append(f"{name}:{person.id}: failed earlier")
-                continue
-            try:
-                channel.send(person, text, row_key)
-            except DeliveryError as error:
-                if error.permanent or last_attempt:
-                    outbox.mark(row_key, "failed", str(error))
-                    failed.append(f"{name}:{person.id}: {error}")
-                else:
-                    outbox.mark(row_key, "pending", str(error))
-                    retry.append(f"{name}:{person.id}: {error}")
-                continue
-            outbox.mark(row_key, "sent")
-            delivered.append(f"{name}:{person.id}")
+            heartbeat()
+            result = send_once(
+                outbox, channel, person, text, row_key, status=status, retry_from=retry_from
+            )
+            who = f"{name}:{person.id}"
+            if result.outcome is Outcome.SENT:
+                delivered.append(who)
+            elif result.outcome is Outcome.FAILED:
+                failed.append(f"{who}: {result.detail}")
+            elif last_attempt:
+                failed.append(f"{who}: {result.detail} (still due: sent when the channel is back)")
+            else:
+                retry.append(f"{who}: {result.detail}")
     if retry:
         # Retryable: Temporal tries again with backoff.
         raise ApplicationError("delivery incomplete: " + "; ".join(retry), type="Delivery")

@@ -34,12 +34,23 @@ outbox_table = Table(
     Column("recipient", String(80), nullable=False),
     Column("channel", String(20), nullable=False, server_default="outbox"),
     Column("status", String(20), nullable=False, server_default="stored", index=True),
-    # status: stored (the outbox itself), pending, sent, or failed (see activities/alerts.py)
+    # status: stored (the outbox itself), due, sending, sent, or failed (activities/outbox.py)
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("last_error", Text),
     Column("delivered_at", DateTime(timezone=True)),
     Column("subject", String(200), nullable=False),
     Column("body", Text, nullable=False),
+    # The Notify template's fields, so a message can be sent again from its row alone.
+    Column("personalisation", JSON),
+    # A due row is not re-driven before this (its own activity is still retrying it).
+    Column("not_before", DateTime(timezone=True)),
+    # Who claimed a row for sending, when, and until when: after that, anyone may claim it.
+    Column("claim_token", String(64)),
+    Column("claimed_by", String(120)),
+    Column("claimed_at", DateTime(timezone=True)),
+    Column("lease_until", DateTime(timezone=True)),
+    # What the channel knows the message by: SMTP Message-ID, Notify notification id.
+    Column("reference", String(200)),
 )
 
 

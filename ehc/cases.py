@@ -22,6 +22,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from ehc.settings import Settings
 from statutory import assessment as rules
+from statutory.alerts import settling_end
 from statutory.errors import RuleViolation
 from workflows import search_attributes as sa
 from workflows.advice import AdviceWorkflow
@@ -78,8 +79,15 @@ class Assessments:
         request: rules.AssessmentRequest,
         prior_events: Sequence[rules.AssessmentEvent] = (),
         today: date | None = None,
+        *,
+        settle: bool = True,
     ) -> bool:
-        """Start the case's workflow; False if it already exists (nothing changes)."""
+        """Start the case's workflow; False if it already exists (nothing changes).
+
+        ``settle``: hold escalations for the settling period (settings), so a case entered
+        with a past can have its history recorded before anyone is escalated. Only a caller
+        that gives the whole history up front (the demo) turns it off.
+        """
         # Check the rules here first, so a bad request is refused before anything is written.
         today = today or datetime.now(UTC).date()
         try:
@@ -94,6 +102,9 @@ class Assessments:
             policy=self.settings.alert_policy,
             alert_hour_utc=self.settings.alert_hour_utc,
             review_policy=self.settings.review_policy,
+            quiet_until=(
+                settling_end(today, self.settings.settling_working_days) if settle else None
+            ),
         )
         return await start_once(
             self.client,

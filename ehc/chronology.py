@@ -5,10 +5,16 @@ events recorded, steps open and done), the reporting ledger (steps done and outc
 every cycle, also after a workflow's history is gone), and visibility (which workflows the
 case has). Each line says what happened, what is due, or what was missed:
 
-- ``event``: something recorded (a decision, advice requested, a meeting held...);
-- ``done`` / ``late``: a step completed by its statutory date / after it;
+- ``event``: something recorded (a decision, advice requested, a meeting held...), on the day
+  it happened; an exception on the first day of its period, shown over the whole period;
+- ``done`` / ``late``: a step completed by its statutory date (or after it, when an exception
+  lifted the limit) / after it;
 - ``overdue`` / ``due``: an open step past its operational target / still to come;
 - ``outcome``: how an assessment or a review cycle ended.
+
+Steps carry their status from the truth table (``statutory.steps.step_state``); a statutory
+duty done late or overdue is ``missed`` (``StepStatus.missed``). ``what`` and ``detail`` are
+words for people; the dates of every field stay ISO in JSON.
 """
 
 from __future__ import annotations
@@ -22,30 +28,51 @@ from pydantic import BaseModel
 from temporalio.client import Client
 from temporalio.service import RPCError
 
+from ehc import wording
 from ehc.cases import Assessments, CaseNotFound
 from ehc.ledger_reader import LedgerReader
 from ehc.reviews import Reviews
 from ehc.settings import Settings
+from ehc.text import count, day
 from statutory.catalogue import describe
 from statutory.ledger import OutcomeRecord, StepRecord
-from statutory.steps import StepState, StepStatus
+from statutory.steps import StepState, StepStatus, settle
 from workflows import search_attributes as sa
 from workflows.models import AssessmentView, ReviewView
 
 Kind = Literal["event", "done", "late", "overdue", "due", "outcome"]
 _ORDER = {"event": 0, "done": 1, "late": 1, "outcome": 2, "overdue": 3, "due": 4}
+#: A step's kind of line, from its status (the truth table): an excepted step is done, not
+#: late, since an exception lifted the limit it passed.
+_KIND: dict[StepState, Kind] = {
+    StepState.MET: "done",
+    StepState.EXCEPTED: "done",
+    StepState.LATE: "late",
+    StepState.OVERDUE: "overdue",
+    StepState.OPEN: "due",
+}
 
 
 class Entry(BaseModel):
     day: date
+    """When it happened or is due; an exception's first day."""
     kind: Kind
     process: str
     cycle: int
     what: str
+    """In words, for people."""
     step: str | None = None
     regulation: str | None = None
     due: date | None = None
     detail: str = ""
+    event: str | None = None
+    """An event's type, as recorded (``exception``, ``decided-to-assess``...)."""
+    until: date | None = None
+    """The last day of a period (an exception)."""
+    state: StepState | None = None
+    """A step's status (statutory/steps.py truth table)."""
+    missed: bool = False
+    """A statutory duty done late or overdue (``StepStatus.missed``)."""
 
 
 class WorkflowInfo(BaseModel):
@@ -63,94 +90,111 @@ class Chronology(BaseModel):
     workflows: list[WorkflowInfo]
     entries: list[Entry]
     missed: int
-    """Steps done late or still open past their target."""
+    """Statutory steps done late or still open past their target (excepted ones are not)."""
     next_due: Entry | None
 
 
 def _event_entries(process: str, cycle: int, timeline: Iterable[Any]) -> list[Entry]:
     out = []
     for entry in timeline:
-        event = entry.event
-        detail = event.model_dump(mode="json", exclude={"type", "on"}, exclude_defaults=True)
+        said = wording.event(entry.event)
         out.append(
             Entry(
-                day=event.on,
+                day=said.on,
+                until=said.until,
                 kind="event",
                 process=process,
                 cycle=cycle,
-                what=event.type,
-                detail=", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in detail.items()),
+                what=said.what,
+                event=entry.event.type,
+                regulation=said.regulation or None,
+                detail=said.detail,
             )
         )
     return out
 
 
 def _step_entry(process: str, cycle: int, s: StepStatus, today: date) -> Entry | None:
+    """One step as a line: when it was done, or when it is due (its operational target)."""
     if s.state is StepState.NOT_APPLICABLE:
         return None
-    if s.state is StepState.OPEN:
-        late = s.target < today
-        return Entry(
-            day=s.target,
-            kind="overdue" if late else "due",
-            process=process,
-            cycle=cycle,
-            what=s.label,
-            step=s.step,
-            regulation=s.regulation,
-            due=s.due,
-            detail=(f"{(today - s.target).days} days overdue" if late else "")
-            + ("; exception applies" if s.exception_applies else ""),
-        )
-    assert s.completed_on is not None
-    return _done_entry(process, cycle, s.step, s.label, s.regulation, s.due, s.completed_on)
-
-
-def _done_entry(
-    process: str, cycle: int, step: str, label: str, regulation: str, due: date, on: date
-) -> Entry:
-    late = on > due
+    if s.completed_on is not None:
+        on = s.completed_on
+        after = f"{count((s.completed_on - s.due).days, 'day')} after the statutory date"
+        detail = {
+            StepState.LATE: f"{after}, {day(s.due)}",
+            StepState.EXCEPTED: f"{after}, {day(s.due)}; an exception lifted the limit",
+        }.get(s.state, "")
+    else:
+        on = s.target
+        parts = [f"{count((today - on).days, 'day')} past the target"] if on < today else []
+        if s.target != s.due:
+            parts.append(f"statutory date {day(s.due)}, moved by an exception")
+        detail = "; ".join(parts)
     return Entry(
         day=on,
-        kind="late" if late else "done",
+        kind=_KIND[s.state],
         process=process,
         cycle=cycle,
-        what=label,
-        step=step,
-        regulation=regulation,
-        due=due,
-        detail=f"{(on - due).days} days after {due}" if late else "",
+        what=s.label,
+        step=s.step,
+        regulation=s.regulation,
+        due=s.due,
+        detail=detail,
+        state=s.state,
+        missed=s.missed,
     )
 
 
-def _ledger_step_entry(s: StepRecord) -> Entry:
+def _ledger_status(s: StepRecord, today: date) -> StepStatus:
+    """A step the ledger recorded as done, with its status from the same truth table."""
     info = describe(s.step, s.process)
     label = info.label if info else s.step
     if s.detail.get("provider"):  # as the rules label an advice step
-        kind = s.detail.get("advice_type", "professional").capitalize()
+        kind = s.detail.get("advice_type", "professional").replace("-", " ").capitalize()
         label = f"{kind} advice from {s.detail['provider']}"
-    return _done_entry(s.process, s.cycle, s.step, label, s.regulation, s.due, s.completed_on)
+    return settle(
+        step=s.step,
+        label=label,
+        regulation=s.regulation,
+        due=s.due,
+        target=s.target,
+        exception_applies=s.exception_applies,
+        statutory=s.statutory,
+        completed_on=s.completed_on,
+        applicable=True,
+        today=today,
+    )
+
+
+def _enum_words(table: dict[Any, str], value: Any) -> str:
+    """A value from an outcome's JSON, worded; one the table does not know, as it is."""
+    return next((said for key, said in table.items() if key.value == value), str(value))
 
 
 def _outcome_summary(process: str, outcome: dict[str, Any]) -> str:
     if process == "assessment":
-        text = f"assessment ended: {outcome.get('ending')}"
+        text = f"Assessment ended: {_enum_words(wording.ENDING, outcome.get('ending'))}"
         if outcome.get("within_20_weeks") is not None:
-            text += f"; within 20 weeks: {'yes' if outcome['within_20_weeks'] else 'no'}"
+            text += ", " + wording.within(outcome["within_20_weeks"], "20 weeks")
         if outcome.get("exceptions_apply"):
-            text += " (exception case)"
+            text += " (an exception applied)"
         return text
-    parts = [f"review cycle {outcome.get('cycle')}: decision {outcome.get('decision')}"]
+    decision = outcome.get("decision")
+    head = f"Review cycle {outcome.get('cycle')} ended: " + (
+        f"decision to {_enum_words(wording.DECISION, decision)}" if decision else "no decision"
+    )
+    parts = [head]
     for key, label in (
-        ("reviewed_within_12_months", "within 12 months"),
+        ("reviewed_within_12_months", "reviewed within 12 months"),
         ("decision_within_4_weeks", "decision within 4 weeks"),
         ("amended_within_12_weeks", "amended within 12 weeks"),
-        ("phase_transfer_finalised_in_time", "phase transfer in time"),
+        ("phase_transfer_finalised_in_time", "plan finalised in time for the phase transfer"),
     ):
         if outcome.get(key) is not None:
-            parts.append(f"{label}: {'yes' if outcome[key] else 'no'}")
+            parts.append(f"{label}: {wording.yes_no(outcome[key])}")
     if outcome.get("plan_ended"):
-        parts.append(f"plan ended: {outcome['plan_ended']}")
+        parts.append(_enum_words(wording.PLAN_ENDING, outcome["plan_ended"]))
     return "; ".join(parts)
 
 
@@ -169,7 +213,9 @@ def build(
     seen_steps: set[tuple[str, int, str]] = set()
     seen_outcomes: set[tuple[str, int]] = set()
     for s in steps:
-        entries.append(_ledger_step_entry(s))
+        done = _step_entry(s.process, s.cycle, _ledger_status(s, today), today)
+        if done is not None:
+            entries.append(done)
         seen_steps.add((s.process, s.cycle, s.step))
     for o in outcomes:
         entries.append(
@@ -187,7 +233,12 @@ def build(
         received = assessment.case.request.received
         entries.append(
             Entry(
-                day=received, kind="event", process="assessment", cycle=0, what="request-received"
+                day=received,
+                kind="event",
+                process="assessment",
+                cycle=0,
+                what="Request for an EHC needs assessment received",
+                event="request-received",
             )
         )
         views.append(("assessment", 0, assessment.steps, assessment.case.timeline))
@@ -209,8 +260,12 @@ def build(
                 kind="event",
                 process="review",
                 cycle=c.cycle,
-                what=f"review cycle {c.cycle} begins",
-                detail="the plan was made" if c.anchor == c.plan.plan_date else "previous review",
+                what=f"Review cycle {c.cycle} begins",
+                detail=(
+                    "from the day the plan was made"
+                    if c.anchor == c.plan.plan_date
+                    else "from the previous review"
+                ),
             )
         )
         views.append(("review", review.cycle.cycle, review.steps, review.cycle.timeline))
@@ -249,7 +304,7 @@ def build(
         caseworker=caseworker,
         workflows=list(workflows),
         entries=entries,
-        missed=sum(e.kind in ("late", "overdue") for e in entries),
+        missed=sum(e.missed for e in entries),
         next_due=min(upcoming, key=lambda e: e.day, default=None),
     )
 

@@ -23,6 +23,8 @@ def channels(settings: Settings) -> list[Channel]:
                 username=settings.smtp_username,
                 password=settings.smtp_password,
                 starttls=settings.smtp_starttls,
+                timeout=settings.smtp_timeout,
+                message_id_domain=settings.message_id_domain,
             )
         )
     if settings.notify_api_key:

@@ -63,13 +63,16 @@ def _one(rng: random.Random, ref: str, today: date, age_days: int) -> DemoCase:
     if sent > today:
         return case
     returned: list[date] = []
+    outstanding: list[int] = []
     for i, (kind, provider) in enumerate(rng.sample(ADVICE, k=rng.randint(3, 5)), start=1):
         ev.append(rules.AdviceRequested(on=sent, advice_type=kind, provider=provider))
         back = sent + _days(rng, 20, 60 if kind is rules.AdviceType.PSYCHOLOGICAL else 45)
         if back <= today and rng.random() < 0.9:
             ev.append(rules.AdviceReceived(on=back, advice_id=i))
             returned.append(back)
-        elif kind is rules.AdviceType.MEDICAL and rng.random() < 0.5:
+            continue
+        outstanding.append(i)
+        if kind is rules.AdviceType.MEDICAL and rng.random() < 0.5:
             missed = sent + _days(rng, 10, 20)
             if missed + timedelta(days=21) <= today:
                 ev.append(
@@ -122,6 +125,18 @@ def _one(rng: random.Random, ref: str, today: date, age_days: int) -> DemoCase:
         if reply <= today and (not issued or reply <= final):
             ev.append(rules.SettingReplied(on=reply, consultation_id=1))
     if issued:
+        # A plan is issued only with its advice in (reg 6(1)), or set aside under reg 6(4).
+        for i in outstanding:
+            if rng.random() < 0.3:
+                ev.append(
+                    rules.AdviceNotNeeded(
+                        on=draft,
+                        advice_id=i,
+                        reason=rules.AdviceNotNeededReason.EARLIER_ADVICE_SUFFICIENT,
+                    )
+                )
+            else:
+                ev.append(rules.AdviceReceived(on=draft + _days(rng, 1, 14), advice_id=i))
         ev.append(rules.FinalPlanIssued(on=final))
     return case
 

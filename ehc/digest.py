@@ -28,6 +28,8 @@ from activities.channels import Channel, Message
 from activities.directory import Directory
 from activities.outbox import Outbox
 from ehc.cases import CaseSummary, list_cases
+from ehc.overdue import listed_once
+from ehc.text import day
 from statutory.alerts import AlertKind
 from workflows.digest import DIGEST_SCHEDULE_ID, DIGEST_WORKFLOW_ID, DigestWorkflow
 from workflows.models import DigestRequest, DigestResult
@@ -48,7 +50,7 @@ def compose(
         lines.append(f"{title} ({len(group)}):")
         for kind, c in sorted(group, key=lambda kc: (kc[1].next_deadline, kc[1].case_ref)):
             lines.append(
-                f"  {c.case_ref}  {kind}  {c.next_step or ''}  due {c.next_deadline}  ({c.caseworker})"
+                f"  {c.case_ref}  {kind}  {c.next_step or ''}  due {day(c.next_deadline)}  ({c.caseworker})"
             )
         lines.append("")
     return Message(
@@ -72,12 +74,16 @@ class DigestActivities:
     async def send_digests(self, request: DigestRequest) -> DigestResult:
         assert request.as_of is not None
         as_of = request.as_of.astimezone(UTC)
-        by_team: dict[str, list[tuple[str, CaseSummary]]] = defaultdict(list)
-        for kind in KINDS:
+        found = [
+            (kind, case)
+            for kind in KINDS
             for case in await list_cases(
                 self.client, kind, due_by=as_of + timedelta(days=request.within_days + 1)
-            ):
-                by_team[case.team].append((kind, case))
+            )
+        ]
+        by_team: dict[str, list[tuple[str, CaseSummary]]] = defaultdict(list)
+        for kind, case in listed_once(found):  # a late advice once, not again on its case
+            by_team[case.team].append((kind, case))
         year, week, _ = as_of.isocalendar()
         week_id = f"{year}-W{week:02d}"
         recipients = failed = 0

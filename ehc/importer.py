@@ -15,41 +15,29 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from ehc.cases import Assessments, CaseError
-from ehc.reviews import Reviews, checked_first_cycle
+from ehc import text
 from statutory import assessment as arules
 from statutory import review as rrules
 from statutory.errors import RuleViolation
 from statutory.identifiers import CASE_REF_PATTERN, CaseRef, StaffId, TeamId
 
-UK_DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+if TYPE_CHECKING:
+    from ehc.cases import Assessments
+    from ehc.reviews import Reviews
+
 CASE_REF = re.compile(CASE_REF_PATTERN)
 
 
 def parse_day(value: object) -> object:
-    """Dates as YYYY-MM-DD or the UK's DD/MM/YYYY; empty cells are None."""
+    """Dates as YYYY-MM-DD or the UK's DD/MM/YYYY (``ehc.text``, as on the command line);
+    empty cells are None."""
     if not isinstance(value, str):
         return value
-    text = value.strip()
-    if not text:
-        return None
-    if ISO_DAY.fullmatch(text):
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            pass
-    elif match := UK_DAY.fullmatch(text):
-        day, month, year = (int(g) for g in match.groups())
-        try:
-            return date(year, month, day)
-        except ValueError:
-            pass
-    raise ValueError(f"'{text}' is not a real date (use YYYY-MM-DD or DD/MM/YYYY)")
+    return text.parse_day(value) if value.strip() else None
 
 
 def _blank_to_none(value: object) -> object:
@@ -274,6 +262,10 @@ def check_plans(
     parsed: Parsed[PlanRow], policy: rrules.ReviewPolicy, today: date
 ) -> tuple[list[CheckedPlan], list[BadRow]]:
     """Check each plan row against the review rules, as a live plan would be."""
+    # Temporal's client comes with these: imported here so ``ehc import --help`` is quick.
+    from ehc.cases import CaseError
+    from ehc.reviews import checked_first_cycle
+
     good: list[CheckedPlan] = []
     bad: list[BadRow] = []
     for number, row in parsed.rows:
@@ -325,6 +317,8 @@ async def run_starters(
     on_done: Callable[[], Any] = lambda: None,
 ) -> tuple[int, int, list[BadRow]]:
     """Start workflows with bounded concurrency; (started, already there, failures)."""
+    from ehc.cases import CaseError
+
     gate = asyncio.Semaphore(concurrency)
     started = existing = 0
     failures: list[BadRow] = []

@@ -1,7 +1,8 @@
 """KPIs and the SEN2 table for a period: the ledger's rows, visibility's open cases, the rules.
 
 The figures are computed by ``statutory.kpi`` and ``statutory.sen2``; this module only
-fetches their inputs and reads the council's targets from the environment:
+fetches their inputs (the ledger's rows; from visibility the open cases, including the
+reviews due and not yet held) and reads the council's targets from the environment:
 
 | variable | default | meaning |
 |---|---|---|
@@ -20,7 +21,9 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from temporalio.client import Client
 
+from activities.directory import Directory
 from ehc.cases import list_cases
+from ehc.known import require_known
 from ehc.ledger_reader import LedgerReader
 from ehc.overdue import KINDS
 from statutory.kpi import DEFAULT_TARGETS, KpiReport, KpiTargets, OpenCase, kpi_report
@@ -29,6 +32,8 @@ from statutory.sen2 import Sen2Table, sen2_table
 
 #: The steps the KPIs count (statutory.kpi): read only these.
 KPI_STEPS = ("decide-to-assess", "advice", "review-meeting", "decision", "final-amended-plan")
+#: A review held after the period was missed in it, if it fell due in it.
+HELD_LATER = ("review-meeting",)
 #: An amended plan's cycle ends at its decision, months before the plan it counts on.
 AMEND_LOOKBACK = timedelta(days=400)
 
@@ -70,6 +75,8 @@ async def open_cases(
             caseworker=c.caseworker,
             team=c.team,
             overdue=c.next_deadline is not None and c.next_deadline < today,
+            stage=c.stage,
+            review_due=c.review_due,
         )
         for kind, cases in zip(KINDS, found, strict=True)
         for c in cases
@@ -86,9 +93,10 @@ def ledger_kpis(
     as_of: datetime | None = None,
 ) -> KpiReport:
     since = period.year_to_date.start
+    later = ledger.steps(period.end + timedelta(days=1), None, team=team, families=HELD_LATER)
     return kpi_report(
         period,
-        ledger.steps(since, period.end, team=team, families=KPI_STEPS),
+        ledger.steps(since, period.end, team=team, families=KPI_STEPS) + later,
         ledger.outcomes(since - AMEND_LOOKBACK, None, team=team),
         targets=targets,
         team=team,
@@ -105,9 +113,18 @@ async def kpis(
     team: str | None = None,
     targets: KpiTargets | None = None,
     now: datetime | None = None,
+    directory: Directory | None = None,
 ) -> KpiReport:
-    """The KPI report; without a Temporal client, the ledger's figures alone (no caseload)."""
+    """The KPI report; without a Temporal client, the ledger's figures alone (no caseload,
+    and reviews not yet held are not counted: the report's notes say so).
+
+    A team that neither the ledger, nor a case in Temporal, nor ``directory`` names is
+    refused (``ehc.known``).
+    """
     now = now or datetime.now(UTC)
+    if team is not None:
+        also = ledger.teams() | (set(directory.teams) if directory else set())
+        await require_known("team", team, client=client, also=also)
     open_now = await open_cases(client, now, team) if client is not None else None
     return ledger_kpis(ledger, period, team=team, targets=targets, open_now=open_now, as_of=now)
 

@@ -11,7 +11,7 @@ from collections.abc import Collection
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, Table, or_, select
+from sqlalchemy import ColumnElement, Engine, Table, or_, select, union
 
 from activities.migrate import upgrade
 from activities.outbox import make_engine
@@ -103,6 +103,14 @@ class LedgerReader:
         """Requests for assessment, by the day they were received."""
         rows = self._rows(ledger_requests, "received", since, until, case_ref, team)
         return [RequestRecord.model_construct(**r) for r in rows]
+
+    def teams(self) -> set[str]:
+        """Every team the ledger has a row for (to recognise a team filter)."""
+        query = union(
+            *(select(t.c.team).distinct() for t in (ledger_steps, ledger_outcomes, ledger_requests))
+        )
+        with self.engine.connect() as conn:
+            return {row[0] for row in conn.execute(query)}
 
     def close(self) -> None:
         self.engine.dispose()

@@ -1,10 +1,12 @@
 """What is overdue, or about to be, across every kind of case: a Temporal visibility query.
 
-Each open case publishes its earliest open statutory step (``EhcNextStep``) and that step's
-operational target as the end of its day (``EhcNextDeadline``), so "overdue" is
+Each open case workflow publishes its earliest open statutory step (``EhcNextStep``) and that
+step's operational target as the end of its day (``EhcNextDeadline``), so "overdue" is
 ``EhcNextDeadline < now`` and "due within 14 days" is ``EhcNextDeadline < now + 14 days``.
-The regulation of each step comes from the rules (``statutory.catalogue``). Visibility is
-eventually consistent: the report says when it was read.
+One line is one step: an assessment's own next step, or one request for advice (each is a
+workflow of kind ``advice`` with its own clock, reg 8(1)), or a plan's review. The regulation
+of each step comes from the rules (``statutory.catalogue``). Visibility is eventually
+consistent: the report says when it was read.
 """
 
 from __future__ import annotations
@@ -12,21 +14,32 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
-from temporalio.client import Client
 
-from ehc.cases import CaseSummary, list_cases
+from ehc.text import day
 from statutory import assessment, review
 from statutory.catalogue import describe
 from statutory.errors import RuleViolation
 
+if TYPE_CHECKING:
+    from temporalio.client import Client
+
+    from activities.directory import Directory
+    from ehc.cases import CaseSummary
+
 KINDS = ("assessment", "review", "advice")
 """Kinds of case workflow (``EhcKind``); advice requests become workflows of their own."""
 ADVICE_STAGES = ("awaiting-advice", "received")  # workflows/advice.py
-STAGES = tuple(dict.fromkeys([*assessment.Stage, *review.Stage, *ADVICE_STAGES]))
+STAGES_BY_KIND: dict[str, tuple[str, ...]] = {
+    "assessment": tuple(assessment.Stage),
+    "review": tuple(review.Stage),
+    "advice": ADVICE_STAGES,
+}
+STAGES = tuple(dict.fromkeys(s for kind in KINDS for s in STAGES_BY_KIND[kind]))
 FRESHNESS = (
     "visibility is eventually consistent: an event recorded in the last few seconds may not "
     "show yet"
@@ -58,13 +71,55 @@ class OverdueLine(BaseModel):
     team: str
 
 
+class OverdueTotals(BaseModel):
+    """Lines are steps; a case with a late step of its own and a late advice has two."""
+
+    overdue_steps: int
+    overdue_cases: int
+    due_soon_steps: int
+    """Not overdue yet, due within ``within_days``."""
+    due_soon_cases: int
+
+
 class OverdueReport(BaseModel):
     read_at: datetime
     query_seconds: float
     within_days: int
     kinds: list[str]
     freshness: str
+    totals: OverdueTotals
     lines: list[OverdueLine]
+
+
+def totals(lines: Sequence[OverdueLine]) -> OverdueTotals:
+    late = [x for x in lines if x.days_overdue > 0]
+    soon = [x for x in lines if x.days_overdue <= 0]
+    return OverdueTotals(
+        overdue_steps=len(late),
+        overdue_cases=len({x.case_ref for x in late}),
+        due_soon_steps=len(soon),
+        due_soon_cases=len({x.case_ref for x in soon}),
+    )
+
+
+def listed_once(found: Iterable[tuple[str, CaseSummary]]) -> list[tuple[str, CaseSummary]]:
+    """Leave out an assessment whose published step is one of its requests for advice when
+    that request's own workflow is listed too: the same late advice, counted once.
+
+    Assessments started before they published only their own steps still publish an advice
+    request's step as theirs (``workflows.assessment.OWN_NEXT_STEP_PATCH``).
+    """
+    pairs = list(found)
+    advised = {c.case_ref for kind, c in pairs if kind == "advice"}
+    return [
+        (kind, c)
+        for kind, c in pairs
+        if not (
+            kind == "assessment"
+            and c.case_ref in advised
+            and assessment.is_advice_request(c.next_step or "")
+        )
+    ]
 
 
 def line(kind: str, case: CaseSummary, today: date) -> OverdueLine:
@@ -95,14 +150,26 @@ async def overdue_report(
     team: str | None = None,
     caseworker: str | None = None,
     stage: str | None = None,
+    directory: Directory | None = None,
+    own_caseworker: bool = False,
 ) -> OverdueReport:
-    """Open cases whose next statutory target has passed (or falls within ``within_days``),
-    most overdue first."""
+    """Open steps whose statutory target has passed (or falls within ``within_days``), most
+    overdue first: each case's own next step, each request for advice, each plan's review.
+
+    A team or caseworker that no case (and not ``directory``) names is refused, as is a stage
+    the chosen kinds do not have (see ``ehc.known``). ``own_caseworker``: the caseworker is
+    the one asking (an API token's staff id), known even with no case yet.
+    """
+    # Temporal's client: imported here so that ``ehc overdue --help`` does not load it.
+    from ehc.cases import list_cases
+    from ehc.known import require_filters_known
+
     for kind in kinds:
         if kind not in KINDS:
-            raise RuleViolation(f"unknown kind '{kind}' (known: {', '.join(KINDS)})")
-    if stage is not None and stage not in STAGES:
-        raise RuleViolation(f"unknown stage '{stage}' (known: {', '.join(STAGES)})")
+            raise RuleViolation(f"--kind: unknown kind '{kind}' (known: {', '.join(KINDS)})")
+    stages = tuple(dict.fromkeys(s for kind in kinds for s in STAGES_BY_KIND[kind]))
+    if stage is not None and stage not in stages:
+        raise RuleViolation(f"--stage: unknown stage '{stage}' (known: {', '.join(stages)})")
     now = now or datetime.now(UTC)
     started = time.perf_counter()
     found = await asyncio.gather(
@@ -119,8 +186,12 @@ async def overdue_report(
         )
     )
     took = time.perf_counter() - started
+    asked = None if own_caseworker else caseworker
+    if not any(found) and (team is not None or asked is not None):
+        await require_filters_known(client, team=team, caseworker=asked, directory=directory)
     today = now.astimezone(UTC).date()
-    lines = [line(kind, c, today) for kind, cases in zip(kinds, found, strict=True) for c in cases]
+    pairs = listed_once((kind, c) for kind, cases in zip(kinds, found, strict=True) for c in cases)
+    lines = [line(kind, c, today) for kind, c in pairs]
     lines.sort(key=lambda x: (-x.days_overdue, x.case_ref, x.kind))
     return OverdueReport(
         read_at=now,
@@ -128,9 +199,9 @@ async def overdue_report(
         within_days=within_days,
         kinds=list(kinds),
         freshness=(
-            f"Read from Temporal visibility at {now:%Y-%m-%d %H:%M:%S} UTC in {took:.2f} s; "
-            + FRESHNESS
-            + "."
+            f"Read from Temporal visibility at {day(now.date())} {now:%H:%M:%S} UTC in "
+            f"{took:.2f} s; " + FRESHNESS + "."
         ),
+        totals=totals(lines),
         lines=lines,
     )

@@ -19,6 +19,7 @@ from ehc.cases import (
 )
 from ehc.settings import Settings
 from statutory import review as rules
+from statutory.alerts import settling_end
 from statutory.errors import RuleViolation
 from workflows.models import ReviewStart, ReviewView, review_workflow_id
 from workflows.review import ReviewWorkflow
@@ -64,21 +65,29 @@ class Reviews:
         transfer: rules.PhaseTransfer | None = None,
         prior_events: Sequence[rules.ReviewEvent] = (),
         today: date | None = None,
+        settle: bool = True,
     ) -> bool:
-        """Start the plan's review workflow; False if the plan already has one."""
+        """Start the plan's review workflow; False if the plan already has one.
+
+        ``settle``: hold escalations for the settling period (as ``Assessments.start``).
+        """
+        today = today or datetime.now(UTC).date()
         cycle = checked_first_cycle(
             plan,
             last_review=last_review,
             transfer=transfer,
             prior_events=prior_events,
             policy=self.settings.review_policy,
-            today=today or datetime.now(UTC).date(),
+            today=today,
         )
         start = ReviewStart(
             cycle=cycle,
             prior_events=list(prior_events),
             policy=self.settings.alert_policy,
             alert_hour_utc=self.settings.alert_hour_utc,
+            quiet_until=(
+                settling_end(today, self.settings.settling_working_days) if settle else None
+            ),
         )
         return await start_once(
             self.client,

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     escalation_days: Annotated[tuple[int, ...], NoDecode] = (1, 14)
     """Days after a missed statutory target to escalate, one level each (comma list)."""
     amber_days: int = Field(default=14, ge=0)
+    settling_working_days: int = Field(default=2, ge=0, le=10)
+    """A case started or imported with a past escalates nothing until this many working days
+    after it was entered, so its history can be recorded first (0: no settling period)."""
     alert_hour_utc: int = Field(default=8, ge=0, le=23)
     server_ip: str = "127.0.0.1"
     """Address the embedded Temporal server listens on."""
@@ -59,6 +62,14 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     smtp_starttls: bool = False
     smtp_from: str = "ehc-clock@localhost"
+    smtp_timeout: float = Field(default=600.0, gt=0, le=600)
+    """Seconds one message may take on the SMTP connection, up to the server's reply to the
+    end of DATA (RFC 5321 4.5.3.2.6 suggests 10 minutes for that reply; at most 600 s, which
+    the alert activity's heartbeat timeout in ``workflows.clock`` allows for)."""
+    message_id_domain: str = "ehc-clock.invalid"
+    """The right-hand side of each mail's Message-ID (made from the message's key)."""
+    outbox_redrive_minutes: int = Field(default=5, ge=1, le=1440)
+    """How often the worker's schedule sends again what is still due in the outbox."""
     notify_api_key: str | None = None
     """GOV.UK Notify API key (unset: Notify is not used)."""
     notify_base_url: str = "https://api.notifications.service.gov.uk"

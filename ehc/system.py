@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import signal
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import date, timedelta
 
 import structlog
 from temporalio.client import Client
+from temporalio.service import RPCError
 
-from ehc import demo
+from ehc import demo, redrive
 from ehc.api.serve import start_beside_worker
 from ehc.api.settings import ApiSettings
 from ehc.cases import Assessments
@@ -41,7 +42,8 @@ async def load_demo(client: Client, settings: Settings, today: date) -> tuple[in
 
     async def case(c: demo.DemoCase) -> bool:
         async with gate:
-            return await assessments.start(c.request, c.events, today=today)
+            # The demo's histories are complete: its overdue steps escalate at once.
+            return await assessments.start(c.request, c.events, today=today, settle=False)
 
     async def plan(p: demo.DemoPlan) -> bool:
         async with gate:
@@ -51,6 +53,7 @@ async def load_demo(client: Client, settings: Settings, today: date) -> tuple[in
                 transfer=p.transfer,
                 prior_events=p.events,
                 today=today,
+                settle=False,
             )
 
     results = await asyncio.gather(
@@ -59,12 +62,23 @@ async def load_demo(client: Client, settings: Settings, today: date) -> tuple[in
     return sum(results), len(results) - sum(results)
 
 
+async def ensure_redrive(client: Client, settings: Settings) -> None:
+    """The outbox re-drive's schedule: without it, a message whose channel was down for
+    longer than its retries would wait for ``ehc outbox resend``."""
+    every = timedelta(minutes=settings.outbox_redrive_minutes)
+    try:
+        await redrive.ensure_schedule(client, settings.task_queue, every)
+    except RPCError as error:  # e.g. a namespace where this worker may not manage schedules
+        log.error("outbox re-drive schedule not set up", error=str(error))
+
+
 async def run_worker(settings: Settings) -> None:
     client = await connect()
     stop = _stop_on_signals()
     with ThreadPoolExecutor(max_workers=8) as executor:
         worker = build_worker(client, settings, executor)
         async with worker:
+            await ensure_redrive(client, settings)
             log.info("worker running", task_queue=settings.task_queue)
             await stop.wait()
     log.info("worker stopped")
@@ -81,6 +95,7 @@ async def up(settings: Settings, *, with_demo: bool, today: date) -> None:
             worker = build_worker(client, settings, executor)
             async with worker:
                 await ensure_schedule(client, settings.task_queue)
+                await ensure_redrive(client, settings)
                 marker = settings.data_dir / DEMO_MARKER
                 if with_demo and not marker.exists():
                     started, existing = await load_demo(client, settings, today)

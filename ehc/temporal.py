@@ -7,6 +7,8 @@ by ``temporalio.envconfig``. Payloads use the pydantic data converter.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from typing import Any
 
 from temporalio.client import Client
@@ -14,7 +16,45 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.envconfig import ClientConfig
 from temporalio.service import RPCError
 
+from ehc import logs
+
 DEFAULT_ADDRESS = "localhost:7233"
+
+_runtime_installed = False
+
+
+def use_project_logging() -> None:
+    """Send the SDK core's log lines through Python logging, so ``ehc.logs`` decides whether
+    and how they show (structlog's format; on a terminal only at DEBUG).
+
+    Left alone, the Rust core writes its warnings straight to stderr in its own coloured
+    format (a "Temporal Server 1.16.0 or newer is required..." line under the simulator's
+    progress bar, say). Its runtime is built once per process, before the first client or
+    test server, so this must run before either; a default runtime made elsewhere first (a
+    test's) is kept.
+    """
+    global _runtime_installed
+    if _runtime_installed:
+        return
+    _runtime_installed = True
+    from temporalio.runtime import (
+        LogForwardingConfig,
+        LoggingConfig,
+        Runtime,
+        TelemetryConfig,
+        TelemetryFilter,
+    )
+
+    runtime = Runtime(
+        telemetry=TelemetryConfig(
+            logging=LoggingConfig(
+                filter=TelemetryFilter(core_level=logs.sdk_core_level(), other_level="ERROR"),
+                forwarding=LogForwardingConfig(logger=logging.getLogger(logs.SDK_CORE_LOGGER)),
+            )
+        )
+    )
+    with contextlib.suppress(RuntimeError):  # already set: keep that one
+        Runtime.set_default(runtime, error_if_already_set=True)
 
 
 class TemporalUnreachable(RuntimeError):
@@ -29,6 +69,7 @@ def connect_config() -> dict[str, Any]:
 
 
 async def connect(**overrides: Any) -> Client:
+    use_project_logging()
     config = {**connect_config(), **overrides}
     try:
         return await Client.connect(data_converter=pydantic_data_converter, **config)

@@ -14,15 +14,23 @@ from activities.channels import Channel
 from activities.directory import Directory
 from activities.ledger import Ledger, LedgerActivities
 from activities.outbox import Outbox
+from activities.redrive import RedriveActivities
 from ehc import delivery
 from ehc.digest import DigestActivities
 from ehc.settings import Settings
 from workflows.advice import AdviceWorkflow
 from workflows.assessment import AssessmentWorkflow
 from workflows.digest import DigestWorkflow
+from workflows.redrive import OutboxRedriveWorkflow
 from workflows.review import ReviewWorkflow
 
-WORKFLOWS = [AssessmentWorkflow, ReviewWorkflow, AdviceWorkflow, DigestWorkflow]
+WORKFLOWS = [
+    AssessmentWorkflow,
+    ReviewWorkflow,
+    AdviceWorkflow,
+    DigestWorkflow,
+    OutboxRedriveWorkflow,
+]
 
 
 def activities(
@@ -32,8 +40,10 @@ def activities(
     alerts = AlertActivities(outbox, directory, channels)
     digests = DigestActivities(client, outbox, directory, channels)
     ledger = LedgerActivities(Ledger(outbox.engine))
+    redrive = RedriveActivities(outbox, directory, channels)
     return [
         alerts.send_alert,
+        redrive.redrive_outbox,
         digests.send_digests,
         ledger.record_steps,
         ledger.record_outcome,

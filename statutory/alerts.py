@@ -5,6 +5,11 @@ after a statutory step's target has passed (guidance and planning dates are only
 A case found late (imported part-way, or a worker that was down) sends only the most recent
 alert each step has reached, never a burst of stale ones.
 
+A case entered with a past (started today for a request received weeks ago, or imported)
+describes events its caseworker has not yet had the chance to record: its escalations wait
+for a settling period (``settling_end``), so nobody is escalated about a step that was in fact
+met. Reminders of dates still to come are sent as usual.
+
 Every alert has an idempotency key (workflow id + step + kind + level + target), so a retry or
 a replayed worker never sends twice, while a target moved by an exception earns fresh alerts.
 """
@@ -17,7 +22,11 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from statutory.steps import DEFAULT_AMBER_DAYS, StepState, StepStatus
+from statutory.steps import DEFAULT_AMBER_DAYS, StepStatus
+from statutory.working_days import next_working_day
+
+#: Working days a newly entered case has to record its history before it escalates anything.
+DEFAULT_SETTLING_WORKING_DAYS = 2
 
 
 class AlertKind(StrEnum):
@@ -65,7 +74,7 @@ class Alert(BaseModel):
 
 def candidates(step: StepStatus, policy: AlertPolicy) -> list[Alert]:
     """Every alert an open step could ever produce under ``policy``, in firing order."""
-    if step.state is not StepState.OPEN:
+    if not step.state.is_open:
         return []
     out = [
         Alert(
@@ -91,6 +100,17 @@ def candidates(step: StepStatus, policy: AlertPolicy) -> list[Alert]:
     return sorted(out, key=lambda a: (a.fire_on, a.kind != AlertKind.REMINDER))
 
 
+def settling_end(entered: date, working_days: int = DEFAULT_SETTLING_WORKING_DAYS) -> date | None:
+    """The day a case entered on ``entered`` may first escalate: ``working_days`` working days
+    later (England and Wales bank holidays), or None when there is no settling period."""
+    if working_days <= 0:
+        return None
+    day = entered
+    for _ in range(working_days):
+        day = next_working_day(day)
+    return day
+
+
 def plan(
     steps: Iterable[StepStatus],
     policy: AlertPolicy,
@@ -99,16 +119,20 @@ def plan(
     workflow_id: str,
     *,
     skip_stale_reminders: bool = True,
+    quiet_until: date | None = None,
 ) -> tuple[list[Alert], date | None]:
     """Alerts to send now, and the next day on which another may fall due.
 
     For each open step only the latest alert whose day has come is sent (if not sent already).
     A reminder is stale once its target has passed (escalations take over), so a step found
     late is never "reminded" after the fact (``skip_stale_reminders=False`` is the behaviour of
-    workflows started before this rule, kept for their replay).
+    workflows started before this rule, kept for their replay). Escalations are held while
+    ``today`` is before ``quiet_until`` (a newly entered case's settling period); whatever is
+    still open then is escalated on that day.
     """
     due_now: list[Alert] = []
     next_on: date | None = None
+    quiet = quiet_until is not None and today < quiet_until
     for step in steps:
         reached: Alert | None = None
         for alert in candidates(step, policy):
@@ -121,6 +145,10 @@ def plan(
                 break
             else:
                 break
+        if reached is not None and quiet and reached.kind is AlertKind.ESCALATION:
+            assert quiet_until is not None
+            next_on = quiet_until if next_on is None else min(next_on, quiet_until)
+            continue
         if reached is not None and reached.key(workflow_id) not in sent:
             due_now.append(reached)
     return due_now, next_on
@@ -151,7 +179,8 @@ class AlertMessage(BaseModel):
     provider: str | None = None
     """Advice requests: the provider organisation, whose contacts are on the ladder."""
     max_attempts: int = 8
-    """The activity's attempts; on the last, channels still failing are recorded as failed."""
+    """Attempts the activity makes on its channels; after the last, rows still failing stay due
+    and the outbox re-drive sends them when the channel is back."""
     notes: list[str] = Field(default_factory=list)
     """Extra lines for the message, e.g. the advice still missing when a draft is due."""
 
@@ -163,4 +192,5 @@ class DeliveryReport(BaseModel):
     delivered: list[str]
     """channel:recipient pairs delivered by this attempt or an earlier one."""
     failed: list[str]
-    """Failures recorded for good (permanent, or still failing on the last attempt)."""
+    """What did not reach its recipient: permanent failures (no address, a refused template),
+    and channels still failing after the last attempt, whose rows stay due for the re-drive."""

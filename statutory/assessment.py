@@ -17,6 +17,7 @@ Exceptions (reg 5(4), 8(2), 10(4), 13(3), 2A) lift the duty without moving the d
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -29,7 +30,7 @@ from statutory import exceptions as exc
 from statutory.dates import days_beginning_with, weeks_after, weeks_taken
 from statutory.errors import RuleViolation
 from statutory.identifiers import CaseRef, StaffId, TeamId
-from statutory.steps import DEFAULT_AMBER_DAYS, StepState, StepStatus, settle
+from statutory.steps import DEFAULT_AMBER_DAYS, StepStatus, settle
 
 DECIDE_TO_ASSESS_WEEKS = 6  # reg 4(1), 5(1)
 ADVICE_WEEKS = 6  # reg 8(1)
@@ -195,6 +196,24 @@ class AdviceReceived(_Event):
     advice_id: int = Field(ge=1)
 
 
+class AdviceNotNeededReason(StrEnum):
+    """Why a request for advice will not be answered, and the plan may be issued without it."""
+
+    EARLIER_ADVICE_SUFFICIENT = "earlier-advice-sufficient"
+    """reg 6(4): advice already provided, and the LA, the adviser and the parent or young
+    person agree that it is sufficient."""
+    REQUEST_WITHDRAWN = "request-withdrawn"
+    """The LA withdrew the request (asked in error, or of the wrong adviser)."""
+
+
+class AdviceNotNeeded(_Event):
+    """A request for advice that will not be answered: reg 6(4), or the request withdrawn."""
+
+    type: Literal["advice-not-needed"] = "advice-not-needed"
+    advice_id: int = Field(ge=1)
+    reason: AdviceNotNeededReason
+
+
 class DecidedNotToIssue(_Event):
     type: Literal["decided-not-to-issue"] = "decided-not-to-issue"
 
@@ -246,6 +265,7 @@ AssessmentEvent = Annotated[
     | DecidedNotToAssess
     | AdviceRequested
     | AdviceReceived
+    | AdviceNotNeeded
     | DecidedNotToIssue
     | DraftServed
     | SettingConsulted
@@ -264,6 +284,7 @@ EVENT_TYPES: dict[str, type[_Event]] = {
         DecidedNotToAssess,
         AdviceRequested,
         AdviceReceived,
+        AdviceNotNeeded,
         DecidedNotToIssue,
         DraftServed,
         SettingConsulted,
@@ -283,6 +304,15 @@ class AdviceRequest(BaseModel):
     requested_on: date
     adviser_received: date
     received_on: date | None = None
+    not_needed: AdviceNotNeededReason | None = None
+    not_needed_on: date | None = None
+
+    @property
+    def outstanding(self) -> bool:
+        return self.received_on is None and self.not_needed is None
+
+    def describe(self) -> str:
+        return f"advice {self.id} ({self.advice_type.value} from {self.provider})"
 
 
 class Consultation(BaseModel):
@@ -415,11 +445,27 @@ def check(case: AssessmentCase, event: AssessmentEvent, today: date) -> None:
                 request.received_on is None,
                 f"advice {event.advice_id} was already recorded as received on {request.received_on}",
             )
+            _require(
+                request.not_needed is None,
+                f"advice {event.advice_id} was recorded as not needed on {request.not_needed_on}",
+            )
             _not_before(
                 event.on,
                 request.adviser_received,
                 f"the adviser received request {event.advice_id}",
             )
+        case AdviceNotNeeded():
+            _require_stage(case, event, Stage.ASSESSMENT, Stage.DRAFT)
+            request = _advice(case, event.advice_id)
+            _require(
+                request.received_on is None,
+                f"advice {event.advice_id} was already received on {request.received_on}",
+            )
+            _require(
+                request.not_needed is None,
+                f"advice {event.advice_id} was already recorded as not needed",
+            )
+            _not_before(event.on, request.requested_on, f"advice {event.advice_id} was requested")
         case DecidedNotToIssue() | DraftServed():
             _require_stage(case, event, Stage.ASSESSMENT)
             _not_before(event.on, case.decided_to_assess_on, "the decision to assess")
@@ -444,6 +490,13 @@ def check(case: AssessmentCase, event: AssessmentEvent, today: date) -> None:
                 event.on > closes or event.representations_received,
                 f"the 15 days for representations on the draft run to {closes} (reg 13(1)); "
                 "issue the final plan after that, or record that representations were received",
+            )
+            missing = [a.describe() for a in case.advice if a.outstanding]
+            _require(
+                not missing,
+                f"{'; '.join(missing)} {'is' if len(missing) == 1 else 'are'} still outstanding "
+                "(reg 6(1)): record it received, or record advice-not-needed with the reason "
+                "(earlier advice agreed sufficient, reg 6(4), or the request withdrawn)",
             )
         case ExceptionRecorded():
             _check_exception(case, event)
@@ -529,6 +582,9 @@ def apply(
             )
         case AdviceReceived():
             _advice(new, event.advice_id).received_on = event.on
+        case AdviceNotNeeded():
+            request = _advice(new, event.advice_id)
+            request.not_needed, request.not_needed_on = event.reason, event.on
         case DecidedNotToIssue():
             new.decided_not_to_issue_on = event.on
             new.stage, new.ending = Stage.CLOSED, Ending.NOT_ISSUED
@@ -609,20 +665,23 @@ def steps(
                 regulation="reg 8(1)",
                 statutory=True,
                 completed_on=request.received_on,
-                applicable=not (case.closed and request.received_on is None),
+                # Not required once set aside (reg 6(4), or withdrawn), or once the case ended.
+                applicable=request.not_needed is None
+                and not (case.closed and request.received_on is None),
             )
         )
-    issue_decided = case.decided_not_to_issue_on
     out.append(
         at(
             d.decide_not_to_issue,
             step="decide-not-to-issue",
             label="Decide whether to issue a plan (notify a refusal within 16 weeks)",
             regulation="reg 10(1)",
-            # The limit binds only a refusal; serving a draft is the decision to issue.
+            # The limit binds only a refusal, so it is reminded, never escalated; once a draft
+            # is served (the decision to issue) or the case ends another way it does not apply.
             statutory=False,
-            completed_on=issue_decided or case.draft_served_on,
-            applicable=not (not_assessed or (withdrawn and case.draft_served_on is None)),
+            completed_on=case.decided_not_to_issue_on,
+            applicable=case.decided_not_to_issue_on is not None
+            or not (not_assessed or withdrawn or case.draft_served_on is not None),
         )
     )
     out.append(
@@ -673,8 +732,20 @@ def steps(
 
 def next_deadline(open_steps: Iterable[StepStatus]) -> StepStatus | None:
     """The open statutory step with the earliest operational target (overdue ones first)."""
-    statutory = [s for s in open_steps if s.state is StepState.OPEN and s.statutory]
+    statutory = [s for s in open_steps if s.state.is_open and s.statutory]
     return min(statutory, key=lambda s: (s.target, s.step), default=None)
+
+
+def is_advice_request(step: str) -> bool:
+    """``advice-N``: the step of one request for advice (reg 8(1))."""
+    name, _, number = step.partition("-")
+    return name == "advice" and number.isdigit()
+
+
+def own_next_deadline(open_steps: Iterable[StepStatus]) -> StepStatus | None:
+    """``next_deadline`` over the steps the case keeps itself: each request for advice
+    (reg 8(1)) keeps its own clock as an advice workflow, so a late advice is listed once."""
+    return next_deadline(s for s in open_steps if not is_advice_request(s.step))
 
 
 class AssessmentOutcome(BaseModel):
@@ -696,6 +767,9 @@ class AssessmentOutcome(BaseModel):
     within_operational_target: bool | None
     decided_to_assess_within_6_weeks: bool | None
     refusal_within_16_weeks: bool | None
+    advice_not_needed: dict[str, int] = Field(default_factory=dict)
+    """Advice requests set aside before the plan was issued, by reason (reg 6(4) or
+    withdrawn): the plan was issued without them."""
 
 
 def outcome(case: AssessmentCase) -> AssessmentOutcome:
@@ -725,5 +799,8 @@ def outcome(case: AssessmentCase) -> AssessmentOutcome:
             case.decided_not_to_issue_on <= d.decide_not_to_issue.due
             if case.decided_not_to_issue_on
             else None
+        ),
+        advice_not_needed=dict(
+            sorted(Counter(a.not_needed.value for a in case.advice if a.not_needed).items())
         ),
     )

@@ -1,9 +1,12 @@
 """Statutory KPIs, computed from the reporting ledger: pure functions, no I/O.
 
-Every measure is a rate (done in time / done) counted in the period in which the thing was
-done, as the national return counts a plan in the year it is issued (SEN2). Each is shown
-for the period and the year to date, by month, against a target the council sets, with a RAG
-rating and, where one is published with the same definition, England's figure.
+Every measure is a rate (done in time / counted) counted in the period in which the thing
+was done, as the national return counts a plan in the year it is issued (SEN2); annual
+reviews also count, as not in time, each review that fell due in the period and was not held
+by its end (a review missed is not a review done late, but it must not vanish from the rate).
+Each is shown for the period and the year to date, by month, against a target the council
+sets, with a RAG rating and, where one is published with the same definition, England's
+figure. docs/REPORTING.md gives every numerator and denominator.
 
 | key | counted when | in time means | source |
 |---|---|---|---|
@@ -11,7 +14,7 @@ rating and, where one is published with the same definition, England's figure.
 | plans-20-weeks-excluding-exceptions | same, leaving out exception cases | same | reg 13(2), 13(3) |
 | decisions-to-assess-6-weeks | decision (to assess or not) notified | within 6 weeks | reg 4(1), 5(1) |
 | advice-6-weeks | advice returned (by provider, by type) | within 6 weeks of the adviser's receipt | reg 8(1) |
-| reviews-12-months | review meeting held (by category) | within 12 months of the plan / last review | CFA s44(1), reg 18 |
+| reviews-12-months | review meeting held, or its 12 months passed unheld (by category) | held within 12 months of the plan / last review | CFA s44(1), reg 18 |
 | review-decisions-4-weeks | review decision notified | within 4 weeks of the meeting | reg 20(10) |
 | amended-plans-12-weeks | final amended plan issued | within 12 weeks of the meeting | reg 20(10), 22(3) |
 
@@ -33,6 +36,7 @@ from statutory.catalogue import family
 from statutory.england import EnglandFigure, england
 from statutory.ledger import OutcomeRecord, StepRecord
 from statutory.periods import Period
+from statutory.review import Stage as ReviewStage
 from statutory.steps import Rag
 
 #: Targets a council has not set. The law expects every case in time; these defaults are
@@ -84,6 +88,18 @@ class Rate(BaseModel):
         return round(100 * self.met / self.total, 1) if self.total else None
 
 
+class AdviceSetAside(BaseModel):
+    """New plans issued in the period without advice they had asked for (reg 6(4), or the
+    request withdrawn): the plans a 20-week figure counts that had advice set aside."""
+
+    model_config = ConfigDict(frozen=True)
+
+    plans: int
+    """Plans with at least one request for advice set aside."""
+    by_reason: dict[str, int]
+    """Reason -> plans with a request set aside for it (a plan may have both reasons)."""
+
+
 class Measure(BaseModel):
     key: str
     title: str
@@ -93,12 +109,17 @@ class Measure(BaseModel):
     year_to_date: Rate
     exceptions: int
     """Cases in the period to which an exception applied (valid exceptions, reg 5(4) etc.)."""
+    not_done: int = 0
+    """Of ``period.total``: due in the period and not done by its end (or by today), counted
+    as not in time. Annual reviews only."""
     breakdown: dict[str, dict[str, Rate]]
     """Dimension (``month`` over the year to date; ``provider``, ``category``... over the
     period) -> value -> rate."""
     target: float | None
     rag: Rag | None
     england: EnglandFigure | None
+    advice_set_aside: AdviceSetAside | None = None
+    """New plans only."""
 
 
 class OpenCase(BaseModel):
@@ -110,6 +131,13 @@ class OpenCase(BaseModel):
     caseworker: str
     team: str
     overdue: bool
+    stage: str = ""
+    review_due: date | None = None
+    """Reviews: the current cycle's 12-month date (``EhcReviewDue``)."""
+
+
+CASELOAD_KINDS = ("assessment", "review")
+"""The kinds of open workflow that are cases on a caseworker's books."""
 
 
 class Caseload(BaseModel):
@@ -132,6 +160,8 @@ class KpiReport(BaseModel):
     team: str | None
     measures: list[Measure]
     caseload: Caseload | None
+    notes: list[str] = Field(default_factory=list)
+    """What the figures could not count, in plain words (e.g. Temporal was unreachable)."""
 
 
 # --- counting ---------------------------------------------------------------------------
@@ -153,6 +183,8 @@ class Item:
     in_time: bool
     exception: bool = False
     groups: tuple[tuple[str, str], ...] = ()
+    not_done: bool = False
+    """Due on ``day`` and not done by the period's end: counted, as not in time."""
 
 
 @dataclass(slots=True)
@@ -173,6 +205,7 @@ class _Counts:
     period: _Tally = field(default_factory=_Tally)
     ytd: _Tally = field(default_factory=_Tally)
     exceptions: int = 0
+    not_done: int = 0
     groups: dict[str, dict[str, _Tally]] = field(default_factory=lambda: defaultdict(dict))
 
 
@@ -190,6 +223,7 @@ def measure(spec: Spec, items: Iterable[Item], period: Period, targets: KpiTarge
             continue
         counts.period.add(item.in_time)
         counts.exceptions += item.exception
+        counts.not_done += item.not_done
         for dimension, value in item.groups:
             counts.groups[dimension].setdefault(value, _Tally()).add(item.in_time)
     rate = counts.period.rate()
@@ -205,6 +239,7 @@ def measure(spec: Spec, items: Iterable[Item], period: Period, targets: KpiTarge
         period=rate,
         year_to_date=counts.ytd.rate(),
         exceptions=counts.exceptions,
+        not_done=counts.not_done,
         breakdown=breakdown,
         target=target,
         rag=rate_rag(rate.percent, target, targets.amber_margin),
@@ -246,7 +281,8 @@ ADVICE = Spec(
 REVIEWS = Spec(
     "reviews-12-months",
     "Annual reviews held within 12 months",
-    "Of the review meetings held in the period, the share held within 12 months of the plan "
+    "Of the review meetings held in the period and the reviews that fell due in the period "
+    "and were not held by its end (or by today), the share held within 12 months of the plan "
     "or of the previous review; by category (secondary transfer, post-16 transfer, other).",
     "CFA s44(1), reg 18",
 )
@@ -280,15 +316,32 @@ def plans_within_20_weeks(
     *,
     excluding_exceptions: bool,
 ) -> Measure:
-    """New plans by the day they were issued (a plan counts in the period it is issued)."""
+    """New plans by the day they were issued (a plan counts in the period it is issued), with
+    how many of the period's plans were issued with advice set aside."""
     items = []
+    set_aside: list[dict[str, int]] = []
     for record, o in _new_plans(outcomes):
         exception = bool(o.get("exceptions_apply"))
         if excluding_exceptions and exception:
             continue
         items.append(Item(record.ended_on, bool(o.get("within_20_weeks")), exception))
+        if record.ended_on in period:
+            set_aside.append(o.get("advice_not_needed") or {})
     spec = PLANS_EXCLUDING if excluding_exceptions else PLANS_INCLUDING
-    return measure(spec, items, period, targets)
+    return measure(spec, items, period, targets).model_copy(
+        update={"advice_set_aside": advice_set_aside(set_aside)}
+    )
+
+
+def advice_set_aside(plans: Iterable[dict[str, int]]) -> AdviceSetAside:
+    """``plans``: each plan's ``advice_not_needed`` (reason -> requests set aside)."""
+    by_reason: Counter[str] = Counter()
+    with_any = 0
+    for reasons in plans:
+        given = [reason for reason, n in reasons.items() if n]
+        with_any += bool(given)
+        by_reason.update(given)
+    return AdviceSetAside(plans=with_any, by_reason=dict(sorted(by_reason.items())))
 
 
 def _steps(steps: Iterable[StepRecord], processes: set[str], name: str) -> Iterable[StepRecord]:
@@ -322,11 +375,47 @@ def advice_within_6_weeks(steps: Sequence[StepRecord], period: Period, t: KpiTar
     return measure(ADVICE, items, period, t)
 
 
-def reviews_within_12_months(steps: Sequence[StepRecord], period: Period, t: KpiTargets) -> Measure:
-    items = (
-        Item(s.completed_on, s.met, False, (("category", s.detail.get("category", "other")),))
-        for s in _steps(steps, {"review"}, "review-meeting")
-    )
+UNKNOWN_CATEGORY = "unknown"
+"""A review not yet held: visibility does not say whether its cycle has a phase transfer."""
+
+
+def reviews_within_12_months(
+    steps: Sequence[StepRecord],
+    period: Period,
+    t: KpiTargets,
+    *,
+    outcomes: Sequence[OutcomeRecord] = (),
+    open_cases: Sequence[OpenCase] = (),
+    today: date | None = None,
+) -> Measure:
+    """Reviews held, each on the day of its meeting, and reviews missed, each on its 12-month
+    date (CFA s44(1)), as not in time; a missed review held later also counts, late, when
+    it is held. Missed in the period: due in it (or the year to date) and
+
+    - held only after the period's end (``steps`` completed later), or
+    - its cycle ended unheld after the date passed (the plan transferred out), or
+    - still not held ``today``: an open review case awaiting its meeting (``open_cases``).
+    """
+    items: list[Item] = []
+    for s in _steps(steps, {"review"}, "review-meeting"):
+        category = (("category", s.detail.get("category", "other")),)
+        if s.completed_on <= period.end:
+            items.append(Item(s.completed_on, s.met, False, category))
+        elif s.due <= period.end:
+            items.append(Item(s.due, False, False, category, not_done=True))
+    for o in outcomes:
+        due, ended = o.outcome.get("review_due_by"), o.outcome.get("ended_on")
+        if o.process != "review" or o.outcome.get("meeting_held_on") or not (due and ended):
+            continue
+        if date.fromisoformat(due) < date.fromisoformat(ended):
+            category = (("category", str(o.outcome.get("category") or "other")),)
+            items.append(Item(date.fromisoformat(due), False, False, category, not_done=True))
+    for c in open_cases:
+        if c.kind != "review" or c.stage != ReviewStage.AWAITING_MEETING or c.review_due is None:
+            continue
+        if today is not None and c.review_due < today:
+            category = (("category", UNKNOWN_CATEGORY),)
+            items.append(Item(c.review_due, False, False, category, not_done=True))
     return measure(REVIEWS, items, period, t)
 
 
@@ -362,8 +451,12 @@ def amended_within_12_weeks(
 
 
 def caseload(open_cases: Sequence[OpenCase], as_of: datetime, targets: KpiTargets) -> Caseload:
-    """Open cases per caseworker (assessments and plans), and open and overdue by kind."""
-    per = Counter(c.caseworker for c in open_cases)
+    """Open cases per caseworker (assessments and plans), and open and overdue by kind.
+
+    A request for advice is a workflow of its own (kind ``advice``) but not another case on
+    the caseworker's books: it is left out of the caseload.
+    """
+    per = Counter(c.caseworker for c in open_cases if c.kind in CASELOAD_KINDS)
     mean = round(sum(per.values()) / len(per), 1) if per else None
     limit = targets.caseload_per_caseworker
     if mean is None:
@@ -404,15 +497,24 @@ def kpi_report(
         outcomes = [o for o in outcomes if o.team == team]
         if open_cases is not None:
             open_cases = [c for c in open_cases if c.team == team]
+    today = as_of.date() if as_of is not None else None
     measures = [
         plans_within_20_weeks(outcomes, period, t, excluding_exceptions=False),
         plans_within_20_weeks(outcomes, period, t, excluding_exceptions=True),
         decisions_to_assess(steps, period, t),
         advice_within_6_weeks(steps, period, t),
-        reviews_within_12_months(steps, period, t),
+        reviews_within_12_months(
+            steps, period, t, outcomes=outcomes, open_cases=open_cases or (), today=today
+        ),
         review_decisions_within_4_weeks(steps, period, t),
         amended_within_12_weeks(outcomes, steps, period, t),
     ]
+    notes = []
+    if open_cases is None:
+        notes.append(
+            "Reviews due and still not held are not counted: the open cases could not be read "
+            "from Temporal."
+        )
     return KpiReport(
         period=period.label,
         start=period.start,
@@ -423,4 +525,5 @@ def kpi_report(
         caseload=(
             caseload(open_cases, as_of, t) if open_cases is not None and as_of is not None else None
         ),
+        notes=notes,
     )

@@ -103,7 +103,7 @@ def completed_steps(
     """Ledger records for the steps that are done."""
     out = []
     for s in steps:
-        if s.state not in (StepState.MET, StepState.LATE) or s.completed_on is None:
+        if not s.state.is_done or s.completed_on is None:
             continue
         out.append(
             StepRecord(

@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from statutory.dates import days_beginning_with, months_after, months_before, weeks_after
 from statutory.errors import RuleViolation
 from statutory.identifiers import CaseRef, StaffId, TeamId
-from statutory.steps import DEFAULT_AMBER_DAYS, StepState, StepStatus, settle
+from statutory.steps import DEFAULT_AMBER_DAYS, StepStatus, settle
 
 REVIEW_MONTHS = 12  # CFA s44(1), reg 18
 UNDER_FIVE_MONTHS_DEFAULT = 6  # CoP 9.178: every 3-6 months; local policy
@@ -909,7 +909,7 @@ def steps(
 
 
 def next_deadline(all_steps: list[StepStatus]) -> StepStatus | None:
-    statutory = [s for s in all_steps if s.state is StepState.OPEN and s.statutory]
+    statutory = [s for s in all_steps if s.state.is_open and s.statutory]
     return min(statutory, key=lambda s: (s.target, s.step), default=None)
 
 

@@ -1,7 +1,14 @@
-"""What a step of any statutory process looks like on a given day, and its RAG rating.
+"""What a step of any statutory process looks like on a given day: its status and RAG rating.
 
-Shared by assessments and (later) reviews and advice requests, so that reminders,
-escalations, overdue lists and KPIs all read the same shape.
+The status truth table (docs/STATUTE.md, "Step statuses") is written once, in ``step_state``;
+every view (show, case, overdue, digest, KPIs, API, simulator) reads statuses from here.
+
+| the step is...                              | on or before ``due`` | after ``due``, exception lifts it | after ``due``, no exception |
+|---------------------------------------------|----------------------|-----------------------------------|-----------------------------|
+| done                                        | met                  | excepted                          | late                        |
+| not done, today on or before the target     | open                 | open                              | -                           |
+| not done, today after the target            | overdue              | overdue                           | overdue                     |
+| not required by the law in this case        | not-applicable (whatever the dates)                                               |
 """
 
 from __future__ import annotations
@@ -16,10 +23,32 @@ DEFAULT_AMBER_DAYS = 14
 
 
 class StepState(StrEnum):
-    OPEN = "open"
-    MET = "met"  # done by its statutory date
-    LATE = "late"  # done, but after its statutory date
-    NOT_APPLICABLE = "not-applicable"  # the case took another path
+    OPEN = "open"  # not done, its (operational) target not yet passed
+    OVERDUE = "overdue"  # not done, its target has passed
+    MET = "met"  # done on or before its statutory date
+    EXCEPTED = "excepted"  # done after its statutory date, but an exception lifts that limit
+    LATE = "late"  # done after its statutory date, no exception
+    NOT_APPLICABLE = "not-applicable"  # the law does not require it in this case
+
+    @property
+    def is_open(self) -> bool:
+        """Still to do (open or overdue)."""
+        return self in (StepState.OPEN, StepState.OVERDUE)
+
+    @property
+    def is_done(self) -> bool:
+        return self in (StepState.MET, StepState.EXCEPTED, StepState.LATE)
+
+
+#: How each status reads to a person (chronologies, web pages, digests).
+STATE_WORDS: dict[StepState, str] = {
+    StepState.OPEN: "due",
+    StepState.OVERDUE: "overdue",
+    StepState.MET: "done on time",
+    StepState.EXCEPTED: "done after the limit, which an exception lifted",
+    StepState.LATE: "done late",
+    StepState.NOT_APPLICABLE: "not required",
+}
 
 
 class Rag(StrEnum):
@@ -50,6 +79,15 @@ class StepStatus(BaseModel):
     days_left: int | None = None
     """Days from ``as_of`` to ``target`` for an open step; negative when overdue."""
 
+    @property
+    def is_open(self) -> bool:
+        return self.state.is_open
+
+    @property
+    def missed(self) -> bool:
+        """A statutory duty done late or overdue (what a supervisor must hear about)."""
+        return self.statutory and self.state in (StepState.LATE, StepState.OVERDUE)
+
 
 def rag_for(target: date, today: date, amber_days: int = DEFAULT_AMBER_DAYS) -> Rag:
     """Red once the target has passed, amber within ``amber_days`` of it, else green."""
@@ -59,6 +97,25 @@ def rag_for(target: date, today: date, amber_days: int = DEFAULT_AMBER_DAYS) -> 
     if left <= amber_days:
         return Rag.AMBER
     return Rag.GREEN
+
+
+def step_state(
+    *,
+    due: date,
+    target: date,
+    exception_applies: bool,
+    completed_on: date | None,
+    applicable: bool,
+    today: date,
+) -> StepState:
+    """The status truth table: the one place a step's status is decided."""
+    if not applicable:
+        return StepState.NOT_APPLICABLE
+    if completed_on is not None:
+        if completed_on <= due:
+            return StepState.MET
+        return StepState.EXCEPTED if exception_applies else StepState.LATE
+    return StepState.OVERDUE if today > target else StepState.OPEN
 
 
 def settle(
@@ -75,14 +132,21 @@ def settle(
     today: date,
     amber_days: int = DEFAULT_AMBER_DAYS,
 ) -> StepStatus:
-    """Build a step's status: met/late when completed, open with a RAG rating otherwise."""
-    if not applicable:
-        state, rag, left = StepState.NOT_APPLICABLE, None, None
-    elif completed_on is not None:
-        state = StepState.MET if completed_on <= due else StepState.LATE
-        rag, left = Rag.COMPLETE, None
-    else:
-        state, rag, left = StepState.OPEN, rag_for(target, today, amber_days), (target - today).days
+    """Build a step's status (``step_state``) with a RAG rating while it is open."""
+    state = step_state(
+        due=due,
+        target=target,
+        exception_applies=exception_applies,
+        completed_on=completed_on,
+        applicable=applicable,
+        today=today,
+    )
+    rag: Rag | None = None
+    left: int | None = None
+    if state.is_done:
+        rag = Rag.COMPLETE
+    elif state.is_open:
+        rag, left = rag_for(target, today, amber_days), (target - today).days
     return StepStatus(
         step=step,
         label=label,

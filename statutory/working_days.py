@@ -11,8 +11,6 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
-
 CUT_OFF = time(17, 0)
 UK = ZoneInfo("Europe/London")
 
@@ -20,6 +18,9 @@ UK = ZoneInfo("Europe/London")
 @lru_cache(maxsize=64)
 def _bank_holidays(year: int) -> frozenset[date]:
     # England and Wales share their bank holidays; the library's ENG subdivision has them.
+    # Imported on first use: the library is large and most commands never need a holiday.
+    import holidays
+
     return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
 
 

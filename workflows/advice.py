@@ -29,7 +29,7 @@ class AdviceWorkflow:
     def __init__(self, start: AdviceStart) -> None:
         self._start = start
         self._state = start.request
-        self._clock = CaseClock("advice", start.policy, start.alert_hour_utc)
+        self._clock = CaseClock("advice", start.policy, start.alert_hour_utc, start.quiet_until)
         self._clock.provider = start.request.provider
         self._changed = False
 
@@ -51,7 +51,7 @@ class AdviceWorkflow:
         return self._state
 
     def _publish(self, step: StepStatus) -> None:
-        open_ = step.state.value == "open"
+        open_ = step.state.is_open
         self._clock.publish(
             {
                 sa.CASE_REF: self._start.case_ref,

@@ -37,6 +37,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows.review import ReviewWorkflow
 
 START_REVIEW_PATCH = "start-review-on-final-plan"
+#: The case publishes its own next step; each advice request publishes its own (kind advice).
+OWN_NEXT_STEP_PATCH = "publish-own-next-step"
 
 
 def rejected(error: RuleViolation) -> ApplicationError:
@@ -48,7 +50,7 @@ class AssessmentWorkflow:
     @workflow.init
     def __init__(self, start: AssessmentStart) -> None:
         self._start = start
-        self._clock = CaseClock("assessment", start.policy, start.alert_hour_utc)
+        self._clock = CaseClock("assessment", start.policy, start.alert_hour_utc, start.quiet_until)
         today = self._clock.today()
         try:
             case = rules.open_case(start.request, today)
@@ -139,7 +141,8 @@ class AssessmentWorkflow:
                 for e in self._case.exceptions
                 if e.reason in ADVICE_REASONS and e.advice_id in (None, advice.id)
             ),
-            closed=self._case.closed,
+            # Set aside (reg 6(4), or withdrawn): its clock stops as if the case had closed.
+            closed=self._case.closed or advice.not_needed is not None,
             caseworker=self._case.caseworker,
             team=self._case.team,
         )
@@ -157,6 +160,7 @@ class AssessmentWorkflow:
                         request=self._advice_state(advice),
                         policy=self._start.advice_policy,
                         alert_hour_utc=self._start.alert_hour_utc,
+                        quiet_until=self._start.quiet_until,
                     ),
                 )
                 for advice in self._case.advice
@@ -167,7 +171,7 @@ class AssessmentWorkflow:
         missing = [
             f"{a.advice_type.value} from {a.provider} (requested {a.requested_on})"
             for a in self._case.advice
-            if a.received_on is None
+            if a.outstanding
         ]
         return [f"Advice still missing: {'; '.join(missing)}"] if missing else []
 
@@ -199,7 +203,9 @@ class AssessmentWorkflow:
             workflow.logger.info("review workflow already running")
 
     def _publish(self, steps: list[StepStatus]) -> None:
-        nxt = rules.next_deadline(steps)
+        # A late advice is listed once, by its own workflow, not again as the case's step.
+        own = workflow.patched(OWN_NEXT_STEP_PATCH)
+        nxt = rules.own_next_deadline(steps) if own else rules.next_deadline(steps)
         self._clock.publish(
             {
                 sa.CASE_REF: self._case.case_ref,

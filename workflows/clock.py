@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -37,25 +37,40 @@ RECORD_STEPS = "record_steps"
 RECORD_OUTCOME = "record_outcome"
 #: Completed steps and outcomes go to the reporting ledger.
 LEDGER_PATCH = "reporting-ledger"
+#: A ledger write is retried until it is written: no last attempt drops it.
 LEDGER_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=5),
     backoff_coefficient=2.0,
     maximum_interval=timedelta(minutes=5),
-    maximum_attempts=10,
 )
+#: The alert activity is retried until it completes (a full or locked outbox is waited out);
+#: its channels are retried for CHANNEL_ATTEMPTS attempts, then left due for the re-drive.
 ALERT_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=5),
     backoff_coefficient=2.0,
     maximum_interval=timedelta(minutes=5),
-    maximum_attempts=8,
 )
+CHANNEL_ATTEMPTS = 8
+#: Longer than one send (EHC_SMTP_TIMEOUT, at most 10 minutes, RFC 5321 4.5.3.2) and its
+#: claim: the activity heartbeats before each send, so a dead worker is noticed after this.
+DELIVERY_HEARTBEAT = timedelta(minutes=12)
+#: A whole alert: a few recipients on a few channels, each send up to 10 minutes.
+ALERT_TIMEOUT = timedelta(hours=2)
 
 
 class CaseClock:
-    def __init__(self, process: str, policy: AlertPolicy, alert_hour_utc: int) -> None:
+    def __init__(
+        self,
+        process: str,
+        policy: AlertPolicy,
+        alert_hour_utc: int,
+        quiet_until: date | None = None,
+    ) -> None:
         self.process = process
         self.policy = policy
         self.alert_hour_utc = alert_hour_utc
+        self.quiet_until = quiet_until
+        """Escalations wait until this day (a newly entered case's settling period)."""
         self.alerts: dict[str, AlertLogEntry] = {}
         self._published: dict[str, object] = {}
         self._reported: set[str] = set()
@@ -100,6 +115,7 @@ class CaseClock:
             self._dispatched,
             wf_id,
             skip_stale_reminders=workflow.patched(SKIP_STALE_REMINDERS_PATCH),
+            quiet_until=self.quiet_until,
         )
         by_step = {s.step: s for s in steps}
         background = workflow.patched(CONCURRENT_ALERTS_PATCH)
@@ -142,18 +158,20 @@ class CaseClock:
             team=team,
             scheduled_for=workflow.now(),
             provider=self.provider,
-            max_attempts=ALERT_RETRY.maximum_attempts,
+            max_attempts=CHANNEL_ATTEMPTS,
         )
 
     async def _deliver(self, alert: Alert, message: AlertMessage) -> None:
-        """Run the alert activity; a channel that keeps failing is recorded, never fatal."""
+        """Run the alert activity; a channel that keeps failing is recorded, never fatal (its
+        messages stay due in the outbox and the re-drive sends them when it is back)."""
         error: str | None = None
         try:
             report = await workflow.execute_activity(
                 SEND_ALERT,
                 message,
                 result_type=DeliveryReport,
-                start_to_close_timeout=timedelta(seconds=60),
+                start_to_close_timeout=ALERT_TIMEOUT,
+                heartbeat_timeout=DELIVERY_HEARTBEAT,
                 retry_policy=ALERT_RETRY,
             )
             if report.failed:
@@ -173,7 +191,8 @@ class CaseClock:
             await workflow.execute_activity(
                 SEND_ALERT,
                 message,
-                start_to_close_timeout=timedelta(seconds=30),
+                start_to_close_timeout=ALERT_TIMEOUT,
+                heartbeat_timeout=DELIVERY_HEARTBEAT,
                 retry_policy=ALERT_RETRY,
             )
         except ActivityError as failure:
@@ -211,7 +230,8 @@ class CaseClock:
         team: str,
         details: dict[str, dict[str, str]] | None = None,
     ) -> None:
-        """Write newly completed steps to the ledger; a failure is retried on the next wake."""
+        """Write newly completed steps to the ledger in the background: alerts never wait for
+        the ledger, and the write is retried until it is made."""
         if not workflow.patched(LEDGER_PATCH):
             return
         wf_id = workflow.info().workflow_id
@@ -228,37 +248,42 @@ class CaseClock:
         new = [r for r in records if r.key not in self._reported]
         if not new:
             return
-        try:
-            await workflow.execute_activity(
-                RECORD_STEPS,
-                new,
-                start_to_close_timeout=timedelta(seconds=30),
-                retry_policy=LEDGER_RETRY,
-            )
-        except ActivityError:
-            workflow.logger.warning("ledger not written; will retry", extra={"id": wf_id})
-            return
-        self._reported.update(r.key for r in new)
+        keys = {r.key for r in new}
+        self._reported.update(keys)  # being written: not offered again
+        self._in_background(self._record(RECORD_STEPS, new, keys))
 
     async def report_request(self, record: RequestRecord) -> None:
+        """The request for assessment, written in the background (alerts go out meanwhile)."""
         if workflow.patched(REQUEST_LEDGER_PATCH):
-            await self._record(RECORD_REQUEST, record, record.key)
+            self._in_background(self._record(RECORD_REQUEST, record, {record.key}))
 
     async def report_outcome(self, record: OutcomeRecord) -> None:
+        """The cycle's last write: awaited, so the run ends only once it is in the ledger."""
         if workflow.patched(LEDGER_PATCH):
-            await self._record(RECORD_OUTCOME, record, record.key)
+            await self._record(RECORD_OUTCOME, record, {record.key})
 
-    async def _record(self, activity: str, record: object, key: str) -> None:
-        """Write one record to the ledger; a failure is logged, never fatal to the case."""
+    async def _record(self, activity: str, payload: object, keys: set[str]) -> None:
+        """Write to the ledger, retried until written (LEDGER_RETRY has no last attempt).
+
+        Only a failure marked non-retryable ends it: logged, and completed steps are offered
+        again on the next wake; never fatal to the case.
+        """
         try:
             await workflow.execute_activity(
                 activity,
-                record,
+                payload,
                 start_to_close_timeout=timedelta(seconds=30),
                 retry_policy=LEDGER_RETRY,
             )
         except ActivityError:
-            workflow.logger.error("not written to the ledger", extra={"key": key})
+            self._reported.difference_update(keys)
+            workflow.logger.error("not written to the ledger", extra={"keys": sorted(keys)})
+
+    def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run ``work`` beside the case; ``settle`` waits for it before the run ends."""
+        task = asyncio.create_task(work)
+        self._in_flight.add(task)
+        task.add_done_callback(self._in_flight.discard)
 
     # --- search attributes -----------------------------------------------------------------
 

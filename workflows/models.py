@@ -49,6 +49,9 @@ class AssessmentStart(BaseModel):
     """For the plan's review workflow, started when the final plan is issued."""
     advice_policy: AlertPolicy = Field(default_factory=lambda: ADVICE_POLICY)
     """Alerts of each advice request's own clock."""
+    quiet_until: date | None = None
+    """Escalations wait until this day: the settling period of a case entered with a past
+    (``statutory.alerts.settling_end``), so its history can be recorded first."""
 
 
 class AlertLogEntry(BaseModel):
@@ -73,6 +76,8 @@ class AdviceStart(BaseModel):
     request: AdviceRequestState
     policy: AlertPolicy = Field(default_factory=AlertPolicy)
     alert_hour_utc: int = Field(default=8, ge=0, le=23)
+    quiet_until: date | None = None
+    """The parent case's settling period (``AssessmentStart.quiet_until``)."""
 
 
 class AdviceView(BaseModel):
@@ -124,6 +129,8 @@ class ReviewStart(BaseModel):
     alert_hour_utc: int = Field(default=8, ge=0, le=23)
     previous: list[review_rules.ReviewOutcome] = Field(default_factory=list)
     advice_policy: AlertPolicy = Field(default_factory=lambda: ADVICE_POLICY)
+    quiet_until: date | None = None
+    """The settling period of an imported plan (``AssessmentStart.quiet_until``)."""
 
 
 class ReviewView(BaseModel):

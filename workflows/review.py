@@ -42,7 +42,7 @@ class ReviewWorkflow:
     @workflow.init
     def __init__(self, start: ReviewStart) -> None:
         self._start = start
-        self._clock = CaseClock("review", start.policy, start.alert_hour_utc)
+        self._clock = CaseClock("review", start.policy, start.alert_hour_utc, start.quiet_until)
         cycle = start.cycle
         try:
             for event in start.prior_events:
@@ -112,6 +112,7 @@ class ReviewWorkflow:
                 alert_hour_utc=start.alert_hour_utc,
                 previous=[*start.previous, outcome][-PREVIOUS_CYCLES_KEPT:],
                 advice_policy=start.advice_policy,
+                quiet_until=start.quiet_until,
             )
         )
 
@@ -149,6 +150,7 @@ class ReviewWorkflow:
                         ),
                         policy=self._start.advice_policy,
                         alert_hour_utc=self._start.alert_hour_utc,
+                        quiet_until=self._start.quiet_until,
                     ),
                 )
             )

@@ -49,7 +49,8 @@ async def overdue(
 
     A caseworker token sees its own cases only.
     """
-    if who.role is Role.CASEWORKER and who.staff_id != "*":
+    own = who.role is Role.CASEWORKER and who.staff_id != "*"
+    if own:
         caseworker = who.staff_id
     return await ctx.within(
         overdue_report(
@@ -59,6 +60,7 @@ async def overdue(
             team=team,
             caseworker=caseworker,
             stage=stage,
+            own_caseworker=own,  # a new caseworker with no case yet gets an empty list
         )
     )
 

@@ -8,12 +8,8 @@ from typing import Annotated
 
 import typer
 
-from ehc.api.auth import TokenConfigError
-from ehc.api.serve import serve
-from ehc.api.settings import ApiSettings
 from ehc.cli.common import fail, run
 from ehc.settings import get_settings
-from ehc.temporal import connect
 
 
 def api(
@@ -21,6 +17,12 @@ def api(
     port: Annotated[int | None, typer.Option(help="Port (default EHC_API_PORT, 8000).")] = None,
 ) -> None:
     """Serve the HTTP API; tokens from EHC_API_TOKENS or EHC_API_TOKEN_FILE (no anonymous use)."""
+    # FastAPI, uvicorn and Temporal's client: loaded only when the API is served.
+    from ehc.api.auth import TokenConfigError
+    from ehc.api.serve import serve
+    from ehc.api.settings import ApiSettings
+    from ehc.temporal import connect
+
     try:
         api_settings = ApiSettings()
         if host is not None:

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import TypeAdapter, ValidationError
 
-from ehc.cases import Assessments, CaseSummary
+from ehc import wording
 from ehc.cli.common import build_event, fail, one_line, out, parse_date, recorded, run, today_utc
-from ehc.cli.listing import print_alerts, print_cases, print_events, print_steps, yes_no
+from ehc.cli.listing import print_alerts, print_cases, print_events, print_steps
 from ehc.settings import get_settings
-from ehc.temporal import connect
+from ehc.text import day
 from statutory import assessment as rules
-from workflows.models import AssessmentView
+
+if TYPE_CHECKING:
+    from ehc.cases import Assessments, CaseSummary
+    from workflows.models import AssessmentView
 
 app = typer.Typer(help="EHC needs assessments: one durable workflow per case.")
 
@@ -22,13 +25,18 @@ EVENT_ADAPTER: TypeAdapter[rules.AssessmentEvent] = TypeAdapter(rules.Assessment
 
 
 async def _service() -> Assessments:
+    from ehc.cases import Assessments  # Temporal: loaded only by a command that uses it
+    from ehc.temporal import connect
+
     return Assessments(await connect(), get_settings())
 
 
 @app.command()
 def start(
     case_ref: Annotated[str, typer.Argument(help="Council case reference, e.g. EHC-2026-0147.")],
-    received: Annotated[str, typer.Option(help="Day the request was received (YYYY-MM-DD).")],
+    received: Annotated[
+        str, typer.Option(help="Day the request was received (YYYY-MM-DD or DD/MM/YYYY).")
+    ],
     caseworker: Annotated[str, typer.Option(help="Staff id of the caseworker (not a name).")],
     team: Annotated[str, typer.Option(help="Team id, e.g. north.")],
     dob: Annotated[str | None, typer.Option(help="Child's date of birth.")] = None,
@@ -51,7 +59,7 @@ def start(
     if run(go()):
         out.print(
             f"Started assessment {request.case_ref}: final plan due "
-            f"{rules.assessment_dates(request.received).final_plan.due}"
+            f"{day(rules.assessment_dates(request.received).final_plan.due)}"
         )
     else:
         fail(f"{request.case_ref}: an assessment with this case reference already exists")
@@ -112,7 +120,8 @@ def record(
         return await (await _service()).record(case_ref.strip().upper(), parsed)
 
     view = run(go())
-    out.print(recorded(event, case_ref, f"stage {view.case.stage.value}", view.next_step))
+    stage = wording.ASSESSMENT_STAGE[view.case.stage]
+    out.print(recorded(event, case_ref, f"now {stage}", view.next_step))
 
 
 @app.command()
@@ -135,37 +144,38 @@ def show(
 def _print_view(view: AssessmentView) -> None:
     c, k = view.case, view.key_dates
     out.print(
-        f"[bold]{c.case_ref}[/] assessment  stage [bold]{c.stage.value}[/]  "
-        f"caseworker {c.caseworker}  team {c.team}  as of {view.as_of}"
+        f"[bold]{c.case_ref}[/]: EHC needs assessment, "
+        f"[bold]{wording.ASSESSMENT_STAGE[c.stage]}[/]. Caseworker {c.caseworker} "
+        f"(team {c.team}). As of {day(view.as_of)}."
     )
     out.print(
-        f"Received {k.received}; final plan due {k.final_plan_by}"
+        f"Request received {day(k.received)}; final plan due by {day(k.final_plan_by)}"
         + (
-            f" (target {k.operational_final_plan_by} after exceptions)"
+            f" (target {day(k.operational_final_plan_by)}, moved by an exception)"
             if k.exceptions_apply
             else ""
         )
+        + "."
     )
     print_steps(view.steps)
     print_events(view.case.timeline)
-    print_alerts(view.alerts)
+    print_alerts(view.alerts, view.steps)
     for advice in view.advice:
         s = advice.step
         out.print(
-            f"Advice {advice.request.advice_id}: {s.label}, due {s.target}, {s.state.value}"
-            + (
-                f" ({s.rag.value}, {s.days_left} days left)"
-                if s.rag and s.days_left is not None
-                else ""
-            )
+            f"Advice request {advice.request.advice_id}: {s.label}: {wording.step_status(s)} "
+            f"(target {day(s.target)})."
         )
-        print_alerts(advice.alerts)
+        print_alerts(advice.alerts, [s])
     if view.outcome:
         o = view.outcome
+        notes = [] if o.within_20_weeks is None else [wording.within(o.within_20_weeks, "20 weeks")]
+        notes += ["an exception applied"] if o.exceptions_apply else []
         out.print(
-            f"Outcome: {o.ending.value} on {o.ended_on} after {o.weeks_taken} weeks; "
-            f"within 20 weeks: {yes_no(o.within_20_weeks)}; "
-            f"exception case: {yes_no(o.exceptions_apply)}"
+            f"Outcome: {wording.ENDING[o.ending]} on {day(o.ended_on)}, "
+            f"{o.weeks_taken:g} weeks after the request"
+            + (f" ({'; '.join(notes)})" if notes else "")
+            + "."
         )
 
 
@@ -174,8 +184,16 @@ def list_cases(
     overdue: Annotated[
         bool, typer.Option(help="Only cases past their next statutory date.")
     ] = False,
-    team: Annotated[str | None, typer.Option(help="Only this team.")] = None,
-    caseworker: Annotated[str | None, typer.Option(help="Only this caseworker.")] = None,
+    team: Annotated[
+        str | None,
+        typer.Option(help="Only this team (one no case or directory entry names is refused)."),
+    ] = None,
+    caseworker: Annotated[
+        str | None,
+        typer.Option(
+            help="Only this caseworker (one no case or directory entry names is refused)."
+        ),
+    ] = None,
     include_closed: Annotated[bool, typer.Option("--all", help="Include closed cases.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines, one case each.")] = False,
 ) -> None:
@@ -183,16 +201,26 @@ def list_cases(
     now = datetime.now(UTC)
 
     async def go() -> list[CaseSummary]:
-        return await (await _service()).list(
+        from ehc.known import require_listed_filters_known
+
+        service = await _service()
+        who = caseworker.lower() if caseworker else None
+        found = await service.list(
             overdue_on=now if overdue else None,
             team=team,
-            caseworker=caseworker.lower() if caseworker else None,
+            caseworker=who,
             include_closed=include_closed,
         )
+        if not found:  # nothing listed: a mistyped team or caseworker is refused
+            await require_listed_filters_known(
+                service.client, service.settings.directory_file, team=team, caseworker=who
+            )
+        return found
 
     cases = run(go())
     print_cases(
         cases,
+        process="assessment",
         title="Overdue assessments" if overdue else "Assessments",
         now=now,
         as_json=as_json,

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import TypeAdapter, ValidationError
 from rich.table import Table
 
-from ehc.chronology import Chronology, case_chronology
 from ehc.cli.common import fail, one_line, out, run
-from ehc.ledger_reader import open_ledger
 from ehc.settings import get_settings
-from ehc.temporal import connect
+from ehc.text import count, day
 from statutory.identifiers import CaseRef
+from statutory.steps import STATE_WORDS
+
+if TYPE_CHECKING:
+    from ehc.chronology import Chronology
 
 CASE_REF: TypeAdapter[str] = TypeAdapter(CaseRef)
 STYLE = {"late": "red", "overdue": "bold red", "due": "yellow", "done": "green", "outcome": "blue"}
@@ -29,6 +31,10 @@ def case(
     except ValidationError as error:
         fail(one_line(error))
     settings = get_settings()
+    # Temporal and the ledger's database layer: loaded only when the command runs.
+    from ehc.chronology import case_chronology
+    from ehc.ledger_reader import open_ledger
+    from ehc.temporal import connect
 
     async def go() -> Chronology:
         ledger = open_ledger(settings)
@@ -45,20 +51,24 @@ def case(
 
 
 def print_chronology(c: Chronology) -> None:
-    kinds = ", ".join(
-        f"{w.kind} ({w.status}{', ' + w.stage if w.stage else ''})" for w in c.workflows
+    """The chronology for people: in date order, each step worded by its status."""
+    from ehc import wording
+
+    kinds = "; ".join(
+        f"{w.kind} ({w.status}" + (f", {wording.stage(w.kind, w.stage)})" if w.stage else ")")
+        for w in c.workflows
     )
     out.print(
-        f"[bold]{c.case_ref}[/]  as of {c.as_of}" + (f"  workflows: {kinds}" if kinds else "")
+        f"[bold]{c.case_ref}[/] as of {day(c.as_of)}" + (f". Workflows: {kinds}" if kinds else "")
     )
     table = Table(title="Chronology")
-    for col in ("Day", "", "Process", "What", "Source", "Detail"):
+    for col in ("Day", "Status", "Process", "What", "Source", "Detail"):
         table.add_column(col)
     for e in c.entries:
         process = e.process + (f" {e.cycle}" if e.process == "review" else "")
         table.add_row(
-            str(e.day),
-            e.kind,
+            day(e.day),
+            STATE_WORDS[e.state] if e.state else "ended" if e.kind == "outcome" else "",
             process,
             e.what,
             e.regulation or "",
@@ -66,7 +76,13 @@ def print_chronology(c: Chronology) -> None:
             style=STYLE.get(e.kind),
         )
     out.print(table)
-    summary = f"{c.missed} step(s) missed (done late or overdue)."
+    summary = (
+        f"{count(c.missed, 'statutory step')} missed." if c.missed else "No statutory step missed."
+    )
     if c.next_due:
-        summary += f" Next: {c.next_due.what} by {c.next_due.day} ({c.next_due.regulation})."
+        summary += (
+            f" Next: {c.next_due.what} by {day(c.next_due.day)}"
+            + (f", {c.next_due.regulation}" if c.next_due.regulation else "")
+            + "."
+        )
     out.print(summary)

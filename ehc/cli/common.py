@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
-import re
 import sys
 from collections.abc import Coroutine, Mapping
 from datetime import UTC, date, datetime
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
 from rich.console import Console
 
-from activities.directory import DirectoryError
-from ehc.cases import CaseError
-from ehc.server import ServerError
-from ehc.temporal import TemporalUnreachable
+from ehc.text import day, parse_day
 from statutory.errors import RuleViolation
-from statutory.steps import StepStatus
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel, TypeAdapter, ValidationError
+
+    from statutory.steps import StepStatus
 
 T = TypeVar("T")
 # Piped output gets wide lines rather than rich's 80-column default.
@@ -40,17 +38,13 @@ def fail(message: str, code: int = BAD_INPUT) -> NoReturn:
     raise Fail(message, code)
 
 
-ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
 def parse_date(text: str, option: str) -> date:
-    """A calendar date written YYYY-MM-DD, and nothing else (no week dates, no 20250521)."""
+    """A calendar date written YYYY-MM-DD or DD/MM/YYYY, as the importer reads them
+    (``ehc.text.parse_day``: no week dates, no 20250521, no US order)."""
     try:
-        if ISO_DAY.fullmatch(text):
-            return date.fromisoformat(text)
-    except ValueError:
-        pass
-    fail(f"{option}: '{text}' is not a real date in the form YYYY-MM-DD")
+        return parse_day(text)
+    except ValueError as error:
+        fail(f"{option}: {error}")
 
 
 def today_utc() -> date:
@@ -67,6 +61,16 @@ def one_line(error: ValidationError) -> str:
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
     """Run a coroutine, turning the errors users can meet into one line."""
+    # Imported here, not above: Temporal and the server are loaded only by commands that run.
+    import asyncio
+
+    from pydantic import ValidationError
+
+    from activities.directory import DirectoryError
+    from ehc.cases import CaseError
+    from ehc.server import ServerError
+    from ehc.temporal import TemporalUnreachable
+
     try:
         return asyncio.run(coro)
     except TemporalUnreachable as error:
@@ -91,6 +95,8 @@ def build_event(
     fields: dict[str, Any],
 ) -> E:
     """An event from command-line options: only the options that event takes, validated."""
+    from pydantic import ValidationError
+
     if event not in event_types:
         fail(f"unknown event '{event}' (known: {', '.join(event_types)})")
     accepted = event_types[event].model_fields
@@ -110,5 +116,5 @@ def build_event(
 
 def recorded(event: str, case_ref: str, stage: str, next_step: StepStatus | None) -> str:
     return f"Recorded {event} on {case_ref.upper()}; {stage}" + (
-        f"; next: {next_step.label} by {next_step.target}" if next_step else ""
+        f"; next: {next_step.label} by {day(next_step.target)}" if next_step else ""
     )

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import typer
 
-from activities import migrate
-from activities.outbox import make_engine
 from ehc.cli.common import out
 from ehc.settings import get_settings
 
@@ -15,6 +13,10 @@ app = typer.Typer(help="The outbox and reporting database: schema migrations.")
 @app.command()
 def upgrade() -> None:
     """Bring the database to the newest schema (the worker and the API also do this at start)."""
+    # SQLAlchemy and Alembic: loaded only when a db command runs.
+    from activities import migrate
+    from activities.outbox import make_engine
+
     settings = get_settings()
     if settings.database_url is None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -34,6 +36,9 @@ def upgrade() -> None:
 @app.command()
 def current() -> None:
     """The database's revision and the newest this code knows."""
+    from activities import migrate
+    from activities.outbox import make_engine
+
     settings = get_settings()
     engine = make_engine(settings.resolved_database_url)
     try:
@@ -46,5 +51,7 @@ def current() -> None:
 @app.command()
 def history() -> None:
     """Every migration, oldest first."""
+    from activities import migrate
+
     for revision, description in migrate.history():
         out.print(f"{revision}  {description}")

@@ -1,48 +1,106 @@
-"""``ehc deadlines``: the statutory calculator. Needs no server; its JSON keys are stable."""
+"""``ehc deadlines``: the statutory calculator. Needs no server; its JSON keys are stable.
+
+Given dates, it plans; given a history, it also audits it: the case is rebuilt by the rules
+themselves (``statutory.audit``) and each step rated as of ``--on`` (default today). Without
+``--on``, a history the rules cannot audit as of today (one that skips the decision, leaves out
+a decision's kind, or has dates still to come) is only planned: its dates, checked by the same
+rules, with no statuses.
+"""
 
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from pydantic import ValidationError
 from rich.table import Table
 
-from ehc.cli.common import fail, one_line, out, parse_date
+from ehc import wording
+from ehc.cli import history as options
+from ehc.cli.common import fail, one_line, out, parse_date, today_utc
+from ehc.cli.history import History
+from ehc.text import count, day
 from statutory import assessment as rules
+from statutory import audit
 from statutory import exceptions as exc
 from statutory import review as rv
-from statutory.errors import RuleViolation
+from statutory.steps import StepStatus
 
 app = typer.Typer(help="Statutory deadlines for a case, computed without a server.")
 
+#: The rules need a reference, a caseworker and a team; the calculator's case is nobody's.
+_REF, _STAFF, _TEAM = "CALCULATOR", "calculator", "calculator"
 
-def parse_exception(text: str) -> rules.ExceptionSpan:
-    """REASON:START:END, e.g. absence-from-area:2025-06-01:2025-07-15."""
-    parts = text.split(":")
-    if len(parts) != 3:
-        fail(f"--exception: '{text}' should be REASON:START:END (dates YYYY-MM-DD)")
+A = TypeVar("A")
+ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+
+
+def _audit_or_plan(
+    audit_it: Callable[[date], A],
+    plan_it: Callable[[], object],
+    on: date | None,
+    said: Callable[[audit.HistoryRefused], str],
+) -> tuple[A | None, date, str | None]:
+    """The audit as of ``on`` (default today), or, without ``--on``, the plan and why the
+    history could not be audited. A history refused by both is bad input."""
+    as_of = on or today_utc()
     try:
-        reason = exc.parse_reason(parts[0])
-    except RuleViolation as error:
-        fail(f"--exception: {error}")
-    period = exc.Period(
-        parse_date(parts[1], "--exception start"), parse_date(parts[2], "--exception end")
+        return audit_it(as_of), as_of, None
+    except audit.HistoryRefused as refused:
+        if on is not None:
+            fail(said(refused))
+        why = said(refused)
+    try:
+        plan_it()
+    except audit.HistoryRefused as refused:
+        fail(said(refused))
+    return None, as_of, why
+
+
+def _step_json(s: StepStatus) -> dict[str, Any]:
+    return {
+        "step": s.step,
+        "label": s.label,
+        "regulation": s.regulation,
+        "statutory": s.statutory,
+        "due": s.due.isoformat(),
+        "operational_due": s.target.isoformat(),
+        "done_on": s.completed_on.isoformat() if s.completed_on else None,
+        "status": s.state.value,
+    }
+
+
+def _audit_json(
+    steps: list[StepStatus] | None, outcome: dict[str, Any] | None, as_of: date, why: str | None
+) -> dict[str, Any]:
+    return {
+        "as_of": None if steps is None else as_of.isoformat(),
+        "not_audited": why,
+        "steps": None if steps is None else [_step_json(s) for s in steps],
+        "outcome": outcome,
+    }
+
+
+def _not_audited(as_of: date, why: str) -> str:
+    # The rules write ISO dates; a person reads "1 Dec 2026".
+    said = ISO_DAY.sub(lambda m: day(date.fromisoformat(m.group())), why)
+    return (
+        f"No statuses: the history cannot be audited as of {day(as_of)} ({said}). "
+        "These are its dates; give --on to audit it as of another day."
     )
-    try:
-        exc.check_period(reason, period)
-    except RuleViolation as error:
-        fail(f"--exception: {error}")
-    return rules.ExceptionSpan(reason, period)
 
 
-def _steps_lifted(reason: exc.Reason) -> list[str]:
+def _steps_lifted(span: rules.ExceptionSpan) -> list[str]:
+    if span.advice_id is not None:  # an exception recorded against one request (reg 8(2))
+        return [f"advice-{span.advice_id}"] if span.reason in exc.ADVICE_REASONS else []
     lifted = []
-    if reason in exc.LA_STEP_REASONS:
+    if span.reason in exc.LA_STEP_REASONS:
         lifted += ["decide-to-assess", "decide-not-to-issue", "final-plan"]
-    if reason in exc.ADVICE_REASONS:
+    if span.reason in exc.ADVICE_REASONS:
         lifted.append("advice")
     return lifted
 
@@ -52,44 +110,132 @@ def assessment(
     received: Annotated[
         str, typer.Option(help="Day the LA received the request (YYYY-MM-DD).", show_default=False)
     ],
-    draft_served: Annotated[
-        str | None, typer.Option(help="Day the draft plan was served.", show_default=False)
+    decided_to_assess: Annotated[
+        str | None,
+        typer.Option(
+            help="Day the LA decided to assess, and notified (reg 4, 5).", show_default=False
+        ),
+    ] = None,
+    decided_not_to_assess: Annotated[
+        str | None,
+        typer.Option(help="Day the LA decided not to assess, and notified.", show_default=False),
     ] = None,
     advice_requested: Annotated[
         list[str] | None,
-        typer.Option(help="Day an adviser received a request for advice (repeatable)."),
+        typer.Option(
+            help="DATE[:ADVISER_RECEIVED], a request for advice, and the day the adviser "
+            "received it if later (reg 8(1); one date: the adviser's receipt). Repeatable; "
+            "numbered 1, 2, ... in the order given, which must be their date order.",
+            show_default=False,
+        ),
+    ] = None,
+    advice_type: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="INDEX:TYPE, the kind of advice request INDEX asked for (default other): "
+            + ", ".join(rules.AdviceType)
+            + ". A school closure counts only with educational advice (reg 5(4)(a)).",
+            show_default=False,
+        ),
+    ] = None,
+    advice_received: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="INDEX:DATE, advice request INDEX was answered (repeatable).", show_default=False
+        ),
+    ] = None,
+    advice_not_needed: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="INDEX:REASON, advice request INDEX set aside (repeatable): "
+            "earlier-advice-sufficient "
+            "(reg 6(4)) or request-withdrawn.",
+            show_default=False,
+        ),
+    ] = None,
+    decided_not_to_issue: Annotated[
+        str | None,
+        typer.Option(help="Day the LA decided not to issue a plan (reg 10).", show_default=False),
+    ] = None,
+    draft_served: Annotated[
+        str | None, typer.Option(help="Day the draft plan was served.", show_default=False)
+    ] = None,
+    final_issued: Annotated[
+        str | None, typer.Option(help="Day the final plan was issued.", show_default=False)
+    ] = None,
+    representations_received: Annotated[
+        bool,
+        typer.Option(
+            "--representations-received",
+            help="With --final-issued: representations came in before the 15 days ran out "
+            "(reg 13(1)), so the plan could be issued sooner.",
+        ),
+    ] = False,
+    withdrawn: Annotated[
+        str | None, typer.Option(help="Day the request was withdrawn.", show_default=False)
     ] = None,
     exception: Annotated[
         list[str] | None,
         typer.Option(
-            help="REASON:START:END (repeatable). Reasons: school-closure, early-years-closure, "
-            "personal-circumstances, absence-from-area, missed-appointment (advice only), "
-            "coronavirus."
+            help="REASON:START:END[:ADVICE_INDEX] (repeatable). Reasons: school-closure, "
+            "early-years-closure, personal-circumstances, absence-from-area, "
+            "missed-appointment (one request for advice), coronavirus.",
+            show_default=False,
+        ),
+    ] = None,
+    on: Annotated[
+        str | None,
+        typer.Option(
+            help="Audit the history as of this day (default today): every date must be on or "
+            "before it.",
+            show_default=False,
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
 ) -> None:
-    """Dates of an EHC needs assessment (regs 4-13), with exceptions applied."""
-    day = parse_date(received, "--received")
-    draft = parse_date(draft_served, "--draft-served") if draft_served else None
-    advice = [parse_date(a, "--advice-requested") for a in advice_requested or []]
-    spans = [parse_exception(e) for e in exception or []]
-    for label, other in [("--draft-served", draft), *(("--advice-requested", a) for a in advice)]:
-        if other is not None and other < day:
-            fail(f"{label}: {other} is before the request was received ({day})")
-    for span in spans:
-        if span.period.end < day:
-            fail(
-                f"--exception: {span.reason.value} ends ({span.period.end}) before the request "
-                f"was received ({day})"
-            )
-        if span.reason in (exc.Reason.SCHOOL_CLOSURE, exc.Reason.EARLY_YEARS_CLOSURE) and advice:
-            try:
-                exc.check_closure_covers_request(span.reason, span.period, advice)
-            except RuleViolation as error:
-                fail(f"--exception: {error}")
+    """Dates of an EHC needs assessment (regs 4-13), with exceptions applied; with a
+    history, each step's status and the outcome."""
+    start = parse_date(received, "--received")
+    as_of = parse_date(on, "--on") if on else None
+    history: History[rules.AssessmentEvent] = History()
+    undated: list[audit.Undated] = []
+    spans: list[rules.ExceptionSpan] = []
+    once = history.once
+    once("--decided-to-assess", decided_to_assess, lambda d: rules.DecidedToAssess(on=d))
+    once("--decided-not-to-assess", decided_not_to_assess, lambda d: rules.DecidedNotToAssess(on=d))
+    requests = options.advice_requests(advice_requested or [], advice_type or [])
+    for text, asked in requests:
+        history.add("--advice-requested", text, asked)
+    for text in advice_received or []:
+        history.add("--advice-received", text, options.advice_received(text))
+    once("--decided-not-to-issue", decided_not_to_issue, lambda d: rules.DecidedNotToIssue(on=d))
+    once("--draft-served", draft_served, lambda d: rules.DraftServed(on=d))
+    if representations_received and final_issued is None:
+        fail("--representations-received goes with --final-issued")
+    once(
+        "--final-issued",
+        final_issued,
+        lambda d: rules.FinalPlanIssued(on=d, representations_received=representations_received),
+    )
+    once("--withdrawn", withdrawn, lambda d: rules.Withdrawn(on=d))
+    for text in advice_not_needed or []:
+        undated.append(history.note("--advice-not-needed", text, options.set_aside(text)))
+    for text in exception or []:
+        spans.append(options.exception(text))
+        undated.append(history.note("--exception", text, options.recorded(spans[-1])))
+
+    request = rules.AssessmentRequest(case_ref=_REF, received=start, caseworker=_STAFF, team=_TEAM)
+    audited, as_of_day, why = _audit_or_plan(
+        lambda when: audit.audit_assessment(request, history.events, when, undated=undated),
+        lambda: audit.plan_assessment(request, history.events, undated=undated),
+        as_of,
+        lambda refused: history.refusal(refused, f"--received {received}"),
+    )
     d = rules.assessment_dates(
-        day, draft_served=draft, advice_received_by_adviser=advice, exceptions=spans
+        start,
+        draft_served=parse_date(draft_served, "--draft-served") if draft_served else None,
+        advice_received_by_adviser=[r.adviser_received or r.on for _, r in requests],
+        exceptions=spans,
     )
     result: dict[str, Any] = {
         "received": d.received.isoformat(),
@@ -108,50 +254,125 @@ def assessment(
                 "start": s.period.start.isoformat(),
                 "end": s.period.end.isoformat(),
                 "regulation": exc.REGULATION[s.reason],
-                "lifts": _steps_lifted(s.reason),
+                "lifts": _steps_lifted(s),
             }
             for s in spans
         ],
     }
     if d.representations_close:
         result["representations_close"] = d.representations_close.isoformat()
-    if advice:
+    if requests:
         result["advice_due_by"] = [a.due.isoformat() for a in d.advice]
         result["operational_advice_due_by"] = [a.target.isoformat() for a in d.advice]
+    outcome = audited.outcome if audited else None
+    result |= _audit_json(
+        audited.steps if audited else None,
+        outcome.model_dump(mode="json", exclude={"case_ref"}) if outcome else None,
+        as_of_day,
+        why,
+    )
     if as_json:
         print(json.dumps(result, indent=2))
         return
-    _print_timeline(d, spans)
+    _print_timeline(d, spans, audited)
+    if audited is None:
+        out.print(_not_audited(as_of_day, why or ""))
+    else:
+        out.print(_assessment_outcome(audited))
 
 
-def _print_timeline(d: rules.AssessmentDates, spans: list[rules.ExceptionSpan]) -> None:
-    table = Table(title=f"EHC needs assessment: request received {d.received}")
+def _print_timeline(
+    d: rules.AssessmentDates,
+    spans: list[rules.ExceptionSpan],
+    audited: audit.AssessmentAudit | None = None,
+) -> None:
+    status = {s.step: s for s in audited.steps} if audited else None
+    title = f"EHC needs assessment: request received {day(d.received)}"
+    if audited:
+        title += f"; statuses as of {day(audited.as_of)}"
+    table = Table(title=title)
     table.add_column("Step")
     table.add_column("Statutory date")
     table.add_column("Target after exceptions")
     table.add_column("Source")
+    if status is not None:
+        table.add_column("Status")
 
-    def row(step: str, lim: rules.DatedLimit, source: str) -> None:
-        target = str(lim.target) if lim.exception_applies else ""
-        table.add_row(step, str(lim.due), target, source)
+    def add(cells: list[str], step: str | None) -> None:
+        if status is not None:
+            cells.append(wording.step_status(status[step]) if step in status else "")
+        table.add_row(*cells)
 
-    row("Decide whether to assess, and notify", d.decide_to_assess, "reg 4(1), 5(1)")
+    def row(label: str, lim: rules.DatedLimit, source: str, step: str) -> None:
+        target = day(lim.target) if lim.exception_applies else ""
+        add([label, day(lim.due), target, source], step)
+
+    row(
+        "Decide whether to assess, and notify",
+        d.decide_to_assess,
+        "reg 4(1), 5(1)",
+        "decide-to-assess",
+    )
     for i, lim in enumerate(d.advice, start=1):
-        row(f"Advice {i} returned (6 weeks from adviser's receipt)", lim, "reg 8(1)")
-    row("Decide not to issue a plan, and notify", d.decide_not_to_issue, "reg 10(1)")
-    table.add_row("Latest day to serve the draft plan", str(d.latest_draft), "", "planning date")
+        row(f"Advice {i} returned (6 weeks from adviser's receipt)", lim, "reg 8(1)", f"advice-{i}")
+    row(
+        "Decide not to issue a plan, and notify",
+        d.decide_not_to_issue,
+        "reg 10(1)",
+        "decide-not-to-issue",
+    )
+    add(
+        ["Latest day to serve the draft plan", day(d.latest_draft), "", "planning date"],
+        "draft-served",
+    )
     if d.representations_close:
-        table.add_row(
-            "Representations on the draft close", str(d.representations_close), "", "reg 13(1)"
+        add(
+            ["Representations on the draft close", day(d.representations_close), "", "reg 13(1)"],
+            None,
         )
-    row("Issue the final EHC plan (20 weeks)", d.final_plan, "reg 13(2)")
+    row("Issue the final EHC plan (20 weeks)", d.final_plan, "reg 13(2)", "final-plan")
     out.print(table)
     for s in spans:
+        only = f", advice request {s.advice_id} only" if s.advice_id else ""
         out.print(
-            f"Exception {s.reason.value} {s.period.start} to {s.period.end} "
-            f"({s.period.days} days; {exc.REGULATION[s.reason]}): the duty to meet the lifted "
-            "limits becomes 'as soon as practicable'; targets are paused by its length."
+            f"{wording.exception(s.reason, s.period.start, s.period.end)}{only} "
+            f"({count(s.period.days, 'day')}; {exc.REGULATION[s.reason]}): the duty to meet the "
+            "lifted limits becomes 'as soon as practicable'; targets are paused by its length."
         )
+
+
+def _assessment_outcome(a: audit.AssessmentAudit) -> str:
+    """The outcome line: how the case ended, in the terms of the national return."""
+    o = a.outcome
+    if o is None:
+        stage = wording.ASSESSMENT_STAGE[a.case.stage]
+        return f"Outcome: none yet; on {day(a.as_of)} the case is open ({stage})."
+    said = [
+        f"{wording.ENDING[o.ending]} on {day(o.ended_on)}, {o.weeks_taken:g} weeks after the "
+        "request"
+    ]
+    if o.within_20_weeks is not None:
+        said.append(f"within 20 weeks: {wording.yes_no(o.within_20_weeks)}")
+        if o.exceptions_apply:
+            said[-1] += " (an exception applied: the headline figure leaves the case out)"
+            said.append(
+                "within the target after exceptions: " + wording.yes_no(o.within_operational_target)
+            )
+    elif o.exceptions_apply:
+        said.append("an exception applied")
+    if o.decided_to_assess_within_6_weeks is not None:
+        said.append(
+            "decided whether to assess within 6 weeks: "
+            + wording.yes_no(o.decided_to_assess_within_6_weeks)
+        )
+    if o.refusal_within_16_weeks is not None:
+        said.append(
+            f"refusal notified within 16 weeks: {wording.yes_no(o.refusal_within_16_weeks)}"
+        )
+    for why, n in o.advice_not_needed.items():
+        reason_words = wording.ADVICE_NOT_NEEDED[rules.AdviceNotNeededReason(why)]
+        said.append(f"{count(n, 'request')} for advice set aside: {reason_words}")
+    return "Outcome: " + "; ".join(said) + "."
 
 
 @app.command("review")
@@ -162,10 +383,69 @@ def review(
     last_review: Annotated[
         str | None, typer.Option(help="Day the previous review concluded.", show_default=False)
     ] = None,
-    meeting: Annotated[str | None, typer.Option(help="Day of the review meeting.")] = None,
-    decision: Annotated[str | None, typer.Option(help="Day the decision was notified.")] = None,
+    meeting: Annotated[
+        str | None,
+        typer.Option(
+            help="Day of the review meeting: held once that day has come, unless "
+            "--meeting-scheduled says it was only arranged.",
+            show_default=False,
+        ),
+    ] = None,
+    meeting_scheduled: Annotated[
+        str | None,
+        typer.Option(help="Day the meeting (on --meeting) was arranged.", show_default=False),
+    ] = None,
+    invitations_sent: Annotated[
+        str | None,
+        typer.Option(help="Day the invitations were sent (reg 20(3)).", show_default=False),
+    ] = None,
+    advice_circulated: Annotated[
+        str | None,
+        typer.Option(help="Day advice was circulated (reg 20(4)).", show_default=False),
+    ] = None,
+    report_sent: Annotated[
+        str | None,
+        typer.Option(
+            help="Day the report of the meeting was sent (reg 20(7)).", show_default=False
+        ),
+    ] = None,
+    decision: Annotated[
+        str | None,
+        typer.Option(
+            help="DATE[:KIND], day the decision was notified, and its kind: maintain, amend "
+            "or cease (reg 20(10)).",
+            show_default=False,
+        ),
+    ] = None,
     amendment_notice: Annotated[
-        str | None, typer.Option(help="Day the amendment notice was sent.")
+        str | None, typer.Option(help="Day the amendment notice was sent.", show_default=False)
+    ] = None,
+    final_amended: Annotated[
+        str | None,
+        typer.Option(help="Day the final amended plan was issued (reg 22(3)).", show_default=False),
+    ] = None,
+    representations_received: Annotated[
+        bool,
+        typer.Option(
+            "--representations-received",
+            help="With --final-amended: representations came in before the 15 days ran out "
+            "(reg 22(2)).",
+        ),
+    ] = False,
+    appeal_lodged: Annotated[
+        str | None,
+        typer.Option(help="Day an appeal against ceasing was lodged.", show_default=False),
+    ] = None,
+    appeal_concluded: Annotated[
+        str | None,
+        typer.Option(
+            help="DATE:RESULT, the appeal ended, and the plan 'continues' or 'ceases'.",
+            show_default=False,
+        ),
+    ] = None,
+    transferred_out: Annotated[
+        str | None,
+        typer.Option(help="Day the plan was transferred to another LA.", show_default=False),
     ] = None,
     transfer: Annotated[
         str | None,
@@ -182,54 +462,104 @@ def review(
     under_five_months: Annotated[
         int, typer.Option(help="Local policy for under-5s: review every N months (3-6).")
     ] = rv.UNDER_FIVE_MONTHS_DEFAULT,
+    on: Annotated[
+        str | None,
+        typer.Option(
+            help="Audit the history as of this day (default today): every date must be on or "
+            "before it.",
+            show_default=False,
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
 ) -> None:
-    """Dates of an annual review cycle (CFA s44; regs 18-22), phase transfers included."""
+    """Dates of an annual review cycle (CFA s44; regs 18-22), phase transfers included; with
+    a history, each step's status and the outcome."""
     if (plan_date is None) == (last_review is None):
         fail("give exactly one of --plan-date and --last-review")
-    start = parse_date(
-        plan_date or last_review or "", "--plan-date" if plan_date else "--last-review"
-    )
-    day = {
-        name: parse_date(value, f"--{name.replace('_', '-')}") if value else None
-        for name, value in [
-            ("meeting", meeting),
-            ("decision", decision),
-            ("amendment_notice", amendment_notice),
-            ("move_date", move_date),
-            ("dob", dob),
-        ]
-    }
+    start_option = "--plan-date" if plan_date else "--last-review"
+    start_text = plan_date or last_review or ""
+    start = parse_date(start_text, start_option)
+    as_of = parse_date(on, "--on") if on else None
     try:
         mode = rv.AnchorMode(anchor)
     except ValueError:
         fail(f"--anchor: '{anchor}' should be decision or meeting")
     if not 3 <= under_five_months <= 6:
         fail("--under-five-months: the Code of Practice says every 3 to 6 months")
-    phase = _transfer(transfer, transfer_year, day["move_date"])
-    for name in ("meeting", "decision", "amendment_notice"):
-        value = day[name]
-        if value is not None and value < start:
-            fail(f"--{name.replace('_', '-')}: {value} is before the cycle began ({start})")
-    if day["decision"] and day["meeting"] and day["decision"] < day["meeting"]:
-        fail(f"--decision: {day['decision']} is before the meeting ({day['meeting']})")
-    if day["amendment_notice"] and day["meeting"] and day["amendment_notice"] < day["meeting"]:
-        fail(f"--amendment-notice: {day['amendment_notice']} is before the meeting")
-    if day["amendment_notice"] and day["decision"] and day["amendment_notice"] < day["decision"]:
-        fail(f"--amendment-notice: {day['amendment_notice']} is before the decision to amend")
-    if day["dob"] and day["dob"] > start:
-        fail(f"--dob: {day['dob']} is after the plan date or last review ({start})")
+    move = parse_date(move_date, "--move-date") if move_date else None
+    phase = _transfer(transfer, transfer_year, move)
+    born = parse_date(dob, "--dob") if dob else None
+    try:
+        plan = rv.PlanRecord(
+            case_ref=_REF, plan_date=start, caseworker=_STAFF, team=_TEAM, date_of_birth=born
+        )
+    except ValidationError as error:
+        fail(f"--dob {dob}: {one_line(error)}")
+    cycle = rv.first_cycle(
+        plan,
+        transfer=phase,
+        policy=rv.ReviewPolicy(anchor_mode=mode, under_five_months=under_five_months),
+    )
+
+    history: History[audit.ReviewHistoryEvent] = History()
+    once = history.once
+
+    held = parse_date(meeting, "--meeting") if meeting else None
+    if meeting_scheduled is not None:
+        if held is None:
+            fail("--meeting-scheduled: give the day of the meeting with --meeting")
+        once(
+            "--meeting-scheduled",
+            meeting_scheduled,
+            lambda d: rv.MeetingScheduled(on=d, meeting_date=held),
+        )
+    # A meeting only arranged, still to come on the audit day, is not yet held.
+    if held is not None and (meeting_scheduled is None or held <= (as_of or today_utc())):
+        history.add("--meeting", str(meeting), rv.MeetingHeld(on=held))
+    once("--invitations-sent", invitations_sent, lambda d: rv.InvitationsSent(on=d))
+    once("--advice-circulated", advice_circulated, lambda d: rv.AdviceCirculated(on=d))
+    once("--report-sent", report_sent, lambda d: rv.ReportSent(on=d))
+    decided = history.add("--decision", decision, options.decision(decision)) if decision else None
+    once("--amendment-notice", amendment_notice, lambda d: rv.AmendmentNoticeSent(on=d))
+    if representations_received and final_amended is None:
+        fail("--representations-received goes with --final-amended")
+    once(
+        "--final-amended",
+        final_amended,
+        lambda d: rv.FinalAmendedPlanIssued(
+            on=d, representations_received=representations_received
+        ),
+    )
+    once("--appeal-lodged", appeal_lodged, lambda d: rv.AppealLodged(on=d))
+    if appeal_concluded:
+        history.add(
+            "--appeal-concluded", appeal_concluded, options.appeal_concluded(appeal_concluded)
+        )
+    once(
+        "--transferred-out",
+        transferred_out,
+        lambda d: rv.TransferredOut(on=d, reason="transferred to another local authority"),
+    )
+
+    audited, as_of_day, why = _audit_or_plan(
+        lambda when: audit.audit_review(cycle, history.events, when),
+        lambda: audit.plan_review(cycle, history.events),
+        as_of,
+        lambda refused: history.refusal(refused, f"{start_option} {start_text}"),
+    )
     d = rv.review_dates(
         start,
-        meeting=day["meeting"],
-        decision=day["decision"],
-        amendment_notice=day["amendment_notice"],
+        meeting=held,
+        decision=decided.on if decided else None,
+        amendment_notice=parse_date(amendment_notice, "--amendment-notice")
+        if amendment_notice
+        else None,
         transfer=phase,
-        date_of_birth=day["dob"],
+        date_of_birth=born,
         under_five_months=under_five_months,
         anchor_mode=mode,
     )
-    result = {
+    result: dict[str, Any] = {
         key: (value.isoformat() if isinstance(value, date) else value)
         for key, value in {
             "anchor": start,
@@ -253,37 +583,121 @@ def review(
             "category": d.category.value,
         }.items()
     }
+    outcome = audited.outcome if audited else None
+    result |= _audit_json(
+        audited.steps if audited else None,
+        outcome.model_dump(mode="json", exclude={"case_ref", "cycle"}) if outcome else None,
+        as_of_day,
+        why,
+    )
     if as_json:
         print(json.dumps(result, indent=2))
         return
-    table = Table(title=f"Annual review: cycle from {start}")
+    _print_review(start, d, mode, audited)
+    if audited is None:
+        out.print(_not_audited(as_of_day, why or ""))
+    else:
+        out.print(_review_outcome(audited))
+
+
+def _print_review(
+    start: date, d: rv.ReviewDates, mode: rv.AnchorMode, audited: audit.ReviewAudit | None
+) -> None:
+    status = {s.step: s for s in audited.steps} if audited else None
+    title = f"Annual review: cycle from {day(start)}"
+    if audited:
+        title += f"; statuses as of {day(audited.as_of)}"
+    table = Table(title=title)
     table.add_column("Step")
     table.add_column("Date")
     table.add_column("Source")
-    rows = [
-        ("Review the plan (within 12 months)", d.review_due_by, "CFA s44(1), reg 18"),
-        ("Under-5 review (local policy)", d.under_five_review_by, "CoP 9.178"),
-        ("Latest meeting for the phase transfer", d.latest_meeting_for_phase_transfer, "reg 18"),
+    if status is not None:
+        table.add_column("Status")
+    rows: list[tuple[str | None, str, date | None, str]] = [
         (
+            "review-meeting",
+            "Review the plan (within 12 months)",
+            d.review_due_by,
+            "CFA s44(1), reg 18",
+        ),
+        ("under-five-review", "Under-5 review (local policy)", d.under_five_review_by, "CoP 9.178"),
+        (
+            "transfer-meeting",
+            "Latest meeting for the phase transfer",
+            d.latest_meeting_for_phase_transfer,
+            "reg 18",
+        ),
+        (
+            None,
             "Latest amendment notice for the transfer",
             d.latest_amendment_notice_for_phase_transfer,
             "reg 18, 22(3)",
         ),
-        ("Phase transfer: plan finalised", d.phase_transfer_deadline, "reg 18"),
-        ("Invitations sent (2 weeks before)", d.invitations_by, "reg 20(3)"),
-        ("Advice circulated (2 weeks before)", d.advice_circulated_by, "reg 20(4)"),
-        ("Report of the meeting sent", d.report_by, "reg 20(7)"),
-        ("Decision notified (4 weeks)", d.decision_by, "reg 20(10)"),
-        ("Amendment notice (with the decision)", d.amendment_notice_by, "Devon [2022]"),
-        ("Representations close (15 days)", d.representations_close, "reg 22(2)"),
-        ("Final amended plan", d.final_amended_plan_by, "reg 22(3)"),
-        ("Next review due", d.next_review_due_by, f"from the {mode.value}"),
+        ("phase-transfer", "Phase transfer: plan finalised", d.phase_transfer_deadline, "reg 18"),
+        ("invitations", "Invitations sent (2 weeks before)", d.invitations_by, "reg 20(3)"),
+        (
+            "advice-circulated",
+            "Advice circulated (2 weeks before)",
+            d.advice_circulated_by,
+            "reg 20(4)",
+        ),
+        ("report", "Report of the meeting sent", d.report_by, "reg 20(7)"),
+        ("decision", "Decision notified (4 weeks)", d.decision_by, "reg 20(10)"),
+        (
+            "amendment-notice",
+            "Amendment notice (with the decision)",
+            d.amendment_notice_by,
+            "Devon [2022]",
+        ),
+        (None, "Representations close (15 days)", d.representations_close, "reg 22(2)"),
+        ("final-amended-plan", "Final amended plan", d.final_amended_plan_by, "reg 22(3)"),
+        (None, "Next review due", d.next_review_due_by, f"from the {mode.value}"),
     ]
-    for label, value, source in rows:
-        if value is not None:
-            table.add_row(label, str(value), source)
+    if status is not None:
+        # Steps the dates alone do not show: arranging the meeting first, the rest last.
+        shown = {step for step, *_ in rows}
+        extra = [
+            (s.step, s.label, s.due, s.regulation) for s in status.values() if s.step not in shown
+        ]
+        first = [r for r in extra if r[0] == "arrange-meeting"]
+        rows = first + rows + [r for r in extra if r[0] != "arrange-meeting"]
+    for step, label, value, source in rows:
+        if value is None:
+            continue
+        cells = [label, day(value), source]
+        if status is not None:
+            cells.append(wording.step_status(status[step]) if step in status else "")
+        table.add_row(*cells)
     out.print(table)
     out.print(f"Category for timeliness reports: {d.category.value}")
+
+
+def _review_outcome(a: audit.ReviewAudit) -> str:
+    """The outcome line: how the cycle went, in the terms councils report."""
+    o = a.outcome
+    if o is None:
+        stage = wording.REVIEW_STAGE[a.cycle.stage]
+        return f"Outcome: none yet; on {day(a.as_of)} the review is open ({stage})."
+    said = [f"meeting held {day(o.meeting_held_on)}" if o.meeting_held_on else "no meeting held"]
+    if o.decision and o.decision_on:
+        said.append(f"decision to {wording.DECISION[o.decision]} notified {day(o.decision_on)}")
+    said.append(f"reviewed within 12 months: {wording.yes_no(o.reviewed_within_12_months)}")
+    said.append(f"decision within 4 weeks: {wording.yes_no(o.decision_within_4_weeks)}")
+    if o.decision is rv.Decision.AMEND:
+        said.append(
+            "amended plan within 12 weeks of the meeting: "
+            + wording.yes_no(o.amended_within_12_weeks)
+        )
+    if o.phase_transfer_finalised_in_time is not None:
+        said.append(
+            "plan finalised in time for the transfer: "
+            + wording.yes_no(o.phase_transfer_finalised_in_time)
+        )
+    if o.plan_ended and o.ended_on:
+        said.append(f"{wording.PLAN_ENDING[o.plan_ended]} on {day(o.ended_on)}")
+    if o.next_anchor:
+        said.append(f"the next cycle runs from {day(o.next_anchor)}")
+    return "Outcome: " + "; ".join(said) + "."
 
 
 def _transfer(kind: str | None, year: int | None, move: date | None) -> rv.PhaseTransfer | None:

@@ -11,6 +11,7 @@ from ehc import digest
 from ehc.cli.common import out, run
 from ehc.settings import get_settings
 from ehc.temporal import connect
+from ehc.text import count
 from workflows.digest import DIGEST_WORKFLOW_ID, DigestWorkflow
 from workflows.models import DigestRequest, DigestResult
 
@@ -48,7 +49,7 @@ def send(
 
     result = run(go())
     out.print(
-        f"Digest: {result.teams} team(s), {result.cases} case(s), {result.recipients} "
-        f"recipient(s)"
-        + (f"; {len(result.failed)} failed: {result.failed}" if result.failed else ".")
+        f"Digest: {count(result.teams, 'team')}, {count(result.cases, 'case')}, "
+        f"{count(result.recipients, 'recipient')}"
+        + (f"; {len(result.failed)} failed: {', '.join(result.failed)}." if result.failed else ".")
     )

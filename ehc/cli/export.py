@@ -9,10 +9,7 @@ from typing import Annotated
 import typer
 
 from ehc.cli.common import err, fail, out
-from ehc.kpis import sen2
-from ehc.ledger_reader import open_ledger
 from ehc.settings import get_settings
-from statutory.sen2 import to_csv
 
 app = typer.Typer(help="Tables for statutory returns, as CSV (see docs/REPORTING.md).")
 
@@ -28,6 +25,11 @@ def export_sen2(
     """SEN2 assessment timeliness: requests, decisions, plans within 20 weeks, by month."""
     if not 2000 <= year <= 2100:
         fail(f"--year: {year} is not a year this engine can report")
+    # The ledger's database layer: loaded only when the command runs.
+    from ehc.kpis import sen2
+    from ehc.ledger_reader import open_ledger
+    from statutory.sen2 import to_csv
+
     ledger = open_ledger(get_settings())
     try:
         table = sen2(ledger, year, team)

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from temporalio.client import Client
 
 from ehc import importer
-from ehc.cases import Assessments
 from ehc.cli.common import err, fail, out, run, today_utc
-from ehc.reviews import Reviews
 from ehc.settings import get_settings
-from ehc.temporal import connect
+
+if TYPE_CHECKING:
+    from temporalio.client import Client
 
 app = typer.Typer(help="Import an existing caseload exported from a case-management system.")
 
@@ -37,6 +36,8 @@ def _start_all(
     settings = get_settings()
 
     async def go() -> tuple[int, int, list[importer.BadRow]]:
+        from ehc.temporal import connect  # Temporal: only once rows are to be started
+
         client = await connect()
         with Progress(
             TextColumn(f"Starting {noun}"),
@@ -120,6 +121,8 @@ def plans(path: FILE, dry_run: DRY_RUN = False, skip_bad: SKIP_BAD = False) -> N
     checked, bad = importer.check_plans(parsed, settings.review_policy, today)
 
     def starter(c: Checked, client: Client) -> importer.Starter:
+        from ehc.reviews import Reviews
+
         assert isinstance(c, importer.CheckedPlan)
         return c.starter(Reviews(client, settings), today)
 
@@ -134,6 +137,8 @@ def assessments(path: FILE, dry_run: DRY_RUN = False, skip_bad: SKIP_BAD = False
     checked, bad = importer.check_assessments(parsed, today)
 
     def starter(c: Checked, client: Client) -> importer.Starter:
+        from ehc.cases import Assessments
+
         assert isinstance(c, importer.CheckedAssessment)
         return c.starter(Assessments(client, settings), today)
 

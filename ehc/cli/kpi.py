@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
-from temporalio.client import Client
 
 from ehc.cli.common import err, fail, out, run, today_utc
-from ehc.kpis import KpiSettings, kpis
-from ehc.ledger_reader import open_ledger
 from ehc.settings import get_settings
-from ehc.temporal import TemporalUnreachable, connect
+from ehc.text import MONTHS, count, moment
+from ehc.text import period as days_between
 from statutory.errors import RuleViolation
-from statutory.kpi import KpiReport, Measure, Rate
 from statutory.periods import parse_period
 from statutory.steps import Rag
+
+if TYPE_CHECKING:
+    from temporalio.client import Client
+
+    from statutory.kpi import KpiReport, Measure, Rate
 
 RAG_STYLE = {Rag.RED: "bold red", Rag.AMBER: "yellow", Rag.GREEN: "green"}
 
@@ -26,10 +28,22 @@ def kpi(
         str | None,
         typer.Option(help="2026-10 (month), 2026-Q3 (quarter) or 2026 (year); default this year."),
     ] = None,
-    team: Annotated[str | None, typer.Option(help="Only this team.")] = None,
+    team: Annotated[
+        str | None,
+        typer.Option(
+            help="Only this team: one in the ledger, on a case or in the directory file "
+            "(another is refused, listing the known teams)."
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="The report as JSON.")] = False,
 ) -> None:
     """KPIs against target with RAG ratings, beside England's figures (see docs/REPORTING.md)."""
+    # Temporal, the ledger's database layer and the KPI queries: loaded only when it runs.
+    from activities.directory import Directory
+    from ehc.kpis import KpiSettings, kpis
+    from ehc.ledger_reader import open_ledger
+    from ehc.temporal import TemporalUnreachable, connect
+
     try:
         chosen = parse_period(period or str(today_utc().year))
         targets = KpiSettings().kpi_targets()
@@ -44,9 +58,13 @@ def kpi(
         except TemporalUnreachable as error:
             err.print(f"ehc: no caseload figures: {error}", soft_wrap=True)
             client = None
+        # The directory is read only to recognise a team that nothing else names yet.
+        directory = Directory.load(settings.directory_file) if team is not None else None
         ledger = open_ledger(settings)
         try:
-            return await kpis(client, ledger, chosen, team=team, targets=targets)
+            return await kpis(
+                client, ledger, chosen, team=team, targets=targets, directory=directory
+            )
         finally:
             ledger.close()
 
@@ -63,7 +81,8 @@ def _rate(rate: Rate) -> str:
 
 def print_report(report: KpiReport) -> None:
     scope = f"team {report.team}" if report.team else "all teams"
-    table = Table(title=f"KPIs {report.period} ({report.start} to {report.end}), {scope}")
+    span = days_between(report.start, report.end)
+    table = Table(title=f"KPIs {report.period} ({span}), {scope}")
     for col in ("KPI", "Period", "Year to date", "Exceptions", "Target", "RAG", "England"):
         table.add_column(col)
     for m in report.measures:
@@ -80,11 +99,12 @@ def print_report(report: KpiReport) -> None:
         )
     out.print(table)
     for m in report.measures:
+        _counted(m)
         _breakdowns(m)
     c = report.caseload
     if c is not None:
         out.print(
-            f"Open now ({c.as_of:%Y-%m-%d %H:%M} UTC, from Temporal visibility): "
+            f"Open now ({moment(c.as_of)} UTC, from Temporal visibility): "
             + ", ".join(f"{k} {n} ({c.overdue.get(k, 0)} overdue)" for k, n in c.open.items())
         )
         if c.per_caseworker:
@@ -96,6 +116,33 @@ def print_report(report: KpiReport) -> None:
     notes = {m.england.note for m in report.measures if m.england}
     for note in sorted(notes):
         out.print(f"[dim]England: {note} (DfE SEN2).[/]")
+    for note in report.notes:
+        out.print(f"Note: {note}")
+
+
+#: Why advice was set aside (statutory.assessment.AdviceNotNeededReason), in plain words.
+SET_ASIDE_WORDS = {
+    "earlier-advice-sufficient": "earlier advice agreed sufficient (reg 6(4))",
+    "request-withdrawn": "request withdrawn",
+}
+
+
+def _counted(m: Measure) -> None:
+    """What the rate counts beyond the obvious: reviews missed, plans without some advice."""
+    if m.not_done:
+        out.print(
+            f"  {m.title}: {m.not_done} of the {m.period.total} counted fell due in the period "
+            "and had not been held by its end (or by today): counted as not in time."
+        )
+    aside = m.advice_set_aside
+    if aside is not None and m.period.total:
+        reasons = "; ".join(
+            f"{SET_ASIDE_WORDS.get(reason, reason)} {n}" for reason, n in aside.by_reason.items()
+        )
+        out.print(
+            f"  {m.title}: {aside.plans} of the {count(m.period.total, 'plan')} issued with "
+            "advice set aside" + (f" ({reasons})" if reasons else "") + "."
+        )
 
 
 def _breakdowns(m: Measure) -> None:
@@ -105,7 +152,14 @@ def _breakdowns(m: Measure) -> None:
         if not any(r.total for r in values.values()):
             continue
         label = "month of issue" if dimension == "month" else dimension.replace("_", " ")
+        name = _month if dimension == "month" else str
         out.print(
             f"  {m.title} by {label}: "
-            + "; ".join(f"{k} {_rate(r)}" for k, r in values.items() if r.total)
+            + "; ".join(f"{name(k)} {_rate(r)}" for k, r in values.items() if r.total)
         )
+
+
+def _month(label: str) -> str:
+    """``2026-09`` -> "Sep 2026"."""
+    year, month = label.split("-")
+    return f"{MONTHS[int(month) - 1]} {year}"

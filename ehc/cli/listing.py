@@ -3,22 +3,33 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 
-from ehc.cases import CaseSummary
 from ehc.cli.common import out
-from statutory.steps import Rag, StepStatus
-from workflows.models import AlertLogEntry
+from ehc.text import count, day, moment
+from statutory.steps import Rag, StepState, StepStatus
+
+if TYPE_CHECKING:
+    from ehc.cases import CaseSummary
+    from workflows.models import AlertLogEntry
 
 RAG_STYLE = {Rag.RED: "bold red", Rag.AMBER: "yellow", Rag.GREEN: "green", Rag.COMPLETE: "blue"}
 
 
 def print_cases(
-    cases: list[CaseSummary], *, title: str, now: datetime, as_json: bool, due_column: str
+    cases: list[CaseSummary],
+    *,
+    process: str,
+    title: str,
+    now: datetime,
+    as_json: bool,
+    due_column: str,
 ) -> None:
+    """A list of cases: JSON lines (keys and ISO dates) or a table in words."""
     today = now.date()
     if as_json:
         for c in cases:
@@ -36,6 +47,8 @@ def print_cases(
             }
             print(json.dumps(row))
         return
+    from ehc import wording
+
     table = Table(title=title)
     for col in ("Case", "Stage", "Next step", "Due", "Overdue by", "Caseworker", "Team"):
         table.add_column(col)
@@ -45,36 +58,38 @@ def print_cases(
         overall = c.final_plan_due or c.review_due
         table.add_row(
             c.case_ref,
-            c.stage,
-            c.next_step or "",
-            str(c.next_deadline or ""),
-            (f"{late} day" + ("s" if late > 1 else "")) if late is not None and late > 0 else "",
+            wording.stage(process, c.stage),
+            wording.step_label(process, c.next_step),
+            day(c.next_deadline),
+            count(late, "day") if late is not None and late > 0 else "",
             c.caseworker,
             c.team,
-            str(overall or ""),
+            day(overall),
             style="red" if late is not None and late > 0 else None,
         )
     out.print(table)
     out.print(
-        f"{len(cases)} case(s). From Temporal visibility at {now:%H:%M:%S} UTC; "
-        "an event recorded in the last few seconds may not show yet."
+        f"{count(len(cases), 'case')}. From Temporal visibility at {now:%H:%M:%S} UTC on "
+        f"{day(now.date())}; an event recorded in the last few seconds may not show yet."
     )
 
 
 def print_steps(steps: list[StepStatus]) -> None:
+    """Each step the law requires of this case: its dates and status (not-required left out)."""
+    from ehc import wording
+
     table = Table(title="Steps")
-    for col in ("Step", "Due", "Target", "State", "Done", "Days left", "Source"):
+    for col in ("Step", "Statutory date", "Target", "Status", "Done on", "Source"):
         table.add_column(col)
     for s in steps:
-        if s.state.value == "not-applicable":
+        if s.state is StepState.NOT_APPLICABLE:
             continue
         table.add_row(
             s.label,
-            str(s.due),
-            str(s.target) if s.target != s.due else "",
-            s.state.value if s.rag is None or s.rag is Rag.COMPLETE else s.rag.value,
-            str(s.completed_on or ""),
-            "" if s.days_left is None else str(s.days_left),
+            day(s.due),
+            day(s.target) if s.target != s.due else "",
+            wording.step_status(s),
+            day(s.completed_on),
             s.regulation,
             style=RAG_STYLE.get(s.rag) if s.rag else None,
         )
@@ -82,35 +97,37 @@ def print_steps(steps: list[StepStatus]) -> None:
 
 
 def print_events(entries: list[Any]) -> None:
+    """What was recorded, in date order (an exception by the first day of its period)."""
+    from ehc import wording
+
+    lines = sorted((wording.event(entry.event) for entry in entries), key=lambda w: w.on)
     table = Table(title="Events")
     for col in ("Day", "Event", "Detail"):
         table.add_column(col)
-    for entry in entries:
-        detail = entry.event.model_dump(exclude={"type", "on"}, exclude_defaults=True)
+    for said in lines:
         table.add_row(
-            str(entry.event.on),
-            entry.event.type,
-            ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in detail.items()),
+            day(said.on),
+            said.what + (f" ({said.regulation})" if said.regulation else ""),
+            said.detail,
         )
     out.print(table)
 
 
-def print_alerts(alerts: list[AlertLogEntry]) -> None:
+def print_alerts(alerts: list[AlertLogEntry], steps: Sequence[StepStatus] = ()) -> None:
+    """Reminders and escalations sent, each named by its step's label where known."""
+    from ehc import wording
+
     if not alerts:
         return
+    labels = {s.step: s.label for s in steps}
     table = Table(title="Reminders and escalations")
-    for col in ("Sent", "Kind", "Step", "Level", "Delivered"):
+    for col in ("Sent", "Alert", "Step", "Delivered"):
         table.add_column(col)
     for a in alerts:
         table.add_row(
-            a.at.strftime("%Y-%m-%d %H:%M"),
-            a.kind.value,
-            a.step,
-            str(a.level),
+            moment(a.at),
+            wording.alert(a.kind.value, a.level, a.target),
+            labels.get(a.step, a.step),
             "yes" if a.delivered else f"no: {a.error}",
         )
     out.print(table)
-
-
-def yes_no(value: bool | None) -> str:
-    return "n/a" if value is None else ("yes" if value else "no")

@@ -1,90 +1,184 @@
-"""Entry point of the ``ehc`` command."""
+"""Entry point of the ``ehc`` command.
+
+Each sub-command's module is imported only when that command runs or shows its own help, so
+``ehc --help`` and the deadline calculator start without loading Temporal, the API, the
+database layer or the simulator's charts. ``ehc --help`` lists every command from the
+one-line summaries below.
+"""
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
-from typing import Annotated
+from typing import Any, NamedTuple
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
-from ehc import system
-from ehc.cli import (
-    api,
-    assessment,
-    case,
-    db,
-    deadlines,
-    export,
-    imports,
-    kpi,
-    overdue,
-    review,
-    simulate,
-)
-from ehc.cli import digest as digest_cli
-from ehc.cli.common import Fail, err, out, parse_date, run, today_utc
-from ehc.cli.outbox import outbox
-from ehc.logs import configure
-from ehc.settings import get_settings
-from ehc.temporal import connect
+from ehc.cli.common import Fail, err
+
+
+class Lazy(NamedTuple):
+    """Where a sub-command is defined, and the line ``ehc --help`` shows for it."""
+
+    module: str
+    attribute: str
+    summary: str
+    """The first paragraph of the command's help (tests/unit/test_cli_start.py checks it)."""
+    logs: bool = True
+    """False for a command that never writes a log line: logging is then not set up."""
+
+    @property
+    def is_group(self) -> bool:
+        """A sub-app (``ehc deadlines ...``) rather than a single command (``ehc kpi``)."""
+        return self.attribute == "app"
+
+
+#: Every sub-command, in the order ``ehc --help`` lists them.
+COMMANDS: dict[str, Lazy] = {
+    "outbox": Lazy(
+        "ehc.cli.outbox",
+        "app",  # `ehc outbox [options]` lists; `ehc outbox resend` sends again
+        "Messages by case, step, recipient and channel, with their delivery status.",
+    ),
+    # Supervisor views, KPIs, statutory exports, migrations and the HTTP API (issue 5).
+    "overdue": Lazy(
+        "ehc.cli.overdue",
+        "overdue",
+        "Statutory steps past their target (or due soon), most overdue first.",
+    ),
+    "case": Lazy(
+        "ehc.cli.case",
+        "case",
+        "What happened, what is due and what was missed, across the case's workflows.",
+    ),
+    "kpi": Lazy(
+        "ehc.cli.kpi",
+        "kpi",
+        "KPIs against target with RAG ratings, beside England's figures (see docs/REPORTING.md).",
+    ),
+    "api": Lazy(
+        "ehc.cli.api",
+        "api",
+        "Serve the HTTP API; tokens from EHC_API_TOKENS or EHC_API_TOKEN_FILE (no anonymous use).",
+    ),
+    "up": Lazy(
+        "ehc.cli.system",
+        "up",
+        "Start the whole system on its embedded defaults: Temporal dev server, worker, demo.",
+    ),
+    "worker": Lazy(
+        "ehc.cli.system",
+        "worker",
+        "Run a worker against the configured Temporal server (TEMPORAL_ADDRESS...).",
+    ),
+    "demo": Lazy(
+        "ehc.cli.system",
+        "load_demo",
+        "Load the demo caseload (about 40 open assessments, 300 plans); existing cases are kept.",
+    ),
+    "deadlines": Lazy(
+        "ehc.cli.deadlines",
+        "app",
+        "Statutory deadlines for a case, computed without a server.",
+        logs=False,  # the calculator: pure rules, no server, no I/O but its output
+    ),
+    "assessment": Lazy(
+        "ehc.cli.assessment", "app", "EHC needs assessments: one durable workflow per case."
+    ),
+    "review": Lazy(
+        "ehc.cli.review", "app", "Annual reviews of EHC plans: one durable workflow per plan."
+    ),
+    "import": Lazy(
+        "ehc.cli.imports",
+        "app",
+        "Import an existing caseload exported from a case-management system.",
+    ),
+    "digest": Lazy(
+        "ehc.cli.digest", "app", "The weekly digest of overdue and soon-due work, per team."
+    ),
+    "simulate": Lazy(
+        "ehc.cli.simulate",
+        "app",
+        "Simulate a caseload from a scenario file (scenarios/README.md): "
+        "`ehc simulate FILE` or `ehc simulate compare A B ...`.",
+    ),
+    "export": Lazy(
+        "ehc.cli.export", "app", "Tables for statutory returns, as CSV (see docs/REPORTING.md)."
+    ),
+    "db": Lazy("ehc.cli.db", "app", "The outbox and reporting database: schema migrations."),
+}
+
+
+class _Summary(TyperCommand):
+    """Stands in for a sub-command not imported yet: enough to list it in ``ehc --help``."""
+
+
+class _LazyGroup(TyperGroup):
+    """``ehc`` itself: sub-commands are summaries until one is resolved to be run."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        # Every name is known up front, so "No such command ... Did you mean" is unchanged.
+        for name, lazy in COMMANDS.items():
+            self.commands.setdefault(name, _Summary(name, help=lazy.summary))
+        self._listing = False
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = self.commands.get(cmd_name)
+        if isinstance(command, _Summary) and not self._listing:
+            command = self.commands[cmd_name] = load(cmd_name)
+        return command
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        self._listing = True  # list the summaries; import nothing
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
 
 app = typer.Typer(
+    cls=_LazyGroup,
     help="EHC statutory clock: deadlines, durable case workflows and reminders for SEND teams.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-app.add_typer(deadlines.app, name="deadlines")
-app.add_typer(assessment.app, name="assessment")
-app.add_typer(review.app, name="review")
-app.add_typer(imports.app, name="import")
-app.command("outbox")(outbox)
-app.add_typer(digest_cli.app, name="digest")
-app.add_typer(simulate.app, name="simulate")
-# Supervisor views, KPIs, statutory exports, migrations and the HTTP API (issue 5).
-app.command("overdue")(overdue.overdue)
-app.command("case")(case.case)
-app.command("kpi")(kpi.kpi)
-app.add_typer(export.app, name="export")
-app.add_typer(db.app, name="db")
-app.command("api")(api.api)
+
+
+def load(name: str) -> Any:
+    """The real command, built exactly as ``app.command(name)`` or ``app.add_typer(...,
+    name=name)`` on ``app`` would build it."""
+    lazy = COMMANDS[name]
+    target = getattr(importlib.import_module(lazy.module), lazy.attribute)
+    holder = typer.Typer(
+        pretty_exceptions_short=app.pretty_exceptions_short,
+        rich_markup_mode=app.rich_markup_mode,
+        suggest_commands=app.suggest_commands,
+    )
+    if lazy.is_group:
+        holder.add_typer(target, name=name)
+    else:
+        holder.command(name)(target)
+    return typer.main.get_group(holder).commands[name]
 
 
 @app.callback()
-def _setup() -> None:
-    settings = get_settings()
-    configure(settings.log_level, settings.log_format)
+def _setup(ctx: typer.Context) -> None:
+    # Imported here: ``ehc --help`` needs neither the settings nor structlog.
+    from ehc.settings import get_settings
 
+    settings = get_settings()  # read for every command: a bad EHC_ variable always fails
+    lazy = COMMANDS.get(ctx.invoked_subcommand or "")
+    if lazy is None or lazy.logs:
+        from ehc.logs import configure
 
-@app.command()
-def up(
-    demo: Annotated[bool, typer.Option(help="Load the demo caseload on first start.")] = True,
-) -> None:
-    """Start the whole system on its embedded defaults: Temporal dev server, worker, demo."""
-    run(system.up(get_settings(), with_demo=demo, today=today_utc()))
-
-
-@app.command()
-def worker() -> None:
-    """Run a worker against the configured Temporal server (TEMPORAL_ADDRESS...)."""
-    run(system.run_worker(get_settings()))
-
-
-@app.command("demo")
-def load_demo(
-    today: Annotated[
-        str | None, typer.Option(help="Pretend today is this day (default: today).")
-    ] = None,
-) -> None:
-    """Load the demo caseload (about 40 open assessments, 300 plans); existing cases are kept."""
-    day = parse_date(today, "--today") if today else today_utc()
-
-    async def go() -> tuple[int, int]:
-        return await system.load_demo(await connect(), get_settings(), day)
-
-    started, existing = run(go())
-    out.print(f"Demo caseload: {started} started, {existing} already there.")
+        configure(settings.log_level, settings.log_format)
 
 
 def main() -> None:

@@ -10,8 +10,8 @@ import typer
 from rich.table import Table
 
 from ehc.cli.common import err, fail, out, run
-from ehc.overdue import KINDS, OverdueLine, OverdueReport, overdue_report, parse_within
-from ehc.temporal import connect
+from ehc.overdue import KINDS, STAGES, OverdueLine, OverdueReport, overdue_report, parse_within
+from ehc.text import count, day
 from statutory.errors import RuleViolation
 
 CSV_FIELDS = list(OverdueLine.model_fields)
@@ -21,18 +21,37 @@ def overdue(
     within: Annotated[
         str, typer.Option(help="Also cases due within this many days or weeks (14d, 2w).")
     ] = "0",
-    team: Annotated[str | None, typer.Option(help="Only this team.")] = None,
-    caseworker: Annotated[str | None, typer.Option(help="Only this caseworker.")] = None,
+    team: Annotated[
+        str | None,
+        typer.Option(
+            help="Only this team: one named on a case or in the directory file (another is "
+            "refused, listing the known teams)."
+        ),
+    ] = None,
+    caseworker: Annotated[
+        str | None,
+        typer.Option(
+            help="Only this caseworker: a staff id on a case or in the directory file (another "
+            "is refused, listing the known ones)."
+        ),
+    ] = None,
     kind: Annotated[
         str | None, typer.Option(help="Only this kind: " + ", ".join(KINDS) + " (default all).")
     ] = None,
-    stage: Annotated[str | None, typer.Option(help="Only cases at this stage.")] = None,
+    stage: Annotated[
+        str | None,
+        typer.Option(
+            help="Only cases at this stage (one the chosen kinds have: " + ", ".join(STAGES) + ")."
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="CSV with a header row.")] = False,
 ) -> None:
-    """Open cases past their next statutory target (or due soon), most overdue first.
+    """Statutory steps past their target (or due soon), most overdue first.
 
-    Answered from Temporal visibility, with the step and its regulation for each case.
+    One line per step: a case's own next step, each request for advice (kind advice), each
+    plan's review. Answered from Temporal visibility, with each step's regulation; the totals
+    say how many steps and how many cases.
     """
     if as_json and as_csv:
         fail("give --json or --csv, not both")
@@ -42,6 +61,12 @@ def overdue(
         fail(str(error))
 
     async def go() -> OverdueReport:
+        from activities.directory import Directory
+        from ehc.settings import get_settings
+        from ehc.temporal import connect  # Temporal's client: only when the command runs
+
+        # The directory is read only to recognise a team or caseworker no case names yet.
+        filtered = team is not None or caseworker is not None
         return await overdue_report(
             await connect(),
             within_days=days,
@@ -49,6 +74,7 @@ def overdue(
             team=team,
             caseworker=caseworker.lower() if caseworker else None,
             stage=stage,
+            directory=Directory.load(get_settings().directory_file) if filtered else None,
         )
 
     report = run(go())
@@ -59,17 +85,17 @@ def overdue(
         writer.writeheader()
         for line in report.lines:
             writer.writerow(line.model_dump(mode="json"))
-        err.print(report.freshness, soft_wrap=True)
+        err.print(f"{summary(report)} {report.freshness}", soft_wrap=True)
     else:
         print_report(report)
 
 
 def _when(days_overdue: int) -> str:
     if days_overdue > 0:
-        return f"{days_overdue} day{'s' if days_overdue > 1 else ''} overdue"
+        return f"{count(days_overdue, 'day')} overdue"
     if days_overdue == 0:
         return "due today"
-    return f"due in {-days_overdue} day{'s' if days_overdue < -1 else ''}"
+    return f"due in {count(-days_overdue, 'day')}"
 
 
 def print_report(report: OverdueReport) -> None:
@@ -86,11 +112,25 @@ def print_report(report: OverdueReport) -> None:
             line.stage,
             line.label,
             line.regulation,
-            str(line.deadline),
+            day(line.deadline),
             line.caseworker,
             line.team,
             style="red" if line.days_overdue > 0 else "yellow",
         )
     out.print(table)
-    late = sum(line.days_overdue > 0 for line in report.lines)
-    out.print(f"{late} overdue, {len(report.lines) - late} due soon. {report.freshness}")
+    out.print(f"{summary(report)} {report.freshness}")
+
+
+def _steps(steps: int, cases: int) -> str:
+    return f"{count(steps, 'step')} on {count(cases, 'case')}"
+
+
+def summary(report: OverdueReport) -> str:
+    """``Overdue: 12 steps on 10 cases; due within 14 days: 3 steps on 3 cases.``"""
+    t = report.totals
+    text = f"Overdue: {_steps(t.overdue_steps, t.overdue_cases)}"
+    if report.within_days:
+        text += (
+            f"; due within {report.within_days} days: {_steps(t.due_soon_steps, t.due_soon_cases)}"
+        )
+    return text + "."

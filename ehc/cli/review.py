@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import TypeAdapter, ValidationError
 
-from ehc.cases import CaseSummary
+from ehc import wording
 from ehc.cli.common import build_event, fail, one_line, out, parse_date, recorded, run, today_utc
-from ehc.cli.listing import print_alerts, print_cases, print_events, print_steps, yes_no
-from ehc.reviews import Reviews
+from ehc.cli.listing import print_alerts, print_cases, print_events, print_steps
 from ehc.settings import get_settings
-from ehc.temporal import connect
+from ehc.text import day
 from statutory import review as rules
-from workflows.models import ReviewView
+
+if TYPE_CHECKING:
+    from ehc.cases import CaseSummary
+    from ehc.reviews import Reviews
+    from workflows.models import ReviewView
 
 app = typer.Typer(help="Annual reviews of EHC plans: one durable workflow per plan.")
 
@@ -23,6 +26,9 @@ EVENT_ADAPTER: TypeAdapter[rules.ReviewEvent] = TypeAdapter(rules.ReviewEvent)
 
 
 async def _service() -> Reviews:
+    from ehc.reviews import Reviews  # Temporal: loaded only by a command that uses it
+    from ehc.temporal import connect
+
     return Reviews(await connect(), get_settings())
 
 
@@ -80,7 +86,7 @@ def start(
     if not run(go()):
         fail(f"{plan.case_ref}: this plan already has a review workflow")
     due = rules.review_due(last or plan.plan_date)
-    out.print(f"Started the review clock for {plan.case_ref}: next review due by {due}")
+    out.print(f"Started the review clock for {plan.case_ref}: next review due by {day(due)}")
 
 
 @app.command()
@@ -137,7 +143,8 @@ def record(
         return await (await _service()).record(case_ref.strip().upper(), parsed)
 
     view = run(go())
-    out.print(recorded(event, case_ref, f"review stage {view.stage.value}", view.next_step))
+    stage = wording.REVIEW_STAGE[view.stage]
+    out.print(recorded(event, case_ref, f"now {stage}", view.next_step))
 
 
 @app.command()
@@ -154,34 +161,58 @@ def show(
     if as_json:
         print(view.model_dump_json(indent=2))
         return
+    _print_view(view)
+
+
+def _print_view(view: ReviewView) -> None:
     c, k = view.cycle, view.key_dates
     out.print(
-        f"[bold]{c.case_ref}[/] review cycle {c.cycle}  stage [bold]{view.stage.value}[/]  "
-        f"caseworker {c.caseworker}  team {c.team}  as of {view.as_of}"
+        f"[bold]{c.case_ref}[/]: annual review, cycle {c.cycle}, "
+        f"[bold]{wording.REVIEW_STAGE[view.stage]}[/]. Caseworker {c.caseworker} "
+        f"(team {c.team}). As of {day(view.as_of)}."
     )
-    line = f"Cycle from {c.anchor}; review due by {k.review_due_by}"
-    if view.transfer_in_this_cycle and c.transfer:
+    line = f"Cycle from {day(c.anchor)}; review due by {day(k.review_due_by)}."
+    if c.transfer:
+        line += f" Transfer: {wording.transfer(c.transfer)}"
         line += (
-            f"; {c.transfer.kind.value} transfer: finalise by {k.phase_transfer_deadline}, "
-            f"meeting by {k.latest_meeting_for_phase_transfer}"
+            f": plan finalised by {day(k.phase_transfer_deadline)}, meeting held by "
+            f"{day(k.latest_meeting_for_phase_transfer)}."
+            if view.transfer_in_this_cycle
+            else " (not in this cycle)."
         )
     out.print(line)
     print_steps(view.steps)
     print_events(c.timeline)
-    print_alerts(view.alerts)
+    print_alerts(view.alerts, view.steps)
     for o in view.previous:
+        decision = (
+            f"decision to {wording.DECISION[o.decision]} notified {day(o.decision_on)}"
+            if o.decision
+            else "no decision"
+        )
+        meeting = f"meeting held {day(o.meeting_held_on)}" if o.meeting_held_on else "no meeting"
         out.print(
-            f"Cycle {o.cycle}: meeting {o.meeting_held_on}, decision {o.decision} on "
-            f"{o.decision_on}; within 12 months: {yes_no(o.reviewed_within_12_months)}; "
-            f"amended within 12 weeks: {yes_no(o.amended_within_12_weeks)}"
+            f"Cycle {o.cycle}: {meeting}; {decision}; reviewed within 12 months: "
+            f"{wording.yes_no(o.reviewed_within_12_months)}; amended within 12 weeks: "
+            f"{wording.yes_no(o.amended_within_12_weeks)}"
+            + (f"; {wording.PLAN_ENDING[o.plan_ended]}" if o.plan_ended else "")
+            + "."
         )
 
 
 @app.command("list")
 def list_reviews(
     overdue: Annotated[bool, typer.Option(help="Only plans past a statutory date.")] = False,
-    team: Annotated[str | None, typer.Option(help="Only this team.")] = None,
-    caseworker: Annotated[str | None, typer.Option(help="Only this caseworker.")] = None,
+    team: Annotated[
+        str | None,
+        typer.Option(help="Only this team (one no case or directory entry names is refused)."),
+    ] = None,
+    caseworker: Annotated[
+        str | None,
+        typer.Option(
+            help="Only this caseworker (one no case or directory entry names is refused)."
+        ),
+    ] = None,
     include_closed: Annotated[bool, typer.Option("--all", help="Include ended plans.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines, one plan each.")] = False,
 ) -> None:
@@ -189,15 +220,25 @@ def list_reviews(
     now = datetime.now(UTC)
 
     async def go() -> list[CaseSummary]:
-        return await (await _service()).list(
+        from ehc.known import require_listed_filters_known
+
+        service = await _service()
+        who = caseworker.lower() if caseworker else None
+        found = await service.list(
             overdue_on=now if overdue else None,
             team=team,
-            caseworker=caseworker.lower() if caseworker else None,
+            caseworker=who,
             include_closed=include_closed,
         )
+        if not found:  # nothing listed: a mistyped team or caseworker is refused
+            await require_listed_filters_known(
+                service.client, service.settings.directory_file, team=team, caseworker=who
+            )
+        return found
 
     print_cases(
         run(go()),
+        process="review",
         title="Overdue reviews" if overdue else "Reviews",
         now=now,
         as_json=as_json,

@@ -16,21 +16,22 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from temporalio.client import Client
-from temporalio.worker import Worker
 
 from ehc.cli.common import FAILED, err, fail, out
 from ehc.cli.common import run as run_async
-from ehc.logs import configure
 from ehc.settings import Settings, get_settings
-from scenarios import charts, engine, model, results
 from scenarios import compare as comparing
+from scenarios import engine, model, results
 from scenarios.model import ScenarioError
+
+if TYPE_CHECKING:
+    from temporalio.client import Client
+    from temporalio.worker import Worker
 
 
 class _RunByDefault(typer.core.TyperGroup):
@@ -152,6 +153,8 @@ def run(
     ] = 200,
 ) -> None:
     """Run one scenario: summary table, CSV series and PNG charts."""
+    from scenarios import charts  # matplotlib: loaded only when a run draws its charts
+
     scenario = _load(file)
     if engine_name is Engine.TEMPORAL:
         _faithful(scenario, seed, cases, out_dir or _default_out(scenario.name))
@@ -201,6 +204,8 @@ def compare(
     workers: Workers = 0,
 ) -> None:
     """Run several options on the same seeds and rank them side by side."""
+    from scenarios import charts
+
     if len(files) < 2:
         fail("compare needs at least two scenario files")
     scenarios = [_load(f) for f in files]
@@ -257,9 +262,15 @@ def _faithful(scenario: model.Scenario, seed: int, limit: int, folder: Path) -> 
             f"(pip install -e '.[dev]'); it is not at {server}",
             FAILED,
         )
+    from ehc.logs import configure
     from scenarios import faithful  # imports the workflows and temporalio: only when asked
 
-    configure("WARNING", get_settings().log_format)  # not a line per alert the workflows send
+    settings = get_settings()
+    debug = settings.log_level.upper() == "DEBUG"
+    configure("DEBUG" if debug else "WARNING", settings.log_format)  # not a line per alert
+    from ehc.temporal import use_project_logging
+
+    use_project_logging()  # the SDK core's lines through ehc.logs, not raw under the progress bar
 
     fast = engine.simulate(scenario, engine.replication_seed(seed, 0), keep_cases=True)
     closed = [c for c in fast.cases if c.ending is not None]

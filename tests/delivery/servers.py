@@ -1,13 +1,17 @@
-"""Real local peers for the delivery tests: an SMTP server (aiosmtpd) and an HTTP server
-that speaks GOV.UK Notify's v2 email API, errors included."""
+"""Real local peers for the delivery tests: an SMTP server (aiosmtpd) that can be slow to
+answer DATA, or down and back on the same port, and counts what it received by Message-ID;
+and an HTTP server that speaks GOV.UK Notify's v2 email API, errors included."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import threading
+import time
 import uuid
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -29,27 +33,53 @@ def free_port() -> int:
 @dataclass
 class Mailbox:
     messages: list[tuple[list[str], Message]] = field(default_factory=list)
+    data_delay: float = 0.0
+    """Seconds the server takes to answer the end of DATA. It has the message by then (and
+    keeps it), as a real server would whether or not the client waits for the reply."""
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         assert isinstance(envelope.content, bytes)
         message = message_from_bytes(envelope.content, policy=policy.default)
         self.messages.append((list(envelope.rcpt_tos), message))
+        if self.data_delay:
+            await asyncio.sleep(self.data_delay)  # the server being slow, not a test waiting
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list[Message]:
         return [m for rcpts, m in self.messages if address in rcpts]
 
+    def by_message_id(self) -> Counter[str]:
+        """Copies received of each Message-ID: a repeat shows as a count above 1."""
+        return Counter(str(m["Message-ID"]) for _, m in self.messages)
+
+    def by_key(self) -> Counter[str]:
+        """Copies received of each outbox row (the X-EHC-Key header)."""
+        return Counter(str(m["X-EHC-Key"]).strip() for _, m in self.messages)  # may be folded
+
 
 @contextmanager
-def smtp_server() -> Iterator[tuple[int, Mailbox]]:
-    mailbox = Mailbox()
-    port = free_port()
+def smtp_server(
+    port: int | None = None, mailbox: Mailbox | None = None
+) -> Iterator[tuple[int, Mailbox]]:
+    """An SMTP server on ``port`` (default: a free one); pass the port of a server that was
+    down to bring it back there, and a mailbox to keep counting in the same one."""
+    mailbox = mailbox if mailbox is not None else Mailbox()
+    port = port or free_port()
     controller = Controller(mailbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
         yield port, mailbox
     finally:
         controller.stop()
+
+
+def wait_for(condition: Callable[[], bool], within: float = 20.0, what: str = "") -> None:
+    """Poll ``condition`` until it holds; fail after ``within`` seconds."""
+    deadline = time.monotonic() + within
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"still not true after {within}s: {what or condition}")
+        time.sleep(0.02)
 
 
 SERVICE_ID = "26785a09-ab16-4eb0-8407-a37497a57506"

@@ -66,11 +66,13 @@ def test_a_reminder_goes_through_notify_once(database_url: str) -> None:
     [sent] = fake.received
     assert sent["email_address"] == "cw101@send.example.gov.uk"
     assert sent["template_id"] == "tpl-reminder"
-    assert sent["reference"].startswith("assessment-EHC-7:final-plan:reminder:3")
+    # The key as Notify's reference: the same on every attempt, so Notify's logs show a repeat.
+    assert sent["reference"] == "assessment-EHC-7:final-plan:reminder:3:2026-12-01|cw101|notify"
     assert sent["personalisation"]["case_ref"] == "EHC-7"
     assert sent["personalisation"]["regulation"] == "reg 13(2)"
     assert sent["personalisation"]["status"] == "due in 3 days"
-    assert notify_row(outbox)["status"] == "sent"
+    row = notify_row(outbox)
+    assert row["status"] == "sent" and row["reference"]  # Notify's notification id
 
 
 def test_a_rejected_template_fails_for_good_without_retrying(database_url: str) -> None:
@@ -100,7 +102,7 @@ def test_a_server_error_is_retried_and_then_sent_once(database_url: str) -> None
         )
         with pytest.raises(ApplicationError, match="delivery incomplete: notify:cw101"):
             run(activities, 1, message())
-        assert notify_row(outbox)["status"] == "pending"
+        assert notify_row(outbox)["status"] == "due"
         report = run(activities, 2, message())
     assert report.failed == []
     assert fake.calls == 2 and len(fake.received) == 1
@@ -108,7 +110,7 @@ def test_a_server_error_is_retried_and_then_sent_once(database_url: str) -> None
     assert row["status"] == "sent" and row["attempts"] == 2
 
 
-def test_rate_limited_on_the_last_attempt_is_recorded_as_failed(database_url: str) -> None:
+def test_rate_limited_on_the_last_attempt_stays_due_for_the_redrive(database_url: str) -> None:
     fake = FakeNotify(templates=set(TEMPLATES.values()), fail_next=[429, 429])
     with notify_server(fake) as url:
         outbox = Outbox(database_url)
@@ -119,7 +121,11 @@ def test_rate_limited_on_the_last_attempt_is_recorded_as_failed(database_url: st
             run(activities, 1, message(attempts=2))
         report = run(activities, 2, message(attempts=2))
     assert len(report.failed) == 1 and "429" in report.failed[0]
-    assert notify_row(outbox)["status"] == "failed"
+    assert "still due" in report.failed[0]
+    row = notify_row(outbox)
+    # Not dropped: due, with the reason, for the re-drive (and `ehc outbox --failed`).
+    assert row["status"] == "due" and "429" in str(row["last_error"])
+    assert outbox.messages(undelivered=True) == [row]
 
 
 def test_a_wrong_api_key_is_a_permanent_failure(database_url: str) -> None:

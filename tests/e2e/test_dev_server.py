@@ -40,7 +40,9 @@ async def test_backdated_case_is_found_overdue_by_a_visibility_query(
     client = dev_server_env.client
     outbox = Outbox(f"sqlite:///{tmp_path / 'ehc.db'}")
     async with running_worker(client, outbox) as queue:
-        service = Assessments(client, Settings(task_queue=queue, data_dir=tmp_path))
+        # No settling period here: this is about what a backdated case sends once it is over.
+        settings = Settings(task_queue=queue, data_dir=tmp_path, settling_working_days=0)
+        service = Assessments(client, settings)
         today = datetime.now(UTC).date()
         late = request(today - timedelta(weeks=10))  # no decision to assess after 10 weeks
         fresh = request(today - timedelta(days=1))

@@ -41,7 +41,7 @@ async def test_a_supervisor_sees_overdue_cases_a_chronology_kpis_and_sen2(
     tmp_path: Path,
 ) -> None:
     today = datetime.now(UTC).date()
-    team = f"t{uuid.uuid4().hex[:6]}"
+    team = f"a{uuid.uuid4().hex[:6]}"  # sorts early among the known teams an error lists
     late = rules.AssessmentRequest(
         case_ref=f"REP-{uuid.uuid4().hex[:6].upper()}",
         received=today - timedelta(days=60),
@@ -52,6 +52,14 @@ async def test_a_supervisor_sees_overdue_cases_a_chronology_kpis_and_sen2(
         update={
             "case_ref": f"REP-{uuid.uuid4().hex[:6].upper()}",
             "received": today - timedelta(days=130),
+        }
+    )
+    # decided in time; its one request for advice is 8 days late (reg 8(1)); its final plan
+    # is 10 weeks away: one late step, listed once, as kind advice
+    advised = late.model_copy(
+        update={
+            "case_ref": f"REP-{uuid.uuid4().hex[:6].upper()}",
+            "received": today - timedelta(days=70),
         }
     )
     outbox = Outbox(f"sqlite:///{tmp_path / 'ehc.db'}")
@@ -68,37 +76,68 @@ async def test_a_supervisor_sees_overdue_cases_a_chronology_kpis_and_sen2(
             ],
         )
 
+        assert await service.start(
+            advised,
+            [
+                rules.DecidedToAssess(on=today - timedelta(days=60)),
+                rules.AdviceRequested(
+                    on=today - timedelta(days=50),
+                    advice_type=rules.AdviceType.EDUCATIONAL,
+                    provider="Current school",
+                ),
+            ],
+        )
+
         deadline = asyncio.get_running_loop().time() + 30
         while True:
             listed = await ehc(env, "overdue", "--team", team, "--within", "2w", "--json")
             assert listed.returncode == 0, listed.stderr
             report = json.loads(listed.stdout)
-            if len(report["lines"]) == 2 or asyncio.get_running_loop().time() > deadline:
+            if len(report["lines"]) >= 3 or asyncio.get_running_loop().time() > deadline:
                 break
             await asyncio.sleep(0.25)
-        first, second = report["lines"]
-        assert (first["case_ref"], first["days_overdue"], first["regulation"]) == (
-            late.case_ref,
-            60 - 42,
-            "reg 4(1), 5(1)",
-        )
-        assert (second["case_ref"], second["step"], second["days_overdue"]) == (
-            soon.case_ref,
-            "final-plan",
-            -10,
-        )
+        assert [
+            (x["case_ref"], x["kind"], x["step"], x["days_overdue"]) for x in report["lines"]
+        ] == [
+            (late.case_ref, "assessment", "decide-to-assess", 60 - 42),
+            (advised.case_ref, "advice", "advice:educational", 50 - 42),
+            (soon.case_ref, "assessment", "final-plan", -10),
+        ]
+        assert report["lines"][0]["regulation"] == "reg 4(1), 5(1)"
+        assert report["totals"] == {
+            "overdue_steps": 2,
+            "overdue_cases": 2,
+            "due_soon_steps": 1,
+            "due_soon_cases": 1,
+        }
         assert "eventually consistent" in report["freshness"]
 
         table = await ehc(env, "overdue", "--team", team)
         assert (
-            "1 overdue, 0 due soon" in table.stdout
+            "Overdue: 2 steps on 2 cases." in table.stdout
             and "Read from Temporal visibility" in table.stdout
         )
         rows = list(
             csv.DictReader(io.StringIO((await ehc(env, "overdue", "--team", team, "--csv")).stdout))
         )
-        assert [r["case_ref"] for r in rows] == [late.case_ref]
+        assert [r["case_ref"] for r in rows] == [late.case_ref, advised.case_ref]
         assert (await ehc(env, "overdue", "--kind", "plans")).returncode == 2
+
+        # A filter that names no one is refused, naming the known ones, not answered "0 overdue".
+        for command in (
+            ("overdue", "--team", "nrth"),
+            ("kpi", "--team", "nrth"),
+            ("assessment", "list", "--team", "nrth"),
+        ):
+            refused = await ehc(env, *command)
+            assert refused.returncode == 2, (command, refused.stdout)
+            assert len(refused.stderr.strip().splitlines()) == 1, refused.stderr
+            assert "--team: no case has team 'nrth' (known: " in refused.stderr
+            assert team in refused.stderr
+        nobody = await ehc(env, "overdue", "--caseworker", "cw999")
+        assert nobody.returncode == 2 and "cw101" in nobody.stderr
+        wrong_stage = await ehc(env, "overdue", "--kind", "review", "--stage", "decision")
+        assert wrong_stage.returncode == 2 and "awaiting-meeting" in wrong_stage.stderr
 
         case = await ehc(env, "case", soon.case_ref, "--json")
         assert case.returncode == 0, case.stderr
@@ -113,9 +152,10 @@ async def test_a_supervisor_sees_overdue_cases_a_chronology_kpis_and_sen2(
         decisions = next(
             m for m in figures["measures"] if m["key"] == "decisions-to-assess-6-weeks"
         )
-        assert (decisions["period"]["met"], decisions["period"]["total"]) == (1, 1)
-        assert figures["caseload"]["open"] == {"assessment": 2}
-        assert figures["caseload"]["overdue"] == {"assessment": 1}
+        assert (decisions["period"]["met"], decisions["period"]["total"]) == (2, 2)
+        assert figures["caseload"]["open"] == {"advice": 1, "assessment": 3}
+        assert figures["caseload"]["overdue"] == {"advice": 1, "assessment": 1}
+        assert figures["caseload"]["per_caseworker"] == {"cw101": 3}
         assert (await ehc(env, "kpi", "--period", "2026-Q5")).returncode == 2
 
         out = tmp_path / "sen2.csv"

@@ -53,8 +53,10 @@ def plan(
     team: str = "north",
     ending: str = "plan-issued",
     received: date | None = None,
+    advice_not_needed: dict[str, int] | None = None,
 ) -> OutcomeRecord:
     outcome: dict[str, Any] = {
+        "advice_not_needed": advice_not_needed or {},
         "ending": ending,
         "ended_on": issued.isoformat(),
         "final_plan_due": ((received or issued) + timedelta(weeks=20)).isoformat(),
@@ -78,7 +80,13 @@ def plan(
 
 
 def review_outcome(
-    ended: date, *, decision: str, amended_in_time: bool | None, ref: str = "K-0001", cycle: int = 1
+    ended: date,
+    *,
+    decision: str | None,
+    amended_in_time: bool | None,
+    ref: str = "K-0001",
+    cycle: int = 1,
+    **outcome: Any,
 ) -> OutcomeRecord:
     return OutcomeRecord(
         key=f"review-{ref}:{cycle}:outcome",
@@ -93,6 +101,7 @@ def review_outcome(
             "decision": decision,
             "amended_within_12_weeks": amended_in_time,
             "category": "other",
+            **outcome,
         },
     )
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from statutory.assessment import AdviceNotNeededReason
 from statutory.kpi import (
+    AdviceSetAside,
+    KpiReport,
     KpiTargets,
+    Measure,
     OpenCase,
     amended_within_12_weeks,
     caseload,
@@ -20,6 +24,8 @@ from statutory.steps import Rag
 from tests.reporting.rows import plan, review_outcome, step
 
 T = KpiTargets()
+SUFFICIENT = AdviceNotNeededReason.EARLIER_ADVICE_SUFFICIENT.value
+WITHDRAWN = AdviceNotNeededReason.REQUEST_WITHDRAWN.value
 PLANS = [
     plan(date(2025, 12, 31), in_time=True, ref="K-0000"),  # last year: never counted in 2026
     plan(date(2026, 1, 31), in_time=True, ref="K-0001"),
@@ -226,3 +232,145 @@ def test_caseload_per_caseworker_and_open_and_overdue_by_kind() -> None:
     assert caseload([], now, T).rag is None
     south = kpi_report(parse_period("2026"), [], [], team="south", open_cases=cases, as_of=now)
     assert south.caseload is not None and south.caseload.per_caseworker == {"cw2": 1}
+
+
+# --- reviews due and not held count as not in time ---------------------------------------
+
+Q3 = parse_period("2026-Q3")
+AFTER_Q3 = datetime(2026, 10, 15, 9, tzinfo=UTC)
+
+
+def _reviews(report: KpiReport) -> Measure:
+    return next(m for m in report.measures if m.key == "reviews-12-months")
+
+
+def _awaiting(due: date, team: str = "north", stage: str = "awaiting-meeting") -> OpenCase:
+    return OpenCase(
+        kind="review", caseworker="cw1", team=team, overdue=True, stage=stage, review_due=due
+    )
+
+
+def test_reviews_due_in_the_period_and_not_held_are_in_the_denominator() -> None:
+    held = [
+        step("review-meeting", date(2026, 7, 1 + i), process="review", cycle=1, ref=f"H-{i}")
+        for i in range(6)
+    ]
+    missed = [_awaiting(date(2026, 7, 1) + timedelta(days=2 * i)) for i in range(41)]
+    missed.append(_awaiting(date(2026, 8, 1), team="south"))
+    not_missed = [
+        _awaiting(date(2026, 11, 1)),  # due after today: can still be held in time
+        _awaiting(date(2026, 10, 14)),  # due after the period
+        _awaiting(date(2025, 12, 1)),  # due last year: missed in 2025, not 2026
+        _awaiting(date(2026, 8, 1), stage="awaiting-decision"),  # held: the ledger has it
+        OpenCase(kind="assessment", caseworker="cw1", team="north", overdue=True),
+    ]
+    report = kpi_report(Q3, held, [], open_cases=missed + not_missed, as_of=AFTER_Q3)
+    reviews = _reviews(report)
+    assert (reviews.period.met, reviews.period.total, reviews.period.percent) == (6, 48, 12.5)
+    assert reviews.not_done == 42
+    assert (reviews.year_to_date.met, reviews.year_to_date.total) == (6, 48)
+    assert reviews.breakdown["category"]["unknown"].total == 42
+    assert reviews.rag is Rag.RED
+    north = kpi_report(Q3, held, [], team="north", open_cases=missed + not_missed, as_of=AFTER_Q3)
+    assert (_reviews(north).period.met, _reviews(north).period.total) == (6, 47)
+    assert report.notes == []
+
+
+def test_without_the_open_cases_the_report_says_what_it_could_not_count() -> None:
+    held = [step("review-meeting", date(2026, 7, 2), process="review", cycle=1)]
+    report = kpi_report(Q3, held, [])
+    assert (_reviews(report).period.met, _reviews(report).period.total) == (1, 1)
+    assert len(report.notes) == 1 and "not held are not counted" in report.notes[0]
+
+
+def test_a_review_held_after_the_period_was_missed_in_it_and_counts_late_when_held() -> None:
+    late = step(
+        "review-meeting",
+        date(2026, 10, 5),
+        met=False,
+        due=date(2026, 9, 20),
+        process="review",
+        cycle=2,
+        ref="L-1",
+        category="secondary-transfer",
+    )
+    ended = [
+        # transferred out after its 12 months had passed unheld: missed in July
+        review_outcome(
+            date(2026, 8, 10),
+            decision=None,
+            amended_in_time=None,
+            ref="T-1",
+            review_due_by="2026-07-01",
+            meeting_held_on=None,
+            ended_on="2026-08-10",
+            plan_ended="transferred-out",
+        ),
+        # transferred out before its review fell due: nothing was missed
+        review_outcome(
+            date(2026, 8, 10),
+            decision=None,
+            amended_in_time=None,
+            ref="T-2",
+            review_due_by="2026-09-01",
+            meeting_held_on=None,
+            ended_on="2026-08-10",
+            plan_ended="transferred-out",
+        ),
+    ]
+    q3 = _reviews(kpi_report(Q3, [late], ended, open_cases=[], as_of=AFTER_Q3))
+    assert (q3.period.met, q3.period.total, q3.not_done) == (0, 2, 2)
+    assert q3.breakdown["category"]["secondary-transfer"].total == 1
+    dec = datetime(2026, 12, 31, tzinfo=UTC)
+    q4 = _reviews(kpi_report(parse_period("2026-Q4"), [late], ended, open_cases=[], as_of=dec))
+    assert (q4.period.met, q4.period.total, q4.not_done) == (0, 1, 0)
+    year = _reviews(kpi_report(parse_period("2026"), [late], ended, open_cases=[], as_of=dec))
+    assert (year.period.met, year.period.total, year.not_done) == (0, 2, 1)
+
+
+# --- plans issued with advice set aside ---------------------------------------------------
+
+
+def test_plans_issued_with_advice_set_aside_are_counted_by_reason() -> None:
+    outcomes = [
+        plan(date(2026, 5, 4), in_time=True, ref="S-1", advice_not_needed={SUFFICIENT: 1}),
+        plan(
+            date(2026, 5, 5),
+            in_time=False,
+            ref="S-2",
+            advice_not_needed={SUFFICIENT: 1, WITHDRAWN: 2},
+        ),
+        plan(date(2026, 5, 6), in_time=True, ref="S-3"),
+        plan(
+            date(2026, 5, 7),
+            in_time=False,
+            exception=True,
+            ref="S-4",
+            advice_not_needed={WITHDRAWN: 1},
+        ),
+        plan(date(2026, 4, 30), in_time=True, ref="S-5", advice_not_needed={WITHDRAWN: 1}),
+    ]
+    may = parse_period("2026-05")
+    including = plans_within_20_weeks(outcomes, may, T, excluding_exceptions=False)
+    assert (including.period.met, including.period.total) == (2, 4)
+    assert including.advice_set_aside == AdviceSetAside(
+        plans=3, by_reason={SUFFICIENT: 2, WITHDRAWN: 2}
+    )
+    excluding = plans_within_20_weeks(outcomes, may, T, excluding_exceptions=True)
+    assert excluding.advice_set_aside == AdviceSetAside(
+        plans=2, by_reason={SUFFICIENT: 2, WITHDRAWN: 1}
+    )
+    none = plans_within_20_weeks(outcomes, parse_period("2026-06"), T, excluding_exceptions=False)
+    assert none.advice_set_aside == AdviceSetAside(plans=0, by_reason={})
+
+
+def test_a_request_for_advice_is_not_another_case_on_the_caseload() -> None:
+    now = datetime(2026, 10, 1, tzinfo=UTC)
+    cases = [
+        OpenCase(kind="assessment", caseworker="cw1", team="north", overdue=False),
+        OpenCase(kind="advice", caseworker="cw1", team="north", overdue=True),
+        OpenCase(kind="advice", caseworker="cw1", team="north", overdue=False),
+    ]
+    c = caseload(cases, now, T)
+    assert (c.per_caseworker, c.mean, c.highest) == ({"cw1": 1}, 1.0, 1)
+    assert (c.open, c.overdue) == ({"advice": 2, "assessment": 1}, {"advice": 1})

@@ -206,3 +206,31 @@ def test_custom_policy_levels_and_same_day_order() -> None:
     alerts, next_on = plan([step()], policy, rel(0), set(), WF)
     assert [(a.kind, a.level) for a in alerts] == [(AlertKind.ESCALATION, 1)]
     assert next_on == rel(7)
+
+
+# --- the settling period of a case entered with a past ----------------------------------------
+
+
+def test_settling_end_counts_working_days() -> None:
+    from statutory.alerts import settling_end
+
+    assert settling_end(date(2026, 12, 1)) == date(2026, 12, 3)  # Tue -> Thu
+    assert settling_end(date(2026, 12, 4)) == date(2026, 12, 8)  # Fri -> Tue
+    # Christmas Day and Boxing Day 2026 (Fri, Sat: the bank holiday moves to Mon 28 Dec).
+    assert settling_end(date(2026, 12, 24)) == date(2026, 12, 30)
+    assert settling_end(date(2026, 12, 1), 0) is None
+
+
+def test_escalations_wait_for_the_settling_period_then_the_latest_goes_once() -> None:
+    overdue = step(today=rel(20))  # escalation 2 (day 14 after) already reached
+    quiet_until = rel(22)
+    held, wake = plan([overdue], POLICY, rel(20), set(), WF, quiet_until=quiet_until)
+    assert held == [] and wake == quiet_until
+    sent, _ = plan([overdue], POLICY, quiet_until, set(), WF, quiet_until=quiet_until)
+    assert [(a.kind, a.level) for a in sent] == [(AlertKind.ESCALATION, 2)]
+
+
+def test_reminders_of_dates_to_come_are_not_held() -> None:
+    ahead = step(today=rel(-14))
+    sent, _ = plan([ahead], POLICY, rel(-14), set(), WF, quiet_until=rel(-12))
+    assert [(a.kind, a.level) for a in sent] == [(AlertKind.REMINDER, 14)]

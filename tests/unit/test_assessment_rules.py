@@ -10,6 +10,8 @@ from pydantic import TypeAdapter
 
 from statutory import assessment as rules
 from statutory.assessment import (
+    AdviceNotNeeded,
+    AdviceNotNeededReason,
     AdviceReceived,
     AdviceRequested,
     AdviceType,
@@ -91,7 +93,12 @@ def psych(on: int) -> AdviceRequested:
 
 
 def drafted(served: int = 100) -> list[AssessmentEvent]:
-    return [*assessing(), educational(35), DraftServed(on=day(served))]
+    return [
+        *assessing(),
+        educational(35),
+        AdviceReceived(on=day(70), advice_id=1),
+        DraftServed(on=day(served)),
+    ]
 
 
 # --- STATUTE.md assessment table, one row at a time -------------------------------------------
@@ -149,9 +156,9 @@ def test_row_decide_not_to_issue_16_weeks() -> None:
     assert by_step(late)["decide-not-to-issue"].state is StepState.LATE
     assert outcome(case).refusal_within_16_weeks is True
     assert outcome(late).refusal_within_16_weeks is False
-    # Serving a draft is the decision to issue: it settles the step.
-    served = run(drafted(100))
-    assert by_step(served)["decide-not-to-issue"].completed_on == day(100)
+    # Serving a draft is the decision to issue: the 16-week limit on a refusal no longer applies.
+    served = run(drafted(120))
+    assert by_step(served)["decide-not-to-issue"].state is StepState.NOT_APPLICABLE
 
 
 def test_row_draft_representations_15_days_beginning_with_service() -> None:
@@ -331,7 +338,8 @@ def test_advice_received_twice_or_before_request_is_rejected() -> None:
 
 
 def test_advice_can_arrive_after_the_draft() -> None:
-    case = run([*drafted(100), AdviceReceived(on=day(105), advice_id=1)])
+    case = run([*assessing(), educational(35), DraftServed(on=day(100))])
+    case = run([AdviceReceived(on=day(105), advice_id=1)], case)
     assert case.advice[0].received_on == day(105)
 
 
@@ -500,6 +508,7 @@ def test_apply_builds_the_case() -> None:
             educational(35),
             psych(36),
             AdviceReceived(on=day(70), advice_id=2),
+            AdviceReceived(on=day(75), advice_id=1),
             DraftServed(on=day(100)),
             SettingConsulted(on=day(101), setting="Oak Primary"),
             SettingReplied(on=day(110), consultation_id=1),
@@ -512,7 +521,7 @@ def test_apply_builds_the_case() -> None:
     assert case.advice[1].received_on == day(70)
     assert case.consultations[0].replied_on == day(110)
     assert case.closed_on == day(120)
-    assert len(case.timeline) == 8
+    assert len(case.timeline) == 9
 
 
 def test_events_round_trip_through_the_discriminated_union() -> None:
@@ -539,6 +548,7 @@ def issued_on(n: int, extra: Sequence[AssessmentEvent] = ()) -> AssessmentCase:
         [
             *assessing(),
             educational(35),
+            AdviceReceived(on=day(80), advice_id=1),
             *extra,
             DraftServed(on=day(100)),
             FinalPlanIssued(on=day(n)),
@@ -593,6 +603,7 @@ def test_exception_after_the_deadline_does_not_make_an_exception_case() -> None:
         [
             *assessing(),
             educational(35),
+            AdviceReceived(on=day(80), advice_id=1),
             DraftServed(on=day(100)),
             absence,
             FinalPlanIssued(on=day(150)),
@@ -660,7 +671,8 @@ def test_steps_after_early_endings_are_not_applicable() -> None:
 )
 def test_rag_of_an_open_step(today: date, rag: Rag, left: int) -> None:
     s = by_step(new_case(), today)["decide-to-assess"]
-    assert (s.state, s.rag, s.days_left) == (StepState.OPEN, rag, left)
+    state = StepState.OPEN if left >= 0 else StepState.OVERDUE
+    assert (s.state, s.rag, s.days_left) == (state, rag, left)
 
 
 def test_rag_uses_the_operational_target_and_amber_days() -> None:
@@ -705,3 +717,107 @@ def test_next_deadline_is_the_earliest_open_statutory_step() -> None:
 def test_no_next_deadline_on_a_closed_case() -> None:
     assert next_deadline(steps(issued_on(140), TODAY)) is None
     assert next_deadline([]) is None
+
+
+# --- a final plan needs its advice (reg 6(1), 6(4)) --------------------------------------------
+
+
+def outstanding_at_draft() -> AssessmentCase:
+    return run([*assessing(), educational(35), psych(36), DraftServed(on=day(100))])
+
+
+def test_final_plan_is_refused_while_advice_is_outstanding() -> None:
+    case = outstanding_at_draft()
+    rejects(
+        case,
+        FinalPlanIssued(on=day(120)),
+        r"advice 1 \(educational from Oak Primary\); advice 2 \(psychological from EPS\) "
+        r"are still outstanding",
+    )
+
+
+@pytest.mark.parametrize("reason", list(AdviceNotNeededReason))
+def test_final_plan_once_the_outstanding_advice_is_received_or_set_aside(
+    reason: AdviceNotNeededReason,
+) -> None:
+    case = run(
+        [
+            AdviceReceived(on=day(101), advice_id=1),
+            AdviceNotNeeded(on=day(102), advice_id=2, reason=reason),
+            FinalPlanIssued(on=day(120)),
+        ],
+        outstanding_at_draft(),
+    )
+    o = outcome(case)
+    assert o.ending is Ending.PLAN_ISSUED and o.within_20_weeks is True
+    assert o.advice_not_needed == {reason.value: 1}
+    # The set-aside request is not required any more: neither met nor missed.
+    assert by_step(case)["advice-2"].state is StepState.NOT_APPLICABLE
+
+
+def test_advice_set_aside_cannot_then_be_received_or_set_aside_again() -> None:
+    case = run(
+        [AdviceNotNeeded(on=day(90), advice_id=1, reason=AdviceNotNeededReason.REQUEST_WITHDRAWN)],
+        run([*assessing(), educational(35)]),
+    )
+    rejects(case, AdviceReceived(on=day(95), advice_id=1), "not needed")
+    rejects(
+        case,
+        AdviceNotNeeded(
+            on=day(95), advice_id=1, reason=AdviceNotNeededReason.EARLIER_ADVICE_SUFFICIENT
+        ),
+        "already recorded as not needed",
+    )
+    received = run([*assessing(), educational(35), AdviceReceived(on=day(60), advice_id=1)])
+    rejects(
+        received,
+        AdviceNotNeeded(on=day(95), advice_id=1, reason=AdviceNotNeededReason.REQUEST_WITHDRAWN),
+        "already received",
+    )
+
+
+# --- the status truth table, on one case's steps --------------------------------------------
+
+
+def test_decide_not_to_issue_is_not_applicable_once_a_plan_is_issued() -> None:
+    """reg 10(1) binds only a refusal: a plan issued after week 16 leaves nothing late."""
+    case = run(
+        [
+            *assessing(),
+            educational(35),
+            AdviceReceived(on=day(70), advice_id=1),
+            DraftServed(on=day(115)),  # after week 16: the decision to issue
+            FinalPlanIssued(on=day(135)),
+        ]
+    )
+    s = by_step(case)
+    assert s["decide-not-to-issue"].state is StepState.NOT_APPLICABLE
+    assert not any(x.missed for x in s.values())
+
+
+def test_advice_done_after_its_date_within_an_exception_is_excepted_not_late() -> None:
+    absence = ExceptionRecorded(
+        on=day(50), reason=Reason.ABSENCE_FROM_AREA, start=day(40), end=day(80)
+    )
+    case = run([*assessing(), educational(35), absence, AdviceReceived(on=day(90), advice_id=1)])
+    advice = by_step(case)["advice-1"]
+    assert advice.due == day(77) and advice.completed_on == day(90)
+    assert advice.state is StepState.EXCEPTED and not advice.missed
+
+
+def test_open_step_turns_overdue_the_day_after_its_target() -> None:
+    assert by_step(new_case(), day(42))["decide-to-assess"].state is StepState.OPEN
+    late = by_step(new_case(), day(43))["decide-to-assess"]
+    assert late.state is StepState.OVERDUE and late.missed
+
+
+def test_everything_after_a_decision_not_to_assess_is_not_applicable() -> None:
+    s = by_step(run([DecidedNotToAssess(on=day(40))]))
+    assert s["decide-to-assess"].state is StepState.MET
+    rest = [x.state for name, x in s.items() if name != "decide-to-assess"]
+    assert rest and set(rest) == {StepState.NOT_APPLICABLE}
+
+
+def test_advice_outstanding_at_withdrawal_is_not_applicable() -> None:
+    case = run([*assessing(), educational(35), Withdrawn(on=day(60))])
+    assert by_step(case)["advice-1"].state is StepState.NOT_APPLICABLE

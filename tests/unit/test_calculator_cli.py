@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import json
 import subprocess
+from datetime import date
 from typing import Any
 
 import pytest
 
+from ehc.text import day
 from tests.unit.cli_driver import run_all
 
 BASE = ["deadlines", "assessment"]
@@ -123,9 +125,13 @@ def as_json(runs: dict[str, subprocess.CompletedProcess[str]], name: str) -> dic
     return data
 
 
+#: Keys the audit adds to the calculator's (statutory/audit.py; test_calculator_audit.py).
+AUDIT_KEYS = {"as_of", "not_audited", "steps", "outcome"}
+
+
 def test_plain_request_gives_the_ombudsman_dates(runs: dict[str, Any]) -> None:
     data = as_json(runs, "plain")
-    assert data == {
+    assert {k: v for k, v in data.items() if k not in AUDIT_KEYS} == {
         "received": "2025-05-21",
         "decide_to_assess_by": "2025-07-02",
         "decide_not_to_issue_by": "2025-09-10",
@@ -138,6 +144,28 @@ def test_plain_request_gives_the_ombudsman_dates(runs: dict[str, Any]) -> None:
         "exceptions": [],
     }
     assert runs["plain"].stderr == ""
+    # Audited as of today (no --on): no decision yet, so the first step is overdue.
+    assert data["not_audited"] is None
+    assert [s["step"] for s in data["steps"]] == [
+        "decide-to-assess",
+        "decide-not-to-issue",
+        "draft-served",
+        "final-plan",
+    ]
+    assert data["steps"][0]["status"] == "overdue"
+    assert data["outcome"] is None
+
+
+def test_dates_without_a_decision_are_planned_not_audited(runs: dict[str, Any]) -> None:
+    # A draft needs a decision to assess first: without one (and without --on) the command
+    # gives the dates, checked by the rules, and says why there are no statuses.
+    for name in ["draft", "draft-and-advice", "missed-appointment"]:
+        data = as_json(runs, name)
+        assert data["steps"] is None and data["outcome"] is None and data["as_of"] is None
+        assert data["not_audited"].startswith("--"), data["not_audited"]
+    assert "--draft-served 2025-09-01" in as_json(runs, "draft")["not_audited"]
+    human = " ".join(runs["human"].stdout.split())
+    assert "No statuses: the history cannot be audited as of" in human
 
 
 def test_draft_served_gives_representations_close(runs: dict[str, Any]) -> None:
@@ -229,14 +257,15 @@ def test_bad_input_says_what_is_wrong(runs: dict[str, Any], name: str, words: li
         assert word in message
 
 
-def test_only_yyyy_mm_dd_dates_are_accepted(runs: dict[str, Any]) -> None:
+def test_only_yyyy_mm_dd_or_dd_mm_yyyy_dates_are_accepted(runs: dict[str, Any]) -> None:
     # date.fromisoformat alone would take 20250521 and 2025-W21-3 on Python 3.11+.
     for name, text in [
         ("compact-date", "20250521"),
         ("week-date", "2025-W21-3"),
         ("compact-exception-date", "20250601"),
     ]:
-        assert f"'{text}' is not a real date in the form YYYY-MM-DD" in runs[name].stderr
+        message = f"'{text}' is not a real date: use YYYY-MM-DD or DD/MM/YYYY"
+        assert message in runs[name].stderr
 
 
 def test_human_output_names_every_regulation(runs: dict[str, Any]) -> None:
@@ -245,10 +274,10 @@ def test_human_output_names_every_regulation(runs: dict[str, Any]) -> None:
     text = result.stdout
     for regulation in ["reg 4(1), 5(1)", "reg 8(1)", "reg 10(1)", "reg 13(1)", "reg 13(2)"]:
         assert regulation in text
-    for day in ["2025-05-21", "2025-07-02", "2025-08-21", "2025-09-10", "2025-09-15", "2025-10-08"]:
-        assert day in text
-    assert "2025-11-22" in text  # the final plan's target after the 45-day absence
+    for iso in ["2025-05-21", "2025-07-02", "2025-08-21", "2025-09-10", "2025-09-15", "2025-10-08"]:
+        assert day(date.fromisoformat(iso)) in text, iso
+    assert "22 Nov 2025" in text  # the final plan's target after the 45-day absence
     flat = " ".join(text.split())
-    assert "absence-from-area 2025-06-01 to 2025-07-15 (45 days;" in flat
+    assert "absence from the area, 1 Jun 2025 to 15 Jul 2025 (45 days;" in flat
     assert "reg 5(4)(d), 8(2)(b), 10(4)(d), 13(3)(d)" in flat
     assert "Traceback" not in result.stderr

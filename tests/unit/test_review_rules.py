@@ -379,7 +379,7 @@ def test_missed_latest_meeting_for_a_transfer_is_red_and_still_open() -> None:
     s = by_step(cycle, today)
     meeting = s["transfer-meeting"]
     assert (meeting.state, meeting.rag, meeting.due) == (
-        StepState.OPEN,
+        StepState.OVERDUE,
         Rag.RED,
         date(2024, 11, 23),
     )
@@ -915,7 +915,7 @@ def test_statutory_and_planning_steps() -> None:
     assert states["under-five-review"] is StepState.LATE  # held 20 Nov, due 1 Sep
     assert states["transfer-meeting"] is StepState.MET
     assert states["decision"] is StepState.MET
-    assert states["report"] is StepState.OPEN  # not sent, 4 Dec passed
+    assert states["report"] is StepState.OVERDUE  # not sent, 4 Dec passed
     assert s["report"].rag is Rag.RED
     # Invitations and advice were never recorded: once the meeting is held they drop out.
     assert states["invitations"] is StepState.NOT_APPLICABLE

@@ -1,0 +1,237 @@
+"""The rules' events, values and step statuses in plain English, for caseworkers.
+
+One place for the words that ``ehc assessment show``, ``ehc review show`` and ``ehc case``
+print, so a value never reaches a person as a Python repr or an enum key. Step statuses are
+worded by ``statutory.steps.STATE_WORDS`` (the status truth table); this module only adds how
+far off an open step is. Every table is complete over its enum (tests check it), so a new
+event or value fails a test rather than printing a key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from ehc.text import count, day, period
+from statutory import assessment as a
+from statutory import exceptions as exc
+from statutory import review as r
+from statutory.catalogue import describe
+from statutory.steps import STATE_WORDS, StepState, StepStatus
+
+ASSESSMENT_STAGE: dict[a.Stage, str] = {
+    a.Stage.DECISION: "deciding whether to assess",
+    a.Stage.ASSESSMENT: "assessing",
+    a.Stage.DRAFT: "draft plan served",
+    a.Stage.CLOSED: "closed",
+}
+REVIEW_STAGE: dict[r.Stage, str] = {
+    r.Stage.AWAITING_MEETING: "waiting for the review meeting",
+    r.Stage.AWAITING_DECISION: "meeting held, decision to notify",
+    r.Stage.AMENDING: "amending the plan",
+    r.Stage.CEASING: "ceasing to maintain the plan",
+    r.Stage.CONCLUDED: "cycle concluded",
+    r.Stage.ENDED: "plan ended",
+}
+ENDING: dict[a.Ending, str] = {
+    a.Ending.PLAN_ISSUED: "final plan issued",
+    a.Ending.NOT_ASSESSED: "decided not to assess",
+    a.Ending.NOT_ISSUED: "decided not to issue a plan",
+    a.Ending.WITHDRAWN: "request withdrawn",
+}
+DECISION: dict[r.Decision, str] = {
+    r.Decision.MAINTAIN: "keep the plan as it is",
+    r.Decision.AMEND: "amend the plan",
+    r.Decision.CEASE: "cease to maintain the plan",
+}
+PLAN_ENDING: dict[r.PlanEnding, str] = {
+    r.PlanEnding.CEASED: "the plan ceased",
+    r.PlanEnding.TRANSFERRED_OUT: "the plan was transferred out",
+}
+TRANSFER: dict[r.TransferKind, str] = {
+    r.TransferKind.EARLY_YEARS_SCHOOL: "early years to school",
+    r.TransferKind.INFANT_JUNIOR: "infant to junior school",
+    r.TransferKind.PRIMARY_SECONDARY: "primary to secondary",
+    r.TransferKind.MIDDLE_SECONDARY: "middle to secondary",
+    r.TransferKind.SECONDARY_POST16: "secondary to post-16",
+    r.TransferKind.POST16_POST16: "post-16 to post-16",
+}
+ADVICE_TYPE: dict[a.AdviceType, str] = {
+    a.AdviceType.PARENT: "parent's",
+    a.AdviceType.EDUCATIONAL: "educational",
+    a.AdviceType.MEDICAL: "medical",
+    a.AdviceType.PSYCHOLOGICAL: "psychological",
+    a.AdviceType.SOCIAL_CARE: "social care",
+    a.AdviceType.PREPARING_FOR_ADULTHOOD: "preparing for adulthood",
+    a.AdviceType.OTHER: "other",
+}
+ADVICE_NOT_NEEDED: dict[a.AdviceNotNeededReason, str] = {
+    a.AdviceNotNeededReason.EARLIER_ADVICE_SUFFICIENT: (
+        "earlier advice is sufficient, as the council, the adviser and the family agree (reg 6(4))"
+    ),
+    a.AdviceNotNeededReason.REQUEST_WITHDRAWN: "the request for advice was withdrawn",
+}
+REASON: dict[exc.Reason, str] = {
+    exc.Reason.SCHOOL_CLOSURE: "school closure",
+    exc.Reason.EARLY_YEARS_CLOSURE: "early years setting closure",
+    exc.Reason.PERSONAL_CIRCUMSTANCES: "exceptional personal circumstances",
+    exc.Reason.ABSENCE_FROM_AREA: "absence from the area",
+    exc.Reason.MISSED_APPOINTMENT: "missed appointment",
+    exc.Reason.CORONAVIRUS: "coronavirus",
+}
+#: final-issued, final-amended-issued: reg 13(1), 22(2) give 15 days for representations.
+REPRESENTATIONS_EARLY = "representations received before the 15 days ran out"
+
+
+def stage(process: str, value: str) -> str:
+    """A stage as a search attribute or a summary carries it (its key), worded."""
+    tables: dict[str, dict[a.Stage, str] | dict[r.Stage, str]] = {
+        "assessment": ASSESSMENT_STAGE,
+        "review": REVIEW_STAGE,
+    }
+    said = {k.value: v for k, v in tables.get(process, {}).items()}
+    return said.get(value, value.replace("-", " "))
+
+
+def step_label(process: str, step: str | None) -> str:
+    """A step's name (``decide-to-assess``) as the rules label it; unknown names as they are."""
+    if not step:
+        return ""
+    info = describe(step, process)
+    return info.label if info else step
+
+
+def transfer(t: r.PhaseTransfer) -> str:
+    """The transfer as "secondary to post-16 in 2028"; a post-16 move by its day."""
+    if t.kind is r.TransferKind.POST16_POST16 and t.move_date is not None:
+        return f"{TRANSFER[t.kind]}, moving on {day(t.move_date)}"
+    return f"{TRANSFER[t.kind]} in {t.year}"
+
+
+def exception(reason: exc.Reason, start: date, end: date) -> str:
+    """An exception over its period: "Exception: absence from the area, 10 Jul 2026 to
+    20 Aug 2026" (reg 5(4), 8(2), 10(4), 13(3))."""
+    return f"Exception: {REASON[reason]}, {period(start, end)}"
+
+
+def within(in_time: bool, limit: str) -> str:
+    """A limit met or not: "within 20 weeks" / "not within 20 weeks"."""
+    return f"within {limit}" if in_time else f"not within {limit}"
+
+
+def yes_no(value: bool | None, none: str = "does not apply") -> str:
+    return none if value is None else ("yes" if value else "no")
+
+
+def step_status(s: StepStatus) -> str:
+    """The truth table's word for the step, and for an open one how far off its target is."""
+    said = STATE_WORDS[s.state]
+    if s.state is StepState.OPEN and s.days_left is not None:
+        return f"{said}, " + ("today" if s.days_left == 0 else f"{count(s.days_left, 'day')} left")
+    if s.state is StepState.OVERDUE and s.days_left is not None:
+        return f"{said} by {count(-s.days_left, 'day')}"
+    return said
+
+
+@dataclass(frozen=True, slots=True)
+class EventWords:
+    """One recorded event as a line of a timeline."""
+
+    on: date
+    """Where it sits in the timeline: the day it happened (an exception: its first day)."""
+    what: str
+    detail: str = ""
+    until: date | None = None
+    """The last day of a period (an exception)."""
+    regulation: str = ""
+
+
+def event(e: a.AssessmentEvent | r.ReviewEvent) -> EventWords:
+    """What a caseworker recorded, in words: headline, detail and, for a period, its days."""
+    match e:
+        case a.ExceptionRecorded():
+            detail = [f"advice request {e.advice_id} only"] if e.advice_id else []
+            detail += [f"note: {e.note}"] if e.note else []
+            detail.append(f"recorded {day(e.on)}")
+            return EventWords(
+                on=e.start,
+                until=e.end,
+                what=exception(e.reason, e.start, e.end),
+                detail="; ".join(detail),
+                regulation=exc.REGULATION[e.reason],
+            )
+        case a.AdviceRequested():
+            received = (
+                f"the adviser received it {day(e.adviser_received)}"
+                if e.adviser_received and e.adviser_received != e.on
+                else ""
+            )
+            what = f"Advice requested: {ADVICE_TYPE[e.advice_type]} advice from {e.provider}"
+            return EventWords(e.on, what, received)
+        case r.ReviewAdviceRequested():
+            kind = e.advice_type.replace("-", " ")
+            return EventWords(e.on, f"Advice requested: {kind} advice from {e.provider}")
+        case a.AdviceReceived() | r.ReviewAdviceReceived():
+            return EventWords(e.on, "Advice received", f"advice request {e.advice_id}")
+        case a.AdviceNotNeeded():
+            return EventWords(
+                e.on,
+                "Advice no longer needed",
+                f"advice request {e.advice_id}: {ADVICE_NOT_NEEDED[e.reason]}",
+            )
+        case a.SettingConsulted():
+            return EventWords(e.on, f"Setting consulted: {e.setting}")
+        case a.SettingReplied():
+            return EventWords(e.on, "Setting replied", f"consultation {e.consultation_id}")
+        case a.FinalPlanIssued() | r.FinalAmendedPlanIssued():
+            what = "Final plan issued" if e.type == "final-issued" else "Final amended plan issued"
+            return EventWords(
+                e.on, what, REPRESENTATIONS_EARLY if e.representations_received else ""
+            )
+        case a.Withdrawn():
+            return EventWords(e.on, "Request withdrawn", e.reason)
+        case a.CaseworkerReassigned() | r.CaseworkerReassigned():
+            team = f" (team {e.team})" if e.team else ""
+            return EventWords(e.on, f"Reassigned to caseworker {e.caseworker}{team}")
+        case r.MeetingScheduled():
+            return EventWords(e.on, f"Review meeting arranged for {day(e.meeting_date)}")
+        case r.DecisionNotified():
+            return EventWords(e.on, f"Decision notified: {DECISION[e.decision]}")
+        case r.AppealConcluded():
+            result = "the plan continues" if e.plan_continues else "the plan ceases"
+            return EventWords(e.on, f"Appeal concluded: {result}")
+        case r.TransferredOut():
+            return EventWords(e.on, "Plan transferred out", e.reason)
+        case r.TransferSet():
+            if e.transfer is None:
+                return EventWords(e.on, "Phase transfer cleared")
+            return EventWords(e.on, f"Transfer: {transfer(e.transfer)}")
+    # An event no one has worded yet reads as its name rather than stopping the show.
+    return EventWords(e.on, PLAIN.get(e.type, e.type.replace("-", " ").capitalize()))
+
+
+#: Events that need no more than their name.
+PLAIN: dict[str, str] = {
+    "decided-to-assess": "Decided to assess",
+    "decided-not-to-assess": "Decided not to assess",
+    "decided-not-to-issue": "Decided not to issue a plan",
+    "draft-served": "Draft plan served",
+    "invitations-sent": "Invitations to the review meeting sent",
+    "advice-circulated": "Advice circulated before the meeting",
+    "meeting-held": "Review meeting held",
+    "report-sent": "Report of the meeting sent",
+    "amendment-notice-sent": "Amendment notice sent",
+    "appeal-lodged": "Appeal lodged",
+}
+
+
+def alert(kind: str, level: int, target: date | None = None) -> str:
+    """A reminder's or an escalation's name: its level is days before the target for a
+    reminder, and the first, second... escalation after it (statutory/alerts.py)."""
+    if kind == "reminder":
+        return f"Reminder, {count(level, 'day')} before " + (
+            f"the target, {day(target)}" if target else "the target"
+        )
+    if kind == "escalation":
+        return f"Escalation {level}" + (f", target {day(target)} missed" if target else "")
+    return kind.replace("-", " ").capitalize()
