@@ -22,6 +22,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from ehc.settings import Settings
 from statutory import assessment as rules
+from statutory import identifiers
 from statutory.alerts import settling_end
 from statutory.errors import RuleViolation
 from workflows import search_attributes as sa
@@ -115,6 +116,7 @@ class Assessments:
         )
 
     async def record(self, case_ref: str, event: rules.AssessmentEvent) -> AssessmentView:
+        case_ref = checked_ref(case_ref)
         handle = self.client.get_workflow_handle_for(
             AssessmentWorkflow.run, assessment_workflow_id(case_ref)
         )
@@ -130,6 +132,7 @@ class Assessments:
 
         A query answers as of the workflow's last task, which may be days old for a quiet case.
         """
+        case_ref = checked_ref(case_ref)
         handle = self.client.get_workflow_handle_for(
             AssessmentWorkflow.run, assessment_workflow_id(case_ref)
         )
@@ -191,6 +194,15 @@ async def start_once(client: Client, run: Any, arg: Any, workflow_id: str, task_
     except WorkflowAlreadyStartedError:
         return False
     return True
+
+
+def checked_ref(case_ref: str) -> str:
+    """A case reference as the rules write it, or ``CaseError`` saying why it cannot be one
+    (never repeating it: it may be a name)."""
+    try:
+        return identifiers.case_ref(case_ref)
+    except RuleViolation as error:
+        raise CaseError(str(error)) from None
 
 
 def rpc_error(kind: str, case_ref: str, error: RPCError) -> CaseError:

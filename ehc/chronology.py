@@ -36,6 +36,7 @@ from ehc.settings import Settings
 from ehc.text import count, day
 from statutory.catalogue import describe
 from statutory.ledger import OutcomeRecord, StepRecord
+from statutory.process import StepKind
 from statutory.steps import StepState, StepStatus, settle
 from workflows import search_attributes as sa
 from workflows.models import AssessmentView, ReviewView
@@ -160,7 +161,7 @@ def _ledger_status(s: StepRecord, today: date) -> StepStatus:
         due=s.due,
         target=s.target,
         exception_applies=s.exception_applies,
-        statutory=s.statutory,
+        kind=info.kind if info else (StepKind.DUTY if s.statutory else StepKind.PLANNING),
         completed_on=s.completed_on,
         applicable=True,
         today=today,

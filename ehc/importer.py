@@ -3,13 +3,18 @@
 Every row is checked against the same rules as a live case before anything is started, and
 every bad row is reported with its row number (the header is row 1) and reason. Starting is
 idempotent: a case that already has its workflow is counted as "already there", never
-duplicated. Column references: README.md ("Importing a caseload") and ``samples/``.
+duplicated, so an import cut short (the server went away) is finished by running it again.
+A file that cannot be read as a whole (not there, a folder, not UTF-8, a value running over
+two lines or longer than any column takes) is refused before any row is checked, naming the
+line. A value that may be a name is never repeated. Column references: README.md
+("Importing a caseload") and ``samples/``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import csv
+import io
 import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -23,21 +28,34 @@ from ehc import text
 from statutory import assessment as arules
 from statutory import review as rrules
 from statutory.errors import RuleViolation
-from statutory.identifiers import CASE_REF_PATTERN, CaseRef, StaffId, TeamId
+from statutory.identifiers import CASE_REF_PATTERN, CaseRef, StaffId, TeamId, looks_like_a_name
 
 if TYPE_CHECKING:
     from ehc.cases import Assessments
     from ehc.reviews import Reviews
 
 CASE_REF = re.compile(CASE_REF_PATTERN)
+#: A cell written only with what dates are written with: safe to repeat in a message.
+DATE_LIKE = re.compile(r"[0-9/ -]{1,12}")
+#: A caseload export is a few megabytes; anything far larger is not one.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def parse_day(value: object) -> object:
     """Dates as YYYY-MM-DD or the UK's DD/MM/YYYY (``ehc.text``, as on the command line);
-    empty cells are None."""
+    empty cells are None. A cell that is not a date is repeated only if it is written like
+    one (a shifted column can put a name in a date column)."""
     if not isinstance(value, str):
         return value
-    return text.parse_day(value) if value.strip() else None
+    if not value.strip():
+        return None
+    try:
+        return text.parse_day(value)
+    except ValueError:
+        if DATE_LIKE.fullmatch(value.strip()):
+            raise
+        raise ValueError("not a date: use YYYY-MM-DD or DD/MM/YYYY") from None
 
 
 def _blank_to_none(value: object) -> object:
@@ -167,19 +185,67 @@ class Parsed(Generic[Row]):
 
 
 class FileError(ValueError):
-    """The file as a whole cannot be read (missing, wrong columns, not CSV)."""
+    """The file as a whole cannot be read (missing, a folder, wrong columns, not CSV); the
+    message is one line, naming the line of the file where it can."""
+
+
+def _text_of(path: Path) -> str:
+    """The file's text, or ``FileError`` saying why it cannot be read."""
+    try:
+        if path.is_dir():
+            raise FileError(f"{path}: is a folder; give the CSV file itself")
+        if path.exists() and not path.is_file():
+            raise FileError(f"{path}: is not a file; give the CSV file itself")
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise FileError(
+                f"{path}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB, far more than a "
+                "caseload export; split it into smaller files"
+            )
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise FileError(f"{path}: no such file") from None
+    except OSError as error:
+        raise FileError(f"{path}: cannot be read ({error.strerror or 'unreadable'})") from None
+    try:
+        return raw.decode("utf-8-sig")  # Excel's UTF-8 export starts with a BOM
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise FileError(
+            f"{path}: line {line}: not UTF-8 text; save the export as CSV UTF-8"
+        ) from None
+
+
+def _one_line_values(path: Path, cells: dict[str, str], end: int) -> None:
+    """``FileError`` if a value runs over more than one line: no column takes a line break,
+    and a stray quote makes the lines after it one value, rows and all."""
+    breaks = sum(len(LINE_BREAK.findall(v)) for v in cells.values() if v)
+    if breaks:
+        raise FileError(
+            f"{path}: line {end - breaks}: a value runs over {breaks + 1} lines (to line "
+            f"{end}); each value must be on one line: check the quotes in that row"
+        )
 
 
 def read_rows(path: Path, model: type[Row]) -> Parsed[Row]:
     """Parse and validate every row; never stops at the first bad one."""
+    reader = csv.DictReader(io.StringIO(_text_of(path), newline=""))
     try:
-        text = path.read_text(encoding="utf-8-sig")  # Excel's UTF-8 export starts with a BOM
-    except FileNotFoundError:
-        raise FileError(f"{path}: no such file") from None
-    except UnicodeDecodeError:
-        raise FileError(f"{path}: not UTF-8 text; save the export as CSV UTF-8") from None
-    reader = csv.DictReader(text.splitlines())
-    columns = [c.strip() for c in reader.fieldnames or []]
+        return _parse(path, reader, model)
+    except csv.Error as error:
+        limit = csv.field_size_limit()
+        reason = (
+            f"a value is longer than {limit:,} characters, and no column takes more than 40"
+            if "field larger than field limit" in str(error)
+            else f"not readable as CSV ({error})"
+        )
+        raise FileError(f"{path}: line {reader.line_num}: {reason}") from None
+
+
+def _parse(path: Path, reader: csv.DictReader[str], model: type[Row]) -> Parsed[Row]:
+    fieldnames = reader.fieldnames or []
+    if any(LINE_BREAK.search(c) for c in fieldnames):
+        raise FileError(f"{path}: line 1: a column name runs over more than one line")
+    columns = [c.strip() for c in fieldnames]
     known = set(model.model_fields)
     required = {n for n, f in model.model_fields.items() if f.is_required()}
     if missing := sorted(required - set(columns)):
@@ -193,14 +259,15 @@ def read_rows(path: Path, model: type[Row]) -> Parsed[Row]:
     for raw in reader:
         number = reader.line_num  # the file's own line number, blank lines included
         cells = {k.strip(): v for k, v in raw.items() if k is not None}
+        _one_line_values(path, {k: v for k, v in cells.items() if isinstance(v, str)}, number)
         if None in raw:
             parsed.bad.append(BadRow(number, "", "more cells than columns"))
             continue
         if not any((v or "").strip() for v in cells.values()):
             continue  # blank line
         # Only echo a reference that looks like one: a bad one may be a child's name.
-        ref = (cells.get("case_ref") or "").strip().upper()
-        ref = ref if CASE_REF.fullmatch(ref) else ""
+        ref = (cells.get("case_ref") or "").strip().upper().replace("/", "-")
+        ref = ref if CASE_REF.fullmatch(ref) and not looks_like_a_name(ref) else ""
         try:
             row = model.model_validate({k: v for k, v in cells.items() if v is not None})
         except ValidationError as error:
@@ -311,21 +378,48 @@ def _reason(error: Exception, case_ref: str) -> str:
     return str(error).removeprefix(f"{case_ref}: ")
 
 
+class ImportInterrupted(RuntimeError):
+    """Temporal stopped answering part-way through the starts; what was done by then.
+
+    Nothing is half-done (each start either happened or did not), and starting is idempotent,
+    so running the same import again finishes it.
+    """
+
+    def __init__(
+        self, started: int, existing: int, total: int, reason: str, failures: list[BadRow]
+    ) -> None:
+        super().__init__(reason)
+        self.started = started
+        self.existing = existing
+        self.total = total
+        self.reason = reason
+        self.failures = failures
+
+
 async def run_starters(
     starters: Iterable[tuple[int, str, Starter]],
     concurrency: int,
     on_done: Callable[[], Any] = lambda: None,
 ) -> tuple[int, int, list[BadRow]]:
-    """Start workflows with bounded concurrency; (started, already there, failures)."""
+    """Start workflows with bounded concurrency; (started, already there, failures).
+
+    Raises ``ImportInterrupted`` if Temporal stops answering: no start is tried after that.
+    """
+    from temporalio.service import RPCError, RPCStatusCode
+
     from ehc.cases import CaseError
 
+    todo = list(starters)
     gate = asyncio.Semaphore(concurrency)
     started = existing = 0
     failures: list[BadRow] = []
+    stopped: str | None = None
 
     async def one(number: int, ref: str, start: Starter) -> None:
-        nonlocal started, existing
+        nonlocal started, existing, stopped
         async with gate:
+            if stopped is not None:
+                return
             try:
                 if await start():
                     started += 1
@@ -333,8 +427,18 @@ async def run_starters(
                     existing += 1
             except CaseError as error:
                 failures.append(BadRow(number, ref, _reason(error, ref)))
+            except RPCError as error:
+                # Not this row's fault: the server went away (or refuses every start).
+                stopped = stopped or (
+                    "the Temporal server stopped answering"
+                    if error.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED)
+                    else f"Temporal refused to start workflows ({error.message})"
+                )
             finally:
                 on_done()
 
-    await asyncio.gather(*(one(n, r, s) for n, r, s in starters))
-    return started, existing, sorted(failures, key=lambda b: b.row)
+    await asyncio.gather(*(one(n, r, s) for n, r, s in todo))
+    failures.sort(key=lambda b: b.row)
+    if stopped is not None:
+        raise ImportInterrupted(started, existing, len(todo), stopped, failures)
+    return started, existing, failures

@@ -28,12 +28,19 @@ from ehc.ledger_reader import LedgerReader
 from ehc.overdue import KINDS
 from statutory.kpi import DEFAULT_TARGETS, KpiReport, KpiTargets, OpenCase, kpi_report
 from statutory.periods import Period
+from statutory.process import StepId
 from statutory.sen2 import Sen2Table, sen2_table
 
 #: The steps the KPIs count (statutory.kpi): read only these.
-KPI_STEPS = ("decide-to-assess", "advice", "review-meeting", "decision", "final-amended-plan")
+KPI_STEPS = (
+    StepId.DECIDE_TO_ASSESS,
+    StepId.ADVICE,
+    StepId.REVIEW_MEETING,
+    StepId.DECISION,
+    StepId.FINAL_AMENDED_PLAN,
+)
 #: A review held after the period was missed in it, if it fell due in it.
-HELD_LATER = ("review-meeting",)
+HELD_LATER = (StepId.REVIEW_MEETING,)
 #: An amended plan's cycle ends at its decision, months before the plan it counts on.
 AMEND_LOOKBACK = timedelta(days=400)
 
@@ -134,6 +141,6 @@ def sen2(ledger: LedgerReader, year: int, team: str | None = None) -> Sen2Table:
     return sen2_table(
         year,
         ledger.requests(since, date(year, 12, 31), team=team),
-        ledger.steps(since, None, team=team, families=("decide-to-assess",)),
+        ledger.steps(since, None, team=team, families=(StepId.DECIDE_TO_ASSESS,)),
         ledger.outcomes(since, None, team=team, process="assessment"),
     )

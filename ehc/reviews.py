@@ -13,6 +13,7 @@ from ehc.cases import (
     CaseError,
     CaseSummary,
     cause_message,
+    checked_ref,
     list_cases,
     rpc_error,
     start_once,
@@ -98,6 +99,7 @@ class Reviews:
         )
 
     async def record(self, case_ref: str, event: rules.ReviewEvent) -> ReviewView:
+        case_ref = checked_ref(case_ref)
         handle = self.client.get_workflow_handle_for(
             ReviewWorkflow.run, review_workflow_id(case_ref)
         )
@@ -110,6 +112,7 @@ class Reviews:
 
     async def view(self, case_ref: str, today: date | None = None) -> ReviewView:
         """The plan's current cycle, with its steps rated as of ``today`` (default today)."""
+        case_ref = checked_ref(case_ref)
         handle = self.client.get_workflow_handle_for(
             ReviewWorkflow.run, review_workflow_id(case_ref)
         )

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from statutory.alerts import AlertPolicy
@@ -79,6 +79,15 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_format: Literal["auto", "json", "console"] = "auto"
     """``auto``: coloured lines on a terminal, JSON otherwise."""
+    payload_encryption: bool = True
+    """Encrypt what Temporal stores (``ehc.codec``); ``false`` only where nothing real is kept."""
+    codec_keys: SecretStr | None = None
+    """Encryption keys, ``ID:BASE64`` separated by commas; the first encrypts, all decrypt."""
+    codec_key_file: Path | None = None
+    """A file of such keys, one a line (``#`` comments), after those of ``codec_keys``."""
+    codec_cors_origins: str = ""
+    """Web origins (comma list) whose pages may call the API's codec endpoint; default: the
+    embedded Temporal UI."""
 
     _split = field_validator("reminder_days", "escalation_days", mode="before")(_day_list)
 

@@ -11,7 +11,7 @@ import structlog
 from temporalio.client import Client
 from temporalio.service import RPCError
 
-from ehc import demo, redrive
+from ehc import codec, demo, redrive
 from ehc.api.serve import start_beside_worker
 from ehc.api.settings import ApiSettings
 from ehc.cases import Assessments
@@ -73,7 +73,9 @@ async def ensure_redrive(client: Client, settings: Settings) -> None:
 
 
 async def run_worker(settings: Settings) -> None:
-    client = await connect()
+    client = await connect(settings)  # refuses to start without an encryption key
+    if client.data_converter.payload_codec is None:
+        log.warning("payload encryption is off: case data goes to Temporal in clear")
     stop = _stop_on_signals()
     with ThreadPoolExecutor(max_workers=8) as executor:
         worker = build_worker(client, settings, executor)
@@ -86,11 +88,12 @@ async def run_worker(settings: Settings) -> None:
 
 async def up(settings: Settings, *, with_demo: bool, today: date) -> None:
     """Server, worker and (once) demo data; runs until Ctrl-C, then stops them in order."""
+    codec.ensure_local_key(settings)  # the embedded default: a key of its own, made once
     server = EmbeddedServer(settings)
     await server.start()
     stop = _stop_on_signals()
     try:
-        client = await connect(target_host=server.address, namespace="default")
+        client = await connect(settings, target_host=server.address, namespace="default")
         with ThreadPoolExecutor(max_workers=8) as executor:
             worker = build_worker(client, settings, executor)
             async with worker:
@@ -126,6 +129,7 @@ EHC statutory clock is running (Ctrl-C to stop; cases persist in {settings.data_
   Temporal UI      {server.ui_url}
   Outbox, ledger   {settings.resolved_database_url}
   HTTP API         {api_url or "off (set EHC_API_TOKENS to serve it)"}
+  Case data        {codec.describe(settings)}
 
 In another terminal (after `. .venv/bin/activate`):
   {env}ehc assessment list --overdue

@@ -12,11 +12,11 @@ import logging
 from typing import Any
 
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.envconfig import ClientConfig
 from temporalio.service import RPCError
 
-from ehc import logs
+from ehc import codec, logs
+from ehc.settings import Settings, get_settings
 
 DEFAULT_ADDRESS = "localhost:7233"
 
@@ -68,11 +68,14 @@ def connect_config() -> dict[str, Any]:
     return config
 
 
-async def connect(**overrides: Any) -> Client:
+async def connect(settings: Settings | None = None, **overrides: Any) -> Client:
+    """A client whose payloads are encrypted with the configured keys (``ehc.codec``); its
+    workers use the same converter. Raises ``CodecError`` in one line without a usable key."""
     use_project_logging()
+    converter = codec.converter_for(settings or get_settings())
     config = {**connect_config(), **overrides}
     try:
-        return await Client.connect(data_converter=pydantic_data_converter, **config)
+        return await Client.connect(data_converter=converter, **config)
     except (RPCError, RuntimeError) as error:
         raise TemporalUnreachable(
             f"cannot reach Temporal at {config['target_host']} (namespace "

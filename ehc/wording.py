@@ -48,14 +48,7 @@ PLAN_ENDING: dict[r.PlanEnding, str] = {
     r.PlanEnding.CEASED: "the plan ceased",
     r.PlanEnding.TRANSFERRED_OUT: "the plan was transferred out",
 }
-TRANSFER: dict[r.TransferKind, str] = {
-    r.TransferKind.EARLY_YEARS_SCHOOL: "early years to school",
-    r.TransferKind.INFANT_JUNIOR: "infant to junior school",
-    r.TransferKind.PRIMARY_SECONDARY: "primary to secondary",
-    r.TransferKind.MIDDLE_SECONDARY: "middle to secondary",
-    r.TransferKind.SECONDARY_POST16: "secondary to post-16",
-    r.TransferKind.POST16_POST16: "post-16 to post-16",
-}
+TRANSFER = r.TRANSFER_WORDS
 ADVICE_TYPE: dict[a.AdviceType, str] = {
     a.AdviceType.PARENT: "parent's",
     a.AdviceType.EDUCATIONAL: "educational",

@@ -13,8 +13,9 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict
 
 from statutory import exceptions as exc
+from statutory import processes as P
 from statutory.dates import weeks_after
-from statutory.steps import DEFAULT_AMBER_DAYS, StepStatus, settle
+from statutory.steps import DEFAULT_AMBER_DAYS, StepStatus, status_of
 
 ADVICE_WEEKS = 6  # reg 8(1)
 
@@ -31,6 +32,7 @@ class AdviceRequestState(BaseModel):
     due: date | None = None
     """A due date set by the parent (review advice: the circulation date); default reg 8(1)."""
     regulation: str = "reg 8(1)"
+    """Kept for the histories of workflows started with it; the declaration decides."""
     received_on: date | None = None
     exceptions: tuple[tuple[exc.Reason, date, date], ...] = ()
     closed: bool = False
@@ -50,19 +52,22 @@ class AdviceRequestState(BaseModel):
             if reason in exc.ADVICE_REASONS
         ]
         target = exc.operational_target(due, self.adviser_received, periods)
-        return settle(
-            step="advice",
+        # Review advice is due when it must be circulated (reg 20(4)); assessment advice by
+        # reg 8(1). An advice workflow's clock is one step, named ``advice``.
+        defn = P.REVIEW_ADVICE if self.due is not None else P.ASSESSMENT_ADVICE
+        status = status_of(
+            defn,
+            number=self.advice_id,
             label=f"{self.advice_type.replace('-', ' ').capitalize()} advice from {self.provider}",
-            regulation=self.regulation,
             due=due,
             target=target,
             exception_applies=target != due,
-            statutory=True,
             completed_on=self.received_on,
             applicable=not (self.closed and self.received_on is None),
             today=today,
             amber_days=amber_days,
         )
+        return status.model_copy(update={"step": "advice"})
 
     @property
     def finished(self) -> bool:

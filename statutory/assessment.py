@@ -22,15 +22,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from statutory import bounds
 from statutory import exceptions as exc
+from statutory import processes as P
 from statutory.dates import days_beginning_with, weeks_after, weeks_taken
 from statutory.errors import RuleViolation
 from statutory.identifiers import CaseRef, StaffId, TeamId
-from statutory.steps import DEFAULT_AMBER_DAYS, StepStatus, settle
+from statutory.process import StepDef
+from statutory.steps import DEFAULT_AMBER_DAYS, StepStatus, status_of
 
 DECIDE_TO_ASSESS_WEEKS = 6  # reg 4(1), 5(1)
 ADVICE_WEEKS = 6  # reg 8(1)
@@ -121,8 +124,16 @@ def assessment_dates(
     """The statutory dates and operational targets of an assessment.
 
     ``advice_received_by_adviser`` are the days each adviser received the request; advice
-    ids are their 1-based positions.
+    ids are their 1-based positions. A date outside ``statutory.bounds`` raises
+    ``RuleViolation``: nothing is counted from it.
     """
+    bounds.check_days(
+        (received, "the request date"),
+        (draft_served, "the day the draft was served"),
+        *((day, "the day an adviser received the request") for day in advice_received_by_adviser),
+        *((e.period.start, "an exception's first day") for e in exceptions),
+        *((e.period.end, "an exception's last day") for e in exceptions),
+    )
     la_periods = [e.period for e in exceptions if e.lifts_la_step()]
     final_due = weeks_after(received, FINAL_PLAN_WEEKS)
     advice = tuple(
@@ -157,22 +168,23 @@ class AssessmentRequest(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     case_ref: CaseRef
-    received: date
+    received: bounds.CaseDay
     caseworker: StaffId
     team: TeamId
     date_of_birth: date | None = None
 
     @model_validator(mode="after")
-    def _born_before_request(self) -> AssessmentRequest:
-        if self.date_of_birth and self.date_of_birth > self.received:
-            raise ValueError("the date of birth is after the request was received")
+    def _under_25_at_the_request(self) -> AssessmentRequest:
+        # CFA s83(2): the 0-25 system; born on or before the request.
+        if self.date_of_birth is not None:
+            bounds.check_age(self.date_of_birth, self.received, "the request was received")
         return self
 
 
 class _Event(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    on: date
+    on: bounds.CaseDay
 
 
 class DecidedToAssess(_Event):
@@ -187,13 +199,13 @@ class AdviceRequested(_Event):
     type: Literal["advice-requested"] = "advice-requested"
     advice_type: AdviceType
     provider: str = Field(min_length=1, max_length=80)
-    adviser_received: date | None = None
+    adviser_received: bounds.CaseDay | None = None
     """The day the adviser received the request (reg 8(1)); defaults to ``on``."""
 
 
 class AdviceReceived(_Event):
     type: Literal["advice-received"] = "advice-received"
-    advice_id: int = Field(ge=1)
+    advice_id: int = Field(ge=1, le=bounds.MAX_NUMBER)
 
 
 class AdviceNotNeededReason(StrEnum):
@@ -210,7 +222,7 @@ class AdviceNotNeeded(_Event):
     """A request for advice that will not be answered: reg 6(4), or the request withdrawn."""
 
     type: Literal["advice-not-needed"] = "advice-not-needed"
-    advice_id: int = Field(ge=1)
+    advice_id: int = Field(ge=1, le=bounds.MAX_NUMBER)
     reason: AdviceNotNeededReason
 
 
@@ -229,7 +241,7 @@ class SettingConsulted(_Event):
 
 class SettingReplied(_Event):
     type: Literal["setting-replied"] = "setting-replied"
-    consultation_id: int = Field(ge=1)
+    consultation_id: int = Field(ge=1, le=bounds.MAX_NUMBER)
 
 
 class FinalPlanIssued(_Event):
@@ -243,10 +255,16 @@ class ExceptionRecorded(_Event):
 
     type: Literal["exception"] = "exception"
     reason: exc.Reason
-    start: date
-    end: date
+    start: bounds.CaseDay
+    end: bounds.CaseDay
     note: str = Field(default="", max_length=500)
-    advice_id: int | None = Field(default=None, ge=1)
+    advice_id: int | None = Field(default=None, ge=1, le=bounds.MAX_NUMBER)
+
+    @model_validator(mode="after")
+    def _period_near_the_day_recorded(self) -> ExceptionRecorded:
+        bounds.check_near(self.start, self.on, "the exception's first day")
+        bounds.check_near(self.end, self.on, "the exception's last day")
+        return self
 
 
 class Withdrawn(_Event):
@@ -438,6 +456,10 @@ def check(case: AssessmentCase, event: AssessmentEvent, today: date) -> None:
             _require(
                 adviser_day <= today, f"the adviser cannot receive it in the future ({adviser_day})"
             )
+            _require(
+                len(case.advice) < bounds.MAX_NUMBER,
+                f"a case has at most {bounds.MAX_NUMBER} requests for advice",
+            )
         case AdviceReceived():
             _require_stage(case, event, Stage.ASSESSMENT, Stage.DRAFT)
             request = _advice(case, event.advice_id)
@@ -473,6 +495,10 @@ def check(case: AssessmentCase, event: AssessmentEvent, today: date) -> None:
         case SettingConsulted():
             _require_stage(case, event, Stage.DRAFT)
             _not_before(event.on, case.draft_served_on, "the draft plan was served")
+            _require(
+                len(case.consultations) < bounds.MAX_NUMBER,
+                f"a case has at most {bounds.MAX_NUMBER} setting consultations",
+            )
         case SettingReplied():
             _require_stage(case, event, Stage.DRAFT)
             consultation = _consultation(case, event.consultation_id)
@@ -629,29 +655,27 @@ def apply(
 def steps(
     case: AssessmentCase, today: date, amber_days: int = DEFAULT_AMBER_DAYS
 ) -> list[StepStatus]:
-    """Every step of the case as it stands ``today``, in statutory order."""
+    """Every step of the case as it stands ``today``, in statutory order (``ASSESSMENT``)."""
     d = case.dates()
     not_assessed = case.ending is Ending.NOT_ASSESSED
     ended_early = case.ending in (Ending.NOT_ASSESSED, Ending.NOT_ISSUED, Ending.WITHDRAWN)
     withdrawn = case.ending is Ending.WITHDRAWN
 
-    def at(lim: DatedLimit, **kw: object) -> StepStatus:
-        return settle(
+    def at(defn: StepDef, lim: DatedLimit, **kw: Any) -> StepStatus:
+        return status_of(
+            defn,
             due=lim.due,
             target=lim.target,
             exception_applies=lim.exception_applies,
             today=today,
             amber_days=amber_days,
-            **kw,  # type: ignore[arg-type]
+            **kw,
         )
 
     out = [
         at(
+            P.DECIDE_TO_ASSESS,
             d.decide_to_assess,
-            step="decide-to-assess",
-            label="Decide whether to assess, and notify",
-            regulation="reg 4(1), 5(1)",
-            statutory=True,
             completed_on=case.decided_to_assess_on or case.decided_not_to_assess_on,
             applicable=not (withdrawn and case.decided_to_assess_on is None),
         )
@@ -659,11 +683,10 @@ def steps(
     for request, lim in zip(case.advice, d.advice, strict=True):
         out.append(
             at(
+                P.ASSESSMENT_ADVICE,
                 lim,
-                step=f"advice-{request.id}",
+                number=request.id,
                 label=f"{request.advice_type.value.capitalize()} advice from {request.provider}",
-                regulation="reg 8(1)",
-                statutory=True,
                 completed_on=request.received_on,
                 # Not required once set aside (reg 6(4), or withdrawn), or once the case ended.
                 applicable=request.not_needed is None
@@ -672,44 +695,34 @@ def steps(
         )
     out.append(
         at(
+            P.DECIDE_NOT_TO_ISSUE,
             d.decide_not_to_issue,
-            step="decide-not-to-issue",
-            label="Decide whether to issue a plan (notify a refusal within 16 weeks)",
-            regulation="reg 10(1)",
-            # The limit binds only a refusal, so it is reminded, never escalated; once a draft
-            # is served (the decision to issue) or the case ends another way it does not apply.
-            statutory=False,
             completed_on=case.decided_not_to_issue_on,
+            # Binds only a refusal: once a draft is served (the decision to issue) or the case
+            # ends another way, it does not apply.
             applicable=case.decided_not_to_issue_on is not None
             or not (not_assessed or withdrawn or case.draft_served_on is not None),
         )
     )
     out.append(
-        settle(
-            step="draft-served",
-            label="Serve the draft plan (leaves 15 days before week 20)",
-            regulation="reg 13(1), 13(2) (planning date)",
-            due=d.latest_draft,
-            target=d.latest_draft + (d.final_plan.target - d.final_plan.due),
-            exception_applies=d.final_plan.exception_applies,
-            statutory=False,
+        at(
+            P.DRAFT,
+            DatedLimit(
+                d.latest_draft,
+                d.latest_draft + (d.final_plan.target - d.final_plan.due),
+                d.final_plan.exception_applies,
+            ),
             completed_on=case.draft_served_on,
             applicable=not (ended_early and case.draft_served_on is None),
-            today=today,
-            amber_days=amber_days,
         )
     )
     for consultation in case.consultations:
-        due = days_beginning_with(consultation.consulted_on, SETTING_REPLY_DAYS)
         out.append(
-            settle(
-                step=f"setting-reply-{consultation.id}",
+            status_of(
+                P.SETTING_REPLY,
+                number=consultation.id,
                 label=f"Reply from {consultation.setting} on being named",
-                regulation="CFA s39(2); CoP 9.83 (guidance)",
-                due=due,
-                target=due,
-                exception_applies=False,
-                statutory=False,
+                due=days_beginning_with(consultation.consulted_on, SETTING_REPLY_DAYS),
                 completed_on=consultation.replied_on,
                 applicable=not (case.closed and consultation.replied_on is None),
                 today=today,
@@ -718,11 +731,8 @@ def steps(
         )
     out.append(
         at(
+            P.FINAL_PLAN,
             d.final_plan,
-            step="final-plan",
-            label="Issue the final EHC plan",
-            regulation="reg 13(2)",
-            statutory=True,
             completed_on=case.final_issued_on,
             applicable=not ended_early,
         )

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from statutory import bounds
 from statutory.errors import RuleViolation
 
 
@@ -89,6 +90,10 @@ def parse_reason(text: str) -> Reason:
 
 def check_period(reason: Reason, period: Period) -> None:
     """Reject a period that cannot be an exception of this kind, whatever the case."""
+    bounds.check_days(
+        (period.start, f"{reason.value}: the first day"),
+        (period.end, f"{reason.value}: the last day"),
+    )
     if period.end < period.start:
         raise RuleViolation(
             f"{reason.value}: the period ends ({period.end}) before it starts ({period.start})"

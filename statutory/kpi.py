@@ -36,6 +36,7 @@ from statutory.catalogue import family
 from statutory.england import EnglandFigure, england
 from statutory.ledger import OutcomeRecord, StepRecord
 from statutory.periods import Period
+from statutory.process import StepId
 from statutory.review import Stage as ReviewStage
 from statutory.steps import Rag
 
@@ -351,7 +352,7 @@ def _steps(steps: Iterable[StepRecord], processes: set[str], name: str) -> Itera
 def decisions_to_assess(steps: Sequence[StepRecord], period: Period, t: KpiTargets) -> Measure:
     items = (
         Item(s.completed_on, s.met, s.exception_applies)
-        for s in _steps(steps, {"assessment"}, "decide-to-assess")
+        for s in _steps(steps, {"assessment"}, StepId.DECIDE_TO_ASSESS)
     )
     return measure(DECISIONS, items, period, t)
 
@@ -397,7 +398,7 @@ def reviews_within_12_months(
     - still not held ``today``: an open review case awaiting its meeting (``open_cases``).
     """
     items: list[Item] = []
-    for s in _steps(steps, {"review"}, "review-meeting"):
+    for s in _steps(steps, {"review"}, StepId.REVIEW_MEETING):
         category = (("category", s.detail.get("category", "other")),)
         if s.completed_on <= period.end:
             items.append(Item(s.completed_on, s.met, False, category))
@@ -424,7 +425,7 @@ def review_decisions_within_4_weeks(
 ) -> Measure:
     items = (
         Item(s.completed_on, s.met, False, (("category", s.detail.get("category", "other")),))
-        for s in _steps(steps, {"review"}, "decision")
+        for s in _steps(steps, {"review"}, StepId.DECISION)
     )
     return measure(REVIEW_DECISIONS, items, period, t)
 
@@ -435,7 +436,7 @@ def amended_within_12_weeks(
     """Amend decisions, on the day the final amended plan was issued (else the cycle's end)."""
     finals = {
         (s.workflow_id, s.cycle): s.completed_on
-        for s in _steps(steps, {"review"}, "final-amended-plan")
+        for s in _steps(steps, {"review"}, StepId.FINAL_AMENDED_PLAN)
     }
     items = (
         Item(

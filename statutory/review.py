@@ -24,14 +24,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from statutory import bounds
+from statutory import processes as P
 from statutory.dates import days_beginning_with, months_after, months_before, weeks_after
 from statutory.errors import RuleViolation
 from statutory.identifiers import CaseRef, StaffId, TeamId
-from statutory.steps import DEFAULT_AMBER_DAYS, StepStatus, settle
+from statutory.process import StepDef
+from statutory.steps import DEFAULT_AMBER_DAYS, StepStatus, status_of
 
 REVIEW_MONTHS = 12  # CFA s44(1), reg 18
 UNDER_FIVE_MONTHS_DEFAULT = 6  # CoP 9.178: every 3-6 months; local policy
@@ -53,6 +56,17 @@ class TransferKind(StrEnum):
     MIDDLE_SECONDARY = "middle-secondary"
     SECONDARY_POST16 = "secondary-post16"
     POST16_POST16 = "post16-post16"
+
+
+#: How each transfer reads to a person (labels, chronologies, messages).
+TRANSFER_WORDS: dict[TransferKind, str] = {
+    TransferKind.EARLY_YEARS_SCHOOL: "early years to school",
+    TransferKind.INFANT_JUNIOR: "infant to junior school",
+    TransferKind.PRIMARY_SECONDARY: "primary to secondary",
+    TransferKind.MIDDLE_SECONDARY: "middle to secondary",
+    TransferKind.SECONDARY_POST16: "secondary to post-16",
+    TransferKind.POST16_POST16: "post-16 to post-16",
+}
 
 
 class Category(StrEnum):
@@ -99,9 +113,9 @@ class PhaseTransfer(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     kind: TransferKind
-    year: int = Field(ge=2014, le=2100)
+    year: int = Field(ge=bounds.REGIME_START.year, le=bounds.HORIZON.year)
     """The year of the transfer (the one whose 15 February / 31 March applies)."""
-    move_date: date | None = None
+    move_date: bounds.CaseDay | None = None
     """post16-post16 only: the day of the move."""
 
     @model_validator(mode="after")
@@ -199,7 +213,18 @@ def review_dates(
     under_five_months: int = UNDER_FIVE_MONTHS_DEFAULT,
     anchor_mode: AnchorMode = AnchorMode.DECISION,
 ) -> ReviewDates:
-    """The dates of one review cycle, from what is known (None where not yet knowable)."""
+    """The dates of one review cycle, from what is known (None where not yet knowable).
+
+    A date outside ``statutory.bounds`` raises ``RuleViolation``: nothing is counted from it.
+    """
+    bounds.check_days(
+        (anchor, "the day the review cycle began"),
+        (meeting, "the day of the review meeting"),
+        (decision, "the day of the decision"),
+        (amendment_notice, "the day of the amendment notice"),
+    )
+    if date_of_birth is not None:
+        bounds.check_birth_day(date_of_birth)
     due = review_due(anchor)
     deadline = transfer_deadline(transfer) if transfer else None
     if amendment_notice is not None:
@@ -244,15 +269,16 @@ class PlanRecord(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     case_ref: CaseRef
-    plan_date: date
+    plan_date: bounds.CaseDay
     caseworker: StaffId
     team: TeamId
     date_of_birth: date | None = None
 
     @model_validator(mode="after")
-    def _born_before_plan(self) -> PlanRecord:
-        if self.date_of_birth and self.date_of_birth > self.plan_date:
-            raise ValueError("the date of birth is after the plan was made")
+    def _under_25_when_the_plan_was_made(self) -> PlanRecord:
+        # CFA s83(2): the 0-25 system; born on or before the plan.
+        if self.date_of_birth is not None:
+            bounds.check_age(self.date_of_birth, self.plan_date, "the plan was made")
         return self
 
 
@@ -268,12 +294,17 @@ class ReviewPolicy(BaseModel):
 class _Event(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    on: date
+    on: bounds.CaseDay
 
 
 class MeetingScheduled(_Event):
     type: Literal["meeting-scheduled"] = "meeting-scheduled"
-    meeting_date: date
+    meeting_date: bounds.CaseDay
+
+    @model_validator(mode="after")
+    def _meeting_near_the_day_arranged(self) -> MeetingScheduled:
+        bounds.check_near(self.meeting_date, self.on, "the meeting date")
+        return self
 
 
 class InvitationsSent(_Event):
@@ -330,7 +361,7 @@ class ReviewAdviceRequested(_Event):
 
 class ReviewAdviceReceived(_Event):
     type: Literal["advice-received"] = "advice-received"
-    advice_id: int = Field(ge=1)
+    advice_id: int = Field(ge=1, le=bounds.MAX_NUMBER)
 
 
 class TransferSet(_Event):
@@ -485,6 +516,8 @@ def first_cycle(
     cycle: int = 1,
 ) -> ReviewCycle:
     """The current cycle of a plan: anchored on its last review, or on the plan date."""
+    if last_review is not None:
+        bounds.check_day(last_review, "the last review")
     if last_review is not None and last_review < plan.plan_date:
         raise RuleViolation(
             f"the last review ({last_review}) is before the plan was made ({plan.plan_date})"
@@ -626,6 +659,10 @@ def check(cycle: ReviewCycle, event: ReviewEvent, today: date) -> None:
                 "advice-requested: schedule the meeting first; advice is due when it must be "
                 "circulated, 2 weeks before it (reg 20(4))",
             )
+            _require(
+                len(cycle.advice) < bounds.MAX_NUMBER,
+                f"a review has at most {bounds.MAX_NUMBER} requests for advice",
+            )
         case ReviewAdviceReceived():
             _require(
                 any(a.id == event.advice_id for a in cycle.advice),
@@ -732,36 +769,27 @@ def steps(
     )
 
     def step(
-        name: str,
-        label: str,
-        regulation: str,
+        defn: StepDef,
         due: date,
         *,
-        statutory: bool,
         completed_on: date | None,
         applicable: bool = True,
+        **kw: Any,
     ) -> StepStatus:
-        return settle(
-            step=name,
-            label=label,
-            regulation=regulation,
+        return status_of(
+            defn,
             due=due,
-            target=due,
-            exception_applies=False,
-            statutory=statutory,
             completed_on=completed_on,
             applicable=applicable and not (ended and completed_on is None),
             today=today,
             amber_days=amber_days,
+            **kw,
         )
 
     out = [
         step(
-            "arrange-meeting",
-            "Arrange the review meeting (time for 2 weeks' notice)",
-            "reg 20(3) (planning date)",
+            P.ARRANGE_MEETING,
             meeting_target - timedelta(weeks=ARRANGE_WEEKS_BEFORE),
-            statutory=False,
             completed_on=cycle.last_recorded("meeting-scheduled") or held,
         )
     ]
@@ -769,22 +797,16 @@ def steps(
         before_meeting = held is None
         out.append(
             step(
-                "invitations",
-                "Invite to the review meeting (2 weeks before)",
-                "reg 20(3)",
+                P.INVITATIONS,
                 d.invitations_by,
-                statutory=True,
                 completed_on=cycle.invitations_sent_on,
                 applicable=before_meeting or cycle.invitations_sent_on is not None,
             )
         )
         out.append(
             step(
-                "advice-circulated",
-                "Circulate advice and information (2 weeks before)",
-                "reg 20(4)",
+                P.ADVICE_CIRCULATED,
                 d.advice_circulated_by or d.invitations_by,
-                statutory=True,
                 completed_on=cycle.advice_circulated_on,
                 applicable=before_meeting or cycle.advice_circulated_on is not None,
             )
@@ -794,117 +816,47 @@ def steps(
             break
         out.append(
             step(
-                f"advice-{advice.id}",
-                f"{advice.advice_type.replace('-', ' ').capitalize()} advice from {advice.provider}",
-                "reg 20(4)",
+                P.REVIEW_ADVICE,
                 d.advice_circulated_by,
-                statutory=False,
+                number=advice.id,
+                label=f"{advice.advice_type.replace('-', ' ').capitalize()} advice from "
+                f"{advice.provider}",
                 completed_on=advice.received_on,
                 applicable=held is None or advice.received_on is not None,
             )
         )
     if d.under_five_review_by is not None:
-        out.append(
-            step(
-                "under-five-review",
-                "Review for a child under 5 (local policy)",
-                "CoP 9.178 (guidance)",
-                d.under_five_review_by,
-                statutory=False,
-                completed_on=held,
-            )
-        )
+        out.append(step(P.UNDER_FIVE_REVIEW, d.under_five_review_by, completed_on=held))
     if transfer and d.latest_meeting_for_phase_transfer is not None:
-        out.append(
-            step(
-                "transfer-meeting",
-                "Hold the review in time for the phase transfer (12 weeks before)",
-                "reg 18 (planning date)",
-                d.latest_meeting_for_phase_transfer,
-                statutory=False,
-                completed_on=held,
-            )
-        )
-    out.append(
-        step(
-            "review-meeting",
-            "Review the plan (within 12 months)",
-            "CFA s44(1), reg 18",
-            d.review_due_by,
-            statutory=True,
-            completed_on=held,
-        )
-    )
+        out.append(step(P.TRANSFER_MEETING, d.latest_meeting_for_phase_transfer, completed_on=held))
+    out.append(step(P.REVIEW_MEETING, d.review_due_by, completed_on=held))
     if d.report_by is not None and held is not None:
-        out.append(
-            step(
-                "report",
-                "Send the report of the review meeting",
-                "reg 20(7)",
-                d.report_by,
-                statutory=True,
-                completed_on=cycle.report_sent_on,
-            )
-        )
+        out.append(step(P.REPORT, d.report_by, completed_on=cycle.report_sent_on))
     if d.decision_by is not None and held is not None:
-        out.append(
-            step(
-                "decision",
-                "Notify the decision: maintain, amend or cease",
-                "reg 20(10)",
-                d.decision_by,
-                statutory=True,
-                completed_on=cycle.decision_on,
-            )
-        )
+        out.append(step(P.DECISION, d.decision_by, completed_on=cycle.decision_on))
     if cycle.decision is Decision.AMEND and d.amendment_notice_by and d.final_amended_plan_by:
         out.append(
-            step(
-                "amendment-notice",
-                "Send the amendment notice with the proposed amendments",
-                "reg 20(10), 22(2); Devon [2022] EWHC 493",
-                d.amendment_notice_by,
-                statutory=True,
-                completed_on=cycle.amendment_notice_on,
-            )
+            step(P.AMENDMENT_NOTICE, d.amendment_notice_by, completed_on=cycle.amendment_notice_on)
         )
         out.append(
-            step(
-                "final-amended-plan",
-                "Issue the final amended plan (8 weeks from the notice)",
-                "reg 22(3)",
-                d.final_amended_plan_by,
-                statutory=True,
-                completed_on=cycle.final_amended_on,
-            )
+            step(P.FINAL_AMENDED_PLAN, d.final_amended_plan_by, completed_on=cycle.final_amended_on)
         )
-    if transfer and d.phase_transfer_deadline is not None:
+    if transfer and d.phase_transfer_deadline is not None and cycle.transfer is not None:
         finalised = cycle.final_amended_on or (
             cycle.decision_on if cycle.decision is Decision.MAINTAIN else None
         )
         out.append(
             step(
-                "phase-transfer",
-                f"Finalise the plan for the {cycle.transfer.kind.value if cycle.transfer else ''} transfer",
-                "reg 18",
+                P.PHASE_TRANSFER,
                 d.phase_transfer_deadline,
-                statutory=True,
+                label=f"Finalise the plan for the {TRANSFER_WORDS[cycle.transfer.kind]} transfer",
                 completed_on=finalised,
                 applicable=cycle.decision is not Decision.CEASE,
             )
         )
     window = cycle.appeal_window_ends()
     if window is not None and cycle.appeal_lodged_on is None and not ended:
-        out.append(
-            step(
-                "cease-appeal-window",
-                "Plan ceases when the appeal window closes unless an appeal is lodged",
-                "CFA s45; Tribunal rules r20",
-                window,
-                statutory=False,
-                completed_on=None,
-            )
-        )
+        out.append(step(P.CEASE_APPEAL_WINDOW, window, completed_on=None))
     return out
 
 

@@ -22,6 +22,7 @@ from datetime import date, timedelta
 from statutory.assessment import DECIDE_TO_ASSESS_WEEKS, FINAL_PLAN_WEEKS
 from statutory.ledger import OutcomeRecord, RequestRecord, StepRecord
 from statutory.periods import month, year
+from statutory.process import StepId
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("period", "calendar month (YYYY-MM), or the year (YYYY) for the total row"),
@@ -76,7 +77,7 @@ def received_dates(
         if due:
             found[o.workflow_id] = date.fromisoformat(str(due)) - timedelta(weeks=FINAL_PLAN_WEEKS)
     for s in steps:
-        if s.process == "assessment" and s.step == "decide-to-assess":
+        if s.process == "assessment" and s.step == StepId.DECIDE_TO_ASSESS:
             found[s.workflow_id] = s.due - timedelta(weeks=DECIDE_TO_ASSESS_WEEKS)
     for r in requests:
         found[r.workflow_id] = r.received
@@ -152,7 +153,7 @@ def sen2_table(
         add(day, "requests_received")
     refused = {o.workflow_id for o in outcomes if o.outcome.get("ending") == "not-assessed"}
     for s in steps:
-        if s.process == "assessment" and s.step == "decide-to-assess":
+        if s.process == "assessment" and s.step == StepId.DECIDE_TO_ASSESS:
             add(s.completed_on, "decisions_made")
             add(s.completed_on, "agreed_to_assess", s.workflow_id not in refused)
             add(s.completed_on, "decisions_within_6_weeks", s.met)

@@ -16,7 +16,9 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, computed_field
+
+from statutory.process import StepDef, StepKind
 
 #: Days before the target at which an open step turns amber. A council policy, not law.
 DEFAULT_AMBER_DAYS = 14
@@ -71,13 +73,18 @@ class StepStatus(BaseModel):
     target: date
     """The operational target: ``due`` plus any exception pause."""
     exception_applies: bool
-    statutory: bool
-    """A legal duty (escalated when missed) rather than guidance or a planning date."""
+    kind: StepKind
     state: StepState
     completed_on: date | None = None
     rag: Rag | None = None
     days_left: int | None = None
     """Days from ``as_of`` to ``target`` for an open step; negative when overdue."""
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def statutory(self) -> bool:
+        """A legal duty (escalated when missed) rather than guidance or a planning date."""
+        return self.kind is StepKind.DUTY
 
     @property
     def is_open(self) -> bool:
@@ -85,7 +92,10 @@ class StepStatus(BaseModel):
 
     @property
     def missed(self) -> bool:
-        """A statutory duty done late or overdue (what a supervisor must hear about)."""
+        """A duty done late or overdue (what a supervisor must hear about); a limit that binds
+        only a refusal is missed only by a late refusal."""
+        if self.kind is StepKind.REFUSAL_LIMIT:
+            return self.state is StepState.LATE
         return self.statutory and self.state in (StepState.LATE, StepState.OVERDUE)
 
 
@@ -118,6 +128,36 @@ def step_state(
     return StepState.OVERDUE if today > target else StepState.OPEN
 
 
+def status_of(
+    defn: StepDef,
+    *,
+    number: int | None = None,
+    label: str | None = None,
+    due: date,
+    target: date | None = None,
+    exception_applies: bool = False,
+    completed_on: date | None,
+    applicable: bool = True,
+    today: date,
+    amber_days: int = DEFAULT_AMBER_DAYS,
+) -> StepStatus:
+    """A declared step's status on a case: its name, label, regulation and kind from the
+    declaration (``label`` names the case's own adviser or setting), its dates from the case."""
+    return settle(
+        step=defn.name(number),
+        label=label or defn.label,
+        regulation=defn.regulation,
+        kind=defn.kind,
+        due=due,
+        target=due if target is None else target,
+        exception_applies=exception_applies,
+        completed_on=completed_on,
+        applicable=applicable,
+        today=today,
+        amber_days=amber_days,
+    )
+
+
 def settle(
     *,
     step: str,
@@ -126,7 +166,7 @@ def settle(
     due: date,
     target: date,
     exception_applies: bool,
-    statutory: bool,
+    kind: StepKind,
     completed_on: date | None,
     applicable: bool,
     today: date,
@@ -154,7 +194,7 @@ def settle(
         due=due,
         target=target,
         exception_applies=exception_applies,
-        statutory=statutory,
+        kind=kind,
         state=state,
         completed_on=completed_on,
         rag=rag,

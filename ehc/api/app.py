@@ -1,9 +1,11 @@
 """The FastAPI application: routes, error handling, and its Temporal client and ledger.
 
-Errors are JSON ``{"detail": "<one sentence>"}``: 401 without a known bearer token, 403 for
-a role or case the token does not cover, 404 for an unknown case, 409 for a duplicate start,
-422 for input the schema or the rules refuse (nothing is written), 503 when Temporal cannot
-be reached, 504 when no worker answers a case's query or update in time.
+Errors are JSON ``{"detail": "<one sentence>"}``: 401 without a known bearer token (answered
+before the body is read), 403 for a role or case the token does not cover, 404 for an unknown
+case, 409 for a duplicate start, 413 for a body over ``EHC_API_MAX_BODY_BYTES``, 422 for input
+the schema or the rules refuse (an unknown field too; nothing is written, and the value given
+is never repeated), 503 when Temporal cannot be reached, 504 when no worker answers a case's
+query or update in time.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from fastapi.responses import JSONResponse
 from temporalio.client import Client
 from temporalio.service import RPCError
 
-from ehc.api import cases, reports
+from ehc.api import cases, codec, reports
 from ehc.api.context import ApiContext, NoAnswer
+from ehc.api.gate import Gate
 from ehc.api.settings import ApiSettings
 from ehc.cases import CaseError, CaseNotFound
 from ehc.kpis import KpiSettings
@@ -43,9 +46,19 @@ def _detail(code: int, message: str) -> JSONResponse:
 
 
 def _one_line(error: RequestValidationError) -> str:
+    """The first problem, where it is; never the value given (it may be a child's name)."""
     first = error.errors()[0]
     where = ".".join(str(p) for p in first.get("loc", ()) if not isinstance(p, int))
     message = str(first.get("msg", "invalid")).removeprefix("Value error, ")
+    match first.get("type"):
+        case "extra_forbidden":
+            message = "unknown field (not one this route takes)"
+        case "union_tag_invalid":
+            # pydantic's own message repeats the type given.
+            context = first.get("ctx") or {}
+            discriminator = str(context.get("discriminator", "type")).strip("'")
+            where = f"{where}.{discriminator}" if where else discriminator
+            message = f"not a known type (known: {context.get('expected_tags', '')})"
     return f"{where}: {message}" if where else message
 
 
@@ -119,4 +132,12 @@ def create_app(
     _handlers(app)
     app.include_router(cases.router)
     app.include_router(reports.router)
+    # Before any route (or FastAPI) reads a body: a known token, and a body within bounds.
+    app.add_middleware(
+        Gate,
+        tokens=tokens,
+        max_body_bytes=api.max_body_bytes,
+        larger_bodies={codec.PREFIX + "/": api.max_codec_body_bytes},
+    )
+    codec.mount(app, settings)
     return app

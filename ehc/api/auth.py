@@ -70,6 +70,25 @@ class Tokens:
         return found
 
 
+class NotAuthenticated(ValueError):
+    """No known bearer token: the message says which (answered 401)."""
+
+
+NO_TOKEN = "a bearer token is needed (Authorization: Bearer TOKEN)"
+UNKNOWN_TOKEN = "unknown bearer token"
+
+
+def authenticate(authorization: str | None, tokens: Tokens) -> Principal:
+    """The principal of an ``Authorization: Bearer TOKEN`` header, or ``NotAuthenticated``."""
+    scheme, _, token = (authorization or "").strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise NotAuthenticated(NO_TOKEN)
+    found = tokens.lookup(token.strip())
+    if found is None:
+        raise NotAuthenticated(UNKNOWN_TOKEN)
+    return found
+
+
 def parse_tokens(text: str, source: str = "EHC_API_TOKENS") -> Tokens:
     entries: dict[str, Principal] = {}
     lines = [line.strip() for chunk in text.splitlines() for line in chunk.split(",")]

@@ -2,7 +2,9 @@
 
 Events are the rules' own models (``statutory.assessment.AssessmentEvent``,
 ``statutory.review.ReviewEvent``) and go through the same services as the CLI, so the same
-validators apply and a rejected event writes nothing.
+validators apply and a rejected event writes nothing. A body with a field the model does not
+take is refused, and so is a case reference that reads like a name
+(``statutory.identifiers``).
 """
 
 from __future__ import annotations
@@ -15,17 +17,16 @@ from pydantic import BaseModel
 
 from ehc.api.auth import Principal, Role
 from ehc.api.context import Context, allow, require_owner, require_reader
+from ehc.api.strict import no_unknown_fields
 from ehc.chronology import Chronology, case_chronology
 from statutory import assessment as assessment_rules
 from statutory import review as review_rules
-from statutory.identifiers import CASE_REF_PATTERN
+from statutory.identifiers import CaseRef
 from statutory.steps import StepStatus
 from workflows.models import AssessmentView, ReviewView, assessment_workflow_id
 
 router = APIRouter()
-CaseRefPath = Annotated[
-    str, Path(pattern=CASE_REF_PATTERN, description="Council case reference, e.g. EHC-2026-0147")
-]
+CaseRefPath = Annotated[CaseRef, Path(description="Council case reference, e.g. EHC-2026-0147")]
 Writer = Annotated[Principal, allow(Role.CASEWORKER, what="write to cases")]
 Reader = Annotated[Principal, allow(Role.CASEWORKER, Role.SUPERVISOR, what="read cases")]
 
@@ -47,6 +48,7 @@ class Recorded(BaseModel):
     status_code=status.HTTP_201_CREATED,
     tags=["assessments"],
     responses={409: {"description": "An assessment with this case reference exists."}},
+    dependencies=[no_unknown_fields(assessment_rules.AssessmentRequest)],
 )
 async def start_assessment(
     ctx: Context, who: Writer, request: assessment_rules.AssessmentRequest
@@ -65,7 +67,11 @@ async def start_assessment(
     )
 
 
-@router.post("/assessments/{case_ref}/events", tags=["assessments"])
+@router.post(
+    "/assessments/{case_ref}/events",
+    tags=["assessments"],
+    dependencies=[no_unknown_fields(assessment_rules.AssessmentEvent)],
+)
 async def record_assessment_event(
     ctx: Context,
     who: Writer,
@@ -87,7 +93,11 @@ async def assessment_timeline(ctx: Context, who: Reader, case_ref: CaseRefPath) 
     return view
 
 
-@router.post("/reviews/{case_ref}/events", tags=["reviews"])
+@router.post(
+    "/reviews/{case_ref}/events",
+    tags=["reviews"],
+    dependencies=[no_unknown_fields(review_rules.ReviewEvent)],
+)
 async def record_review_event(
     ctx: Context,
     who: Writer,

@@ -7,6 +7,8 @@
 | ``EHC_API_HOST`` | ``127.0.0.1`` | address to listen on |
 | ``EHC_API_PORT`` | ``8000`` | port to listen on |
 | ``EHC_API_TEMPORAL_TIMEOUT`` | ``20`` | seconds to wait for Temporal (a query waits for a worker) |
+| ``EHC_API_MAX_BODY_BYTES`` | ``65536`` | largest request body (413 past it); an event is well under 2 KiB |
+| ``EHC_API_MAX_CODEC_BODY_BYTES`` | ``16777216`` | the same for ``/codec``, whose bodies carry whole payloads |
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ class ApiSettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     temporal_timeout: float = Field(default=20.0, gt=0, le=600)
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024, le=16 * 1024 * 1024)
+    max_codec_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024, le=256 * 1024 * 1024)
 
     def load_tokens(self) -> Tokens:
         """Every configured token; refuses to run with none (no anonymous access)."""

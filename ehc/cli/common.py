@@ -68,6 +68,7 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
 
     from activities.directory import DirectoryError
     from ehc.cases import CaseError
+    from ehc.codec import CodecError
     from ehc.server import ServerError
     from ehc.temporal import TemporalUnreachable
 
@@ -75,7 +76,7 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
         return asyncio.run(coro)
     except TemporalUnreachable as error:
         fail(str(error), FAILED)
-    except (ServerError, DirectoryError) as error:
+    except (ServerError, DirectoryError, CodecError) as error:
         fail(str(error), FAILED)
     except CaseError as error:  # unknown case, rejected event: the input was wrong
         fail(str(error))

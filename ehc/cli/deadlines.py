@@ -27,7 +27,9 @@ from ehc.text import count, day
 from statutory import assessment as rules
 from statutory import audit
 from statutory import exceptions as exc
+from statutory import processes as P
 from statutory import review as rv
+from statutory.process import StepDef
 from statutory.steps import StepStatus
 
 app = typer.Typer(help="Statutory deadlines for a case, computed without a server.")
@@ -97,12 +99,9 @@ def _not_audited(as_of: date, why: str) -> str:
 def _steps_lifted(span: rules.ExceptionSpan) -> list[str]:
     if span.advice_id is not None:  # an exception recorded against one request (reg 8(2))
         return [f"advice-{span.advice_id}"] if span.reason in exc.ADVICE_REASONS else []
-    lifted = []
-    if span.reason in exc.LA_STEP_REASONS:
-        lifted += ["decide-to-assess", "decide-not-to-issue", "final-plan"]
-    if span.reason in exc.ADVICE_REASONS:
-        lifted.append("advice")
-    return lifted
+    lifted = [d for d in P.ASSESSMENT.steps if span.reason in d.lifted_by]
+    # The authority's own limits first, then the advice requests (a stable JSON order).
+    return [d.id.value for d in sorted(lifted, key=lambda d: d.numbered)]
 
 
 @app.command("assessment")
@@ -303,34 +302,22 @@ def _print_timeline(
             cells.append(wording.step_status(status[step]) if step in status else "")
         table.add_row(*cells)
 
-    def row(label: str, lim: rules.DatedLimit, source: str, step: str) -> None:
+    def row(defn: StepDef, lim: rules.DatedLimit, number: int | None = None) -> None:
         target = day(lim.target) if lim.exception_applies else ""
-        add([label, day(lim.due), target, source], step)
+        label = f"{defn.label}, request {number}" if number else defn.label
+        add([label, day(lim.due), target, defn.regulation], defn.name(number))
 
-    row(
-        "Decide whether to assess, and notify",
-        d.decide_to_assess,
-        "reg 4(1), 5(1)",
-        "decide-to-assess",
-    )
+    row(P.DECIDE_TO_ASSESS, d.decide_to_assess)
     for i, lim in enumerate(d.advice, start=1):
-        row(f"Advice {i} returned (6 weeks from adviser's receipt)", lim, "reg 8(1)", f"advice-{i}")
-    row(
-        "Decide not to issue a plan, and notify",
-        d.decide_not_to_issue,
-        "reg 10(1)",
-        "decide-not-to-issue",
-    )
-    add(
-        ["Latest day to serve the draft plan", day(d.latest_draft), "", "planning date"],
-        "draft-served",
-    )
+        row(P.ASSESSMENT_ADVICE, lim, i)
+    row(P.DECIDE_NOT_TO_ISSUE, d.decide_not_to_issue)
+    add([P.DRAFT.label, day(d.latest_draft), "", P.DRAFT.regulation], P.DRAFT.name())
     if d.representations_close:
         add(
             ["Representations on the draft close", day(d.representations_close), "", "reg 13(1)"],
             None,
         )
-    row("Issue the final EHC plan (20 weeks)", d.final_plan, "reg 13(2)", "final-plan")
+    row(P.FINAL_PLAN, d.final_plan)
     out.print(table)
     for s in spans:
         only = f", advice request {s.advice_id} only" if s.advice_id else ""
@@ -613,44 +600,28 @@ def _print_review(
     table.add_column("Source")
     if status is not None:
         table.add_column("Status")
+
+    def declared(defn: StepDef, due: date | None) -> tuple[str, str, date | None, str]:
+        return (defn.id.value, defn.label, due, defn.regulation)
+
     rows: list[tuple[str | None, str, date | None, str]] = [
-        (
-            "review-meeting",
-            "Review the plan (within 12 months)",
-            d.review_due_by,
-            "CFA s44(1), reg 18",
-        ),
-        ("under-five-review", "Under-5 review (local policy)", d.under_five_review_by, "CoP 9.178"),
-        (
-            "transfer-meeting",
-            "Latest meeting for the phase transfer",
-            d.latest_meeting_for_phase_transfer,
-            "reg 18",
-        ),
+        declared(P.REVIEW_MEETING, d.review_due_by),
+        declared(P.UNDER_FIVE_REVIEW, d.under_five_review_by),
+        declared(P.TRANSFER_MEETING, d.latest_meeting_for_phase_transfer),
         (
             None,
             "Latest amendment notice for the transfer",
             d.latest_amendment_notice_for_phase_transfer,
             "reg 18, 22(3)",
         ),
-        ("phase-transfer", "Phase transfer: plan finalised", d.phase_transfer_deadline, "reg 18"),
-        ("invitations", "Invitations sent (2 weeks before)", d.invitations_by, "reg 20(3)"),
-        (
-            "advice-circulated",
-            "Advice circulated (2 weeks before)",
-            d.advice_circulated_by,
-            "reg 20(4)",
-        ),
-        ("report", "Report of the meeting sent", d.report_by, "reg 20(7)"),
-        ("decision", "Decision notified (4 weeks)", d.decision_by, "reg 20(10)"),
-        (
-            "amendment-notice",
-            "Amendment notice (with the decision)",
-            d.amendment_notice_by,
-            "Devon [2022]",
-        ),
+        declared(P.PHASE_TRANSFER, d.phase_transfer_deadline),
+        declared(P.INVITATIONS, d.invitations_by),
+        declared(P.ADVICE_CIRCULATED, d.advice_circulated_by),
+        declared(P.REPORT, d.report_by),
+        declared(P.DECISION, d.decision_by),
+        declared(P.AMENDMENT_NOTICE, d.amendment_notice_by),
         (None, "Representations close (15 days)", d.representations_close, "reg 22(2)"),
-        ("final-amended-plan", "Final amended plan", d.final_amended_plan_by, "reg 22(3)"),
+        declared(P.FINAL_AMENDED_PLAN, d.final_amended_plan_by),
         (None, "Next review due", d.next_review_due_by, f"from the {mode.value}"),
     ]
     if status is not None:

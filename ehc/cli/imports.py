@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ehc import importer
-from ehc.cli.common import err, fail, out, run, today_utc
+from ehc.cli.common import FAILED, err, fail, out, run, today_utc
 from ehc.settings import get_settings
 
 if TYPE_CHECKING:
@@ -87,7 +87,12 @@ def _report(
             "Fix them, or re-run with --skip-bad to import the other rows."
         )
     else:
-        started, existing, failures = _start_all(checked, starter_for, noun)
+        try:
+            started, existing, failures = _start_all(checked, starter_for, noun)
+        except importer.ImportInterrupted as stop:
+            for row in stop.failures:
+                err.print(f"{path}: {row}", soft_wrap=True)
+            fail(_interrupted(path, stop), FAILED)
         for row in failures:
             err.print(f"{path}: {row}", soft_wrap=True)
         out.print(
@@ -104,6 +109,21 @@ def _report(
         bad = bad + failures
     if bad:
         raise typer.Exit(2)
+
+
+def _interrupted(path: Path, stop: importer.ImportInterrupted) -> str:
+    done = stop.started + stop.existing
+    return (
+        f"{path}: import stopped: {stop.reason} after {stop.started} of {stop.total} rows "
+        "were started"
+        + (f" ({stop.existing} more were already there)" if stop.existing else "")
+        + ". Nothing is half-done: once Temporal answers again, run the same command again"
+        + (
+            f"; the {done} rows done are counted as already there, and only the rest started."
+            if done
+            else "."
+        )
+    )
 
 
 def _read(path: Path, model: type[importer.Row]) -> importer.Parsed[importer.Row]:

@@ -26,8 +26,9 @@ class Lazy(NamedTuple):
     attribute: str
     summary: str
     """The first paragraph of the command's help (tests/unit/test_cli_start.py checks it)."""
-    logs: bool = True
-    """False for a command that never writes a log line: logging is then not set up."""
+    standalone: bool = False
+    """True for a command that reads no setting and writes no log line: the set-up (settings,
+    structlog) is skipped."""
 
     @property
     def is_group(self) -> bool:
@@ -82,7 +83,7 @@ COMMANDS: dict[str, Lazy] = {
         "ehc.cli.deadlines",
         "app",
         "Statutory deadlines for a case, computed without a server.",
-        logs=False,  # the calculator: pure rules, no server, no I/O but its output
+        standalone=True,  # the calculator: pure rules, no server, no I/O but its output
     ),
     "assessment": Lazy(
         "ehc.cli.assessment", "app", "EHC needs assessments: one durable workflow per case."
@@ -170,15 +171,15 @@ def load(name: str) -> Any:
 
 @app.callback()
 def _setup(ctx: typer.Context) -> None:
-    # Imported here: ``ehc --help`` needs neither the settings nor structlog.
+    lazy = COMMANDS.get(ctx.invoked_subcommand or "")
+    if lazy is not None and lazy.standalone:
+        return
+    # Imported here: ``ehc --help`` and the calculator need neither the settings nor structlog.
+    from ehc.logs import configure
     from ehc.settings import get_settings
 
-    settings = get_settings()  # read for every command: a bad EHC_ variable always fails
-    lazy = COMMANDS.get(ctx.invoked_subcommand or "")
-    if lazy is None or lazy.logs:
-        from ehc.logs import configure
-
-        configure(settings.log_level, settings.log_format)
+    settings = get_settings()
+    configure(settings.log_level, settings.log_format)
 
 
 def main() -> None:

@@ -32,10 +32,9 @@ def load_demo(
     ] = None,
 ) -> None:
     """Load the demo caseload (about 40 open assessments, 300 plans); existing cases are kept."""
+    day = parse_date(today, "--today") if today else today_utc()
     from ehc import system
     from ehc.temporal import connect
-
-    day = parse_date(today, "--today") if today else today_utc()
 
     async def go() -> tuple[int, int]:
         return await system.load_demo(await connect(), get_settings(), day)

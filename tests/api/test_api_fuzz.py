@@ -105,6 +105,7 @@ async def test_no_generated_request_gets_a_server_error(
             "EHC_TASK_QUEUE": queue,
             "EHC_DATA_DIR": str(tmp_path),
             "EHC_LOG_FORMAT": "json",
+            "EHC_PAYLOAD_ENCRYPTION": "false",  # like the in-process worker
             "EHC_API_PORT": str(port),
             "EHC_API_TOKENS": f"{TOKENS['system']} caseworker *, {TOKENS['supervisor']} supervisor",
         }

@@ -41,6 +41,7 @@ def cli_env(dev_server_env: WorkflowEnvironment, tmp_path: Path) -> dict[str, st
         "TEMPORAL_ADDRESS": dev_server_env.client.service_client.config.target_host,
         "EHC_DATA_DIR": str(tmp_path),
         "EHC_LOG_FORMAT": "json",
+        "EHC_PAYLOAD_ENCRYPTION": "false",  # like the in-process worker (tests/e2e/test_codec.py)
     }
 
 

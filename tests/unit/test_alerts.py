@@ -8,6 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from statutory.alerts import Alert, AlertKind, AlertPolicy, candidates, plan
+from statutory.process import StepKind
 from statutory.steps import StepStatus, settle
 
 TARGET = date(2025, 10, 8)
@@ -30,7 +31,7 @@ def step(
         due=TARGET,
         target=target,
         exception_applies=target != TARGET,
-        statutory=statutory,
+        kind=StepKind.DUTY if statutory else StepKind.PLANNING,
         completed_on=completed_on,
         applicable=True,
         today=today,

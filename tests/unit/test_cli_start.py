@@ -29,6 +29,8 @@ HEAVY = (
     "workflows",
     "activities",
     "scenarios",
+    "structlog",  # the calculator writes no log line
+    "pydantic_settings",  # ... and reads no setting
 )
 
 #: Runs ``ehc`` in-process with the given arguments and prints which HEAVY modules it loaded.
