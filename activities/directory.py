@@ -23,30 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from statutory.alerts import AlertKind
-
-ROLES = ("caseworker", "supervisor", "manager", "provider", "service-manager")
-
-#: Who hears about what, by process: reminders to the person who must act; escalations
-#: climb from them to their supervisors and managers (a council may change any rung).
-DEFAULT_LADDER: dict[str, dict[str, list[str]]] = {
-    "assessment": {
-        "reminder": ["caseworker"],
-        "escalation-1": ["caseworker", "supervisor"],
-        "escalation-2": ["supervisor", "manager"],
-    },
-    "review": {
-        "reminder": ["caseworker"],
-        "escalation-1": ["caseworker", "supervisor"],
-        "escalation-2": ["supervisor", "manager"],
-    },
-    "advice": {
-        "reminder": ["provider", "caseworker"],
-        "escalation-1": ["service-manager", "supervisor"],
-        "escalation-2": ["service-manager", "manager"],
-    },
-    "digest": {"reminder": ["supervisor"]},
-}
+from statutory.alerts import DEFAULT_LADDER, ROLES, AlertKind, roles_for
 
 
 class DirectoryError(ValueError):
@@ -118,14 +95,8 @@ class Directory:
         return directory
 
     def roles_for(self, process: str, kind: AlertKind, level: int) -> list[str]:
-        """The ladder's rung for an alert; the highest rung defined for deeper levels."""
-        rungs = self.ladder.get(process) or self.ladder["assessment"]
-        if kind is AlertKind.REMINDER:
-            return rungs.get("reminder", ["caseworker"])
-        for rung in range(level, 0, -1):
-            if f"escalation-{rung}" in rungs:
-                return rungs[f"escalation-{rung}"]
-        return ["supervisor"]
+        """The ladder's rung for an alert (``statutory.alerts.roles_for``)."""
+        return roles_for(self.ladder, process, kind, level)
 
     def resolve(
         self, roles: list[str], *, caseworker: str, team: str, provider: str | None

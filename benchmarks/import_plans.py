@@ -24,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from ehc.codec import ensure_local_key
 from ehc.logs import configure
 from ehc.server import EmbeddedServer
 from ehc.settings import Settings
@@ -73,10 +74,11 @@ async def main(count: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
         settings = Settings(data_dir=Path(tmp), server_port=port, ui_port=free_port())
+        ensure_local_key(settings)  # encrypted, as `ehc up` runs; the CLI finds it in tmp
         server = EmbeddedServer(settings)
         await server.start()
         try:
-            client = await connect(target_host=server.address)
+            client = await connect(settings, target_host=server.address)
             with ThreadPoolExecutor(max_workers=8) as pool:
                 async with build_worker(client, settings, pool):
                     path = Path(tmp) / "plans.csv"

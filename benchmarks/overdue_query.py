@@ -32,6 +32,7 @@ from typing import Any
 from temporalio.client import Client
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 
+from ehc.codec import ensure_local_key
 from ehc.logs import configure
 from ehc.overdue import overdue_report
 from ehc.server import EmbeddedServer
@@ -147,10 +148,11 @@ async def main(sizes: list[int], repeat: int) -> None:
     today = datetime.now(UTC).date()
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp), server_port=free_port(), ui_port=free_port())
+        ensure_local_key(settings)  # encrypted, as `ehc up` runs; the CLI finds it in tmp
         server = EmbeddedServer(settings)
         await server.start()
         try:
-            client = await connect(target_host=server.address)
+            client = await connect(settings, target_host=server.address)
             started = 0
             for size in sizes:
                 began = time.perf_counter()

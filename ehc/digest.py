@@ -11,6 +11,7 @@ import asyncio
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, timedelta
+from typing import TYPE_CHECKING
 
 from temporalio import activity
 from temporalio.client import (
@@ -23,16 +24,17 @@ from temporalio.client import (
     ScheduleUpdateInput,
 )
 
-from activities.alerts import deliver
-from activities.channels import Channel, Message
-from activities.directory import Directory
-from activities.outbox import Outbox
 from ehc.cases import CaseSummary, list_cases
 from ehc.overdue import listed_once
 from ehc.text import day
 from statutory.alerts import AlertKind
 from workflows.digest import DIGEST_SCHEDULE_ID, DIGEST_WORKFLOW_ID, DigestWorkflow
 from workflows.models import DigestRequest, DigestResult
+
+if TYPE_CHECKING:
+    from activities.channels import Channel, Message
+    from activities.directory import Directory
+    from activities.outbox import Outbox
 
 KINDS = ("assessment", "review", "advice")
 DEFAULT_CRON = "0 7 * * MON"  # Monday 07:00 UTC
@@ -41,6 +43,9 @@ DEFAULT_CRON = "0 7 * * MON"  # Monday 07:00 UTC
 def compose(
     team: str, week: str, cases: Sequence[tuple[str, CaseSummary]], today_iso: str
 ) -> Message:
+    # Delivery (SMTP, Notify, the outbox's database): loaded by the worker, not by the CLI.
+    from activities.channels import Message
+
     overdue = [
         (k, c) for k, c in cases if c.next_deadline and c.next_deadline.isoformat() < today_iso
     ]
@@ -72,6 +77,8 @@ class DigestActivities:
 
     @activity.defn(name="send_digests")
     async def send_digests(self, request: DigestRequest) -> DigestResult:
+        from activities.alerts import deliver
+
         assert request.as_of is not None
         as_of = request.as_of.astimezone(UTC)
         found = [

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from ehc import text
 from statutory import assessment as arules
 from statutory import review as rrules
+from statutory.bounds import CaseDay
 from statutory.errors import RuleViolation
 from statutory.identifiers import CASE_REF_PATTERN, CaseRef, StaffId, TeamId, looks_like_a_name
 
@@ -39,7 +40,6 @@ CASE_REF = re.compile(CASE_REF_PATTERN)
 DATE_LIKE = re.compile(r"[0-9/ -]{1,12}")
 #: A caseload export is a few megabytes; anything far larger is not one.
 MAX_FILE_BYTES = 64 * 1024 * 1024
-LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def parse_day(value: object) -> object:
@@ -68,16 +68,16 @@ class PlanRow(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     case_ref: CaseRef
-    plan_date: date
-    last_review_date: date | None = None
+    plan_date: CaseDay
+    last_review_date: CaseDay | None = None
     caseworker: StaffId
     team: TeamId
     date_of_birth: date | None = None
     transfer_kind: rrules.TransferKind | None = None
     transfer_year: int | None = None
-    move_date: date | None = None
-    meeting_held_on: date | None = None
-    next_meeting_on: date | None = None
+    move_date: CaseDay | None = None
+    meeting_held_on: CaseDay | None = None
+    next_meeting_on: CaseDay | None = None
 
     _days = field_validator(
         "plan_date",
@@ -133,12 +133,12 @@ class AssessmentRow(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     case_ref: CaseRef
-    received: date
+    received: CaseDay
     caseworker: StaffId
     team: TeamId
     date_of_birth: date | None = None
-    decided_to_assess_on: date | None = None
-    draft_served_on: date | None = None
+    decided_to_assess_on: CaseDay | None = None
+    draft_served_on: CaseDay | None = None
 
     _days = field_validator(
         "received", "date_of_birth", "decided_to_assess_on", "draft_served_on", mode="before"
@@ -215,22 +215,11 @@ def _text_of(path: Path) -> str:
         ) from None
 
 
-def _one_line_values(path: Path, cells: dict[str, str], end: int) -> None:
-    """``FileError`` if a value runs over more than one line: no column takes a line break,
-    and a stray quote makes the lines after it one value, rows and all."""
-    breaks = sum(len(LINE_BREAK.findall(v)) for v in cells.values() if v)
-    if breaks:
-        raise FileError(
-            f"{path}: line {end - breaks}: a value runs over {breaks + 1} lines (to line "
-            f"{end}); each value must be on one line: check the quotes in that row"
-        )
-
-
 def read_rows(path: Path, model: type[Row]) -> Parsed[Row]:
     """Parse and validate every row; never stops at the first bad one."""
-    reader = csv.DictReader(io.StringIO(_text_of(path), newline=""))
+    lines = csv.reader(io.StringIO(_text_of(path), newline=""))
     try:
-        return _parse(path, reader, model)
+        return _parse(path, lines, model)
     except csv.Error as error:
         limit = csv.field_size_limit()
         reason = (
@@ -238,14 +227,15 @@ def read_rows(path: Path, model: type[Row]) -> Parsed[Row]:
             if "field larger than field limit" in str(error)
             else f"not readable as CSV ({error})"
         )
-        raise FileError(f"{path}: line {reader.line_num}: {reason}") from None
+        raise FileError(f"{path}: line {lines.line_num}: {reason}") from None
 
 
-def _parse(path: Path, reader: csv.DictReader[str], model: type[Row]) -> Parsed[Row]:
-    fieldnames = reader.fieldnames or []
-    if any(LINE_BREAK.search(c) for c in fieldnames):
+def _parse(path: Path, lines: Any, model: type[Row]) -> Parsed[Row]:  # lines: csv.reader
+    """Rows from a ``csv.reader``; each record must lie on one line of the file: no column
+    takes a line break, and a stray quote makes the lines after it one value, rows and all."""
+    columns = [c.strip() for c in next(lines, [])]
+    if lines.line_num > 1:
         raise FileError(f"{path}: line 1: a column name runs over more than one line")
-    columns = [c.strip() for c in fieldnames]
     known = set(model.model_fields)
     required = {n for n, f in model.model_fields.items() if f.is_required()}
     if missing := sorted(required - set(columns)):
@@ -254,27 +244,35 @@ def _parse(path: Path, reader: csv.DictReader[str], model: type[Row]) -> Parsed[
         raise FileError(
             f"{path}: unknown column(s) {', '.join(unknown)} (known: {', '.join(model.model_fields)})"
         )
+    if twice := sorted({c for c in columns if columns.count(c) > 1}):
+        raise FileError(f"{path}: column(s) {', '.join(twice)} given more than once")
     parsed: Parsed[Row] = Parsed()
     seen: dict[str, int] = {}
-    for raw in reader:
-        number = reader.line_num  # the file's own line number, blank lines included
-        cells = {k.strip(): v for k, v in raw.items() if k is not None}
-        _one_line_values(path, {k: v for k, v in cells.items() if isinstance(v, str)}, number)
-        if None in raw:
+    end = lines.line_num
+    for values in lines:
+        # The file's own line numbers, blank lines included.
+        number, end = end + 1, lines.line_num
+        if end > number:
+            raise FileError(
+                f"{path}: line {number}: a value runs over {end - number + 1} lines (to line "
+                f"{end}); each value must be on one line: check the quotes in that row"
+            )
+        if not any(v.strip() for v in values):
+            continue  # blank line
+        if len(values) > len(columns):
             parsed.bad.append(BadRow(number, "", "more cells than columns"))
             continue
-        if not any((v or "").strip() for v in cells.values()):
-            continue  # blank line
+        cells = dict(zip(columns, values, strict=False))  # a short row: the rest are absent
         # Only echo a reference that looks like one: a bad one may be a child's name.
         ref = (cells.get("case_ref") or "").strip().upper().replace("/", "-")
         ref = ref if CASE_REF.fullmatch(ref) and not looks_like_a_name(ref) else ""
         try:
-            row = model.model_validate({k: v for k, v in cells.items() if v is not None})
+            row = model.model_validate(cells)
         except ValidationError as error:
             first = error.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
             message = first["msg"].removeprefix("Value error, ")
-            parsed.bad.append(BadRow(number, ref, f"{where}: {message}"))
+            parsed.bad.append(BadRow(number, ref, f"{where}: {message}" if where else message))
             continue
         if row.case_ref in seen:
             parsed.bad.append(

@@ -106,8 +106,9 @@ def listed_once(found: Iterable[tuple[str, CaseSummary]]) -> list[tuple[str, Cas
     """Leave out an assessment whose published step is one of its requests for advice when
     that request's own workflow is listed too: the same late advice, counted once.
 
-    Assessments started before they published only their own steps still publish an advice
-    request's step as theirs (``workflows.assessment.OWN_NEXT_STEP_PATCH``).
+    Assessments publish only their own steps (``statutory.assessment.own_next_deadline``); this
+    guard keeps the count right for a case whose search attributes say otherwise (a workflow
+    reconciled from another system, or a cluster shared with an older worker).
     """
     pairs = list(found)
     advised = {c.case_ref for kind, c in pairs if kind == "advice"}

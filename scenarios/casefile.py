@@ -14,7 +14,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
 
+from statutory import alerts
 from statutory import assessment as rules
+from statutory.alerts import SentAlert
 
 PSYCHOLOGY_PROVIDER = "Educational Psychology Service"
 OTHER_PROVIDER = "Setting, health and social care"
@@ -253,11 +255,21 @@ def event_log(case: SimCase) -> list[rules.AssessmentEvent]:
     return [event for _, _, event in ranked]
 
 
-def replay(case: SimCase) -> rules.AssessmentCase:
-    """Rebuild the case through ``statutory.assessment.apply``, event by event, as live."""
-    request = rules.AssessmentRequest(
+def request_of(case: SimCase) -> rules.AssessmentRequest:
+    return rules.AssessmentRequest(
         case_ref=case.ref, received=case.received, caseworker=CASEWORKER, team=TEAM
     )
+
+
+def expected_alerts(case: SimCase) -> list[SentAlert]:
+    """The reminders and escalations the live workflows send for ``case`` (the one planner,
+    ``statutory.alerts``, walked over the case's days)."""
+    return alerts.expected_alerts(request_of(case), event_log(case))
+
+
+def replay(case: SimCase) -> rules.AssessmentCase:
+    """Rebuild the case through ``statutory.assessment.apply``, event by event, as live."""
+    request = request_of(case)
     state = rules.open_case(request, case.received)
     for event in event_log(case):
         state = rules.apply(state, event, event.on, datetime.combine(event.on, time(), UTC))

@@ -5,7 +5,7 @@ Temporal time-skipping test server: the workflow starts at midday on the day of 
 each caseworker event of ``scenarios.casefile.event_log`` is sent as the ``record`` update at
 midday on its day, while the server skips the weeks between. The workflow's timeline query is
 then read back (its steps, the reminders and escalations it sent, its outcome) for comparison
-with the fast engine (``expected_deadlines``, ``reminders.expected_alerts``,
+with the fast engine (``expected_deadlines``, ``casefile.expected_alerts``,
 ``casefile.outcome``).
 
 The test server's clock runs from today, so each case is moved in time to start on the server's
@@ -37,12 +37,12 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from scenarios import casefile
 from scenarios.casefile import CASEWORKER, TEAM, SimCase, as_rules_case, event_log
 from scenarios.casefile import outcome as outcome_of
-from scenarios.reminders import SentAlert, expected_alerts
 from statutory import assessment as rules
 from statutory import exceptions as exc
-from statutory.alerts import AlertKind
+from statutory.alerts import AlertKind, SentAlert
 from statutory.steps import StepStatus
 from workflows import search_attributes as sa
 from workflows.assessment import AssessmentWorkflow
@@ -274,7 +274,7 @@ def agreement(replayed: Replayed) -> Agreement:
         ref=case.ref,
         outcome=replayed.outcome == outcome_of(case),
         deadlines=replayed.deadlines == expected_deadlines(case),
-        alerts=replayed.alerts == expected_alerts(case),
+        alerts=replayed.alerts == casefile.expected_alerts(case),
         reminders=sum(a.kind is AlertKind.REMINDER for a in replayed.alerts),
         escalations=sum(a.kind is AlertKind.ESCALATION for a in replayed.alerts),
     )

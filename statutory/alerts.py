@@ -16,12 +16,15 @@ a replayed worker never sends twice, while a target moved by an exception earns 
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable
-from datetime import date, datetime, timedelta
+from collections.abc import Container, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from statutory import assessment
+from statutory.process import StepId, step_family
 from statutory.steps import DEFAULT_AMBER_DAYS, StepStatus
 from statutory.working_days import next_working_day
 
@@ -51,6 +54,50 @@ class AlertPolicy(BaseModel):
         if any(d < 0 for d in v):
             raise ValueError("lead times are whole days, zero or more")
         return tuple(sorted(set(v)))
+
+
+#: Roles an alert can be addressed to; a council's directory names the people in each.
+ROLES = ("caseworker", "supervisor", "manager", "provider", "service-manager")
+
+#: Who hears about what, by process: reminders to the person who must act; escalations
+#: climb from them to their supervisors and managers (a council may change any rung).
+DEFAULT_LADDER: dict[str, dict[str, list[str]]] = {
+    "assessment": {
+        "reminder": ["caseworker"],
+        "escalation-1": ["caseworker", "supervisor"],
+        "escalation-2": ["supervisor", "manager"],
+    },
+    "review": {
+        "reminder": ["caseworker"],
+        "escalation-1": ["caseworker", "supervisor"],
+        "escalation-2": ["supervisor", "manager"],
+    },
+    "advice": {
+        "reminder": ["provider", "caseworker"],
+        "escalation-1": ["service-manager", "supervisor"],
+        "escalation-2": ["service-manager", "manager"],
+    },
+    "digest": {"reminder": ["supervisor"]},
+}
+
+
+def roles_for(
+    ladder: dict[str, dict[str, list[str]]], process: str, kind: AlertKind, level: int
+) -> list[str]:
+    """The ladder's rung for an alert; the highest rung defined for deeper levels."""
+    rungs = ladder.get(process) or ladder["assessment"]
+    if kind is AlertKind.REMINDER:
+        return rungs.get("reminder", ["caseworker"])
+    for rung in range(level, 0, -1):
+        if f"escalation-{rung}" in rungs:
+            return rungs[f"escalation-{rung}"]
+    return ["supervisor"]
+
+
+def own_clock(step: StepStatus) -> bool:
+    """Whether a case's step runs on the case's own clock: each request for advice runs its
+    own (with ``ADVICE_POLICY``, alerting its provider)."""
+    return step_family(step.step) != StepId.ADVICE
 
 
 #: Advice requests (reg 8): one reminder to the adviser a week before, escalations the day after
@@ -118,15 +165,13 @@ def plan(
     sent: Container[str],
     workflow_id: str,
     *,
-    skip_stale_reminders: bool = True,
     quiet_until: date | None = None,
 ) -> tuple[list[Alert], date | None]:
     """Alerts to send now, and the next day on which another may fall due.
 
     For each open step only the latest alert whose day has come is sent (if not sent already).
     A reminder is stale once its target has passed (escalations take over), so a step found
-    late is never "reminded" after the fact (``skip_stale_reminders=False`` is the behaviour of
-    workflows started before this rule, kept for their replay). Escalations are held while
+    late is never "reminded" after the fact. Escalations are held while
     ``today`` is before ``quiet_until`` (a newly entered case's settling period); whatever is
     still open then is escalated on that day.
     """
@@ -136,7 +181,7 @@ def plan(
     for step in steps:
         reached: Alert | None = None
         for alert in candidates(step, policy):
-            if skip_stale_reminders and alert.kind is AlertKind.REMINDER and today > alert.target:
+            if alert.kind is AlertKind.REMINDER and today > alert.target:
                 continue
             if alert.fire_on <= today:
                 reached = alert
@@ -194,3 +239,69 @@ class DeliveryReport(BaseModel):
     failed: list[str]
     """What did not reach its recipient: permanent failures (no address, a refused template),
     and channels still failing after the last attempt, whose rows stay due for the re-drive."""
+
+
+# --- a whole history, day by day, as the live workflows see it ---------------------------
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class SentAlert:
+    """An alert as sent: on which day of the case (0: the day of the request), for what."""
+
+    day: int
+    step: str
+    kind: AlertKind
+    level: int
+    target_day: int
+
+
+def expected_alerts(
+    request: assessment.AssessmentRequest,
+    events: Sequence[assessment.AssessmentEvent],
+    policy: AlertPolicy | None = None,
+    advice_policy: AlertPolicy | None = None,
+) -> list[SentAlert]:
+    """Every reminder and escalation the live workflows send for an assessment whose events
+    are recorded on their own days, in order: the same ``plan`` on the same days.
+
+    The case's steps go by ``policy``, each advice request by ``advice_policy`` (its own clock,
+    ``own_clock``). The live convention: the workflow starts at midday on the day the request
+    was received and each event is recorded at midday on its day, after that day's alert hour.
+    """
+    policy = policy or AlertPolicy()
+    advice_policy = advice_policy or ADVICE_POLICY
+    workflow_id = f"expected-{request.case_ref}"  # keys need only be unique within the case
+    received = request.received
+    state = assessment.open_case(request, received)
+    last = events[-1].on if events else received
+    sent: dict[str, SentAlert] = {}
+
+    def evaluate(day: date) -> None:
+        steps = assessment.steps(state, day, policy.amber_days)
+        due = plan([s for s in steps if own_clock(s)], policy, day, sent, workflow_id)[0]
+        advice = [s for s in steps if not own_clock(s)]
+        due += plan(advice, advice_policy, day, sent, workflow_id)[0]
+        for alert in due:
+            sent[alert.key(workflow_id)] = SentAlert(
+                (day - received).days,
+                alert.step,
+                alert.kind,
+                alert.level,
+                (alert.target - received).days,
+            )
+
+    pending = list(events)
+    day = received
+    evaluate(day)  # the workflow starts
+    while day <= last:
+        if day > received:
+            evaluate(day)  # the alert hour
+        while pending and pending[0].on == day:
+            state = assessment.apply(
+                state, pending.pop(0), day, datetime.combine(day, time(12), UTC)
+            )
+            if state.closed:
+                return sorted(sent.values())
+            evaluate(day)
+        day += timedelta(days=1)
+    return sorted(sent.values())

@@ -261,9 +261,8 @@ class ExceptionRecorded(_Event):
     advice_id: int | None = Field(default=None, ge=1, le=bounds.MAX_NUMBER)
 
     @model_validator(mode="after")
-    def _period_near_the_day_recorded(self) -> ExceptionRecorded:
-        bounds.check_near(self.start, self.on, "the exception's first day")
-        bounds.check_near(self.end, self.on, "the exception's last day")
+    def _ends_within_reach(self) -> ExceptionRecorded:
+        bounds.check_ahead(self.end, self.on, "the exception's last day")
         return self
 
 
@@ -557,6 +556,9 @@ def _last_advice_request(case: AssessmentCase) -> date | None:
 def _check_exception(case: AssessmentCase, event: ExceptionRecorded) -> None:
     period = exc.Period(event.start, event.end)
     exc.check_period(event.reason, period)
+    bounds.check_behind(
+        event.start, case.request.received, "the exception's first day", "the request"
+    )
     _require(
         event.end >= case.request.received,
         f"the exception ends ({event.end}) before the request was received "
@@ -738,6 +740,19 @@ def steps(
         )
     )
     return out
+
+
+def alert_notes(case: AssessmentCase) -> dict[str, list[str]]:
+    """Extra lines for a step's reminders: the draft's names the advice still missing, which the
+    plan will need (reg 6(1)) unless set aside (reg 6(4))."""
+    missing = [
+        f"{a.advice_type.value} from {a.provider} (requested {a.requested_on})"
+        for a in case.advice
+        if a.outstanding
+    ]
+    if not missing:
+        return {}
+    return {P.DRAFT.name(): [f"Advice still missing: {'; '.join(missing)}"]}
 
 
 def next_deadline(open_steps: Iterable[StepStatus]) -> StepStatus | None:

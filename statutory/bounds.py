@@ -6,8 +6,9 @@
   cannot be dated in the future either; the rules check that against "today".
 - A child or young person is under 25 on the day of the request or plan (CFA s83(2): the
   0-25 system), and cannot be born after it.
-- A date set ahead or behind the day it is recorded (a meeting booked, an exception's period)
-  lies within ``AHEAD_YEARS`` of that day.
+- A date set ahead of the day it is recorded (a meeting booked, an exception's end) is no
+  more than ``AHEAD_YEARS`` after it, and an exception starts no more than ``AHEAD_YEARS``
+  before the request it excuses.
 
 Within these bounds every date the rules compute exists (``datetime.date`` stops at
 9999-12-31), so a typing slip such as 9999-12-31 or 0001-01-01 is refused with one sentence
@@ -35,7 +36,8 @@ AGE_LIMIT_YEARS = 25
 EARLIEST_BIRTH = months_before(REGIME_START, 12 * AGE_LIMIT_YEARS)
 """Anyone born earlier was 25 before the EHC system began."""
 AHEAD_YEARS = 3
-"""How far from the day it is recorded a planned date may lie (a meeting, an exception)."""
+"""How far ahead of the day it is recorded a date may be set (a meeting, an exception's end),
+and how far before the request an exception may start."""
 MAX_NUMBER = 999
 """Advice requests and setting consultations are numbered 1, 2, ... within a case."""
 
@@ -80,17 +82,21 @@ def check_age(born: date, on: date, what: str) -> None:
         )
 
 
-def check_near(day: date, recorded: date, what: str) -> None:
-    """``day`` within ``AHEAD_YEARS`` either side of ``recorded`` (both in bounds)."""
+def check_ahead(day: date, recorded: date, what: str) -> None:
+    """``day`` no more than ``AHEAD_YEARS`` after ``recorded``, the day it was recorded."""
     if day > months_after(recorded, 12 * AHEAD_YEARS):
         raise RuleViolation(
             f"{what} ({day.isoformat()}) is more than {AHEAD_YEARS} years after the day it "
             f"is recorded ({recorded.isoformat()})"
         )
-    if day < months_before(recorded, 12 * AHEAD_YEARS):
+
+
+def check_behind(day: date, base: date, what: str, base_what: str) -> None:
+    """``day`` no more than ``AHEAD_YEARS`` before ``base`` (one of the case's own dates)."""
+    if day < months_before(base, 12 * AHEAD_YEARS):
         raise RuleViolation(
-            f"{what} ({day.isoformat()}) is more than {AHEAD_YEARS} years before the day it "
-            f"is recorded ({recorded.isoformat()})"
+            f"{what} ({day.isoformat()}) is more than {AHEAD_YEARS} years before {base_what} "
+            f"({base.isoformat()})"
         )
 
 

@@ -302,8 +302,8 @@ class MeetingScheduled(_Event):
     meeting_date: bounds.CaseDay
 
     @model_validator(mode="after")
-    def _meeting_near_the_day_arranged(self) -> MeetingScheduled:
-        bounds.check_near(self.meeting_date, self.on, "the meeting date")
+    def _meeting_within_reach(self) -> MeetingScheduled:
+        bounds.check_ahead(self.meeting_date, self.on, "the meeting date")
         return self
 
 
@@ -369,6 +369,12 @@ class TransferSet(_Event):
 
     type: Literal["transfer-set"] = "transfer-set"
     transfer: PhaseTransfer | None = None
+
+    @model_validator(mode="after")
+    def _move_within_reach(self) -> TransferSet:
+        if self.transfer is not None and self.transfer.move_date is not None:
+            bounds.check_ahead(self.transfer.move_date, self.on, "the move date")
+        return self
 
 
 class CaseworkerReassigned(_Event):

@@ -3,74 +3,40 @@
 It holds the adviser's own clock (reg 8), reminds the provider before the date and escalates
 to the provider's service manager and the team after it, and shows up in visibility as kind
 ``advice`` so overdue advice can be listed by provider. The parent case stays the record of
-what happened: it sends the child its view of the request whenever that changes.
+what happened: it sends the child its view of the request whenever that changes
+(``CaseWorkflow._sync_advice``).
 """
 
 from __future__ import annotations
 
 from temporalio import workflow
-from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from statutory.advice import AdviceRequestState
     from statutory.steps import StepStatus
-    from workflows import search_attributes as sa
+    from workflows.case import ADVICE_SYNC, ADVICE_WORKFLOW, CaseWorkflow, Held
     from workflows.clock import CaseClock
     from workflows.models import AdviceStart, AdviceView
 
-#: Each advice request runs as a child workflow with its own clock.
-ADVICE_CHILDREN_PATCH = "advice-child-workflows"
 
+@workflow.defn(name=ADVICE_WORKFLOW)
+class AdviceWorkflow(CaseWorkflow[AdviceRequestState, None]):
+    #: The parent case reports the request's step to the ledger, with the case's other steps.
+    reports = False
 
-@workflow.defn
-class AdviceWorkflow:
     @workflow.init
     def __init__(self, start: AdviceStart) -> None:
         self._start = start
-        self._state = start.request
-        self._clock = CaseClock("advice", start.policy, start.alert_hour_utc, start.quiet_until)
-        self._clock.provider = start.request.provider
-        self._changed = False
+        clock = CaseClock("advice", start.policy, start.alert_hour_utc, start.quiet_until)
+        clock.provider = start.request.provider
+        super().__init__(clock, start.request)
 
     @workflow.run
     async def run(self, start: AdviceStart) -> AdviceRequestState:
-        while True:
-            # Consume changes before reading the state, so none arriving later is missed.
-            self._changed = False
-            step = self._state.step(self._clock.today(), start.policy.amber_days)
-            self._publish(step)
-            if self._state.finished:
-                break
-            next_on = await self._clock.send_due(
-                [step], start.case_ref, self._caseworker(), self._team()
-            )
-            await self._clock.sleep(next_on, lambda: self._changed)
-        await self._clock.settle()
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        await self._keep()
         return self._state
 
-    def _publish(self, step: StepStatus) -> None:
-        open_ = step.state.is_open
-        self._clock.publish(
-            {
-                sa.CASE_REF: self._start.case_ref,
-                sa.KIND: "advice",
-                sa.STAGE: "received" if self._state.received_on else "awaiting-advice",
-                sa.NEXT_STEP: f"advice:{self._state.advice_type}" if open_ else None,
-                sa.NEXT_DEADLINE: sa.end_of(step.target) if open_ else None,
-                sa.CASEWORKER: self._caseworker(),
-                sa.TEAM: self._team(),
-            }
-        )
-
-    def _caseworker(self) -> str:
-        return self._state.caseworker or self._start.caseworker
-
-    def _team(self) -> str:
-        return self._state.team or self._start.team
-
-    @workflow.signal
+    @workflow.signal(name=ADVICE_SYNC)
     def sync(self, state: AdviceRequestState) -> None:
         """The parent's current view of this request (received, exceptions, closed)."""
         self._state = state
@@ -86,32 +52,28 @@ class AdviceWorkflow:
             alerts=self._clock.alert_log(),
         )
 
+    # --- the process -------------------------------------------------------------------------
 
-class AdviceChildren:
-    """A case's advice requests as child workflows: start each once, then send what changed.
+    def _held(self) -> Held:
+        # The parent sends the case's caseworker and team now (a reassignment moves them).
+        return self._start.model_copy(
+            update={
+                "caseworker": self._state.caseworker or self._start.caseworker,
+                "team": self._state.team or self._start.team,
+            }
+        )
 
-    Used from inside a parent workflow's run loop.
-    """
+    def _wake(self) -> list[StepStatus]:
+        return [self._state.step(self._clock.today(), self._start.policy.amber_days)]
 
-    def __init__(self) -> None:
-        self._sent: dict[str, AdviceRequestState] = {}
+    def _finished(self) -> bool:
+        return self._state.finished
 
-    async def sync(self, wanted: list[tuple[str, AdviceStart]]) -> None:
-        for child_id, start in wanted:
-            known = self._sent.get(child_id)
-            if known is None:
-                try:
-                    await workflow.start_child_workflow(
-                        AdviceWorkflow.run,
-                        start,
-                        id=child_id,
-                        # The advice clock finishes on its own when told the case moved on.
-                        parent_close_policy=ParentClosePolicy.ABANDON,
-                    )
-                except WorkflowAlreadyStartedError:
-                    workflow.logger.info("advice workflow already running")
-            elif known != start.request and not known.finished:
-                await workflow.get_external_workflow_handle(child_id).signal(
-                    AdviceWorkflow.sync, start.request
-                )
-            self._sent[child_id] = start.request
+    def _stage(self) -> str:
+        return "received" if self._state.received_on else "awaiting-advice"
+
+    def _next(self, steps: list[StepStatus]) -> StepStatus | None:
+        return next((s for s in steps if s.state.is_open), None)
+
+    def _listed_as(self, step: StepStatus) -> str:
+        return f"advice:{self._state.advice_type}"

@@ -24,19 +24,9 @@ with workflow.unsafe.imports_passed_through():
     from workflows.models import AlertLogEntry
 
 SEND_ALERT = "send_alert"
-#: Reminders whose target has passed are no longer sent (statutory.alerts.plan).
-SKIP_STALE_REMINDERS_PATCH = "skip-stale-reminders"
-#: An update that arrives while the loop is busy is acted on at once (not at the next timer).
-CONSUME_CHANGES_FIRST_PATCH = "consume-changes-first"
-#: Alerts are delivered in background tasks, side by side.
-CONCURRENT_ALERTS_PATCH = "concurrent-alerts"
 RECORD_REQUEST = "record_request"
-#: The request for assessment goes to the ledger once (SEN2 counts requests received).
-REQUEST_LEDGER_PATCH = "ledger-request"
 RECORD_STEPS = "record_steps"
 RECORD_OUTCOME = "record_outcome"
-#: Completed steps and outcomes go to the reporting ledger.
-LEDGER_PATCH = "reporting-ledger"
 #: A ledger write is retried until it is written: no last attempt drops it.
 LEDGER_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=5),
@@ -94,7 +84,7 @@ class CaseClock:
 
     # --- alerts ----------------------------------------------------------------------------
 
-    async def send_due(
+    def send_due(
         self,
         steps: list[StepStatus],
         case_ref: str,
@@ -114,22 +104,15 @@ class CaseClock:
             self.alert_day(),
             self._dispatched,
             wf_id,
-            skip_stale_reminders=workflow.patched(SKIP_STALE_REMINDERS_PATCH),
             quiet_until=self.quiet_until,
         )
         by_step = {s.step: s for s in steps}
-        background = workflow.patched(CONCURRENT_ALERTS_PATCH)
         for alert in due_now:
             message = self._message(alert, by_step[alert.step], wf_id, case_ref, caseworker, team)
             if notes and notes.get(alert.step):
                 message = message.model_copy(update={"notes": notes[alert.step]})
             self._dispatched.add(message.idempotency_key)
-            if background:
-                task = asyncio.create_task(self._deliver(alert, message))
-                self._in_flight.add(task)
-                task.add_done_callback(self._in_flight.discard)
-            else:
-                await self._send_legacy(alert, message)
+            self._in_background(self._deliver(alert, message))
         return next_on
 
     def _message(
@@ -184,21 +167,6 @@ class CaseClock:
             )
         self._log(alert, message, error)
 
-    async def _send_legacy(self, alert: Alert, message: AlertMessage) -> None:
-        """Workflows started before background delivery: one alert at a time (replay)."""
-        error: str | None = None
-        try:
-            await workflow.execute_activity(
-                SEND_ALERT,
-                message,
-                start_to_close_timeout=ALERT_TIMEOUT,
-                heartbeat_timeout=DELIVERY_HEARTBEAT,
-                retry_policy=ALERT_RETRY,
-            )
-        except ActivityError as failure:
-            error = str(failure.cause or failure)
-        self._log(alert, message, error)
-
     def _log(self, alert: Alert, message: AlertMessage, error: str | None) -> None:
         self.alerts[message.idempotency_key] = AlertLogEntry(
             key=message.idempotency_key,
@@ -220,7 +188,7 @@ class CaseClock:
 
     # --- reporting ledger ------------------------------------------------------------------
 
-    async def report_steps(
+    def report_steps(
         self,
         steps: list[StepStatus],
         *,
@@ -232,8 +200,6 @@ class CaseClock:
     ) -> None:
         """Write newly completed steps to the ledger in the background: alerts never wait for
         the ledger, and the write is retried until it is made."""
-        if not workflow.patched(LEDGER_PATCH):
-            return
         wf_id = workflow.info().workflow_id
         records = completed_steps(
             steps,
@@ -252,15 +218,14 @@ class CaseClock:
         self._reported.update(keys)  # being written: not offered again
         self._in_background(self._record(RECORD_STEPS, new, keys))
 
-    async def report_request(self, record: RequestRecord) -> None:
-        """The request for assessment, written in the background (alerts go out meanwhile)."""
-        if workflow.patched(REQUEST_LEDGER_PATCH):
-            self._in_background(self._record(RECORD_REQUEST, record, {record.key}))
+    def report_request(self, record: RequestRecord) -> None:
+        """The request for assessment, written in the background (alerts go out meanwhile):
+        SEN2 counts requests received."""
+        self._in_background(self._record(RECORD_REQUEST, record, {record.key}))
 
     async def report_outcome(self, record: OutcomeRecord) -> None:
         """The cycle's last write: awaited, so the run ends only once it is in the ledger."""
-        if workflow.patched(LEDGER_PATCH):
-            await self._record(RECORD_OUTCOME, record, {record.key})
+        await self._record(RECORD_OUTCOME, record, {record.key})
 
     async def _record(self, activity: str, payload: object, keys: set[str]) -> None:
         """Write to the ledger, retried until written (LEDGER_RETRY has no last attempt).
@@ -280,7 +245,8 @@ class CaseClock:
             workflow.logger.error("not written to the ledger", extra={"keys": sorted(keys)})
 
     def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
-        """Run ``work`` beside the case; ``settle`` waits for it before the run ends."""
+        """Run ``work`` beside the case (alerts side by side, ledger writes); ``settle`` waits
+        for it before the run ends."""
         task = asyncio.create_task(work)
         self._in_flight.add(task)
         task.add_done_callback(self._in_flight.discard)

@@ -99,7 +99,7 @@ async def test_a_caseworker_starts_records_and_reads_its_case_and_rejections_wri
     assert early.status_code == 422
     assert "can only be recorded at the draft stage" in early.json()["detail"]
     future = await api.http.post(
-        events, json={"type": "decided-to-assess", "on": "2999-01-01"}, headers=bearer("cw101")
+        events, json={"type": "decided-to-assess", "on": "2098-01-01"}, headers=bearer("cw101")
     )
     assert future.status_code == 422 and "in the future" in future.json()["detail"]
     shapeless = await api.http.post(

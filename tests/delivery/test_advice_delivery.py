@@ -212,7 +212,7 @@ async def test_review_advice_is_due_when_it_must_be_circulated(
         moved = await child.query(AdviceWorkflow.timeline)
 
     assert first.step.due == r + timedelta(days=40 - 14)
-    assert first.step.regulation == "reg 20(4)"
+    assert first.step.regulation == "reg 20(4) (planning date)"
     assert moved.step.due == r + timedelta(days=47 - 14)
     rows = outbox.messages(case_ref=ref)
     reminders = {

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ehc.cli.simulate import faithful_worker
-from scenarios import casefile, engine, faithful, reminders
+from scenarios import casefile, engine, faithful
 from scenarios.casefile import SimCase
 from statutory import assessment as rules
 from tests.conftest import BIN
@@ -66,7 +66,7 @@ async def test_fast_and_faithful_engines_agree_case_by_case(tmp_path: Path) -> N
     for r in replayed:
         assert r.outcome == casefile.outcome(r.case), r.case.ref
         assert r.deadlines == faithful.expected_deadlines(r.case), r.case.ref
-        assert r.alerts == reminders.expected_alerts(r.case), r.case.ref
+        assert r.alerts == casefile.expected_alerts(r.case), r.case.ref
     kinds = {a.kind for r in replayed for a in r.alerts}
     assert len(kinds) == 2, "the sample earned reminders and escalations"
 

@@ -6,22 +6,26 @@ never stops at the first one; whole-file problems raise ``FileError``.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from temporalio.service import RPCError, RPCStatusCode
 
 from ehc.importer import (
     AssessmentRow,
     BadRow,
     FileError,
+    ImportInterrupted,
     Parsed,
     PlanRow,
     check_assessments,
     check_plans,
     parse_day,
     read_rows,
+    run_starters,
 )
 from statutory import assessment as arules
 from statutory import review as rrules
@@ -79,16 +83,22 @@ def test_parse_day_accepts_iso_and_uk_dates(text: str, expected: date | None) ->
         "29/02/2025",
         "06/14/2019",  # US order: there is no month 14
         "20250228",
-        "2025-W09-5",
         "28-02-2025",
         "2025/02/28",
         "28/02/25",
-        "yesterday",
     ],
 )
 def test_parse_day_rejects_anything_else(text: str) -> None:
     with pytest.raises(ValueError, match="is not a real date"):
         parse_day(text)
+
+
+@pytest.mark.parametrize("text", ["yesterday", "2025-W09-5", "Jane Smith"])
+def test_parse_day_does_not_repeat_a_cell_not_written_like_a_date(text: str) -> None:
+    """A shifted column can put a name in a date column."""
+    with pytest.raises(ValueError, match="not a date: use YYYY-MM-DD or DD/MM/YYYY") as refused:
+        parse_day(text)
+    assert text not in str(refused.value)
 
 
 def test_parse_day_passes_non_strings_through() -> None:
@@ -451,3 +461,151 @@ def test_assessment_rows_are_parsed_like_plan_rows(tmp_path: Path) -> None:
     assert bad_rows(parsed) == [(2, "EHC-2026-0001"), (4, "EHC-2026-0002")]
     assert "received" in parsed.bad[0].reason
     assert parsed.bad[1].reason == "case_ref repeats row 3 of this file"
+
+
+# --- bounded input: the file, its values, its dates ---------------------------------------------
+
+
+def test_a_folder_given_as_the_file_is_a_file_error(tmp_path: Path) -> None:
+    with pytest.raises(FileError, match="is a folder; give the CSV file itself"):
+        read_rows(tmp_path, PlanRow)
+
+
+def test_a_value_longer_than_any_column_takes_is_a_file_error_naming_its_line(
+    tmp_path: Path,
+) -> None:
+    path = write(
+        tmp_path,
+        [
+            "case_ref,plan_date,caseworker,team",
+            "EHC-2024-0001,2024-01-10,cw017,north",
+            f"EHC-2024-0002,2024-01-10,cw017,{'n' * 140_000}",
+        ],
+    )
+    with pytest.raises(FileError) as raised:
+        read_rows(path, PlanRow)
+    message = str(raised.value)
+    assert message.startswith(f"{path}: line 3: a value is longer than 131,072 characters")
+    assert "\n" not in message and "nnnn" not in message
+
+
+def test_a_value_over_two_lines_is_a_file_error_naming_its_line(tmp_path: Path) -> None:
+    """A quoted line break once became one team, "northsouth"."""
+    path = write(
+        tmp_path,
+        [
+            "case_ref,plan_date,caseworker,team",
+            "EHC-2024-0001,2024-01-10,cw017,north",
+            'EHC-2024-0002,2024-01-10,cw017,"north',
+            'south"',
+            "EHC-2024-0003,2024-01-10,cw017,north",
+        ],
+    )
+    with pytest.raises(FileError) as raised:
+        read_rows(path, PlanRow)
+    assert str(raised.value) == (
+        f"{path}: line 3: a value runs over 2 lines (to line 4); each value must be on one "
+        "line: check the quotes in that row"
+    )
+
+
+def test_a_stray_quote_does_not_swallow_the_rows_after_it(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        [
+            "case_ref,plan_date,caseworker,team",
+            'EHC-2024-0001,2024-01-10,cw017,"north',
+            "EHC-2024-0002,2024-01-10,cw017,north",
+            "EHC-2024-0003,2024-01-10,cw017,north",
+        ],
+    )
+    with pytest.raises(FileError, match="line 2: a value runs over 3 lines"):
+        read_rows(path, PlanRow)
+
+
+def test_a_line_separator_inside_a_value_is_not_a_new_row(tmp_path: Path) -> None:
+    """Only CR and LF end a CSV line (str.splitlines would also split at U+2028)."""
+    path = write(
+        tmp_path,
+        ["case_ref,plan_date,caseworker,team", "EHC-2024-0001,2024-01-10,cw017,no\u2028rth"],
+    )
+    parsed = read_rows(path, PlanRow)
+    assert ([n for n, _ in parsed.rows], [b.row for b in parsed.bad]) == ([], [2])
+
+
+def test_not_utf8_names_the_line(tmp_path: Path) -> None:
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes(
+        "case_ref,plan_date,caseworker,team\nEHC-1,2024-01-10,cw1,north\nEHC-2,2024-01-10,Zoë,n\n".encode(
+            "latin-1"
+        )
+    )
+    with pytest.raises(FileError, match="line 3: not UTF-8 text"):
+        read_rows(latin, PlanRow)
+
+
+def test_names_in_a_row_are_never_repeated(tmp_path: Path) -> None:
+    parsed = plans(
+        tmp_path,
+        "JANE-SMITH,2024-01-10,,cw017,north,,,,,,",  # 2 a name written as a reference
+        "jane-smith-2015,2024-01-10,,cw017,north,,,,,,",  # 3 a name and a year
+        "EHC-2024-0003,Jane Smith,,cw017,north,,,,,,",  # 4 a name in a date column
+    )
+    assert bad_rows(parsed) == [(2, ""), (3, ""), (4, "EHC-2024-0003")]
+    text = " ".join(str(b) for b in parsed.bad).upper()
+    assert "JANE" not in text and "SMITH" not in text
+    assert "reads like a person's name" in parsed.bad[0].reason
+    assert parsed.bad[2].reason == "plan_date: not a date: use YYYY-MM-DD or DD/MM/YYYY"
+
+
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        ("EHC-2024-0001,9999-12-31,,cw017,north,,,,,,", "after 31 Dec 2099"),
+        ("EHC-2024-0001,0001-01-01,,cw017,north,,,,,,", "before 1 Sep 2014"),
+        ("EHC-2024-0001,2024-01-10,,cw017,north,1990-01-01,,,,,", "25 or over"),
+        ("EHC-2024-0001,2024-01-10,,cw017,north,,post16-post16,,9999-12-31,,", "move_date: the"),
+        ("EHC-2024-0001,2024-01-10,,cw017,north,,,,,,9999-12-31", "31 Dec 2099"),
+        ("EHC-2024-0001,2024-01-10,,cw017,north,,,,,,2029-06-02", "more than 3 years after"),
+    ],
+)
+def test_implausible_dates_are_bad_rows(tmp_path: Path, row: str, reason: str) -> None:
+    parsed = plans(tmp_path, row)
+    if parsed.bad:
+        [bad] = parsed.bad
+    else:
+        _, [bad] = check_plans(parsed, POLICY, TODAY)
+    assert bad.row == 2 and reason in bad.reason, bad
+
+
+# --- starting: the server going away ------------------------------------------------------------
+
+
+def test_a_server_gone_mid_import_stops_the_starts_and_says_how_many_were_made() -> None:
+    tried: list[int] = []
+
+    def starter(n: int) -> Any:
+        async def start() -> bool:
+            tried.append(n)
+            if n == 2:
+                return False  # already there
+            if n >= 4:
+                raise RPCError("tcp connect error", RPCStatusCode.UNAVAILABLE, b"")
+            return True
+
+        return start
+
+    done: list[None] = []
+    with pytest.raises(ImportInterrupted) as stopped:
+        asyncio.run(
+            run_starters(
+                [(n, f"EHC-{n:04d}", starter(n)) for n in range(1, 11)],
+                concurrency=1,
+                on_done=lambda: done.append(None),
+            )
+        )
+    interrupted = stopped.value
+    assert (interrupted.started, interrupted.existing, interrupted.total) == (2, 1, 10)
+    assert interrupted.reason == "the Temporal server stopped answering"
+    assert tried == [1, 2, 3, 4], "nothing is tried once the server is gone"
+    assert len(done) == 4, "the progress counts the rows tried"

@@ -19,7 +19,7 @@ from statutory.exceptions import Reason
 from tests.conftest import HISTORIES
 from tests.workflow.helpers import quiescent, request, running_worker, start
 from workflows.assessment import AssessmentWorkflow
-from workflows.models import AssessmentView
+from workflows.models import AssessmentView, advice_workflow_id
 
 ALERT_HOUR = 8
 
@@ -181,6 +181,11 @@ async def test_exception_moves_the_target_and_is_excluded_from_the_headline_figu
     ]
     if os.environ.get("EHC_RECORD_HISTORIES"):
         Path(HISTORIES / "assessment_exception.json").write_text(history.to_json())
+        # The request for advice's own clock, from request to advice received.
+        advice = env.client.get_workflow_handle(
+            advice_workflow_id(req.case_ref, rules.AdviceType.EDUCATIONAL.value, 1)
+        )
+        (HISTORIES / "advice_received.json").write_text((await advice.fetch_history()).to_json())
 
     # The reporting ledger has each completed step once, and the outcome.
     ledger = Ledger(outbox.engine)

@@ -1,8 +1,8 @@
 """Recorded histories must replay on today's workflow code: a determinism guard.
 
-Re-record after an intended change (guarded by ``workflow.patched``) with
-``EHC_RECORD_HISTORIES=1 .venv/bin/pytest tests/workflow`` and commit the new file beside
-the old ones.
+One history per workflow type and path, plus those of runs started before a patch until it
+retires: docs/CONTRIBUTING.md says when to re-record (``EHC_RECORD_HISTORIES=1``) and when an
+older history may go.
 """
 
 from __future__ import annotations
