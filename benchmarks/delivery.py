@@ -17,7 +17,7 @@ import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parents[1]))  # the local SMTP server lives in tests/
+sys.path.insert(0, str(Path(__file__).parents[1]))  # the local SMTP server: testsupport/
 
 from activities.alerts import AlertActivities
 from activities.channels import SmtpChannel
@@ -25,7 +25,7 @@ from activities.directory import Directory
 from activities.outbox import Outbox
 from ehc.logs import configure
 from statutory.alerts import AlertKind, AlertMessage
-from tests.delivery.servers import smtp_server
+from testsupport.servers import smtp_server
 
 
 def message(n: int) -> AlertMessage:

@@ -80,10 +80,8 @@ def _council(workers: int) -> dict[str, Any]:
 def _faithful(cases: int = 100) -> dict[str, Any]:
     import asyncio
     import tempfile
-    from concurrent.futures import ThreadPoolExecutor
 
-    from ehc.cli.simulate import faithful_worker
-    from scenarios import faithful
+    from ehc import faithful
 
     server = Path(sys.executable).parent / "temporal-test-server"
     if not server.exists():
@@ -92,13 +90,13 @@ def _faithful(cases: int = 100) -> dict[str, Any]:
     run = engine.simulate(scenario, seed=0, keep_cases=True)
     chosen = [c for c in run.cases if faithful.replayable(c)][:cases]
 
-    async def go(folder: Path, executor: ThreadPoolExecutor) -> list[faithful.Replayed]:
+    async def go(folder: Path) -> list[faithful.Replayed]:
         async with faithful.time_skipping(server) as env:
-            return await faithful.replay(env, chosen, faithful_worker(folder, executor))
+            return await faithful.replay(env, chosen, faithful.faithful_worker(folder))
 
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory() as folder, ThreadPoolExecutor(4) as executor:
-        replayed = asyncio.run(go(Path(folder), executor))
+    with tempfile.TemporaryDirectory() as folder:
+        replayed = asyncio.run(go(Path(folder)))
     wall = time.perf_counter() - started
     agree = [faithful.agreement(r) for r in replayed]
     return {

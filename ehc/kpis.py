@@ -2,14 +2,8 @@
 
 The figures are computed by ``statutory.kpi`` and ``statutory.sen2``; this module only
 fetches their inputs (the ledger's rows; from visibility the open cases, including the
-reviews due and not yet held) and reads the council's targets from the environment:
-
-| variable | default | meaning |
-|---|---|---|
-| ``EHC_KPI_TARGETS`` | see ``statutory.kpi.DEFAULT_TARGETS`` | JSON object, KPI key -> target % |
-| ``EHC_KPI_AMBER_MARGIN`` | ``10`` | points below target still rated amber |
-| ``EHC_KPI_CASELOAD_TARGET`` | ``200`` | open cases per caseworker rated green |
-| ``EHC_KPI_CASELOAD_AMBER_MARGIN`` | ``50`` | cases over that still rated amber |
+reviews due and not yet held). The council's targets are settings (``EHC_KPI_*``,
+``ehc.settings.KpiSettings``), handed in by the caller.
 """
 
 from __future__ import annotations
@@ -17,8 +11,6 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, date, datetime, timedelta
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from temporalio.client import Client
 
 from activities.directory import Directory
@@ -26,7 +18,7 @@ from ehc.cases import list_cases
 from ehc.known import require_known
 from ehc.ledger_reader import LedgerReader
 from ehc.overdue import KINDS
-from statutory.kpi import DEFAULT_TARGETS, KpiReport, KpiTargets, OpenCase, kpi_report
+from statutory.kpi import KpiReport, KpiTargets, OpenCase, kpi_report
 from statutory.periods import Period
 from statutory.process import StepId
 from statutory.sen2 import Sen2Table, sen2_table
@@ -43,29 +35,6 @@ KPI_STEPS = (
 HELD_LATER = (StepId.REVIEW_MEETING,)
 #: An amended plan's cycle ends at its decision, months before the plan it counts on.
 AMEND_LOOKBACK = timedelta(days=400)
-
-
-class KpiSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="EHC_KPI_", extra="ignore")
-
-    targets: dict[str, float] = Field(default_factory=dict)
-    amber_margin: float = Field(default=10.0, ge=0, le=100)
-    caseload_target: int = Field(default=200, ge=1)
-    caseload_amber_margin: int = Field(default=50, ge=0)
-
-    def kpi_targets(self) -> KpiTargets:
-        unknown = set(self.targets) - set(DEFAULT_TARGETS)
-        if unknown:
-            raise ValueError(
-                f"EHC_KPI_TARGETS: unknown KPI {sorted(unknown)[0]} "
-                f"(known: {', '.join(DEFAULT_TARGETS)})"
-            )
-        return KpiTargets(
-            percent=DEFAULT_TARGETS | self.targets,
-            amber_margin=self.amber_margin,
-            caseload_per_caseworker=self.caseload_target,
-            caseload_amber_margin=self.caseload_amber_margin,
-        )
 
 
 async def open_cases(

@@ -48,11 +48,16 @@ def configure(level: str = "INFO", fmt: str = "auto") -> None:
         cache_logger_on_first_use=True,
     )
     # Standard-library records (the Temporal SDK's) in structlog's format, with the logger's
-    # name and without the formatter's own bookkeeping keys.
+    # name, their ``extra`` as fields (workflow code's, and the SDK's ``temporal_workflow``)
+    # and without the formatter's own bookkeeping keys.
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
-            foreign_pre_chain=[structlog.stdlib.add_logger_name],
+            foreign_pre_chain=[
+                structlog.stdlib.add_logger_name,
+                structlog.stdlib.ExtraAdder(),
+                _drop_sdk_core_entry,
+            ],
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
                 *processors[1:],
@@ -71,6 +76,15 @@ def configure(level: str = "INFO", fmt: str = "auto") -> None:
     logging.getLogger(PROJECT_WORKFLOW_LOGGER).setLevel(logging.DEBUG if debug else root_level)
     # Core at DEBUG writes a line per poll: INFO is as much of it as a person can read.
     _sdk_core_level = "INFO" if debug else "WARN"
+
+
+def _drop_sdk_core_entry(
+    logger: object, name: str, event: structlog.typing.EventDict
+) -> structlog.typing.EventDict:
+    """The SDK core's own record of a forwarded line (``extra['temporal_log']``): an object,
+    not a field, and its fields are already on the line's message."""
+    event.pop("temporal_log", None)
+    return event
 
 
 def sdk_core_level() -> str:

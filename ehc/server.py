@@ -2,6 +2,8 @@
 
 Started by ``ehc up`` with the project's search attributes registered and the SQLite pragmas
 measured to more than double throughput on this kind of machine (DESIGN.md, known traps).
+While it runs, its process id is in ``temporal-server.pid`` in the data directory, and
+``exited()`` notices if it stops without being asked to.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ class EmbeddedServer:
         self.binary = find_binary(settings)
         self.db_file = settings.data_dir / "temporal.db"
         self.log_file = settings.data_dir / "temporal-server.log"
+        self.pid_file = settings.data_dir / "temporal-server.pid"
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -103,10 +106,12 @@ class EmbeddedServer:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # Ctrl-C reaches us, and we stop it in order
             )
+        self.pid_file.write_text(f"{self.process.pid}\n")
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while not port_in_use(s.server_ip, s.server_port):
             if self.process.poll() is not None:
+                self.pid_file.unlink(missing_ok=True)
                 raise ServerError(
                     f"the Temporal server exited with status {self.process.returncode}; "
                     f"see {self.log_file}"
@@ -116,7 +121,43 @@ class EmbeddedServer:
                 raise ServerError(f"the Temporal server did not start in {timeout:.0f}s")
             await asyncio.sleep(0.2)  # polling a port, not synchronising work
 
+    async def exited(self, every: float = 0.5) -> int:
+        """Wait until the server's process has ended; its exit status (negative: the signal
+        that ended it). Checks every ``every`` seconds: a dead server is noticed that fast."""
+        assert self.process is not None, "not started"
+        while (status := self.process.poll()) is None:
+            await asyncio.sleep(every)  # watching a process, not synchronising work
+        self.pid_file.unlink(missing_ok=True)
+        return status
+
+    async def until(self, stop: asyncio.Event) -> int | None:
+        """Wait for ``stop``, or for the server to end without being asked: then its exit
+        status, and ``stop`` is set so that what runs beside the server stops too."""
+        exited = asyncio.ensure_future(self.exited())
+        asked = asyncio.ensure_future(stop.wait())
+        try:
+            await asyncio.wait((exited, asked), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            asked.cancel()
+            if not exited.done():
+                exited.cancel()
+        if exited.cancelled():
+            return None
+        stop.set()
+        return exited.result()
+
+    def stopped_unexpectedly(self, status: int) -> str:
+        """One line saying that the server died, how, and where its log is."""
+        how = f"exit {status}"
+        if status < 0:
+            try:
+                how = f"killed by {signal.Signals(-status).name}"
+            except ValueError:  # a signal without a name (a real-time one)
+                how = f"killed by signal {-status}"
+        return f"the Temporal server stopped unexpectedly ({how}); its log is at {self.log_file}"
+
     def stop(self, timeout: float = 20.0) -> None:
+        self.pid_file.unlink(missing_ok=True)
         if self.process is None or self.process.poll() is not None:
             return
         self.process.send_signal(signal.SIGTERM)

@@ -1,5 +1,10 @@
 """Settings from environment variables (prefix ``EHC_``), each with a documented default.
 
+One ``Settings`` object holds them all, the HTTP API's (``EHC_API_*``, ``Settings.api``) and
+the KPI targets (``EHC_KPI_*``, ``Settings.kpi``) included. Each entry point loads it once
+(the ``ehc`` command through ``get_settings``, ``worker.py``, the API's app factory is handed
+it) and passes it down; nothing below an entry point reads the environment.
+
 The Temporal connection itself follows Temporal's own conventions (``TEMPORAL_ADDRESS``,
 ``TEMPORAL_NAMESPACE``, ``TEMPORAL_API_KEY``, ``TEMPORAL_TLS_*``, ``TEMPORAL_PROFILE`` and the
 ``temporal.toml`` config file): see ``ehc.temporal``.
@@ -7,14 +12,18 @@ The Temporal connection itself follows Temporal's own conventions (``TEMPORAL_AD
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import SettingsError as UnreadableSetting
 
+from ehc.api.settings import ApiSettings
 from statutory.alerts import AlertPolicy
+from statutory.kpi import DEFAULT_TARGETS, KpiTargets
 from statutory.review import AnchorMode, ReviewPolicy
 
 
@@ -22,6 +31,39 @@ def _day_list(value: object) -> object:
     if isinstance(value, str):
         return tuple(int(p) for p in value.replace(" ", "").split(",") if p)
     return value
+
+
+class KpiSettings(BaseSettings):
+    """The council's KPI targets (prefix ``EHC_KPI_``; ``docs/REPORTING.md``).
+
+    | variable | default | meaning |
+    |---|---|---|
+    | ``EHC_KPI_TARGETS`` | see ``statutory.kpi.DEFAULT_TARGETS`` | JSON object, KPI key -> target % |
+    | ``EHC_KPI_AMBER_MARGIN`` | ``10`` | points below target still rated amber |
+    | ``EHC_KPI_CASELOAD_TARGET`` | ``200`` | open cases per caseworker rated green |
+    | ``EHC_KPI_CASELOAD_AMBER_MARGIN`` | ``50`` | cases over that still rated amber |
+    """
+
+    model_config = SettingsConfigDict(env_prefix="EHC_KPI_", extra="ignore")
+
+    targets: dict[str, float] = Field(default_factory=dict)
+    amber_margin: float = Field(default=10.0, ge=0, le=100)
+    caseload_target: int = Field(default=200, ge=1)
+    caseload_amber_margin: int = Field(default=50, ge=0)
+
+    def kpi_targets(self) -> KpiTargets:
+        unknown = set(self.targets) - set(DEFAULT_TARGETS)
+        if unknown:
+            raise ValueError(
+                f"EHC_KPI_TARGETS: unknown KPI {sorted(unknown)[0]} "
+                f"(known: {', '.join(DEFAULT_TARGETS)})"
+            )
+        return KpiTargets(
+            percent=DEFAULT_TARGETS | self.targets,
+            amber_margin=self.amber_margin,
+            caseload_per_caseworker=self.caseload_target,
+            caseload_amber_margin=self.caseload_amber_margin,
+        )
 
 
 class Settings(BaseSettings):
@@ -53,6 +95,9 @@ class Settings(BaseSettings):
     """Local policy for children under 5: review every N months (CoP 9.178: 3 to 6)."""
     import_concurrency: int = Field(default=32, ge=1, le=200)
     """Workflow starts in flight during an import (the embedded server overloads past ~100)."""
+    worker_activity_threads: int = Field(default=8, ge=1, le=64)
+    """Threads a worker runs activities on, and so the activities it takes at once (each
+    holds a thread while it writes to the database or waits on SMTP or Notify)."""
     directory_file: Path | None = None
     """TOML directory of people, teams, providers and the escalation ladder (README)."""
     smtp_host: str | None = None
@@ -89,6 +134,11 @@ class Settings(BaseSettings):
     """Web origins (comma list) whose pages may call the API's codec endpoint; default: the
     embedded Temporal UI."""
 
+    api: ApiSettings = Field(default_factory=ApiSettings)
+    """The HTTP API's settings, from ``EHC_API_*`` (``ehc.api.settings``)."""
+    kpi: KpiSettings = Field(default_factory=KpiSettings)
+    """The KPI targets, from ``EHC_KPI_*``."""
+
     _split = field_validator("reminder_days", "escalation_days", mode="before")(_day_list)
 
     @property
@@ -110,6 +160,35 @@ class Settings(BaseSettings):
         )
 
 
+class SettingsError(ValueError):
+    """A setting from the environment cannot be used: one line naming its variable."""
+
+
+def load_settings() -> Settings:
+    """Every setting, from the environment; raises ``SettingsError`` for a value that cannot
+    be used (the first one, by its variable's name; the value itself is never repeated)."""
+    models: tuple[type[BaseSettings], ...] = (Settings, ApiSettings, KpiSettings)
+    try:
+        return Settings()
+    except ValidationError as error:
+        first = error.errors()[0]
+        model = next((m for m in models if m.__name__ == error.title), Settings)
+        name = "_".join(str(p) for p in first["loc"] if not isinstance(p, int))
+        message = first["msg"].removeprefix("Value error, ")
+        raise SettingsError(f"{_prefix(model)}{name.upper()}: {message}") from None
+    except UnreadableSetting as error:  # a JSON value (EHC_KPI_TARGETS) that is not JSON
+        field = re.search(r'field "(\w+)"', str(error))
+        name = field.group(1) if field else ""
+        model = next((m for m in models if name in m.model_fields), Settings)
+        raise SettingsError(f"{_prefix(model)}{name.upper()}: not valid JSON") from None
+
+
+def _prefix(model: type[BaseSettings]) -> str:
+    return str(model.model_config.get("env_prefix", ""))
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    """The ``ehc`` command's settings, read from the environment on first use (by the command's
+    set-up), the same object for the rest of the command."""
+    return load_settings()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
 import structlog
@@ -13,14 +12,13 @@ from temporalio.service import RPCError
 
 from ehc import codec, demo, redrive
 from ehc.api.serve import start_beside_worker
-from ehc.api.settings import ApiSettings
 from ehc.cases import Assessments
 from ehc.digest import ensure_schedule
 from ehc.reviews import Reviews
-from ehc.server import EmbeddedServer
+from ehc.server import EmbeddedServer, ServerError
 from ehc.settings import Settings
 from ehc.temporal import connect
-from ehc.worker import build_worker
+from ehc.worker import running_worker
 
 log = structlog.get_logger(__name__)
 DEMO_MARKER = ".demo-loaded"
@@ -73,16 +71,20 @@ async def ensure_redrive(client: Client, settings: Settings) -> None:
 
 
 async def run_worker(settings: Settings) -> None:
+    """The worker of ``ehc worker`` and ``python worker.py``, against the configured Temporal
+    (``TEMPORAL_ADDRESS``...), until SIGINT or SIGTERM."""
     client = await connect(settings)  # refuses to start without an encryption key
     if client.data_converter.payload_codec is None:
         log.warning("payload encryption is off: case data goes to Temporal in clear")
     stop = _stop_on_signals()
-    with ThreadPoolExecutor(max_workers=8) as executor:
-        worker = build_worker(client, settings, executor)
-        async with worker:
-            await ensure_redrive(client, settings)
-            log.info("worker running", task_queue=settings.task_queue)
-            await stop.wait()
+    async with running_worker(client, settings):
+        await ensure_redrive(client, settings)
+        log.info(
+            "worker running",
+            task_queue=settings.task_queue,
+            activity_threads=settings.worker_activity_threads,
+        )
+        await stop.wait()
     log.info("worker stopped")
 
 
@@ -94,29 +96,28 @@ async def up(settings: Settings, *, with_demo: bool, today: date) -> None:
     stop = _stop_on_signals()
     try:
         client = await connect(settings, target_host=server.address, namespace="default")
-        with ThreadPoolExecutor(max_workers=8) as executor:
-            worker = build_worker(client, settings, executor)
-            async with worker:
-                await ensure_schedule(client, settings.task_queue)
-                await ensure_redrive(client, settings)
-                marker = settings.data_dir / DEMO_MARKER
-                if with_demo and not marker.exists():
-                    started, existing = await load_demo(client, settings, today)
-                    marker.write_text(f"{today.isoformat()}\n")
-                    log.info("demo caseload loaded", started=started, already_there=existing)
-                api = start_beside_worker(settings, client, stop)
-                _banner(server, settings, api_url=api_address() if api else None)
-                await stop.wait()
-                log.info("stopping")
-                if api is not None:
-                    await api  # uvicorn finishes its requests and exits on `stop`
+        async with running_worker(client, settings):
+            await ensure_schedule(client, settings.task_queue)
+            await ensure_redrive(client, settings)
+            marker = settings.data_dir / DEMO_MARKER
+            if with_demo and not marker.exists():
+                started, existing = await load_demo(client, settings, today)
+                marker.write_text(f"{today.isoformat()}\n")
+                log.info("demo caseload loaded", started=started, already_there=existing)
+            api = start_beside_worker(settings, client, stop)
+            _banner(server, settings, api_url=api_address(settings) if api else None)
+            died = await server.until(stop)  # Ctrl-C, or the server dying
+            log.info("stopping")
+            if api is not None:
+                await api  # uvicorn finishes its requests and exits on `stop`
     finally:
         server.stop()
+    if died is not None:  # the cases cannot be kept without it: say so, and fail
+        raise ServerError(server.stopped_unexpectedly(died))
 
 
-def api_address() -> str:
-    api = ApiSettings()
-    return f"http://{api.host}:{api.port}/docs"
+def api_address(settings: Settings) -> str:
+    return f"http://{settings.api.host}:{settings.api.port}/docs"
 
 
 def _banner(server: EmbeddedServer, settings: Settings, *, api_url: str | None) -> None:

@@ -16,7 +16,7 @@ from temporalio.envconfig import ClientConfig
 from temporalio.service import RPCError
 
 from ehc import codec, logs
-from ehc.settings import Settings, get_settings
+from ehc.settings import Settings
 
 DEFAULT_ADDRESS = "localhost:7233"
 
@@ -68,11 +68,11 @@ def connect_config() -> dict[str, Any]:
     return config
 
 
-async def connect(settings: Settings | None = None, **overrides: Any) -> Client:
+async def connect(settings: Settings, **overrides: Any) -> Client:
     """A client whose payloads are encrypted with the configured keys (``ehc.codec``); its
     workers use the same converter. Raises ``CodecError`` in one line without a usable key."""
     use_project_logging()
-    converter = codec.converter_for(settings or get_settings())
+    converter = codec.converter_for(settings)
     config = {**connect_config(), **overrides}
     try:
         return await Client.connect(data_converter=converter, **config)

@@ -2,8 +2,8 @@
 
 In: ``YYYY-MM-DD`` or the UK's ``DD/MM/YYYY`` (command-line options and imported CSV files
 share this one parser). Out: "1 Dec 2026" wherever a person reads a date; JSON and CSV keep
-ISO ``YYYY-MM-DD``. Month names are spelled here rather than by ``strftime("%b")``, which
-follows the machine's locale.
+ISO ``YYYY-MM-DD``. Month names are spelled in ``statutory.dates`` rather than by
+``strftime("%b")``, which follows the machine's locale.
 """
 
 from __future__ import annotations
@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+from statutory.dates import MONTHS as MONTHS  # re-exported: month names for headings
+from statutory.dates import as_written
+
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 UK_DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def parse_day(text: str) -> date:
@@ -39,9 +41,7 @@ def parse_day(text: str) -> date:
 
 def day(value: date | None, blank: str = "") -> str:
     """``date(2026, 12, 1)`` -> "1 Dec 2026"; ``blank`` for no date."""
-    if value is None:
-        return blank
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+    return blank if value is None else as_written(value)
 
 
 def moment(value: datetime) -> str:

@@ -49,6 +49,11 @@ PLAN_ENDING: dict[r.PlanEnding, str] = {
     r.PlanEnding.TRANSFERRED_OUT: "the plan was transferred out",
 }
 TRANSFER = r.TRANSFER_WORDS
+CATEGORY: dict[r.Category, str] = {
+    r.Category.SECONDARY_TRANSFER: "a transfer to secondary school",
+    r.Category.POST16_TRANSFER: "a transfer to post-16",
+    r.Category.OTHER: "other reviews (no phase transfer in this cycle)",
+}
 ADVICE_TYPE: dict[a.AdviceType, str] = {
     a.AdviceType.PARENT: "parent's",
     a.AdviceType.EDUCATIONAL: "educational",

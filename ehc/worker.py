@@ -1,22 +1,31 @@
-"""A worker for the task queue: the workflows and every activity they call."""
+"""A worker for the task queue: the workflows and every activity they call.
+
+The activities are built here, once per worker, with what they need from outside
+``activities/``: the outbox's database, the directory, the delivery channels, and for the
+digest a way to ask Temporal visibility (``ehc.digest.due_work``). Each is registered under the
+name its stub in ``workflows.activity_refs`` declares.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from typing import Any
 
+from temporalio import activity, workflow
 from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.alerts import AlertActivities
 from activities.channels import Channel
+from activities.digest import DigestActivities, FindDue
 from activities.directory import Directory
 from activities.ledger import Ledger, LedgerActivities
 from activities.outbox import Outbox
 from activities.redrive import RedriveActivities
 from ehc import delivery
-from ehc.digest import DigestActivities
+from ehc.digest import due_work
 from ehc.settings import Settings
 from workflows.advice import AdviceWorkflow
 from workflows.assessment import AssessmentWorkflow
@@ -34,11 +43,11 @@ WORKFLOWS = [
 
 
 def activities(
-    client: Client, outbox: Outbox, directory: Directory, channels: Sequence[Channel]
+    find_due: FindDue, outbox: Outbox, directory: Directory, channels: Sequence[Channel]
 ) -> list[Callable[..., Any]]:
-    """Every activity the workflows call, bound to their outbox, directory and channels."""
+    """Every activity the workflows call, bound to what it works with."""
     alerts = AlertActivities(outbox, directory, channels)
-    digests = DigestActivities(client, outbox, directory, channels)
+    digests = DigestActivities(find_due, outbox, directory, channels)
     ledger = LedgerActivities(Ledger(outbox.engine))
     redrive = RedriveActivities(outbox, directory, channels)
     return [
@@ -52,16 +61,42 @@ def activities(
 
 
 def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecutor) -> Worker:
+    """The worker; ``executor`` runs its (thread) activities and should have
+    ``settings.worker_activity_threads`` threads (``activity_threads``)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    # The workflow's (and activity's) identity goes in the log line's fields (``extra``,
+    # ``ehc.logs``), not as a Python dict appended to its message.
+    workflow.logger.workflow_info_on_message = False
+    activity.logger.activity_info_on_message = False
     return Worker(
         client,
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
         activities=activities(
-            client,
+            due_work(client),
             Outbox(settings.resolved_database_url),
             delivery.directory(settings),
             delivery.channels(settings),
         ),
         activity_executor=executor,
+        # No more activities at once than threads to run them: past that, a task would wait
+        # in the pool with its timeouts running instead of waiting on the server for this
+        # worker (or another) to be free.
+        max_concurrent_activities=settings.worker_activity_threads,
     )
+
+
+def activity_threads(settings: Settings) -> ThreadPoolExecutor:
+    """The pool the worker's activities run in: ``EHC_WORKER_ACTIVITY_THREADS`` threads."""
+    return ThreadPoolExecutor(
+        max_workers=settings.worker_activity_threads, thread_name_prefix="ehc-activity"
+    )
+
+
+@asynccontextmanager
+async def running_worker(client: Client, settings: Settings) -> AsyncIterator[Worker]:
+    """The worker, polling its task queue, with its own pool of activity threads; on leaving,
+    the worker shuts down, then its pool."""
+    with activity_threads(settings) as executor:
+        async with build_worker(client, settings, executor) as worker:
+            yield worker

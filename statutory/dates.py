@@ -8,12 +8,15 @@
   in the target month (29 February, 31st) falls back to the month's last day.
 
 These are plain functions on ``datetime.date``: the simulator calls them millions of times.
+A date a person reads is written "1 Dec 2026" (``as_written``), whatever the machine's locale.
 """
 
 from __future__ import annotations
 
 import calendar
 from datetime import date, timedelta
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def weeks_after(start: date, weeks: int) -> date:
@@ -55,3 +58,9 @@ def days_between(earlier: date, later: date) -> int:
 def weeks_taken(start: date, end: date) -> float:
     """Elapsed weeks, to one decimal, as councils report "weeks taken"."""
     return round((end - start).days / 7, 1)
+
+
+def as_written(day: date) -> str:
+    """``date(2026, 12, 1)`` -> "1 Dec 2026": how letters, alerts and screens show a date
+    (month names spelled here: ``strftime("%b")`` follows the machine's locale)."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"

@@ -11,22 +11,20 @@ import asyncio
 import contextlib
 from collections.abc import Callable, Coroutine, Mapping
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeKey, SearchAttributeUpdate
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
-    from statutory.alerts import Alert, AlertMessage, AlertPolicy, DeliveryReport, plan
+    from statutory.alerts import Alert, AlertMessage, AlertPolicy, plan
     from statutory.ledger import OutcomeRecord, RequestRecord, completed_steps
     from statutory.steps import StepStatus
+    from workflows.activity_refs import record_outcome, record_request, record_steps, send_alert
     from workflows.models import AlertLogEntry
 
-SEND_ALERT = "send_alert"
-RECORD_REQUEST = "record_request"
-RECORD_STEPS = "record_steps"
-RECORD_OUTCOME = "record_outcome"
+Payload = TypeVar("Payload")
 #: A ledger write is retried until it is written: no last attempt drops it.
 LEDGER_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=5),
@@ -150,9 +148,8 @@ class CaseClock:
         error: str | None = None
         try:
             report = await workflow.execute_activity(
-                SEND_ALERT,
+                send_alert,
                 message,
-                result_type=DeliveryReport,
                 start_to_close_timeout=ALERT_TIMEOUT,
                 heartbeat_timeout=DELIVERY_HEARTBEAT,
                 retry_policy=ALERT_RETRY,
@@ -216,18 +213,20 @@ class CaseClock:
             return
         keys = {r.key for r in new}
         self._reported.update(keys)  # being written: not offered again
-        self._in_background(self._record(RECORD_STEPS, new, keys))
+        self._in_background(self._record(record_steps, new, keys))
 
     def report_request(self, record: RequestRecord) -> None:
         """The request for assessment, written in the background (alerts go out meanwhile):
         SEN2 counts requests received."""
-        self._in_background(self._record(RECORD_REQUEST, record, {record.key}))
+        self._in_background(self._record(record_request, record, {record.key}))
 
     async def report_outcome(self, record: OutcomeRecord) -> None:
         """The cycle's last write: awaited, so the run ends only once it is in the ledger."""
-        await self._record(RECORD_OUTCOME, record, {record.key})
+        await self._record(record_outcome, record, {record.key})
 
-    async def _record(self, activity: str, payload: object, keys: set[str]) -> None:
+    async def _record(
+        self, write: Callable[[Payload], object], payload: Payload, keys: set[str]
+    ) -> None:
         """Write to the ledger, retried until written (LEDGER_RETRY has no last attempt).
 
         Only a failure marked non-retryable ends it: logged, and completed steps are offered
@@ -235,7 +234,7 @@ class CaseClock:
         """
         try:
             await workflow.execute_activity(
-                activity,
+                write,
                 payload,
                 start_to_close_timeout=timedelta(seconds=30),
                 retry_policy=LEDGER_RETRY,

@@ -13,9 +13,9 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from workflows.models import DigestRequest, DigestResult
+    from statutory.digest import DigestRequest, DigestResult
+    from workflows.activity_refs import send_digests
 
-SEND_DIGESTS = "send_digests"
 DIGEST_WORKFLOW_ID = "weekly-digest"
 DIGEST_SCHEDULE_ID = "ehc-weekly-digest"
 
@@ -25,11 +25,10 @@ class DigestWorkflow:
     @workflow.run
     async def run(self, request: DigestRequest) -> DigestResult:
         as_of = request.as_of or workflow.now()
-        result: DigestResult = await workflow.execute_activity(
-            SEND_DIGESTS,
+        return await workflow.execute_activity(
+            send_digests,
             request.model_copy(update={"as_of": as_of}),
-            result_type=DigestResult,
             start_to_close_timeout=timedelta(minutes=10),
+            # The activity's fifth attempt is its last (activities.digest.LAST_ATTEMPT).
             retry_policy=RetryPolicy(maximum_attempts=5, maximum_interval=timedelta(minutes=5)),
         )
-        return result

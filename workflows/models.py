@@ -146,16 +146,3 @@ class ReviewView(BaseModel):
     next_step: StepStatus | None
     alerts: list[AlertLogEntry]
     previous: list[review_rules.ReviewOutcome]
-
-
-class DigestRequest(BaseModel):
-    as_of: datetime | None = None
-    """The digest's moment (the schedule's run time); None: now."""
-    within_days: int = Field(default=14, ge=0, le=90)
-
-
-class DigestResult(BaseModel):
-    teams: int
-    recipients: int
-    cases: int
-    failed: list[str] = Field(default_factory=list)

@@ -14,9 +14,9 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
+    from workflows.activity_refs import redrive_outbox
     from workflows.clock import DELIVERY_HEARTBEAT
 
-REDRIVE_OUTBOX = "redrive_outbox"
 REDRIVE_WORKFLOW_ID = "outbox-redrive"
 REDRIVE_SCHEDULE_ID = "ehc-outbox-redrive"
 #: The activity claims no new row after 15 minutes; one send may then take up to 10 more.
@@ -28,12 +28,10 @@ class OutboxRedriveWorkflow:
     @workflow.run
     async def run(self) -> dict[str, int]:
         """How many due rows ended each way: sent, retry (channel still down), failed..."""
-        counts: dict[str, int] = await workflow.execute_activity(
-            REDRIVE_OUTBOX,
+        return await workflow.execute_activity(
+            redrive_outbox,
             start_to_close_timeout=REDRIVE_TIMEOUT,
             heartbeat_timeout=DELIVERY_HEARTBEAT,
             # The next scheduled run tries again anyway.
             retry_policy=RetryPolicy(maximum_attempts=3),
-            result_type=dict[str, int],
         )
-        return counts

@@ -22,9 +22,7 @@ from temporalio.service import RPCError
 from ehc.api import cases, codec, reports
 from ehc.api.context import ApiContext, NoAnswer
 from ehc.api.gate import Gate
-from ehc.api.settings import ApiSettings
 from ehc.cases import CaseError, CaseNotFound
-from ehc.kpis import KpiSettings
 from ehc.ledger_reader import open_ledger
 from ehc.settings import Settings
 from ehc.temporal import TemporalUnreachable, connect
@@ -38,6 +36,10 @@ timelines, chronologies, overdue lists, KPIs and the SEN2 table.
 Every data route needs `Authorization: Bearer TOKEN`, with a token configured in
 `EHC_API_TOKENS` or `EHC_API_TOKEN_FILE`. Roles: **caseworker** (write events and read its
 own cases), **supervisor** (read everything), **analyst** (KPIs and SEN2 only).
+
+A request body is at most `EHC_API_MAX_BODY_BYTES` (64 KiB; 413 past it), takes only the fields
+its route documents (422 names any other), and its dates must be ones a case can have (1 Sep
+2014 to 31 Dec 2099; see README). Errors never repeat the value given.
 """
 
 
@@ -96,22 +98,22 @@ def _handlers(app: FastAPI) -> None:
         return _detail(status.HTTP_503_SERVICE_UNAVAILABLE, f"Temporal said: {error.message}")
 
 
-def create_app(
-    settings: Settings, api_settings: ApiSettings | None = None, client: Client | None = None
-) -> FastAPI:
-    """The API; with no ``client`` it connects to Temporal (``TEMPORAL_ADDRESS``...) at start.
+def create_app(settings: Settings, client: Client | None = None) -> FastAPI:
+    """The API, configured by ``settings`` (its own in ``settings.api``, the KPI targets in
+    ``settings.kpi``); with no ``client`` it connects to Temporal (``TEMPORAL_ADDRESS``...) at
+    start.
 
     Raises ``TokenConfigError`` at once if no usable token is configured.
     """
-    api = api_settings or ApiSettings()
+    api = settings.api
     tokens = api.load_tokens()
-    targets = KpiSettings().kpi_targets()
+    targets = settings.kpi.kpi_targets()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         ledger = open_ledger(settings)
         app.state.ctx = ApiContext(
-            client=client or await connect(),
+            client=client or await connect(settings),
             settings=settings,
             ledger=ledger,
             tokens=tokens,

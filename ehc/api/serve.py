@@ -16,7 +16,6 @@ from temporalio.client import Client
 
 from ehc.api.app import create_app
 from ehc.api.auth import TokenConfigError
-from ehc.api.settings import ApiSettings
 from ehc.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -33,12 +32,12 @@ async def serve(
     settings: Settings,
     *,
     client: Client | None = None,
-    api_settings: ApiSettings | None = None,
     stop: asyncio.Event | None = None,
 ) -> None:
-    """Serve until ``stop`` is set (or forever). Raises ``TokenConfigError`` without tokens."""
-    api = api_settings or ApiSettings()
-    app = create_app(settings, api, client)
+    """Serve until ``stop`` is set (or forever), on ``settings.api``'s host and port. Raises
+    ``TokenConfigError`` without tokens."""
+    api = settings.api
+    app = create_app(settings, client)
     server = _Server(
         uvicorn.Config(app, host=api.host, port=api.port, log_level="warning", access_log=False)
     )
@@ -62,7 +61,7 @@ def start_beside_worker(
     Without any configured token the API is not started (there is no anonymous access):
     logs why and returns None.
     """
-    api = ApiSettings()
+    api = settings.api
     try:
         api.load_tokens()
     except TokenConfigError as error:
@@ -70,4 +69,4 @@ def start_beside_worker(
         configured = bool(api.tokens.strip()) or api.token_file is not None
         (log.warning if configured else log.info)("api not started", reason=str(error))
         return None
-    return asyncio.create_task(serve(settings, client=client, api_settings=api, stop=stop))
+    return asyncio.create_task(serve(settings, client=client, stop=stop))

@@ -20,24 +20,22 @@ def api(
     # FastAPI, uvicorn and Temporal's client: loaded only when the API is served.
     from ehc.api.auth import TokenConfigError
     from ehc.api.serve import serve
-    from ehc.api.settings import ApiSettings
     from ehc.temporal import connect
 
+    settings = get_settings()
+    given = {"host": host, "port": port}
+    api = settings.api.model_copy(update={k: v for k, v in given.items() if v is not None})
+    settings = settings.model_copy(update={"api": api})
     try:
-        api_settings = ApiSettings()
-        if host is not None:
-            api_settings.host = host
-        if port is not None:
-            api_settings.port = port
-        api_settings.load_tokens()
+        api.load_tokens()
     except TokenConfigError as error:
         fail(str(error))
 
     async def go() -> None:
-        client = await connect()  # fails in one line if Temporal is not there
+        client = await connect(settings)  # fails in one line if Temporal is not there
         stop = asyncio.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             asyncio.get_running_loop().add_signal_handler(sig, stop.set)
-        await serve(get_settings(), client=client, api_settings=api_settings, stop=stop)
+        await serve(settings, client=client, stop=stop)
 
     run(go())

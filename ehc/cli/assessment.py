@@ -28,7 +28,8 @@ async def _service() -> Assessments:
     from ehc.cases import Assessments  # Temporal: loaded only by a command that uses it
     from ehc.temporal import connect
 
-    return Assessments(await connect(), get_settings())
+    settings = get_settings()
+    return Assessments(await connect(settings), settings)
 
 
 @app.command()

@@ -39,7 +39,7 @@ def case(
     async def go() -> Chronology:
         ledger = open_ledger(settings)
         try:
-            return await case_chronology(await connect(), settings, ledger, ref)
+            return await case_chronology(await connect(settings), settings, ledger, ref)
         finally:
             ledger.close()
 

@@ -640,7 +640,10 @@ def _print_review(
             cells.append(wording.step_status(status[step]) if step in status else "")
         table.add_row(*cells)
     out.print(table)
-    out.print(f"Category for timeliness reports: {d.category.value}")
+    out.print(
+        f"Counted in timeliness reports under {wording.CATEGORY[d.category]} "
+        f"({d.category.value} in JSON and CSV)."
+    )
 
 
 def _review_outcome(a: audit.ReviewAudit) -> str:

@@ -12,8 +12,8 @@ from ehc.cli.common import out, run
 from ehc.settings import get_settings
 from ehc.temporal import connect
 from ehc.text import count
+from statutory.digest import DigestRequest, DigestResult
 from workflows.digest import DIGEST_WORKFLOW_ID, DigestWorkflow
-from workflows.models import DigestRequest, DigestResult
 
 app = typer.Typer(help="The weekly digest of overdue and soon-due work, per team.")
 
@@ -25,7 +25,8 @@ def schedule(
     """Create (or update) the Temporal schedule that sends the digest every week."""
 
     async def go() -> bool:
-        return await digest.ensure_schedule(await connect(), get_settings().task_queue, cron)
+        settings = get_settings()
+        return await digest.ensure_schedule(await connect(settings), settings.task_queue, cron)
 
     created = run(go())
     out.print(f"Weekly digest schedule {'created' if created else 'updated'}: {cron} (UTC).")
@@ -38,13 +39,14 @@ def send(
     """Send this week's digest now (a week already sent is not sent again)."""
 
     async def go() -> DigestResult:
-        client = await connect()
+        settings = get_settings()
+        client = await connect(settings)
         return await client.execute_workflow(
             DigestWorkflow.run,
             DigestRequest(within_days=within_days),
             id=f"{DIGEST_WORKFLOW_ID}-manual",
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-            task_queue=get_settings().task_queue,
+            task_queue=settings.task_queue,
         )
 
     result = run(go())

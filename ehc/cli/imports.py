@@ -38,7 +38,7 @@ def _start_all(
     async def go() -> tuple[int, int, list[importer.BadRow]]:
         from ehc.temporal import connect  # Temporal: only once rows are to be started
 
-        client = await connect()
+        client = await connect(settings)
         with Progress(
             TextColumn(f"Starting {noun}"),
             BarColumn(),

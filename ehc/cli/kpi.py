@@ -40,21 +40,21 @@ def kpi(
     """KPIs against target with RAG ratings, beside England's figures (see docs/REPORTING.md)."""
     # Temporal, the ledger's database layer and the KPI queries: loaded only when it runs.
     from activities.directory import Directory
-    from ehc.kpis import KpiSettings, kpis
+    from ehc.kpis import kpis
     from ehc.ledger_reader import open_ledger
     from ehc.temporal import TemporalUnreachable, connect
 
+    settings = get_settings()
     try:
         chosen = parse_period(period or str(today_utc().year))
-        targets = KpiSettings().kpi_targets()
+        targets = settings.kpi.kpi_targets()
     except (RuleViolation, ValueError) as error:
         fail(str(error))
-    settings = get_settings()
 
     async def go() -> KpiReport:
         client: Client | None
         try:
-            client = await connect()
+            client = await connect(settings)
         except TemporalUnreachable as error:
             err.print(f"ehc: no caseload figures: {error}", soft_wrap=True)
             client = None

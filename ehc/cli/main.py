@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from ehc.cli.common import Fail, err
+from ehc.cli.common import Fail, err, fail
 
 
 class Lazy(NamedTuple):
@@ -176,9 +176,12 @@ def _setup(ctx: typer.Context) -> None:
         return
     # Imported here: ``ehc --help`` and the calculator need neither the settings nor structlog.
     from ehc.logs import configure
-    from ehc.settings import get_settings
+    from ehc.settings import SettingsError, get_settings
 
-    settings = get_settings()
+    try:
+        settings = get_settings()  # the command's one Settings: every EHC_* variable, once
+    except SettingsError as error:
+        fail(str(error))
     configure(settings.log_level, settings.log_format)
 
 

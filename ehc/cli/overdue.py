@@ -65,16 +65,17 @@ def overdue(
         from ehc.settings import get_settings
         from ehc.temporal import connect  # Temporal's client: only when the command runs
 
+        settings = get_settings()
         # The directory is read only to recognise a team or caseworker no case names yet.
         filtered = team is not None or caseworker is not None
         return await overdue_report(
-            await connect(),
+            await connect(settings),
             within_days=days,
             kinds=(kind,) if kind else KINDS,
             team=team,
             caseworker=caseworker.lower() if caseworker else None,
             stage=stage,
-            directory=Directory.load(get_settings().directory_file) if filtered else None,
+            directory=Directory.load(settings.directory_file) if filtered else None,
         )
 
     report = run(go())

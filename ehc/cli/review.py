@@ -29,7 +29,8 @@ async def _service() -> Reviews:
     from ehc.reviews import Reviews  # Temporal: loaded only by a command that uses it
     from ehc.temporal import connect
 
-    return Reviews(await connect(), get_settings())
+    settings = get_settings()
+    return Reviews(await connect(settings), settings)
 
 
 def transfer_from_options(

@@ -12,11 +12,9 @@ import math
 import os
 import sys
 import tempfile
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -24,14 +22,10 @@ from rich.table import Table
 
 from ehc.cli.common import FAILED, err, fail, out
 from ehc.cli.common import run as run_async
-from ehc.settings import Settings, get_settings
+from ehc.settings import get_settings
 from scenarios import compare as comparing
 from scenarios import engine, model, results
 from scenarios.model import ScenarioError
-
-if TYPE_CHECKING:
-    from temporalio.client import Client
-    from temporalio.worker import Worker
 
 
 class _RunByDefault(typer.core.TyperGroup):
@@ -238,21 +232,6 @@ def compare(
     out.print(f"Wrote {len(written)} files to {folder}/")
 
 
-def faithful_worker(
-    data_dir: Path, executor: ThreadPoolExecutor
-) -> Callable[[Client, str], Worker]:
-    """The production worker (every workflow and activity ``ehc worker`` runs) on a throwaway
-    data folder, with no delivery channel and no directory: whatever the environment says
-    (``EHC_SMTP_HOST``, ``EHC_NOTIFY_API_KEY``...), a replay never sends a real message."""
-    from ehc.worker import build_worker
-
-    def make(client: Client, task_queue: str) -> Worker:
-        settings = Settings.model_construct(data_dir=data_dir, task_queue=task_queue)
-        return build_worker(client, settings, executor)
-
-    return make
-
-
 def _faithful(scenario: model.Scenario, seed: int, limit: int, folder: Path) -> None:
     """``--engine temporal``: the engine-agreement check on one run's closed cases."""
     server = Path(sys.executable).parent / "temporal-test-server"
@@ -262,8 +241,8 @@ def _faithful(scenario: model.Scenario, seed: int, limit: int, folder: Path) -> 
             f"(pip install -e '.[dev]'); it is not at {server}",
             FAILED,
         )
+    from ehc import faithful  # imports the workflows and temporalio: only when asked
     from ehc.logs import configure
-    from scenarios import faithful  # imports the workflows and temporalio: only when asked
 
     settings = get_settings()
     debug = settings.log_level.upper() == "DEBUG"
@@ -280,11 +259,10 @@ def _faithful(scenario: model.Scenario, seed: int, limit: int, folder: Path) -> 
 
     async def go(progress: Progress, folder: Path) -> list[faithful.Replayed]:
         task = progress.add_task(f"{scenario.name} on Temporal", total=len(chosen))
-        with ThreadPoolExecutor(4) as executor:
-            async with faithful.time_skipping(server) as env:
-                return await faithful.replay(
-                    env, chosen, faithful_worker(folder, executor), lambda: progress.advance(task)
-                )
+        async with faithful.time_skipping(server) as env:
+            return await faithful.replay(
+                env, chosen, faithful.faithful_worker(folder), lambda: progress.advance(task)
+            )
 
     with _progress() as progress, tempfile.TemporaryDirectory() as scratch:
         replayed = run_async(go(progress, Path(scratch)))

@@ -37,7 +37,8 @@ def load_demo(
     from ehc.temporal import connect
 
     async def go() -> tuple[int, int]:
-        return await system.load_demo(await connect(), get_settings(), day)
+        settings = get_settings()
+        return await system.load_demo(await connect(settings), settings, day)
 
     started, existing = run(go())
     out.print(f"Demo caseload: {started} started, {existing} already there.")

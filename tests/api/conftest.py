@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,11 @@ def bearer(who: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {TOKENS[who]}"}
 
 
+def ref() -> str:
+    """A fresh case reference; digits only, as API-ABCDEFAB (two words) reads like a name."""
+    return f"API-{uuid.uuid4().int % 10**8:08d}"
+
+
 @dataclass
 class Api:
     http: httpx.AsyncClient
@@ -47,8 +53,13 @@ class Api:
 async def api(dev_server_env: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[Api]:
     url = f"sqlite:///{tmp_path / 'ehc.db'}"
     async with running_worker(dev_server_env.client, Outbox(url)) as queue:
-        settings = Settings(task_queue=queue, data_dir=tmp_path, database_url=url)
-        app = create_app(settings, ApiSettings(tokens=TOKEN_LINES), dev_server_env.client)
+        settings = Settings(
+            task_queue=queue,
+            data_dir=tmp_path,
+            database_url=url,
+            api=ApiSettings(tokens=TOKEN_LINES),
+        )
+        app = create_app(settings, dev_server_env.client)
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://api") as http:

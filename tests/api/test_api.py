@@ -4,7 +4,6 @@ and the same figures as the CLI's services."""
 from __future__ import annotations
 
 import asyncio
-import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,14 +16,10 @@ from ehc.reviews import Reviews
 from statutory import review as review_rules
 from statutory.periods import parse_period
 from statutory.sen2 import to_csv
-from tests.api.conftest import Api, bearer
+from tests.api.conftest import Api, bearer, ref
 from workflows.models import assessment_workflow_id
 
 pytestmark = pytest.mark.e2e
-
-
-def ref() -> str:
-    return f"API-{uuid.uuid4().hex[:8].upper()}"
 
 
 def today() -> str:

@@ -8,7 +8,6 @@ with "Workflow Task in failed state" for good.
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -18,7 +17,7 @@ from temporalio.api.enums.v1 import EventType
 from ehc.reviews import Reviews
 from statutory import assessment as arules
 from statutory import review as rrules
-from tests.api.conftest import Api, bearer
+from tests.api.conftest import Api, bearer, ref
 from workflows.models import assessment_workflow_id, review_workflow_id
 
 pytestmark = pytest.mark.e2e
@@ -128,7 +127,7 @@ def assert_refused(response: Any, body: dict[str, Any]) -> None:
 
 
 async def test_an_assessment_survives_every_event_with_extreme_values(api: Api) -> None:
-    case_ref = f"API-{uuid.uuid4().hex[:8].upper()}"
+    case_ref = ref()
     started = await api.http.post(
         "/assessments",
         json={
@@ -160,7 +159,7 @@ async def test_an_assessment_survives_every_event_with_extreme_values(api: Api) 
 
 
 async def test_a_review_survives_every_event_with_extreme_values(api: Api) -> None:
-    case_ref = f"API-{uuid.uuid4().hex[:8].upper()}"
+    case_ref = ref()
     plan = rrules.PlanRecord(
         case_ref=case_ref, plan_date=TODAY - timedelta(days=300), caseworker="cw101", team="north"
     )

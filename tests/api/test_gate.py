@@ -28,9 +28,13 @@ EVENTS = "/assessments/EHC-2026-0147/events"
 
 @pytest.fixture
 def app(tmp_path: Path) -> FastAPI:
-    settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'ehc.db'}")
+    settings = Settings(
+        data_dir=tmp_path,
+        database_url=f"sqlite:///{tmp_path / 'ehc.db'}",
+        api=ApiSettings(tokens=TOKEN_LINES),
+    )
     # No Temporal: a request that got as far as a case would fail, and none may.
-    return create_app(settings, ApiSettings(tokens=TOKEN_LINES), client=object())  # type: ignore[arg-type]
+    return create_app(settings, client=object())  # type: ignore[arg-type]
 
 
 @pytest_asyncio.fixture

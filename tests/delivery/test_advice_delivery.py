@@ -15,8 +15,8 @@ from activities.directory import Directory
 from activities.outbox import Outbox
 from statutory import assessment as rules
 from statutory.alerts import AlertPolicy
-from tests.delivery.servers import free_port, smtp_server
 from tests.workflow.helpers import STARTED, running_worker
+from testsupport.servers import free_port, smtp_server
 from workflows.advice import AdviceWorkflow
 from workflows.assessment import AssessmentWorkflow
 from workflows.models import (

@@ -28,7 +28,7 @@ from activities.sending import LEASE_MARGIN
 from ehc import delivery
 from ehc.settings import Settings
 from tests.delivery.sample import CW, DIRECTORY, KEY, ROW, ROW_KEY, TEXT, send, smtp_row
-from tests.delivery.servers import free_port, smtp_server, wait_for
+from testsupport.servers import free_port, smtp_server, wait_for
 from workflows.clock import DELIVERY_HEARTBEAT
 
 

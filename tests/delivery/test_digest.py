@@ -18,10 +18,10 @@ from ehc.cases import Assessments, list_cases
 from ehc.digest import DEFAULT_CRON, ensure_schedule
 from ehc.settings import Settings
 from statutory.assessment import AssessmentRequest
-from tests.delivery.servers import smtp_server
+from statutory.digest import DigestRequest
 from tests.workflow.helpers import running_worker
+from testsupport.servers import smtp_server
 from workflows.digest import DIGEST_SCHEDULE_ID, DigestWorkflow
-from workflows.models import DigestRequest
 
 pytestmark = pytest.mark.e2e
 

@@ -14,7 +14,7 @@ from activities.channels import NotifyChannel
 from activities.directory import Directory
 from activities.outbox import Outbox
 from statutory.alerts import AlertKind, AlertMessage, DeliveryReport
-from tests.delivery.servers import API_KEY, FakeNotify, notify_server
+from testsupport.servers import API_KEY, FakeNotify, notify_server
 
 TEMPLATES = {"reminder": "tpl-reminder", "escalation": "tpl-escalation"}
 DIRECTORY = Directory.from_dict({"people": {"cw101": {"email": "cw101@send.example.gov.uk"}}})

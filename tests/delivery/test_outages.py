@@ -30,9 +30,9 @@ from activities.outbox import Outbox, OutboxMessage
 from activities.schema import ledger_requests
 from ehc.worker import WORKFLOWS
 from statutory.ledger import RequestRecord
-from tests.delivery.servers import free_port, smtp_server
 from tests.delivery.test_advice_delivery import DIRECTORY, start_case, until
 from tests.workflow.helpers import STARTED, request, running_worker, start
+from testsupport.servers import free_port, smtp_server
 from workflows.advice import AdviceWorkflow
 from workflows.clock import CHANNEL_ATTEMPTS
 from workflows.models import advice_workflow_id

@@ -18,9 +18,9 @@ from activities.directory import Recipient
 from activities.outbox import Outbox
 from ehc import redrive
 from tests.delivery.sample import CW, DIRECTORY, KEY, ROW, ROW_KEY, TEXT, send, smtp_row
-from tests.delivery.servers import free_port, smtp_server
 from tests.unit.cli_driver import EHC, ROOT
 from tests.workflow.helpers import running_worker
+from testsupport.servers import free_port, smtp_server
 from workflows.redrive import REDRIVE_SCHEDULE_ID
 
 

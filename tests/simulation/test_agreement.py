@@ -3,13 +3,12 @@ assessment workflow produces, replayed on the Temporal time-skipping test server
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from ehc.cli.simulate import faithful_worker
-from scenarios import casefile, engine, faithful
+from ehc import faithful
+from scenarios import casefile, engine
 from scenarios.casefile import SimCase
 from statutory import assessment as rules
 from tests.conftest import BIN
@@ -60,9 +59,8 @@ async def test_fast_and_faithful_engines_agree_case_by_case(tmp_path: Path) -> N
     assert any(s.advice_id for c in cases for s in c.recorded_spans())
     # Its own test server: the replay moves the server's clock on by years, and a session
     # server left stalled by another test would fail this one (and the other way round).
-    with ThreadPoolExecutor(4) as executor:
-        async with faithful.time_skipping(BIN / "temporal-test-server") as env:
-            replayed = await faithful.replay(env, cases, faithful_worker(tmp_path, executor))
+    async with faithful.time_skipping(BIN / "temporal-test-server") as env:
+        replayed = await faithful.replay(env, cases, faithful.faithful_worker(tmp_path))
     for r in replayed:
         assert r.outcome == casefile.outcome(r.case), r.case.ref
         assert r.deadlines == faithful.expected_deadlines(r.case), r.case.ref

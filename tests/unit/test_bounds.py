@@ -7,6 +7,7 @@ given; a case reference that reads like a name is refused without being repeated
 
 from __future__ import annotations
 
+import contextlib
 import types
 import typing
 from datetime import UTC, date, datetime, timedelta
@@ -282,3 +283,94 @@ def test_other_bad_references_are_refused_without_repeating_them(bad: str) -> No
     with pytest.raises(RuleViolation, match="not a valid case reference") as refused:
         case_ref(bad)
     assert bad.strip() == "" or bad not in str(refused.value)
+
+
+# --- what check accepts, apply and the steps can handle ---------------------------------------
+
+DAY = st.dates(min_value=bounds.REGIME_START, max_value=bounds.HORIZON)
+ENDINGS = {"withdrawn", "decided-not-to-assess", "decided-not-to-issue", "transferred-out"}
+
+
+def _near(draw: st.DrawFn, base: date) -> date:
+    """Mostly a day soon after ``base`` (so events get past the rules), now and then any day."""
+    if draw(st.integers(0, 9)) == 0:
+        return draw(DAY)
+    day = base + timedelta(days=draw(st.integers(-20, 500)))
+    return min(max(day, bounds.REGIME_START), bounds.HORIZON)
+
+
+def _events(
+    draw: st.DrawFn, start: date, kinds: dict[str, dict[str, Any]], model_of: Any
+) -> list[Any]:
+    """Events of any types, each field bent at random within its type."""
+    # Events that end a case come up less often, so that later stages are reached.
+    kinds_drawn = sorted(k for k in kinds for _ in range(1 if k in ENDINGS else 4))
+    out = []
+    for _ in range(draw(st.integers(1, 16))):
+        kind = draw(st.sampled_from(kinds_drawn))
+        fields: dict[str, Any] = {"type": kind, "on": _near(draw, start)}
+        for key, example in kinds[kind].items():
+            if isinstance(example, date):
+                fields[key] = _near(draw, fields["on"])
+            elif isinstance(example, bool):
+                fields[key] = draw(st.booleans())
+            elif isinstance(example, int):
+                fields[key] = draw(st.integers(1, 3))
+            else:
+                fields[key] = example
+        with contextlib.suppress(ValidationError):
+            out.append(model_of[kind].model_validate(fields))
+    return out
+
+
+@st.composite
+def assessment_histories(draw: st.DrawFn) -> tuple[date, date, list[Any]]:
+    received = draw(DAY)
+    today = _near(draw, received + timedelta(days=300))
+    return received, max(today, received), _events(draw, received, ASSESSMENT_EVENTS, a.EVENT_TYPES)
+
+
+@settings(max_examples=500, deadline=None)
+@given(history=assessment_histories())
+def test_an_assessment_event_check_accepts_is_one_apply_and_the_steps_can_take(
+    history: tuple[date, date, list[Any]],
+) -> None:
+    received, today, events = history
+    case = a.open_case(a.AssessmentRequest(**REF, received=received), today)
+    at = datetime.combine(today, datetime.min.time(), UTC)
+    for event in sorted(events, key=lambda e: e.on):
+        try:
+            a.check(case, event, today)
+        except RuleViolation:
+            continue
+        case = a.apply(case, event, today, at)  # what the workflow's update handler does
+        a.steps(case, today)  # and then its loop and its queries
+        if case.closed:
+            a.outcome(case)
+
+
+@st.composite
+def review_histories(draw: st.DrawFn) -> tuple[date, date, list[Any]]:
+    plan_date = draw(DAY)
+    today = _near(draw, plan_date + timedelta(days=400))
+    return plan_date, max(today, plan_date), _events(draw, plan_date, REVIEW_EVENTS, r.EVENT_TYPES)
+
+
+@settings(max_examples=500, deadline=None)
+@given(history=review_histories())
+def test_a_review_event_check_accepts_is_one_apply_and_the_steps_can_take(
+    history: tuple[date, date, list[Any]],
+) -> None:
+    plan_date, today, events = history
+    cycle = r.first_cycle(r.PlanRecord(**REF, plan_date=plan_date))
+    at = datetime.combine(today, datetime.min.time(), UTC)
+    for event in sorted(events, key=lambda e: e.on):
+        try:
+            r.check(cycle, event, today)
+        except RuleViolation:
+            continue
+        cycle = r.expire(r.apply(cycle, event, today, at), today)
+        r.steps(cycle, today)
+        r.outcome(cycle)
+        if cycle.stage is r.Stage.CONCLUDED:
+            cycle = r.next_cycle(cycle)

@@ -270,8 +270,12 @@ def unwire(item: dict[str, Any]) -> Payload:
 async def http(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     # The endpoint needs only the client's data converter: no Temporal server here.
     client: Any = SimpleNamespace(data_converter=codec.data_converter(keyring(K1)))
-    settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'ehc.db'}")
-    app = create_app(settings, ApiSettings(tokens=TOKEN_LINES), client)
+    settings = Settings(
+        data_dir=tmp_path,
+        database_url=f"sqlite:///{tmp_path / 'ehc.db'}",
+        api=ApiSettings(tokens=TOKEN_LINES),
+    )
+    app = create_app(settings, client)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://api") as http:

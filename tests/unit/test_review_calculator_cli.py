@@ -321,7 +321,10 @@ def test_human_output_names_every_regulation(runs: dict[str, Any]) -> None:
     ]:
         assert f" {day} " in text, day
     assert "from the decision" in text
-    assert "Category for timeliness reports: secondary-transfer" in " ".join(text.split())
+    assert (
+        "Counted in timeliness reports under a transfer to secondary school "
+        "(secondary-transfer in JSON and CSV)."
+    ) in " ".join(text.split())
     assert "Under-5 review" not in text  # no date of birth: no row
 
 

