@@ -7,7 +7,7 @@ stage), waits until visibility counts them all, then times the same function ``e
 and the API call, prints one JSON object per measurement, and also times the CLI end to end.
 
 No worker runs: the cases stay exactly as started, so the query is measured alone. Starts
-are bounded (50 in flight; DESIGN.md, known traps).
+are bounded (50 in flight; docs/ARCHITECTURE.md, known traps).
 
     .venv/bin/python benchmarks/overdue_query.py [--sizes 1000,10000] [--repeat 7]
 """

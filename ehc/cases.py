@@ -14,6 +14,7 @@ from temporalio.client import (
     Client,
     WorkflowExecutionStatus,
     WorkflowFailureError,
+    WorkflowHandle,
     WorkflowUpdateFailedError,
 )
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
@@ -117,8 +118,10 @@ class Assessments:
 
     async def record(self, case_ref: str, event: rules.AssessmentEvent) -> AssessmentView:
         case_ref = checked_ref(case_ref)
-        handle = self.client.get_workflow_handle_for(
-            AssessmentWorkflow.run, assessment_workflow_id(case_ref)
+        handle: WorkflowHandle[AssessmentWorkflow, rules.AssessmentOutcome] = (
+            self.client.get_workflow_handle(
+                assessment_workflow_id(case_ref), result_type=rules.AssessmentOutcome
+            )
         )
         try:
             return await handle.execute_update(AssessmentWorkflow.record, event)
@@ -133,8 +136,10 @@ class Assessments:
         A query answers as of the workflow's last task, which may be days old for a quiet case.
         """
         case_ref = checked_ref(case_ref)
-        handle = self.client.get_workflow_handle_for(
-            AssessmentWorkflow.run, assessment_workflow_id(case_ref)
+        handle: WorkflowHandle[AssessmentWorkflow, rules.AssessmentOutcome] = (
+            self.client.get_workflow_handle(
+                assessment_workflow_id(case_ref), result_type=rules.AssessmentOutcome
+            )
         )
         try:
             view = await handle.query(AssessmentWorkflow.timeline)
@@ -157,8 +162,7 @@ class Assessments:
         """Each advice request's own clock; requests from before advice children are skipped."""
         out = []
         for advice in view.case.advice:
-            child = self.client.get_workflow_handle_for(
-                AdviceWorkflow.run,
+            child: WorkflowHandle[AdviceWorkflow, Any] = self.client.get_workflow_handle(
                 advice_workflow_id(view.case.case_ref, advice.advice_type.value, advice.id),
             )
             try:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
 from ehc.cases import (
@@ -100,8 +100,10 @@ class Reviews:
 
     async def record(self, case_ref: str, event: rules.ReviewEvent) -> ReviewView:
         case_ref = checked_ref(case_ref)
-        handle = self.client.get_workflow_handle_for(
-            ReviewWorkflow.run, review_workflow_id(case_ref)
+        handle: WorkflowHandle[ReviewWorkflow, rules.ReviewOutcome] = (
+            self.client.get_workflow_handle(
+                review_workflow_id(case_ref), result_type=rules.ReviewOutcome
+            )
         )
         try:
             return await handle.execute_update(ReviewWorkflow.record, event)
@@ -113,8 +115,10 @@ class Reviews:
     async def view(self, case_ref: str, today: date | None = None) -> ReviewView:
         """The plan's current cycle, with its steps rated as of ``today`` (default today)."""
         case_ref = checked_ref(case_ref)
-        handle = self.client.get_workflow_handle_for(
-            ReviewWorkflow.run, review_workflow_id(case_ref)
+        handle: WorkflowHandle[ReviewWorkflow, rules.ReviewOutcome] = (
+            self.client.get_workflow_handle(
+                review_workflow_id(case_ref), result_type=rules.ReviewOutcome
+            )
         )
         try:
             view = await handle.query(ReviewWorkflow.timeline)

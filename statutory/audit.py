@@ -30,7 +30,7 @@ from datetime import UTC, date, datetime, time
 from itertools import pairwise
 from typing import Generic, Protocol, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from statutory import assessment as rules
 from statutory import exceptions as exc
@@ -249,7 +249,12 @@ def _build_assessment(
     first_to_close = min((_ASSESSMENT_RANK[e.type] for e in closing if e.on == end), default=9)
     late = min(_UNDATED_RANK, first_to_close - 0.5)
     steps = [_Step(source, e, _ASSESSMENT_RANK[e.type]) for source, e in pairs]
-    steps += [_Step(source, make(end), late) for source, make in undated]
+    for source, make in undated:
+        try:
+            steps.append(_Step(source, make(end), late))
+        except ValidationError as error:  # e.g. a period out of bounds (statutory.bounds)
+            message = error.errors()[0]["msg"].removeprefix("Value error, ")
+            raise HistoryRefused(source, RuleViolation(message)) from error
     ordered = _in_order(steps)
     for at, step in enumerate(ordered):
         try:

@@ -20,7 +20,7 @@ HISTORIES = Path(__file__).parent / "histories"
 
 
 async def register_search_attributes(client: Client) -> None:
-    # The Java test server knows no custom attributes until told (DESIGN.md, known traps).
+    # The Java test server knows no custom attributes until told (docs/ARCHITECTURE.md, traps).
     await client.operator_service.add_search_attributes(
         AddSearchAttributesRequest(
             namespace=client.namespace,

@@ -26,7 +26,7 @@ def assessment_workflow_id(case_ref: str) -> str:
 
 
 def advice_workflow_id(case_ref: str, advice_type: str, advice_id: int) -> str:
-    """``advice-<case ref>-<type>-<n>`` (DESIGN.md)."""
+    """``advice-<case ref>-<type>-<n>`` (docs/ARCHITECTURE.md, workflow ids)."""
     return f"advice-{case_ref}-{advice_type}-{advice_id}"
 
 

@@ -49,7 +49,7 @@ def start(
             received=parse_date(received, "--received"),
             caseworker=caseworker,
             team=team,
-            date_of_birth=parse_date(dob, "--dob") if dob else None,
+            date_of_birth=parse_date(dob, "--dob", birth=True) if dob else None,
         )
     except ValidationError as error:
         fail(one_line(error))

@@ -38,12 +38,16 @@ def fail(message: str, code: int = BAD_INPUT) -> NoReturn:
     raise Fail(message, code)
 
 
-def parse_date(text: str, option: str) -> date:
+def parse_date(text: str, option: str, *, birth: bool = False) -> date:
     """A calendar date written YYYY-MM-DD or DD/MM/YYYY, as the importer reads them
-    (``ehc.text.parse_day``: no week dates, no 20250521, no US order)."""
+    (``ehc.text.parse_day``: no week dates, no 20250521, no US order), within the dates a case
+    can have (``statutory.bounds``; ``birth``: a date of birth in the 0-25 system)."""
+    from statutory import bounds
+
     try:
-        return parse_day(text)
-    except ValueError as error:
+        day = parse_day(text)
+        return bounds.check_birth_day(day) if birth else bounds.check_day(day, "the date")
+    except (ValueError, RuleViolation) as error:
         fail(f"{option}: {error}")
 
 

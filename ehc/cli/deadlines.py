@@ -475,7 +475,7 @@ def review(
         fail("--under-five-months: the Code of Practice says every 3 to 6 months")
     move = parse_date(move_date, "--move-date") if move_date else None
     phase = _transfer(transfer, transfer_year, move)
-    born = parse_date(dob, "--dob") if dob else None
+    born = parse_date(dob, "--dob", birth=True) if dob else None
     try:
         plan = rv.PlanRecord(
             case_ref=_REF, plan_date=start, caseworker=_STAFF, team=_TEAM, date_of_birth=born

@@ -74,7 +74,7 @@ def start(
             plan_date=parse_date(plan_date, "--plan-date"),
             caseworker=caseworker,
             team=team,
-            date_of_birth=parse_date(dob, "--dob") if dob else None,
+            date_of_birth=parse_date(dob, "--dob", birth=True) if dob else None,
         )
     except ValidationError as error:
         fail(one_line(error))

@@ -21,6 +21,7 @@ from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiosmtpd.smtp import SMTP, Envelope, Session
@@ -149,7 +150,7 @@ async def until(condition: Callable[[], bool | Awaitable[bool]], within: float, 
             return
         for proc, log in RUNNING.items():
             if proc.poll() is not None:
-                raise AssertionError(f"{proc.args} exited {proc.returncode}: {log.read_text()}")
+                raise AssertionError(f"{proc.args!r} exited {proc.returncode}: {log.read_text()}")
         if loop.time() > deadline:
             raise AssertionError(f"after {within:.0f}s, still not: {what}")
         await asyncio.sleep(0.1)
@@ -329,7 +330,7 @@ async def test_workflow_code_logs_json_lines_with_the_workflow_as_fields(
         cases = requests("LOG", 2)
         log = tmp_path / "worker.log"
 
-        def warnings() -> list[dict[str, object]]:
+        def warnings() -> list[dict[str, Any]]:
             lines = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
             return [line for line in lines if line["event"] == "alert not fully delivered"]
 
@@ -345,7 +346,7 @@ async def test_workflow_code_logs_json_lines_with_the_workflow_as_fields(
     assert mailbox.refused and "Logging error" not in text and "Traceback" not in text
     lines = [json.loads(line) for line in text.splitlines()]  # every line is JSON
     assert {"worker running", "worker stopped"} <= {line["event"] for line in lines}
-    by_workflow = {line["temporal_workflow"]["workflow_id"]: line for line in warnings()}  # type: ignore[index]
+    by_workflow = {line["temporal_workflow"]["workflow_id"]: line for line in warnings()}
     assert set(by_workflow) == {assessment_workflow_id(c.case_ref) for c in cases}
     for workflow_id, line in by_workflow.items():
         assert line["level"] == "warning" and line["logger"] == "temporalio.workflow"

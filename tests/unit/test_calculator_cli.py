@@ -78,6 +78,10 @@ FORKED: dict[str, list[str]] = {
     "draft-before-request": [*R, "--draft-served", "2025-05-20"],
     "exception-before-request": [*R, "--exception", "personal-circumstances:2025-01-06:2025-01-10"],
     "covid-outside-2020": [*R, "--exception", "coronavirus:2025-06-01:2025-06-10"],
+    # Dates no case can have: refused in one line, never a traceback or a case in year 1.
+    "received-9999": ["--received", "9999-12-31", "--json"],
+    "received-year-1": ["--received", "0001-01-01", "--json"],
+    "exception-to-9999": [*R, "--exception", "absence-from-area:2025-06-01:9999-12-31"],
     "closure-outside-window": [
         *R,
         "--advice-requested",
@@ -109,6 +113,9 @@ BAD = [
     "compact-date",
     "week-date",
     "compact-exception-date",
+    "received-9999",
+    "received-year-1",
+    "exception-to-9999",
 ]
 
 
@@ -247,6 +254,9 @@ def test_bad_input_is_one_line_and_status_2(runs: dict[str, Any], name: str) -> 
         ("draft-before-request", ["--draft-served", "before the request was received"]),
         ("exception-before-request", ["before the request was received"]),
         ("covid-outside-2020", ["reg 2A"]),
+        ("received-9999", ["--received", "after 31 Dec 2099"]),
+        ("received-year-1", ["--received", "before 1 Sep 2014"]),
+        ("exception-to-9999", ["--exception", "after 31 Dec 2099"]),
         ("closure-outside-window", ["2025-07-14", "2025-08-25"]),
         ("no-such-option", ["--recieved-late"]),
     ],

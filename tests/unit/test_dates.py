@@ -1,4 +1,4 @@
-"""Counting conventions of STATUTE.md ("Counting conventions (used by every rule)")."""
+"""Counting conventions of docs/STATUTE.md ("Counting: calendar days, never moved...")."""
 
 from __future__ import annotations
 
