@@ -24,6 +24,7 @@ from activities.directory import Directory, Recipient
 from activities.outbox import Outbox, OutboxMessage, now
 from activities.sending import RETRY_HANDOVER, Heartbeat, Outcome, no_heartbeat, send_once
 from statutory.alerts import AlertKind, AlertMessage, DeliveryReport
+from statutory.dates import as_written
 
 log = structlog.get_logger(__name__)
 
@@ -42,7 +43,8 @@ def compose(message: AlertMessage) -> Message:
     """The text of an alert: the same for every recipient and channel."""
     when = timing(message.days_left)
     target_note = (
-        f" (statutory date {message.due}; operational target {message.target} after exceptions)"
+        f" (statutory date {as_written(message.due)}; target {as_written(message.target)} "
+        "after an exception)"
         if message.target != message.due
         else ""
     )
@@ -56,7 +58,7 @@ def compose(message: AlertMessage) -> Message:
         f"Case {message.case_ref} ({message.process})\n"
         f"Step: {message.label}\n"
         f"Regulation: {message.regulation}\n"
-        f"Due: {message.target}{target_note}\n"
+        f"Due: {as_written(message.target)}{target_note}\n"
         f"Status: {when}\n"
         f"{provider}"
         f"Caseworker: {message.caseworker} (team {message.team})\n"
@@ -70,7 +72,7 @@ def compose(message: AlertMessage) -> Message:
             "case_ref": message.case_ref,
             "step": message.label,
             "regulation": message.regulation,
-            "due": message.target.isoformat(),
+            "due": as_written(message.target),
             "status": when,
         },
     )

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -23,13 +23,18 @@ from pydantic_settings import SettingsError as UnreadableSetting
 
 from ehc.api.settings import ApiSettings
 from statutory.alerts import AlertPolicy
-from statutory.kpi import DEFAULT_TARGETS, KpiTargets
 from statutory.review import AnchorMode, ReviewPolicy
+
+if TYPE_CHECKING:
+    from statutory.kpi import KpiTargets
 
 
 def _day_list(value: object) -> object:
     if isinstance(value, str):
-        return tuple(int(p) for p in value.replace(" ", "").split(",") if p)
+        try:
+            return tuple(int(p) for p in value.replace(" ", "").split(",") if p)
+        except ValueError:
+            raise ValueError("a comma list of whole days, such as 14,3") from None
     return value
 
 
@@ -52,6 +57,9 @@ class KpiSettings(BaseSettings):
     caseload_amber_margin: int = Field(default=50, ge=0)
 
     def kpi_targets(self) -> KpiTargets:
+        # The KPI rules load only for the commands that report (every command reads settings).
+        from statutory.kpi import DEFAULT_TARGETS, KpiTargets
+
         unknown = set(self.targets) - set(DEFAULT_TARGETS)
         if unknown:
             raise ValueError(

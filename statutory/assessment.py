@@ -26,7 +26,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from statutory import bounds
+from statutory import bounds, events
 from statutory import exceptions as exc
 from statutory import processes as P
 from statutory.dates import days_beginning_with, weeks_after, weeks_taken
@@ -181,31 +181,110 @@ class AssessmentRequest(BaseModel):
         return self
 
 
-class _Event(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class _Event(events.Event):
+    """An event of an assessment: what it needs of the case (``check``), beside what it
+    changes (``apply_to``)."""
 
-    on: bounds.CaseDay
+    def check(self, case: AssessmentCase, today: date) -> None:
+        """Raise ``RuleViolation`` if this cannot happen to ``case`` as it stands ``today``.
+
+        Called by ``check`` once the checks every event passes have passed; changes nothing.
+        """
+        raise NotImplementedError
+
+    def apply_to(self, case: AssessmentCase) -> None:
+        """Record this on ``case``: the copy ``apply`` makes, never a case in use."""
+        raise NotImplementedError
 
 
 class DecidedToAssess(_Event):
+    """The decision to assess (reg 4(1), 5(1))."""
+
     type: Literal["decided-to-assess"] = "decided-to-assess"
+
+    def check(self, case: AssessmentCase, today: date) -> None:
+        _stage(case, self, Stage.DECISION)
+
+    def apply_to(self, case: AssessmentCase) -> None:
+        case.decided_to_assess_on, case.stage = self.on, Stage.ASSESSMENT
 
 
 class DecidedNotToAssess(_Event):
+    """The decision not to assess (reg 5(1)): the case closes."""
+
     type: Literal["decided-not-to-assess"] = "decided-not-to-assess"
+
+    def check(self, case: AssessmentCase, today: date) -> None:
+        _stage(case, self, Stage.DECISION)
+
+    def apply_to(self, case: AssessmentCase) -> None:
+        case.decided_not_to_assess_on = self.on
+        case.stage, case.ending = Stage.CLOSED, Ending.NOT_ASSESSED
 
 
 class AdviceRequested(_Event):
+    """A request for advice (reg 6(1)); the adviser has 6 weeks from receiving it (reg 8(1))."""
+
     type: Literal["advice-requested"] = "advice-requested"
     advice_type: AdviceType
+    """The advice sought (reg 6(1))."""
     provider: str = Field(min_length=1, max_length=80)
+    """Who is asked for it: the service or organisation, not a person's name."""
     adviser_received: bounds.CaseDay | None = None
-    """The day the adviser received the request (reg 8(1)); defaults to ``on``."""
+    """The day the adviser received the request (reg 8(1)); the day it was sent if not
+    given."""
+
+    def check(self, case: AssessmentCase, today: date) -> None:
+        _stage(case, self, Stage.ASSESSMENT)
+        _not_before(self.on, case.decided_to_assess_on, "the decision to assess")
+        adviser_day = self.adviser_received or self.on
+        _not_before(adviser_day, self.on, "the request for advice was sent")
+        _require(
+            adviser_day <= today, f"the adviser cannot receive it in the future ({adviser_day})"
+        )
+        _require(
+            len(case.advice) < bounds.MAX_NUMBER,
+            f"a case has at most {bounds.MAX_NUMBER} requests for advice",
+        )
+
+    def apply_to(self, case: AssessmentCase) -> None:
+        case.advice.append(
+            AdviceRequest(
+                id=len(case.advice) + 1,
+                advice_type=self.advice_type,
+                provider=self.provider,
+                requested_on=self.on,
+                adviser_received=self.adviser_received or self.on,
+            )
+        )
 
 
 class AdviceReceived(_Event):
+    """Advice came back (reg 8(1))."""
+
     type: Literal["advice-received"] = "advice-received"
     advice_id: int = Field(ge=1, le=bounds.MAX_NUMBER)
+    """The number of the request for advice (1 for the first)."""
+
+    def check(self, case: AssessmentCase, today: date) -> None:
+        _stage(case, self, Stage.ASSESSMENT, Stage.DRAFT)
+        request = _advice(case, self.advice_id)
+        _require(
+            request.received_on is None,
+            f"advice {self.advice_id} was already recorded as received on {request.received_on}",
+        )
+        _require(
+            request.not_needed is None,
+            f"advice {self.advice_id} was recorded as not needed on {request.not_needed_on}",
+        )
+        _not_before(
+            self.on,
+            request.adviser_received,
+            f"the adviser received request {self.advice_id}",
+        )
+
+    def apply_to(self, case: AssessmentCase) -> None:
+        _advice(case, self.advice_id).received_on = self.on
 
 
 class AdviceNotNeededReason(StrEnum):
@@ -223,31 +302,123 @@ class AdviceNotNeeded(_Event):
 
     type: Literal["advice-not-needed"] = "advice-not-needed"
     advice_id: int = Field(ge=1, le=bounds.MAX_NUMBER)
+    """The number of the request for advice (1 for the first)."""
     reason: AdviceNotNeededReason
+    """Why it will not be answered (reg 6(4), or the request withdrawn)."""
+
+    def check(self, case: AssessmentCase, today: date) -> None:
+        _stage(case, self, Stage.ASSESSMENT, Stage.DRAFT)
+        request = _advice(case, self.advice_id)
+        _require(
+            request.received_on is None,
+            f"advice {self.advice_id} was already received on {request.received_on}",
+        )
+        _require(
+            request.not_needed is None,
+            f"advice {self.advice_id} was already recorded as not needed",
+        )
+        _not_before(self.on, request.requested_on, f"advice {self.advice_id} was requested")
+
+    def apply_to(self, case: AssessmentCase) -> None:
+        request = _advice(case, self.advice_id)
+        request.not_needed, request.not_needed_on = self.reason, self.on
 
 
 class DecidedNotToIssue(_Event):
+    """The decision not to issue a plan (reg 10(1)): the case closes."""
+
     type: Literal["decided-not-to-issue"] = "decided-not-to-issue"
+
+    def check(self, case: AssessmentCase, today: date) -> None:
+        _check_assessed(case, self)
+
+    def apply_to(self, case: AssessmentCase) -> None:
+        case.decided_not_to_issue_on = self.on
+        case.stage, case.ending = Stage.CLOSED, Ending.NOT_ISSUED
 
 
 class DraftServed(_Event):
+    """The draft plan was served: 15 days for representations begin (reg 13(1))."""
+
     type: Literal["draft-served"] = "draft-served"
+
+    def check(self, case: AssessmentCase, today: date) -> None:
+        _check_assessed(case, self)
+
+    def apply_to(self, case: AssessmentCase) -> None:
+        case.draft_served_on, case.stage = self.on, Stage.DRAFT
 
 
 class SettingConsulted(_Event):
+    """A setting was consulted on being named in the plan (CFA s39(2))."""
+
     type: Literal["setting-consulted"] = "setting-consulted"
     setting: str = Field(min_length=1, max_length=80)
+    """The school, college or other setting consulted."""
+
+    def check(self, case: AssessmentCase, today: date) -> None:
+        _stage(case, self, Stage.DRAFT)
+        _not_before(self.on, case.draft_served_on, "the draft plan was served")
+        _require(
+            len(case.consultations) < bounds.MAX_NUMBER,
+            f"a case has at most {bounds.MAX_NUMBER} setting consultations",
+        )
+
+    def apply_to(self, case: AssessmentCase) -> None:
+        case.consultations.append(
+            Consultation(id=len(case.consultations) + 1, setting=self.setting, consulted_on=self.on)
+        )
 
 
 class SettingReplied(_Event):
+    """A consulted setting replied (CoP 9.83)."""
+
     type: Literal["setting-replied"] = "setting-replied"
     consultation_id: int = Field(ge=1, le=bounds.MAX_NUMBER)
+    """The number of the consultation (1 for the first)."""
+
+    def check(self, case: AssessmentCase, today: date) -> None:
+        _stage(case, self, Stage.DRAFT)
+        consultation = _consultation(case, self.consultation_id)
+        _require(
+            consultation.replied_on is None,
+            f"consultation {self.consultation_id} already has a reply",
+        )
+        _not_before(self.on, consultation.consulted_on, "the setting was consulted")
+
+    def apply_to(self, case: AssessmentCase) -> None:
+        _consultation(case, self.consultation_id).replied_on = self.on
 
 
 class FinalPlanIssued(_Event):
+    """The final plan was issued (reg 13(2)): the case closes."""
+
     type: Literal["final-issued"] = "final-issued"
     representations_received: bool = False
-    """The parent/young person made their representations before the 15 days ran out."""
+    """The parent or young person made their representations before the 15 days ran out
+    (reg 13(1))."""
+
+    def check(self, case: AssessmentCase, today: date) -> None:
+        _stage(case, self, Stage.DRAFT)
+        _not_before(self.on, case.draft_served_on, "the draft plan was served")
+        closes = case.dates().representations_close
+        assert closes is not None
+        _require(
+            self.on > closes or self.representations_received,
+            f"the 15 days for representations on the draft run to {closes} (reg 13(1)); "
+            "issue the final plan after that, or record that representations were received",
+        )
+        missing = [a.describe() for a in case.advice if a.outstanding]
+        _require(
+            not missing,
+            f"{'; '.join(missing)} {'is' if len(missing) == 1 else 'are'} still outstanding "
+            "(reg 6(1)): record it received, or record advice-not-needed with the reason "
+            "(earlier advice agreed sufficient, reg 6(4), or the request withdrawn)",
+        )
+
+    def apply_to(self, case: AssessmentCase) -> None:
+        case.final_issued_on = self.on
+        case.stage, case.ending = Stage.CLOSED, Ending.PLAN_ISSUED
 
 
 class ExceptionRecorded(_Event):
@@ -255,26 +426,86 @@ class ExceptionRecorded(_Event):
 
     type: Literal["exception"] = "exception"
     reason: exc.Reason
+    """The exception that applies (reg 5(4), 8(2), 10(4), 13(3), 2A)."""
     start: bounds.CaseDay
+    """The first day it applies."""
     end: bounds.CaseDay
+    """The last day it applies."""
     note: str = Field(default="", max_length=500)
+    """What happened, in a few words (no names)."""
     advice_id: int | None = Field(default=None, ge=1, le=bounds.MAX_NUMBER)
+    """The one request for advice it applies to (reg 8(2)); none for the whole case."""
 
     @model_validator(mode="after")
     def _ends_within_reach(self) -> ExceptionRecorded:
         bounds.check_ahead(self.end, self.on, "the exception's last day")
         return self
 
+    def check(self, case: AssessmentCase, today: date) -> None:
+        period = exc.Period(self.start, self.end)
+        exc.check_period(self.reason, period)
+        bounds.check_behind(
+            self.start, case.request.received, "the exception's first day", "the request"
+        )
+        _require(
+            self.end >= case.request.received,
+            f"the exception ends ({self.end}) before the request was received "
+            f"({case.request.received})",
+        )
+        if self.advice_id is not None:
+            _require(
+                self.reason in exc.ADVICE_REASONS,
+                f"{self.reason.value} is not an exception to the advice limit (reg 8(2))",
+            )
+            _advice(case, self.advice_id)
+        if self.reason is exc.Reason.MISSED_APPOINTMENT:
+            _require(
+                self.advice_id is not None,
+                "missed-appointment applies to one advice request (reg 8(2)(c)): give its "
+                "advice id",
+            )
+        if self.reason in (exc.Reason.SCHOOL_CLOSURE, exc.Reason.EARLY_YEARS_CLOSURE):
+            exc.check_closure_covers_request(
+                self.reason,
+                period,
+                [a.requested_on for a in case.advice if a.advice_type is AdviceType.EDUCATIONAL],
+            )
+
+    def apply_to(self, case: AssessmentCase) -> None:
+        case.exceptions.append(
+            RecordedException(
+                id=len(case.exceptions) + 1,
+                reason=self.reason,
+                start=self.start,
+                end=self.end,
+                note=self.note,
+                advice_id=self.advice_id,
+                recorded_on=self.on,
+            )
+        )
+
 
 class Withdrawn(_Event):
+    """The request was withdrawn: the case closes."""
+
     type: Literal["withdrawn"] = "withdrawn"
     reason: str = Field(default="", max_length=200)
+    """Why it was withdrawn."""
+
+    def check(self, case: AssessmentCase, today: date) -> None:
+        """Any open case can be withdrawn, at any stage."""
+
+    def apply_to(self, case: AssessmentCase) -> None:
+        case.withdrawn_on = self.on
+        case.stage, case.ending = Stage.CLOSED, Ending.WITHDRAWN
 
 
-class CaseworkerReassigned(_Event):
-    type: Literal["caseworker-reassigned"] = "caseworker-reassigned"
-    caseworker: StaffId
-    team: TeamId | None = None
+class CaseworkerReassigned(events.CaseworkerReassigned, _Event):
+    def check(self, case: AssessmentCase, today: date) -> None:
+        self.check_moves(case, "the case")
+
+    def apply_to(self, case: AssessmentCase) -> None:
+        self.reassign(case)
 
 
 AssessmentEvent = Annotated[
@@ -411,127 +642,25 @@ def open_case(request: AssessmentRequest, today: date) -> AssessmentCase:
     return AssessmentCase(request=request, caseworker=request.caseworker, team=request.team)
 
 
-# --- validation of event order -----------------------------------------------------------
+# --- validation and application of events -------------------------------------------------
+#
+# Each event's own rule and its effect are its ``check`` and ``apply_to``, above.
 
 
-def _require(condition: bool, message: str) -> None:
-    if not condition:
-        raise RuleViolation(message)
+_require = events.require
+_not_before = events.not_before
 
 
-def _require_stage(case: AssessmentCase, event: _Event, *stages: Stage) -> None:
-    if case.stage not in stages:
-        allowed = " or ".join(s.value for s in stages)
-        name = getattr(event, "type", type(event).__name__)
-        raise RuleViolation(
-            f"{name} can only be recorded at the {allowed} stage; this case is at "
-            f"'{case.stage.value}'"
-        )
+def _stage(case: AssessmentCase, event: _Event, *stages: Stage) -> None:
+    events.at_stage(case.stage, stages, event, "case")
 
 
-def _not_before(day: date, earlier: date | None, what: str) -> None:
-    if earlier is not None and day < earlier:
-        raise RuleViolation(f"the date {day} is before {what} ({earlier})")
-
-
-def check(case: AssessmentCase, event: AssessmentEvent, today: date) -> None:
-    """Raise ``RuleViolation`` if ``event`` cannot happen to ``case`` as it stands ``today``.
-
-    Never changes ``case``: this is the update validator.
-    """
-    _not_before(event.on, case.request.received, "the request was received")
-    _require(event.on <= today, f"the date {event.on} is in the future (today is {today})")
-    if case.closed:
-        raise RuleViolation(f"the case is closed ({case.ending}); nothing more can be recorded")
-
-    match event:
-        case DecidedToAssess() | DecidedNotToAssess():
-            _require_stage(case, event, Stage.DECISION)
-        case AdviceRequested():
-            _require_stage(case, event, Stage.ASSESSMENT)
-            _not_before(event.on, case.decided_to_assess_on, "the decision to assess")
-            adviser_day = event.adviser_received or event.on
-            _not_before(adviser_day, event.on, "the request for advice was sent")
-            _require(
-                adviser_day <= today, f"the adviser cannot receive it in the future ({adviser_day})"
-            )
-            _require(
-                len(case.advice) < bounds.MAX_NUMBER,
-                f"a case has at most {bounds.MAX_NUMBER} requests for advice",
-            )
-        case AdviceReceived():
-            _require_stage(case, event, Stage.ASSESSMENT, Stage.DRAFT)
-            request = _advice(case, event.advice_id)
-            _require(
-                request.received_on is None,
-                f"advice {event.advice_id} was already recorded as received on {request.received_on}",
-            )
-            _require(
-                request.not_needed is None,
-                f"advice {event.advice_id} was recorded as not needed on {request.not_needed_on}",
-            )
-            _not_before(
-                event.on,
-                request.adviser_received,
-                f"the adviser received request {event.advice_id}",
-            )
-        case AdviceNotNeeded():
-            _require_stage(case, event, Stage.ASSESSMENT, Stage.DRAFT)
-            request = _advice(case, event.advice_id)
-            _require(
-                request.received_on is None,
-                f"advice {event.advice_id} was already received on {request.received_on}",
-            )
-            _require(
-                request.not_needed is None,
-                f"advice {event.advice_id} was already recorded as not needed",
-            )
-            _not_before(event.on, request.requested_on, f"advice {event.advice_id} was requested")
-        case DecidedNotToIssue() | DraftServed():
-            _require_stage(case, event, Stage.ASSESSMENT)
-            _not_before(event.on, case.decided_to_assess_on, "the decision to assess")
-            _not_before(event.on, _last_advice_request(case), "the last request for advice")
-        case SettingConsulted():
-            _require_stage(case, event, Stage.DRAFT)
-            _not_before(event.on, case.draft_served_on, "the draft plan was served")
-            _require(
-                len(case.consultations) < bounds.MAX_NUMBER,
-                f"a case has at most {bounds.MAX_NUMBER} setting consultations",
-            )
-        case SettingReplied():
-            _require_stage(case, event, Stage.DRAFT)
-            consultation = _consultation(case, event.consultation_id)
-            _require(
-                consultation.replied_on is None,
-                f"consultation {event.consultation_id} already has a reply",
-            )
-            _not_before(event.on, consultation.consulted_on, "the setting was consulted")
-        case FinalPlanIssued():
-            _require_stage(case, event, Stage.DRAFT)
-            _not_before(event.on, case.draft_served_on, "the draft plan was served")
-            closes = case.dates().representations_close
-            assert closes is not None
-            _require(
-                event.on > closes or event.representations_received,
-                f"the 15 days for representations on the draft run to {closes} (reg 13(1)); "
-                "issue the final plan after that, or record that representations were received",
-            )
-            missing = [a.describe() for a in case.advice if a.outstanding]
-            _require(
-                not missing,
-                f"{'; '.join(missing)} {'is' if len(missing) == 1 else 'are'} still outstanding "
-                "(reg 6(1)): record it received, or record advice-not-needed with the reason "
-                "(earlier advice agreed sufficient, reg 6(4), or the request withdrawn)",
-            )
-        case ExceptionRecorded():
-            _check_exception(case, event)
-        case Withdrawn():
-            pass
-        case CaseworkerReassigned():
-            _require(
-                (event.caseworker, event.team or case.team) != (case.caseworker, case.team),
-                f"the case is already with {event.caseworker} in team {case.team}",
-            )
+def _check_assessed(case: AssessmentCase, event: DecidedNotToIssue | DraftServed) -> None:
+    """The decision on the plan comes after the decision to assess and the requests for
+    advice (reg 10(1), 13(1))."""
+    _stage(case, event, Stage.ASSESSMENT)
+    _not_before(event.on, case.decided_to_assess_on, "the decision to assess")
+    _not_before(event.on, _last_advice_request(case), "the last request for advice")
 
 
 def _advice(case: AssessmentCase, advice_id: int) -> AdviceRequest:
@@ -553,37 +682,15 @@ def _last_advice_request(case: AssessmentCase) -> date | None:
     return max((a.requested_on for a in case.advice), default=None)
 
 
-def _check_exception(case: AssessmentCase, event: ExceptionRecorded) -> None:
-    period = exc.Period(event.start, event.end)
-    exc.check_period(event.reason, period)
-    bounds.check_behind(
-        event.start, case.request.received, "the exception's first day", "the request"
-    )
-    _require(
-        event.end >= case.request.received,
-        f"the exception ends ({event.end}) before the request was received "
-        f"({case.request.received})",
-    )
-    if event.advice_id is not None:
-        _require(
-            event.reason in exc.ADVICE_REASONS,
-            f"{event.reason.value} is not an exception to the advice limit (reg 8(2))",
-        )
-        _advice(case, event.advice_id)
-    if event.reason is exc.Reason.MISSED_APPOINTMENT:
-        _require(
-            event.advice_id is not None,
-            "missed-appointment applies to one advice request (reg 8(2)(c)): give its advice id",
-        )
-    if event.reason in (exc.Reason.SCHOOL_CLOSURE, exc.Reason.EARLY_YEARS_CLOSURE):
-        exc.check_closure_covers_request(
-            event.reason,
-            period,
-            [a.requested_on for a in case.advice if a.advice_type is AdviceType.EDUCATIONAL],
-        )
+def check(case: AssessmentCase, event: AssessmentEvent, today: date) -> None:
+    """Raise ``RuleViolation`` if ``event`` cannot happen to ``case`` as it stands ``today``.
 
-
-# --- applying events -------------------------------------------------------------------
+    Never changes ``case``: this is the update validator.
+    """
+    _not_before(event.on, case.request.received, "the request was received")
+    events.not_in_future(event.on, today)
+    events.still_open(case.closed, f"the case is closed ({case.ending})")
+    event.check(case, today)
 
 
 def apply(
@@ -592,61 +699,7 @@ def apply(
     """The case after ``event``; raises ``RuleViolation`` (and changes nothing) if not allowed."""
     check(case, event, today)
     new = case.model_copy(deep=True)
-    match event:
-        case DecidedToAssess():
-            new.decided_to_assess_on, new.stage = event.on, Stage.ASSESSMENT
-        case DecidedNotToAssess():
-            new.decided_not_to_assess_on = event.on
-            new.stage, new.ending = Stage.CLOSED, Ending.NOT_ASSESSED
-        case AdviceRequested():
-            new.advice.append(
-                AdviceRequest(
-                    id=len(new.advice) + 1,
-                    advice_type=event.advice_type,
-                    provider=event.provider,
-                    requested_on=event.on,
-                    adviser_received=event.adviser_received or event.on,
-                )
-            )
-        case AdviceReceived():
-            _advice(new, event.advice_id).received_on = event.on
-        case AdviceNotNeeded():
-            request = _advice(new, event.advice_id)
-            request.not_needed, request.not_needed_on = event.reason, event.on
-        case DecidedNotToIssue():
-            new.decided_not_to_issue_on = event.on
-            new.stage, new.ending = Stage.CLOSED, Ending.NOT_ISSUED
-        case DraftServed():
-            new.draft_served_on, new.stage = event.on, Stage.DRAFT
-        case SettingConsulted():
-            new.consultations.append(
-                Consultation(
-                    id=len(new.consultations) + 1, setting=event.setting, consulted_on=event.on
-                )
-            )
-        case SettingReplied():
-            _consultation(new, event.consultation_id).replied_on = event.on
-        case FinalPlanIssued():
-            new.final_issued_on = event.on
-            new.stage, new.ending = Stage.CLOSED, Ending.PLAN_ISSUED
-        case ExceptionRecorded():
-            new.exceptions.append(
-                RecordedException(
-                    id=len(new.exceptions) + 1,
-                    reason=event.reason,
-                    start=event.start,
-                    end=event.end,
-                    note=event.note,
-                    advice_id=event.advice_id,
-                    recorded_on=event.on,
-                )
-            )
-        case Withdrawn():
-            new.withdrawn_on = event.on
-            new.stage, new.ending = Stage.CLOSED, Ending.WITHDRAWN
-        case CaseworkerReassigned():
-            new.caseworker = event.caseworker
-            new.team = event.team or new.team
+    event.apply_to(new)
     new.timeline.append(TimelineEntry(recorded_at=recorded_at, event=event))
     return new
 

@@ -28,7 +28,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from statutory import bounds
+from statutory import bounds, events
 from statutory import processes as P
 from statutory.dates import days_beginning_with, months_after, months_before, weeks_after
 from statutory.errors import RuleViolation
@@ -110,9 +110,10 @@ class Stage(StrEnum):
 class PhaseTransfer(BaseModel):
     """The next move between phases (reg 18) that the plan must be finalised for."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, use_attribute_docstrings=True)
 
     kind: TransferKind
+    """The move between phases."""
     year: int = Field(ge=bounds.REGIME_START.year, le=bounds.HORIZON.year)
     """The year of the transfer (the one whose 15 February / 31 March applies)."""
     move_date: bounds.CaseDay | None = None
@@ -291,64 +292,201 @@ class ReviewPolicy(BaseModel):
     under_five_months: int = Field(default=UNDER_FIVE_MONTHS_DEFAULT, ge=3, le=6)
 
 
-class _Event(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class _Event(events.Event):
+    """An event of a review cycle: what it needs of the cycle (``check``), beside what it
+    changes (``apply_to``)."""
 
-    on: bounds.CaseDay
+    def check(self, cycle: ReviewCycle, today: date) -> None:
+        """Raise ``RuleViolation`` if this cannot happen to ``cycle`` as it stands ``today``.
+
+        Called by ``check`` once the checks every event passes have passed; changes nothing.
+        """
+        raise NotImplementedError
+
+    def apply_to(self, cycle: ReviewCycle) -> None:
+        """Record this on ``cycle``: the copy ``apply`` makes, never a cycle in use."""
+        raise NotImplementedError
 
 
 class MeetingScheduled(_Event):
+    """The review meeting was arranged."""
+
     type: Literal["meeting-scheduled"] = "meeting-scheduled"
     meeting_date: bounds.CaseDay
+    """The day of the meeting."""
 
     @model_validator(mode="after")
     def _meeting_within_reach(self) -> MeetingScheduled:
         bounds.check_ahead(self.meeting_date, self.on, "the meeting date")
         return self
 
+    def check(self, cycle: ReviewCycle, today: date) -> None:
+        _stage(cycle, self, Stage.AWAITING_MEETING)
+        _not_before(self.meeting_date, self.on, "the day it was arranged")
+
+    def apply_to(self, cycle: ReviewCycle) -> None:
+        cycle.meeting_scheduled_for = self.meeting_date
+
 
 class InvitationsSent(_Event):
+    """Invitations to the meeting went out (reg 20(3))."""
+
     type: Literal["invitations-sent"] = "invitations-sent"
+
+    def check(self, cycle: ReviewCycle, today: date) -> None:
+        _check_before_meeting(cycle, self)
+
+    def apply_to(self, cycle: ReviewCycle) -> None:
+        cycle.invitations_sent_on = self.on
 
 
 class AdviceCirculated(_Event):
+    """Advice and information were circulated before the meeting (reg 20(4))."""
+
     type: Literal["advice-circulated"] = "advice-circulated"
+
+    def check(self, cycle: ReviewCycle, today: date) -> None:
+        _check_before_meeting(cycle, self)
+
+    def apply_to(self, cycle: ReviewCycle) -> None:
+        cycle.advice_circulated_on = self.on
 
 
 class MeetingHeld(_Event):
+    """The review meeting was held (CFA s44(1), reg 20)."""
+
     type: Literal["meeting-held"] = "meeting-held"
+
+    def check(self, cycle: ReviewCycle, today: date) -> None:
+        _stage(cycle, self, Stage.AWAITING_MEETING)
+        _not_before(self.on, cycle.last_recorded("meeting-scheduled"), "the meeting was arranged")
+
+    def apply_to(self, cycle: ReviewCycle) -> None:
+        cycle.meeting_held_on = self.on
 
 
 class ReportSent(_Event):
+    """The report of the meeting was sent (reg 20(7))."""
+
     type: Literal["report-sent"] = "report-sent"
+
+    def check(self, cycle: ReviewCycle, today: date) -> None:
+        _require(cycle.meeting_held_on is not None, "report-sent: the meeting has not been held")
+        _require(cycle.report_sent_on is None, "the report was already sent")
+        _not_before(self.on, cycle.meeting_held_on, "the meeting")
+
+    def apply_to(self, cycle: ReviewCycle) -> None:
+        cycle.report_sent_on = self.on
 
 
 class DecisionNotified(_Event):
+    """The decision to maintain, amend or cease the plan was notified (reg 20(10))."""
+
     type: Literal["decision"] = "decision"
     decision: Decision
+    """The decision notified (reg 20(10))."""
+
+    def check(self, cycle: ReviewCycle, today: date) -> None:
+        _stage(cycle, self, Stage.AWAITING_DECISION)
+        _not_before(self.on, cycle.meeting_held_on, "the meeting")
+
+    def apply_to(self, cycle: ReviewCycle) -> None:
+        cycle.decision, cycle.decision_on = self.decision, self.on
 
 
 class AmendmentNoticeSent(_Event):
+    """The amendment notice, with the proposed amended plan, was sent (reg 22(2))."""
+
     type: Literal["amendment-notice-sent"] = "amendment-notice-sent"
+
+    def check(self, cycle: ReviewCycle, today: date) -> None:
+        _stage(cycle, self, Stage.AMENDING)
+        _require(cycle.amendment_notice_on is None, "the amendment notice was already sent")
+        _not_before(self.on, cycle.decision_on, "the decision to amend")
+
+    def apply_to(self, cycle: ReviewCycle) -> None:
+        cycle.amendment_notice_on = self.on
 
 
 class FinalAmendedPlanIssued(_Event):
+    """The final amended plan was issued (reg 22(3)): the cycle concludes."""
+
     type: Literal["final-amended-issued"] = "final-amended-issued"
     representations_received: bool = False
+    """Representations on the proposed amendments came in before the 15 days ran out
+    (reg 22(2))."""
+
+    def check(self, cycle: ReviewCycle, today: date) -> None:
+        _stage(cycle, self, Stage.AMENDING)
+        _require(
+            cycle.amendment_notice_on is not None,
+            "final-amended-issued: send the amendment notice first (reg 22(2))",
+        )
+        _not_before(self.on, cycle.amendment_notice_on, "the amendment notice")
+        closes = cycle.dates().representations_close
+        assert closes is not None
+        _require(
+            self.on > closes or self.representations_received,
+            f"the 15 days for representations run to {closes} (reg 22(2)); issue the "
+            "amended plan after that, or record that representations were received",
+        )
+
+    def apply_to(self, cycle: ReviewCycle) -> None:
+        cycle.final_amended_on = self.on
 
 
 class AppealLodged(_Event):
+    """An appeal against the decision to cease was lodged (CFA s51)."""
+
     type: Literal["appeal-lodged"] = "appeal-lodged"
+
+    def check(self, cycle: ReviewCycle, today: date) -> None:
+        _stage(cycle, self, Stage.CEASING)
+        _require(cycle.appeal_lodged_on is None, "an appeal is already recorded")
+        _not_before(self.on, cycle.decision_on, "the decision to cease")
+        window = cycle.appeal_window_ends()
+        assert window is not None
+        _require(
+            self.on <= window,
+            f"the appeal window closed on {window} (2 months from the decision)",
+        )
+
+    def apply_to(self, cycle: ReviewCycle) -> None:
+        cycle.appeal_lodged_on = self.on
 
 
 class AppealConcluded(_Event):
+    """The appeal against the decision to cease ended."""
+
     type: Literal["appeal-concluded"] = "appeal-concluded"
     plan_continues: bool
+    """Whether the plan continues after the appeal (or ceases)."""
+
+    def check(self, cycle: ReviewCycle, today: date) -> None:
+        _stage(cycle, self, Stage.CEASING)
+        _require(cycle.appeal_lodged_on is not None, "no appeal is recorded")
+        _not_before(self.on, cycle.appeal_lodged_on, "the appeal was lodged")
+
+    def apply_to(self, cycle: ReviewCycle) -> None:
+        cycle.appeal_concluded_on = self.on
+        cycle.plan_continues_after_appeal = self.plan_continues
+        if not self.plan_continues:
+            cycle.ended, cycle.ended_on = PlanEnding.CEASED, self.on
 
 
 class TransferredOut(_Event):
+    """The plan moved to another local authority: it ends here."""
+
     type: Literal["transferred-out"] = "transferred-out"
     reason: str = Field(min_length=1, max_length=200)
+    """Why the plan ends here, e.g. moved to another authority."""
+
+    def check(self, cycle: ReviewCycle, today: date) -> None:
+        _stage(cycle, self, *_OPEN_STAGES)
+
+    def apply_to(self, cycle: ReviewCycle) -> None:
+        cycle.ended, cycle.ended_on = PlanEnding.TRANSFERRED_OUT, self.on
+        cycle.end_reason = self.reason
 
 
 class ReviewAdviceRequested(_Event):
@@ -356,12 +494,51 @@ class ReviewAdviceRequested(_Event):
 
     type: Literal["advice-requested"] = "advice-requested"
     advice_type: str = Field(min_length=1, max_length=40)
+    """The advice or information sought, e.g. educational, medical."""
     provider: str = Field(min_length=1, max_length=80)
+    """Who is asked for it: the service or organisation, not a person's name."""
+
+    def check(self, cycle: ReviewCycle, today: date) -> None:
+        _stage(cycle, self, Stage.AWAITING_MEETING)
+        _require(
+            cycle.meeting_scheduled_for is not None,
+            "advice-requested: schedule the meeting first; advice is due when it must be "
+            "circulated, 2 weeks before it (reg 20(4))",
+        )
+        _require(
+            len(cycle.advice) < bounds.MAX_NUMBER,
+            f"a review has at most {bounds.MAX_NUMBER} requests for advice",
+        )
+
+    def apply_to(self, cycle: ReviewCycle) -> None:
+        cycle.advice.append(
+            ReviewAdvice(
+                id=len(cycle.advice) + 1,
+                advice_type=self.advice_type,
+                provider=self.provider,
+                requested_on=self.on,
+            )
+        )
 
 
 class ReviewAdviceReceived(_Event):
+    """Advice or information sought for the review came back."""
+
     type: Literal["advice-received"] = "advice-received"
     advice_id: int = Field(ge=1, le=bounds.MAX_NUMBER)
+    """The number of the request for advice (1 for the first)."""
+
+    def check(self, cycle: ReviewCycle, today: date) -> None:
+        _require(
+            any(a.id == self.advice_id for a in cycle.advice),
+            f"there is no advice request {self.advice_id} in this review",
+        )
+        request = next(a for a in cycle.advice if a.id == self.advice_id)
+        _require(request.received_on is None, f"advice {self.advice_id} was already received")
+        _not_before(self.on, request.requested_on, f"advice {self.advice_id} was requested")
+
+    def apply_to(self, cycle: ReviewCycle) -> None:
+        next(a for a in cycle.advice if a.id == self.advice_id).received_on = self.on
 
 
 class TransferSet(_Event):
@@ -369,6 +546,7 @@ class TransferSet(_Event):
 
     type: Literal["transfer-set"] = "transfer-set"
     transfer: PhaseTransfer | None = None
+    """The next phase transfer (reg 18); without one, the plan's transfer is cleared."""
 
     @model_validator(mode="after")
     def _move_within_reach(self) -> TransferSet:
@@ -376,11 +554,20 @@ class TransferSet(_Event):
             bounds.check_ahead(self.transfer.move_date, self.on, "the move date")
         return self
 
+    def check(self, cycle: ReviewCycle, today: date) -> None:
+        _stage(cycle, self, *_OPEN_STAGES)
 
-class CaseworkerReassigned(_Event):
-    type: Literal["caseworker-reassigned"] = "caseworker-reassigned"
-    caseworker: StaffId
-    team: TeamId | None = None
+    def apply_to(self, cycle: ReviewCycle) -> None:
+        cycle.transfer = self.transfer
+
+
+class CaseworkerReassigned(events.CaseworkerReassigned, _Event):
+    def check(self, cycle: ReviewCycle, today: date) -> None:
+        _stage(cycle, self, *_OPEN_STAGES)
+        self.check_moves(cycle, "the plan")
+
+    def apply_to(self, cycle: ReviewCycle) -> None:
+        self.reassign(cycle)
 
 
 ReviewEvent = Annotated[
@@ -564,127 +751,36 @@ def next_cycle(cycle: ReviewCycle) -> ReviewCycle:
 
 
 # --- validation and application of events -----------------------------------------------
+#
+# Each event's own rule and its effect are its ``check`` and ``apply_to``, above.
 
+_require = events.require
+_not_before = events.not_before
 
-def _require(condition: bool, message: str) -> None:
-    if not condition:
-        raise RuleViolation(message)
-
-
-def _not_before(day: date, earlier: date | None, what: str) -> None:
-    if earlier is not None and day < earlier:
-        raise RuleViolation(f"the date {day} is before {what} ({earlier})")
+#: The stages at which the plan's own details (transfer, caseworker) can change.
+_OPEN_STAGES = (Stage.AWAITING_MEETING, Stage.AWAITING_DECISION, Stage.AMENDING, Stage.CEASING)
 
 
 def _stage(cycle: ReviewCycle, event: _Event, *stages: Stage) -> None:
-    if cycle.stage not in stages:
-        allowed = " or ".join(s.value for s in stages)
-        name = getattr(event, "type", type(event).__name__)
-        raise RuleViolation(
-            f"{name} can only be recorded at the {allowed} stage; this review is at "
-            f"'{cycle.stage.value}'"
-        )
+    events.at_stage(cycle.stage, stages, event, "review")
+
+
+def _check_before_meeting(cycle: ReviewCycle, event: InvitationsSent | AdviceCirculated) -> None:
+    """Invitations and advice go out for a meeting that is arranged (reg 20(3), 20(4))."""
+    _stage(cycle, event, Stage.AWAITING_MEETING)
+    _require(
+        cycle.meeting_scheduled_for is not None,
+        f"{event.type}: schedule the meeting first (meeting-scheduled)",
+    )
+    _not_before(event.on, cycle.last_recorded("meeting-scheduled"), "the meeting was arranged")
 
 
 def check(cycle: ReviewCycle, event: ReviewEvent, today: date) -> None:
     """Raise ``RuleViolation`` if ``event`` cannot happen now; never changes ``cycle``."""
-    _require(event.on <= today, f"the date {event.on} is in the future (today is {today})")
+    events.not_in_future(event.on, today)
     _not_before(event.on, cycle.anchor, "this review cycle began")
-    _require(
-        cycle.ended is None, f"the plan has ended ({cycle.ended}); nothing more can be recorded"
-    )
-    open_stages = (
-        Stage.AWAITING_MEETING,
-        Stage.AWAITING_DECISION,
-        Stage.AMENDING,
-        Stage.CEASING,
-    )
-    match event:
-        case MeetingScheduled():
-            _stage(cycle, event, Stage.AWAITING_MEETING)
-            _not_before(event.meeting_date, event.on, "the day it was arranged")
-        case InvitationsSent() | AdviceCirculated():
-            _stage(cycle, event, Stage.AWAITING_MEETING)
-            _require(
-                cycle.meeting_scheduled_for is not None,
-                f"{event.type}: schedule the meeting first (meeting-scheduled)",
-            )
-            _not_before(
-                event.on, cycle.last_recorded("meeting-scheduled"), "the meeting was arranged"
-            )
-        case MeetingHeld():
-            _stage(cycle, event, Stage.AWAITING_MEETING)
-            _not_before(
-                event.on, cycle.last_recorded("meeting-scheduled"), "the meeting was arranged"
-            )
-        case ReportSent():
-            _require(
-                cycle.meeting_held_on is not None, "report-sent: the meeting has not been held"
-            )
-            _require(cycle.report_sent_on is None, "the report was already sent")
-            _not_before(event.on, cycle.meeting_held_on, "the meeting")
-        case DecisionNotified():
-            _stage(cycle, event, Stage.AWAITING_DECISION)
-            _not_before(event.on, cycle.meeting_held_on, "the meeting")
-        case AmendmentNoticeSent():
-            _stage(cycle, event, Stage.AMENDING)
-            _require(cycle.amendment_notice_on is None, "the amendment notice was already sent")
-            _not_before(event.on, cycle.decision_on, "the decision to amend")
-        case FinalAmendedPlanIssued():
-            _stage(cycle, event, Stage.AMENDING)
-            _require(
-                cycle.amendment_notice_on is not None,
-                "final-amended-issued: send the amendment notice first (reg 22(2))",
-            )
-            _not_before(event.on, cycle.amendment_notice_on, "the amendment notice")
-            closes = cycle.dates().representations_close
-            assert closes is not None
-            _require(
-                event.on > closes or event.representations_received,
-                f"the 15 days for representations run to {closes} (reg 22(2)); issue the "
-                "amended plan after that, or record that representations were received",
-            )
-        case AppealLodged():
-            _stage(cycle, event, Stage.CEASING)
-            _require(cycle.appeal_lodged_on is None, "an appeal is already recorded")
-            _not_before(event.on, cycle.decision_on, "the decision to cease")
-            window = cycle.appeal_window_ends()
-            assert window is not None
-            _require(
-                event.on <= window,
-                f"the appeal window closed on {window} (2 months from the decision)",
-            )
-        case AppealConcluded():
-            _stage(cycle, event, Stage.CEASING)
-            _require(cycle.appeal_lodged_on is not None, "no appeal is recorded")
-            _not_before(event.on, cycle.appeal_lodged_on, "the appeal was lodged")
-        case ReviewAdviceRequested():
-            _stage(cycle, event, Stage.AWAITING_MEETING)
-            _require(
-                cycle.meeting_scheduled_for is not None,
-                "advice-requested: schedule the meeting first; advice is due when it must be "
-                "circulated, 2 weeks before it (reg 20(4))",
-            )
-            _require(
-                len(cycle.advice) < bounds.MAX_NUMBER,
-                f"a review has at most {bounds.MAX_NUMBER} requests for advice",
-            )
-        case ReviewAdviceReceived():
-            _require(
-                any(a.id == event.advice_id for a in cycle.advice),
-                f"there is no advice request {event.advice_id} in this review",
-            )
-            request = next(a for a in cycle.advice if a.id == event.advice_id)
-            _require(request.received_on is None, f"advice {event.advice_id} was already received")
-            _not_before(event.on, request.requested_on, f"advice {event.advice_id} was requested")
-        case TransferredOut() | TransferSet():
-            _stage(cycle, event, *open_stages)
-        case CaseworkerReassigned():
-            _stage(cycle, event, *open_stages)
-            _require(
-                (event.caseworker, event.team or cycle.team) != (cycle.caseworker, cycle.team),
-                f"the plan is already with {event.caseworker} in team {cycle.team}",
-            )
+    events.still_open(cycle.ended is not None, f"the plan has ended ({cycle.ended})")
+    event.check(cycle, today)
 
 
 def apply(
@@ -693,49 +789,7 @@ def apply(
     """The cycle after ``event``; raises ``RuleViolation`` (changing nothing) if not allowed."""
     check(cycle, event, today)
     new = cycle.model_copy(deep=True)
-    match event:
-        case MeetingScheduled():
-            new.meeting_scheduled_for = event.meeting_date
-        case InvitationsSent():
-            new.invitations_sent_on = event.on
-        case AdviceCirculated():
-            new.advice_circulated_on = event.on
-        case MeetingHeld():
-            new.meeting_held_on = event.on
-        case ReportSent():
-            new.report_sent_on = event.on
-        case DecisionNotified():
-            new.decision, new.decision_on = event.decision, event.on
-        case AmendmentNoticeSent():
-            new.amendment_notice_on = event.on
-        case FinalAmendedPlanIssued():
-            new.final_amended_on = event.on
-        case AppealLodged():
-            new.appeal_lodged_on = event.on
-        case AppealConcluded():
-            new.appeal_concluded_on = event.on
-            new.plan_continues_after_appeal = event.plan_continues
-            if not event.plan_continues:
-                new.ended, new.ended_on = PlanEnding.CEASED, event.on
-        case TransferredOut():
-            new.ended, new.ended_on = PlanEnding.TRANSFERRED_OUT, event.on
-            new.end_reason = event.reason
-        case TransferSet():
-            new.transfer = event.transfer
-        case ReviewAdviceRequested():
-            new.advice.append(
-                ReviewAdvice(
-                    id=len(new.advice) + 1,
-                    advice_type=event.advice_type,
-                    provider=event.provider,
-                    requested_on=event.on,
-                )
-            )
-        case ReviewAdviceReceived():
-            next(a for a in new.advice if a.id == event.advice_id).received_on = event.on
-        case CaseworkerReassigned():
-            new.caseworker = event.caseworker
-            new.team = event.team or new.team
+    event.apply_to(new)
     new.timeline.append(TimelineEntry(recorded_at=recorded_at, event=event))
     return new
 

@@ -11,6 +11,7 @@ from statutory.advice import AdviceRequestState
 from statutory.alerts import ADVICE_POLICY, AlertKind, AlertPolicy
 from statutory.assessment import (
     AssessmentCase,
+    AssessmentDates,
     AssessmentEvent,
     AssessmentOutcome,
     AssessmentRequest,
@@ -97,6 +98,19 @@ class KeyDates(BaseModel):
     operational_final_plan_by: date
     exceptions_apply: bool
     representations_close: date | None
+
+    @classmethod
+    def of(cls, d: AssessmentDates) -> KeyDates:
+        return cls(
+            received=d.received,
+            decide_to_assess_by=d.decide_to_assess.due,
+            decide_not_to_issue_by=d.decide_not_to_issue.due,
+            latest_draft_by=d.latest_draft,
+            final_plan_by=d.final_plan.due,
+            operational_final_plan_by=d.final_plan.target,
+            exceptions_apply=d.final_plan.exception_applies,
+            representations_close=d.representations_close,
+        )
 
 
 class AssessmentView(BaseModel):

@@ -9,8 +9,9 @@ import typer
 from pydantic import TypeAdapter, ValidationError
 
 from ehc import wording
-from ehc.cli.common import build_event, fail, one_line, out, parse_date, recorded, run, today_utc
+from ehc.cli.common import fail, one_line, out, parse_date, recorded, run
 from ehc.cli.listing import print_alerts, print_cases, print_events, print_steps
+from ehc.cli.record import RecordOptions
 from ehc.settings import get_settings
 from ehc.text import day
 from statutory import assessment as rules
@@ -66,56 +67,21 @@ def start(
         fail(f"{request.case_ref}: an assessment with this case reference already exists")
 
 
+RECORD = RecordOptions(EVENT_ADAPTER, rules.EVENT_TYPES)
+"""The options of ``record``: every field of every event (``ehc.cli.record``)."""
+
+
 @app.command()
+@RECORD.command
 def record(
     case_ref: Annotated[str, typer.Argument(help="Case reference.")],
     event: Annotated[
         str, typer.Argument(help="What happened: " + ", ".join(rules.EVENT_TYPES) + ".")
     ],
-    on: Annotated[str | None, typer.Option(help="Day it happened (default today).")] = None,
-    advice_type: Annotated[
-        str | None, typer.Option(help="advice-requested: " + ", ".join(rules.AdviceType))
-    ] = None,
-    provider: Annotated[str | None, typer.Option(help="advice-requested: organisation.")] = None,
-    adviser_received: Annotated[
-        str | None, typer.Option(help="advice-requested: day the adviser received it.")
-    ] = None,
-    advice_id: Annotated[
-        int | None, typer.Option(help="advice-received / exception: advice request number.")
-    ] = None,
-    setting: Annotated[str | None, typer.Option(help="setting-consulted: setting.")] = None,
-    consultation_id: Annotated[
-        int | None, typer.Option(help="setting-replied: consultation number.")
-    ] = None,
-    reason: Annotated[str | None, typer.Option(help="exception: reason; withdrawn: why.")] = None,
-    start: Annotated[str | None, typer.Option(help="exception: first day.")] = None,
-    end: Annotated[str | None, typer.Option(help="exception: last day.")] = None,
-    note: Annotated[str | None, typer.Option(help="exception: note (no names).")] = None,
-    caseworker: Annotated[str | None, typer.Option(help="caseworker-reassigned: staff id.")] = None,
-    team: Annotated[str | None, typer.Option(help="caseworker-reassigned: team.")] = None,
-    representations_received: Annotated[
-        bool, typer.Option(help="final-issued: representations came in before 15 days.")
-    ] = False,
+    **options: Any,
 ) -> None:
     """Record an event. It is checked against the rules first; a rejected event changes nothing."""
-    fields: dict[str, Any] = {
-        "on": (parse_date(on, "--on") if on else today_utc()).isoformat(),
-        "advice_type": advice_type,
-        "provider": provider,
-        "adviser_received": adviser_received
-        and parse_date(adviser_received, "--adviser-received").isoformat(),
-        "advice_id": advice_id,
-        "setting": setting,
-        "consultation_id": consultation_id,
-        "reason": reason,
-        "start": start and parse_date(start, "--start").isoformat(),
-        "end": end and parse_date(end, "--end").isoformat(),
-        "note": note,
-        "caseworker": caseworker,
-        "team": team,
-        "representations_received": representations_received or None,
-    }
-    parsed = build_event(EVENT_ADAPTER, rules.EVENT_TYPES, event, fields)
+    parsed = RECORD.event(event, options)
 
     async def go() -> AssessmentView:
         return await (await _service()).record(case_ref.strip().upper(), parsed)

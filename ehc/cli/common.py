@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Coroutine, Mapping
+from collections.abc import Coroutine
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -13,7 +13,7 @@ from ehc.text import day, parse_day
 from statutory.errors import RuleViolation
 
 if TYPE_CHECKING:
-    from pydantic import BaseModel, TypeAdapter, ValidationError
+    from pydantic import ValidationError
 
     from statutory.steps import StepStatus
 
@@ -88,35 +88,6 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
         fail(str(error))
     except ValidationError as error:
         fail(one_line(error))
-
-
-E = TypeVar("E")
-
-
-def build_event(
-    adapter: TypeAdapter[E],
-    event_types: Mapping[str, type[BaseModel]],
-    event: str,
-    fields: dict[str, Any],
-) -> E:
-    """An event from command-line options: only the options that event takes, validated."""
-    from pydantic import ValidationError
-
-    if event not in event_types:
-        fail(f"unknown event '{event}' (known: {', '.join(event_types)})")
-    accepted = event_types[event].model_fields
-    given = {k: v for k, v in fields.items() if v is not None}
-    unused = [k for k in given if k not in accepted]
-    if unused:
-        fail(f"{event} takes no --{unused[0].replace('_', '-')}")
-    try:
-        return adapter.validate_python({"type": event, **given})
-    except ValidationError as error:
-        first = error.errors()[0]
-        # The location starts with the union's tag (the event itself): say the option instead.
-        where = [str(p) for p in first["loc"] if not isinstance(p, int)][1:]
-        option = f"--{where[-1].replace('_', '-')}: " if where else ""
-        fail(f"{event}: {option}{first['msg'].removeprefix('Value error, ')}")
 
 
 def recorded(event: str, case_ref: str, stage: str, next_step: StepStatus | None) -> str:

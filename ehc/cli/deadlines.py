@@ -41,6 +41,20 @@ A = TypeVar("A")
 ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 
 
+def _dated(help: str) -> Any:
+    """An option that carries a date (alone, or with an index, kind or reason): none unless
+    given, so there is no default to show."""
+    return typer.Option(help=help, show_default=False)
+
+
+#: The options both calculators take.
+AuditDay = Annotated[
+    str | None,
+    _dated("Audit the history as of this day (default today): every date must be on or before it."),
+]
+AsJson = Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")]
+
+
 def _audit_or_plan(
     audit_it: Callable[[date], A],
     plan_it: Callable[[], object],
@@ -106,62 +120,44 @@ def _steps_lifted(span: rules.ExceptionSpan) -> list[str]:
 
 @app.command("assessment")
 def assessment(
-    received: Annotated[
-        str, typer.Option(help="Day the LA received the request (YYYY-MM-DD).", show_default=False)
-    ],
+    received: Annotated[str, _dated("Day the LA received the request (YYYY-MM-DD).")],
     decided_to_assess: Annotated[
-        str | None,
-        typer.Option(
-            help="Day the LA decided to assess, and notified (reg 4, 5).", show_default=False
-        ),
+        str | None, _dated("Day the LA decided to assess, and notified (reg 4, 5).")
     ] = None,
     decided_not_to_assess: Annotated[
-        str | None,
-        typer.Option(help="Day the LA decided not to assess, and notified.", show_default=False),
+        str | None, _dated("Day the LA decided not to assess, and notified.")
     ] = None,
     advice_requested: Annotated[
         list[str] | None,
-        typer.Option(
-            help="DATE[:ADVISER_RECEIVED], a request for advice, and the day the adviser "
+        _dated(
+            "DATE[:ADVISER_RECEIVED], a request for advice, and the day the adviser "
             "received it if later (reg 8(1); one date: the adviser's receipt). Repeatable; "
-            "numbered 1, 2, ... in the order given, which must be their date order.",
-            show_default=False,
+            "numbered 1, 2, ... in the order given, which must be their date order."
         ),
     ] = None,
     advice_type: Annotated[
         list[str] | None,
-        typer.Option(
-            help="INDEX:TYPE, the kind of advice request INDEX asked for (default other): "
+        _dated(
+            "INDEX:TYPE, the kind of advice request INDEX asked for (default other): "
             + ", ".join(rules.AdviceType)
-            + ". A school closure counts only with educational advice (reg 5(4)(a)).",
-            show_default=False,
+            + ". A school closure counts only with educational advice (reg 5(4)(a))."
         ),
     ] = None,
     advice_received: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="INDEX:DATE, advice request INDEX was answered (repeatable).", show_default=False
-        ),
+        list[str] | None, _dated("INDEX:DATE, advice request INDEX was answered (repeatable).")
     ] = None,
     advice_not_needed: Annotated[
         list[str] | None,
-        typer.Option(
-            help="INDEX:REASON, advice request INDEX set aside (repeatable): "
-            "earlier-advice-sufficient "
-            "(reg 6(4)) or request-withdrawn.",
-            show_default=False,
+        _dated(
+            "INDEX:REASON, advice request INDEX set aside (repeatable): "
+            "earlier-advice-sufficient (reg 6(4)) or request-withdrawn."
         ),
     ] = None,
     decided_not_to_issue: Annotated[
-        str | None,
-        typer.Option(help="Day the LA decided not to issue a plan (reg 10).", show_default=False),
+        str | None, _dated("Day the LA decided not to issue a plan (reg 10).")
     ] = None,
-    draft_served: Annotated[
-        str | None, typer.Option(help="Day the draft plan was served.", show_default=False)
-    ] = None,
-    final_issued: Annotated[
-        str | None, typer.Option(help="Day the final plan was issued.", show_default=False)
-    ] = None,
+    draft_served: Annotated[str | None, _dated("Day the draft plan was served.")] = None,
+    final_issued: Annotated[str | None, _dated("Day the final plan was issued.")] = None,
     representations_received: Annotated[
         bool,
         typer.Option(
@@ -170,27 +166,17 @@ def assessment(
             "(reg 13(1)), so the plan could be issued sooner.",
         ),
     ] = False,
-    withdrawn: Annotated[
-        str | None, typer.Option(help="Day the request was withdrawn.", show_default=False)
-    ] = None,
+    withdrawn: Annotated[str | None, _dated("Day the request was withdrawn.")] = None,
     exception: Annotated[
         list[str] | None,
-        typer.Option(
-            help="REASON:START:END[:ADVICE_INDEX] (repeatable). Reasons: school-closure, "
+        _dated(
+            "REASON:START:END[:ADVICE_INDEX] (repeatable). Reasons: school-closure, "
             "early-years-closure, personal-circumstances, absence-from-area, "
-            "missed-appointment (one request for advice), coronavirus.",
-            show_default=False,
+            "missed-appointment (one request for advice), coronavirus."
         ),
     ] = None,
-    on: Annotated[
-        str | None,
-        typer.Option(
-            help="Audit the history as of this day (default today): every date must be on or "
-            "before it.",
-            show_default=False,
-        ),
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+    on: AuditDay = None,
+    as_json: AsJson = False,
 ) -> None:
     """Dates of an EHC needs assessment (regs 4-13), with exceptions applied; with a
     history, each step's status and the outcome."""
@@ -364,52 +350,37 @@ def _assessment_outcome(a: audit.AssessmentAudit) -> str:
 
 @app.command("review")
 def review(
-    plan_date: Annotated[
-        str | None, typer.Option(help="Day the plan was made (first review).", show_default=False)
-    ] = None,
-    last_review: Annotated[
-        str | None, typer.Option(help="Day the previous review concluded.", show_default=False)
-    ] = None,
+    plan_date: Annotated[str | None, _dated("Day the plan was made (first review).")] = None,
+    last_review: Annotated[str | None, _dated("Day the previous review concluded.")] = None,
     meeting: Annotated[
         str | None,
-        typer.Option(
-            help="Day of the review meeting: held once that day has come, unless "
-            "--meeting-scheduled says it was only arranged.",
-            show_default=False,
+        _dated(
+            "Day of the review meeting: held once that day has come, unless "
+            "--meeting-scheduled says it was only arranged."
         ),
     ] = None,
     meeting_scheduled: Annotated[
-        str | None,
-        typer.Option(help="Day the meeting (on --meeting) was arranged.", show_default=False),
+        str | None, _dated("Day the meeting (on --meeting) was arranged.")
     ] = None,
     invitations_sent: Annotated[
-        str | None,
-        typer.Option(help="Day the invitations were sent (reg 20(3)).", show_default=False),
+        str | None, _dated("Day the invitations were sent (reg 20(3)).")
     ] = None,
     advice_circulated: Annotated[
-        str | None,
-        typer.Option(help="Day advice was circulated (reg 20(4)).", show_default=False),
+        str | None, _dated("Day advice was circulated (reg 20(4)).")
     ] = None,
     report_sent: Annotated[
-        str | None,
-        typer.Option(
-            help="Day the report of the meeting was sent (reg 20(7)).", show_default=False
-        ),
+        str | None, _dated("Day the report of the meeting was sent (reg 20(7)).")
     ] = None,
     decision: Annotated[
         str | None,
-        typer.Option(
-            help="DATE[:KIND], day the decision was notified, and its kind: maintain, amend "
-            "or cease (reg 20(10)).",
-            show_default=False,
+        _dated(
+            "DATE[:KIND], day the decision was notified, and its kind: maintain, amend "
+            "or cease (reg 20(10))."
         ),
     ] = None,
-    amendment_notice: Annotated[
-        str | None, typer.Option(help="Day the amendment notice was sent.", show_default=False)
-    ] = None,
+    amendment_notice: Annotated[str | None, _dated("Day the amendment notice was sent.")] = None,
     final_amended: Annotated[
-        str | None,
-        typer.Option(help="Day the final amended plan was issued (reg 22(3)).", show_default=False),
+        str | None, _dated("Day the final amended plan was issued (reg 22(3)).")
     ] = None,
     representations_received: Annotated[
         bool,
@@ -420,19 +391,14 @@ def review(
         ),
     ] = False,
     appeal_lodged: Annotated[
-        str | None,
-        typer.Option(help="Day an appeal against ceasing was lodged.", show_default=False),
+        str | None, _dated("Day an appeal against ceasing was lodged.")
     ] = None,
     appeal_concluded: Annotated[
         str | None,
-        typer.Option(
-            help="DATE:RESULT, the appeal ended, and the plan 'continues' or 'ceases'.",
-            show_default=False,
-        ),
+        _dated("DATE:RESULT, the appeal ended, and the plan 'continues' or 'ceases'."),
     ] = None,
     transferred_out: Annotated[
-        str | None,
-        typer.Option(help="Day the plan was transferred to another LA.", show_default=False),
+        str | None, _dated("Day the plan was transferred to another LA.")
     ] = None,
     transfer: Annotated[
         str | None,
@@ -449,15 +415,8 @@ def review(
     under_five_months: Annotated[
         int, typer.Option(help="Local policy for under-5s: review every N months (3-6).")
     ] = rv.UNDER_FIVE_MONTHS_DEFAULT,
-    on: Annotated[
-        str | None,
-        typer.Option(
-            help="Audit the history as of this day (default today): every date must be on or "
-            "before it.",
-            show_default=False,
-        ),
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+    on: AuditDay = None,
+    as_json: AsJson = False,
 ) -> None:
     """Dates of an annual review cycle (CFA s44; regs 18-22), phase transfers included; with
     a history, each step's status and the outcome."""

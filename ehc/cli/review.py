@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -9,8 +10,9 @@ import typer
 from pydantic import TypeAdapter, ValidationError
 
 from ehc import wording
-from ehc.cli.common import build_event, fail, one_line, out, parse_date, recorded, run, today_utc
+from ehc.cli.common import fail, one_line, out, parse_date, recorded, run
 from ehc.cli.listing import print_alerts, print_cases, print_events, print_steps
+from ehc.cli.record import FieldOptions, Kind, Option, RecordOptions, field_help
 from ehc.settings import get_settings
 from ehc.text import day
 from statutory import review as rules
@@ -41,6 +43,12 @@ def transfer_from_options(
             fail("--transfer-year and --move-date need --transfer")
         return None
     move = parse_date(move_date, "--move-date") if move_date else None
+    if kind not in set(rules.TransferKind):
+        fail(f"--transfer: unknown kind (known: {', '.join(rules.TransferKind)})")
+    if kind == rules.TransferKind.POST16_POST16 and move is None:
+        fail("--transfer post16-post16 needs --move-date (finalised 5 months before the move)")
+    if kind != rules.TransferKind.POST16_POST16 and year is None:
+        fail(f"--transfer {kind} needs --transfer-year (the year of its 15 Feb or 31 Mar)")
     try:
         return rules.PhaseTransfer(
             kind=kind,
@@ -90,55 +98,53 @@ def start(
     out.print(f"Started the review clock for {plan.case_ref}: next review due by {day(due)}")
 
 
+def _transfer_options() -> FieldOptions:
+    """transfer-set's phase transfer: ``--transfer KIND --transfer-year N --move-date D``."""
+    parts = rules.PhaseTransfer.model_fields
+    whole = field_help(rules.TransferSet.model_fields["transfer"])
+    options = (
+        Option("transfer", "--transfer", Kind.TEXT, f"{whole} {field_help(parts['kind'])}"),
+        Option("transfer", "--transfer-year", Kind.NUMBER, field_help(parts["year"])),
+        Option("transfer", "--move-date", Kind.DATE, field_help(parts["move_date"])),
+    )
+
+    def value(given: Mapping[str, Any]) -> Any:
+        phase = transfer_from_options(given["transfer"], given["transfer_year"], given["move_date"])
+        return phase.model_dump(mode="json") if phase else None
+
+    return FieldOptions(
+        options,
+        value,
+        parts={"kind": "transfer", "year": "transfer_year", "move_date": "move_date"},
+    )
+
+
+def _appeal_result() -> FieldOptions:
+    """appeal-concluded's result: ``--plan-continues`` or ``--plan-ceases``."""
+    info = rules.AppealConcluded.model_fields["plan_continues"]
+    option = Option(
+        "plan_continues", "--plan-continues/--plan-ceases", Kind.SWITCH, field_help(info)
+    )
+    return FieldOptions((option,), lambda given: given["plan_continues"])
+
+
+RECORD = RecordOptions(
+    EVENT_ADAPTER,
+    rules.EVENT_TYPES,
+    custom={"transfer": _transfer_options(), "plan_continues": _appeal_result()},
+)
+"""The options of ``record``: every field of every event (``ehc.cli.record``)."""
+
+
 @app.command()
+@RECORD.command
 def record(
     case_ref: Annotated[str, typer.Argument(help="Case reference of the plan.")],
     event: Annotated[str, typer.Argument(help="What happened: " + ", ".join(rules.EVENT_TYPES))],
-    on: Annotated[str | None, typer.Option(help="Day it happened (default today).")] = None,
-    meeting_date: Annotated[
-        str | None, typer.Option(help="meeting-scheduled: day of the meeting.")
-    ] = None,
-    decision: Annotated[
-        str | None, typer.Option(help="decision: " + ", ".join(rules.Decision))
-    ] = None,
-    plan_continues: Annotated[
-        bool | None,
-        typer.Option("--plan-continues/--plan-ceases", help="appeal-concluded: the result."),
-    ] = None,
-    reason: Annotated[str | None, typer.Option(help="transferred-out: why.")] = None,
-    transfer: Annotated[
-        str | None, typer.Option(help="transfer-set: kind (omit to clear).")
-    ] = None,
-    transfer_year: Annotated[int | None, typer.Option(help="transfer-set: year.")] = None,
-    move_date: Annotated[str | None, typer.Option(help="transfer-set: move date.")] = None,
-    caseworker: Annotated[str | None, typer.Option(help="caseworker-reassigned: staff id.")] = None,
-    team: Annotated[str | None, typer.Option(help="caseworker-reassigned: team.")] = None,
-    representations_received: Annotated[
-        bool, typer.Option(help="final-amended-issued: representations came in early.")
-    ] = False,
-    advice_type: Annotated[
-        str | None, typer.Option(help="advice-requested: e.g. educational, medical.")
-    ] = None,
-    provider: Annotated[str | None, typer.Option(help="advice-requested: organisation.")] = None,
-    advice_id: Annotated[int | None, typer.Option(help="advice-received: request number.")] = None,
+    **options: Any,
 ) -> None:
     """Record an event of the current review cycle; a rejected event changes nothing."""
-    phase = transfer_from_options(transfer, transfer_year, move_date)
-    fields: dict[str, Any] = {
-        "on": (parse_date(on, "--on") if on else today_utc()).isoformat(),
-        "meeting_date": meeting_date and parse_date(meeting_date, "--meeting-date").isoformat(),
-        "decision": decision,
-        "plan_continues": plan_continues,
-        "reason": reason,
-        "transfer": phase.model_dump(mode="json") if phase else None,
-        "caseworker": caseworker,
-        "team": team,
-        "representations_received": representations_received or None,
-        "advice_type": advice_type,
-        "provider": provider,
-        "advice_id": advice_id,
-    }
-    parsed = build_event(EVENT_ADAPTER, rules.EVENT_TYPES, event, fields)
+    parsed = RECORD.event(event, options)
 
     async def go() -> ReviewView:
         return await (await _service()).record(case_ref.strip().upper(), parsed)

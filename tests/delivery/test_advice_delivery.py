@@ -15,6 +15,7 @@ from activities.directory import Directory
 from activities.outbox import Outbox
 from statutory import assessment as rules
 from statutory.alerts import AlertPolicy
+from statutory.dates import as_written
 from tests.workflow.helpers import STARTED, running_worker
 from testsupport.servers import free_port, smtp_server
 from workflows.advice import AdviceWorkflow
@@ -124,7 +125,7 @@ async def test_unanswered_advice_is_chased_then_escalated_once_across_a_restart(
         )
         body = mail.get_body().get_content()  # type: ignore[attr-defined]
         assert "Regulation: reg 8(1)" in body
-        assert f"Due: {r + timedelta(days=42)}" in body
+        assert f"Due: {as_written(r + timedelta(days=42))}" in body
         assert f"Provider: {EPS}" in body
     assert len(everything) == 4, "a message was sent twice"
     # The case's advice clock shows both, delivered.

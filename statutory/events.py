@@ -1,0 +1,98 @@
+"""What the events of an assessment and of an annual review share.
+
+Every event happened on a day a case can have (``statutory.bounds``). Before its own rule, each
+passes the checks common to both processes: not before the case (or cycle) began, not in the
+future, and not once the case is closed or the plan has ended. A change of caseworker has the
+same shape, and the same rule, in both.
+
+Each event's own rule (``check``) and its effect (``apply_to``) are methods of its class in
+``statutory.assessment`` and ``statutory.review``. Field docstrings are the fields'
+descriptions: the API documents them, and ``ehc ... record --help`` is made from them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from statutory import bounds
+from statutory.errors import RuleViolation
+from statutory.identifiers import StaffId, TeamId
+
+
+class Event(BaseModel):
+    """Something that happened to a case, on a day."""
+
+    model_config = ConfigDict(frozen=True, use_attribute_docstrings=True)
+
+    on: bounds.CaseDay
+    """The day it happened."""
+
+
+# --- checks every event passes, and the pieces of each event's own rule ----------------------
+
+
+def require(condition: bool, message: str) -> None:
+    if not condition:
+        raise RuleViolation(message)
+
+
+def not_before(day: date, earlier: date | None, what: str) -> None:
+    if earlier is not None and day < earlier:
+        raise RuleViolation(f"the date {day} is before {what} ({earlier})")
+
+
+def not_in_future(day: date, today: date) -> None:
+    """Nothing is recorded before it happens."""
+    require(day <= today, f"the date {day} is in the future (today is {today})")
+
+
+def still_open(ended: bool, how: str) -> None:
+    """A closed case (or an ended plan) takes no more events; ``how`` says how it ended."""
+    require(not ended, f"{how}; nothing more can be recorded")
+
+
+def at_stage(current: StrEnum, allowed: tuple[StrEnum, ...], event: Event, holder: str) -> None:
+    """The event belongs to one of the ``allowed`` stages of the case (``holder``: "case",
+    "review")."""
+    if current not in allowed:
+        stages = " or ".join(s.value for s in allowed)
+        name = getattr(event, "type", type(event).__name__)
+        raise RuleViolation(
+            f"{name} can only be recorded at the {stages} stage; this {holder} is at "
+            f"'{current.value}'"
+        )
+
+
+# --- a change of caseworker -----------------------------------------------------------------
+
+
+class Held(Protocol):
+    """A case, or a plan's review cycle: who has it."""
+
+    caseworker: str
+    team: str
+
+
+class CaseworkerReassigned(Event):
+    """The case moves to another caseworker (and perhaps another team)."""
+
+    type: Literal["caseworker-reassigned"] = "caseworker-reassigned"
+    caseworker: StaffId
+    """The new caseworker's staff id (not a name)."""
+    team: TeamId | None = None
+    """The new team, if it changes too."""
+
+    def check_moves(self, held: Held, what: str) -> None:
+        """A reassignment changes who has ``what`` ("the case", "the plan")."""
+        require(
+            (self.caseworker, self.team or held.team) != (held.caseworker, held.team),
+            f"{what} is already with {self.caseworker} in team {held.team}",
+        )
+
+    def reassign(self, held: Held) -> None:
+        held.caseworker = self.caseworker
+        held.team = self.team or held.team
