@@ -24,24 +24,14 @@ from activities.directory import Directory, Recipient
 from activities.outbox import Outbox, OutboxMessage, now
 from activities.sending import RETRY_HANDOVER, Heartbeat, Outcome, no_heartbeat, send_once
 from statutory.alerts import AlertKind, AlertMessage, DeliveryReport
-from statutory.dates import as_written
+from statutory.dates import as_written, days_left_words
 
 log = structlog.get_logger(__name__)
 
 
-def timing(days_left: int) -> str:
-    n = abs(days_left)
-    days = f"{n} day" if n == 1 else f"{n} days"
-    if days_left > 0:
-        return f"due in {days}"
-    if days_left == 0:
-        return "due today"
-    return f"{days} overdue"
-
-
 def compose(message: AlertMessage) -> Message:
     """The text of an alert: the same for every recipient and channel."""
-    when = timing(message.days_left)
+    when = days_left_words(message.days_left)
     target_note = (
         f" (statutory date {as_written(message.due)}; target {as_written(message.target)} "
         "after an exception)"

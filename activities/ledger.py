@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import structlog
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, Table, insert, select
 from sqlalchemy.exc import IntegrityError
 from temporalio import activity
 
@@ -48,16 +48,16 @@ class Ledger:
         return self._put(ledger_requests, record.model_dump())
 
     def steps(self, case_ref: str | None = None) -> list[dict[str, Any]]:
-        query = select(ledger_steps).order_by(ledger_steps.c.id)
-        if case_ref:
-            query = query.where(ledger_steps.c.case_ref == case_ref)
-        with self.engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(query)]
+        return self._read(ledger_steps, case_ref)
 
     def outcomes(self, case_ref: str | None = None) -> list[dict[str, Any]]:
-        query = select(ledger_outcomes).order_by(ledger_outcomes.c.id)
+        return self._read(ledger_outcomes, case_ref)
+
+    def _read(self, table: Table, case_ref: str | None) -> list[dict[str, Any]]:
+        """A table's rows as written (of one case, if given)."""
+        query = select(table).order_by(table.c.id)
         if case_ref:
-            query = query.where(ledger_outcomes.c.case_ref == case_ref)
+            query = query.where(table.c.case_ref == case_ref)
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]
 

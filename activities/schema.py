@@ -10,26 +10,72 @@ Changes to these tables go with a migration in ``activities/migrations/versions`
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
+
+# Columns several tables share, made afresh for each (a Column belongs to one table).
+
+
+def _row_id() -> Column[int]:
+    return Column("id", Integer, primary_key=True, autoincrement=True)
+
+
+def _case() -> list[Column[Any]]:
+    """The workflow and the case a row is about (each looked up by)."""
+    return [
+        Column("workflow_id", String(120), nullable=False, index=True),
+        Column("case_ref", String(40), nullable=False, index=True),
+    ]
+
+
+def _process_and_cycle() -> list[Column[Any]]:
+    """The process (assessment, review or advice) and its review cycle (0 if not a review)."""
+    return [
+        Column("process", String(20), nullable=False),
+        Column("cycle", Integer, nullable=False),
+    ]
+
+
+def _step() -> list[Column[Any]]:
+    """A statutory step, its regulation, its statutory date and its target after exceptions."""
+    return [
+        Column("step", String(60), nullable=False),
+        Column("regulation", String(80), nullable=False),
+        Column("due", Date, nullable=False),
+        Column("target", Date, nullable=False),
+    ]
+
+
+def _ledger_row(*columns: Column[Any]) -> list[Column[Any]]:
+    """A ledger row: written once under its key, when recorded, about a case; then
+    ``columns``, then whose case it is (reports count by team)."""
+    return [
+        _row_id(),
+        Column("key", String(300), nullable=False, unique=True),
+        Column("recorded_at", DateTime(timezone=True), nullable=False),
+        *_case(),
+        *columns,
+        Column("caseworker", String(40), nullable=False),
+        Column("team", String(40), nullable=False, index=True),
+    ]
+
+
 outbox_table = Table(
     "outbox",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    _row_id(),
     Column("idempotency_key", String(300), nullable=False, unique=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("scheduled_for", DateTime(timezone=True), nullable=False),
-    Column("workflow_id", String(120), nullable=False, index=True),
-    Column("case_ref", String(40), nullable=False, index=True),
+    *_case(),
     Column("process", String(20), nullable=False),
     Column("kind", String(20), nullable=False),
     Column("level", Integer, nullable=False),
-    Column("step", String(60), nullable=False),
-    Column("regulation", String(80), nullable=False),
-    Column("due", Date, nullable=False),
-    Column("target", Date, nullable=False),
+    *_step(),
     Column("recipient_role", String(20), nullable=False),
     Column("recipient", String(80), nullable=False),
     Column("channel", String(20), nullable=False, server_default="outbox"),
@@ -57,52 +103,27 @@ outbox_table = Table(
 ledger_steps = Table(
     "ledger_steps",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("key", String(300), nullable=False, unique=True),
-    Column("recorded_at", DateTime(timezone=True), nullable=False),
-    Column("workflow_id", String(120), nullable=False, index=True),
-    Column("case_ref", String(40), nullable=False, index=True),
-    Column("process", String(20), nullable=False),
-    Column("cycle", Integer, nullable=False),
-    Column("step", String(60), nullable=False),
-    Column("regulation", String(80), nullable=False),
-    Column("due", Date, nullable=False),
-    Column("target", Date, nullable=False),
-    Column("completed_on", Date, nullable=False, index=True),
-    Column("met", Boolean, nullable=False),
-    Column("exception_applies", Boolean, nullable=False),
-    Column("statutory", Boolean, nullable=False),
-    Column("caseworker", String(40), nullable=False),
-    Column("team", String(40), nullable=False, index=True),
+    *_ledger_row(
+        *_process_and_cycle(),
+        *_step(),
+        Column("completed_on", Date, nullable=False, index=True),
+        Column("met", Boolean, nullable=False),
+        Column("exception_applies", Boolean, nullable=False),
+        Column("statutory", Boolean, nullable=False),
+    ),
     Column("detail", JSON, nullable=False),
 )
 
 ledger_outcomes = Table(
     "ledger_outcomes",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("key", String(300), nullable=False, unique=True),
-    Column("recorded_at", DateTime(timezone=True), nullable=False),
-    Column("workflow_id", String(120), nullable=False, index=True),
-    Column("case_ref", String(40), nullable=False, index=True),
-    Column("process", String(20), nullable=False),
-    Column("cycle", Integer, nullable=False),
-    Column("ended_on", Date, nullable=False, index=True),
-    Column("caseworker", String(40), nullable=False),
-    Column("team", String(40), nullable=False, index=True),
+    *_ledger_row(*_process_and_cycle(), Column("ended_on", Date, nullable=False, index=True)),
     Column("outcome", JSON, nullable=False),
 )
 
 ledger_requests = Table(
     "ledger_requests",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("key", String(300), nullable=False, unique=True),
-    Column("recorded_at", DateTime(timezone=True), nullable=False),
-    Column("workflow_id", String(120), nullable=False, index=True),
-    Column("case_ref", String(40), nullable=False, index=True),
-    Column("received", Date, nullable=False, index=True),
-    Column("caseworker", String(40), nullable=False),
-    Column("team", String(40), nullable=False, index=True),
+    *_ledger_row(Column("received", Date, nullable=False, index=True)),
 )
 """Requests for assessment as received (SEN2 counts requests by the day they arrived)."""

@@ -41,47 +41,49 @@ FIRST_DAY = date(2025, 1, 1)
 DAYS = 700
 
 
-def _step(
-    ref: str, process: str, cycle: int, name: str, due: date, done: date, **detail: str
+def _row(
+    ref: str, process: str, cycle: int, what: str, team: str, **columns: Any
 ) -> dict[str, Any]:
+    """A ledger row as the workflows key it (workflow id, cycle, what is recorded)."""
     workflow_id = f"{process}-{ref}"
     return {
-        "key": f"{workflow_id}:{cycle}:{name}",
+        "key": f"{workflow_id}:{cycle}:{what}",
         "recorded_at": datetime.now(UTC),
         "workflow_id": workflow_id,
         "case_ref": ref,
         "process": process,
         "cycle": cycle,
-        "step": name,
-        "regulation": "",
-        "due": due,
-        "target": due,
-        "completed_on": done,
-        "met": done <= due,
-        "exception_applies": False,
-        "statutory": True,
+        **columns,
         "caseworker": "cw001",
-        "team": detail.pop("team"),
-        "detail": detail,
+        "team": team,
     }
+
+
+def _step(
+    ref: str, process: str, cycle: int, name: str, due: date, done: date, **detail: str
+) -> dict[str, Any]:
+    team = detail.pop("team")
+    return _row(
+        ref,
+        process,
+        cycle,
+        name,
+        team,
+        step=name,
+        regulation="",
+        due=due,
+        target=due,
+        completed_on=done,
+        met=done <= due,
+        exception_applies=False,
+        statutory=True,
+    ) | {"detail": detail}
 
 
 def _outcome(
     ref: str, process: str, cycle: int, ended: date, team: str, outcome: dict[str, Any]
 ) -> dict[str, Any]:
-    workflow_id = f"{process}-{ref}"
-    return {
-        "key": f"{workflow_id}:{cycle}:outcome",
-        "recorded_at": datetime.now(UTC),
-        "workflow_id": workflow_id,
-        "case_ref": ref,
-        "process": process,
-        "cycle": cycle,
-        "ended_on": ended,
-        "caseworker": "cw001",
-        "team": team,
-        "outcome": outcome,
-    }
+    return _row(ref, process, cycle, "outcome", team, ended_on=ended) | {"outcome": outcome}
 
 
 def assessment_rows(n: int, rng: random.Random) -> tuple[list[dict[str, Any]], dict[str, Any]]:

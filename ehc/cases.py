@@ -5,10 +5,11 @@ Every failure becomes a ``CaseError`` with one sentence a caseworker can act on.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from temporalio.client import (
     Client,
@@ -71,10 +72,31 @@ def cause_message(error: BaseException) -> str:
     return str(cause.message if isinstance(cause, ApplicationError) else error)
 
 
-class Assessments:
+class CaseWorkflows:
+    """What the services of both kinds of case (assessments, plans' reviews) share."""
+
+    kind: ClassVar[str]
+    """The kind of case, as visibility and error messages name it."""
+
     def __init__(self, client: Client, settings: Settings) -> None:
         self.client = client
         self.settings = settings
+
+    async def _start(self, run: Any, arg: Any, workflow_id: str) -> bool:
+        """Start the case's workflow; False if it already exists (``start_once``)."""
+        return await start_once(self.client, run, arg, workflow_id, self.settings.task_queue)
+
+    def _quiet_until(self, today: date, settle: bool) -> date | None:
+        """With ``settle``, the end of the settling period: no escalations before it."""
+        return settling_end(today, self.settings.settling_working_days) if settle else None
+
+    async def list(self, **filters: Any) -> list[CaseSummary]:
+        """Cases of this kind from Temporal visibility (see ``list_cases``)."""
+        return await list_cases(self.client, self.kind, **filters)
+
+
+class Assessments(CaseWorkflows):
+    kind = "assessment"
 
     async def start(
         self,
@@ -104,31 +126,21 @@ class Assessments:
             policy=self.settings.alert_policy,
             alert_hour_utc=self.settings.alert_hour_utc,
             review_policy=self.settings.review_policy,
-            quiet_until=(
-                settling_end(today, self.settings.settling_working_days) if settle else None
-            ),
+            quiet_until=self._quiet_until(today, settle),
         )
-        return await start_once(
-            self.client,
-            AssessmentWorkflow.run,
-            start,
-            assessment_workflow_id(request.case_ref),
-            self.settings.task_queue,
+        return await self._start(
+            AssessmentWorkflow.run, start, assessment_workflow_id(request.case_ref)
+        )
+
+    def _handle(self, case_ref: str) -> WorkflowHandle[AssessmentWorkflow, rules.AssessmentOutcome]:
+        return self.client.get_workflow_handle(
+            assessment_workflow_id(case_ref), result_type=rules.AssessmentOutcome
         )
 
     async def record(self, case_ref: str, event: rules.AssessmentEvent) -> AssessmentView:
         case_ref = checked_ref(case_ref)
-        handle: WorkflowHandle[AssessmentWorkflow, rules.AssessmentOutcome] = (
-            self.client.get_workflow_handle(
-                assessment_workflow_id(case_ref), result_type=rules.AssessmentOutcome
-            )
-        )
-        try:
-            return await handle.execute_update(AssessmentWorkflow.record, event)
-        except WorkflowUpdateFailedError as error:
-            raise CaseError(f"{case_ref}: rejected: {cause_message(error)}") from error
-        except RPCError as error:
-            raise self._rpc_error(case_ref, error) from error
+        with temporal_errors(self.kind, case_ref):
+            return await self._handle(case_ref).execute_update(AssessmentWorkflow.record, event)
 
     async def view(self, case_ref: str, today: date | None = None) -> AssessmentView:
         """The case's timeline, with its steps rated as of ``today`` (default: today, UTC).
@@ -136,13 +148,8 @@ class Assessments:
         A query answers as of the workflow's last task, which may be days old for a quiet case.
         """
         case_ref = checked_ref(case_ref)
-        handle: WorkflowHandle[AssessmentWorkflow, rules.AssessmentOutcome] = (
-            self.client.get_workflow_handle(
-                assessment_workflow_id(case_ref), result_type=rules.AssessmentOutcome
-            )
-        )
-        try:
-            view = await handle.query(AssessmentWorkflow.timeline)
+        with temporal_errors(self.kind, case_ref):
+            view = await self._handle(case_ref).query(AssessmentWorkflow.timeline)
             today = today or datetime.now(UTC).date()
             steps = rules.steps(view.case, today, self.settings.amber_days)
             return view.model_copy(
@@ -153,10 +160,6 @@ class Assessments:
                     "advice": await self._advice_views(view),
                 }
             )
-        except RPCError as error:
-            raise self._rpc_error(case_ref, error) from error
-        except WorkflowFailureError as error:
-            raise CaseError(f"{case_ref}: {cause_message(error)}") from error
 
     async def _advice_views(self, view: AssessmentView) -> list[AdviceView]:
         """Each advice request's own clock; requests from before advice children are skipped."""
@@ -171,14 +174,6 @@ class Assessments:
                 if error.status != RPCStatusCode.NOT_FOUND:
                     raise
         return out
-
-    async def list(self, **filters: Any) -> list[CaseSummary]:
-        """Assessments from Temporal visibility (see ``list_cases``)."""
-        return await list_cases(self.client, "assessment", **filters)
-
-    @staticmethod
-    def _rpc_error(case_ref: str, error: RPCError) -> CaseError:
-        return rpc_error("assessment", case_ref, error)
 
 
 async def start_once(client: Client, run: Any, arg: Any, workflow_id: str, task_queue: str) -> bool:
@@ -213,6 +208,20 @@ def rpc_error(kind: str, case_ref: str, error: RPCError) -> CaseError:
     if error.status == RPCStatusCode.NOT_FOUND:
         return CaseNotFound(f"no {kind} with case reference {case_ref}")
     return CaseError(f"{case_ref}: Temporal said: {error.message}")
+
+
+@contextmanager
+def temporal_errors(kind: str, case_ref: str) -> Iterator[None]:
+    """What Temporal says about one case (``kind``: assessment or review), as ``CaseError``:
+    an event the rules rejected, no such case, a failed workflow, or anything else it said."""
+    try:
+        yield
+    except WorkflowUpdateFailedError as error:
+        raise CaseError(f"{case_ref}: rejected: {cause_message(error)}") from error
+    except RPCError as error:
+        raise rpc_error(kind, case_ref, error) from error
+    except WorkflowFailureError as error:
+        raise CaseError(f"{case_ref}: {cause_message(error)}") from error
 
 
 async def list_cases(

@@ -10,6 +10,7 @@ the same caseload.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -38,6 +39,43 @@ def _days(rng: random.Random, low: int, high: int) -> timedelta:
     return timedelta(days=rng.randint(low, high))
 
 
+def _decided(
+    rng: random.Random,
+    ev: list[rules.AssessmentEvent],
+    on: date,
+    odds_against: float,
+    against: Callable[..., rules.AssessmentEvent],
+    going_ahead: Callable[..., rules.AssessmentEvent],
+) -> bool:
+    """One of the authority's two decisions, whether to assess (reg 4) and whether to issue a
+    plan (reg 10; going ahead, it serves the draft): against with ``odds_against``; True if
+    the case goes ahead."""
+    ahead = rng.random() >= odds_against
+    ev.append((going_ahead if ahead else against)(on=on))
+    return ahead
+
+
+def _exception(
+    reason: Reason,
+    start: date,
+    days: int,
+    note: str,
+    *,
+    recorded_after: int = 0,
+    advice_id: int | None = None,
+) -> rules.ExceptionRecorded:
+    """An exception from ``start`` to ``days`` days later, recorded ``recorded_after`` days
+    into it; for one request for advice (reg 8(2)) if ``advice_id`` is given."""
+    return rules.ExceptionRecorded(
+        on=start + timedelta(days=recorded_after),
+        reason=reason,
+        start=start,
+        end=start + timedelta(days=days),
+        note=note,
+        advice_id=advice_id,
+    )
+
+
 def _one(rng: random.Random, ref: str, today: date, age_days: int) -> DemoCase:
     team = rng.choice(sorted(TEAMS))
     received = today - timedelta(days=age_days)
@@ -55,10 +93,8 @@ def _one(rng: random.Random, ref: str, today: date, age_days: int) -> DemoCase:
     decision = received + _days(rng, 25, 50)
     if decision > today or rng.random() < 0.08:
         return case
-    if rng.random() < 0.1:
-        ev.append(rules.DecidedNotToAssess(on=decision))
+    if not _decided(rng, ev, decision, 0.1, rules.DecidedNotToAssess, rules.DecidedToAssess):
         return case
-    ev.append(rules.DecidedToAssess(on=decision))
     sent = decision + _days(rng, 0, 4)
     if sent > today:
         return case
@@ -75,47 +111,27 @@ def _one(rng: random.Random, ref: str, today: date, age_days: int) -> DemoCase:
         if kind is rules.AdviceType.MEDICAL and rng.random() < 0.5:
             missed = sent + _days(rng, 10, 20)
             if missed + timedelta(days=21) <= today:
+                note = "clinic appointment not kept; rebooked"
                 ev.append(
-                    rules.ExceptionRecorded(
-                        on=missed + timedelta(days=1),
-                        reason=Reason.MISSED_APPOINTMENT,
-                        start=missed,
-                        end=missed + timedelta(days=21),
-                        note="clinic appointment not kept; rebooked",
-                        advice_id=i,
+                    _exception(
+                        Reason.MISSED_APPOINTMENT, missed, 21, note, recorded_after=1, advice_id=i
                     )
                 )
     if rng.random() < 0.12:
         start = received + _days(rng, 20, 60)
         if start + timedelta(days=35) <= today:
-            ev.append(
-                rules.ExceptionRecorded(
-                    on=start + timedelta(days=3),
-                    reason=Reason.ABSENCE_FROM_AREA,
-                    start=start,
-                    end=start + timedelta(days=34),
-                    note="family abroad for five weeks",
-                )
-            )
+            note = "family abroad for five weeks"
+            ev.append(_exception(Reason.ABSENCE_FROM_AREA, start, 34, note, recorded_after=3))
     elif rng.random() < 0.08:
         start = received + _days(rng, 30, 70)
         if start + timedelta(days=21) <= today:
-            ev.append(
-                rules.ExceptionRecorded(
-                    on=start,
-                    reason=Reason.PERSONAL_CIRCUMSTANCES,
-                    start=start,
-                    end=start + timedelta(days=21),
-                    note="exceptional personal circumstances agreed by team manager",
-                )
-            )
+            note = "exceptional personal circumstances agreed by team manager"
+            ev.append(_exception(Reason.PERSONAL_CIRCUMSTANCES, start, 21, note))
     draft = max([sent, *returned]) + _days(rng, 3, 20)
     if draft > today or draft - received < timedelta(weeks=13) or rng.random() < 0.1:
         return case
-    if rng.random() < 0.05:
-        ev.append(rules.DecidedNotToIssue(on=draft))
+    if not _decided(rng, ev, draft, 0.05, rules.DecidedNotToIssue, rules.DraftServed):
         return case
-    ev.append(rules.DraftServed(on=draft))
     final = draft + _days(rng, 15, 35)
     issued = final <= today and rng.random() < 0.85
     consulted = draft + _days(rng, 1, 5)

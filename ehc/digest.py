@@ -10,18 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from temporalio.client import (
-    Client,
-    Schedule,
-    ScheduleActionStartWorkflow,
-    ScheduleAlreadyRunningError,
-    ScheduleSpec,
-    ScheduleUpdate,
-    ScheduleUpdateInput,
-)
+from temporalio.client import Client, Schedule, ScheduleActionStartWorkflow, ScheduleSpec
 
 from ehc.cases import CaseSummary, list_cases
 from ehc.overdue import KINDS, listed_once
+from ehc.schedules import create_or_update
 from statutory.digest import DigestRequest
 from workflows.digest import DIGEST_SCHEDULE_ID, DIGEST_WORKFLOW_ID, DigestWorkflow
 
@@ -56,13 +49,4 @@ async def ensure_schedule(client: Client, task_queue: str, cron: str = DEFAULT_C
         ),
         spec=ScheduleSpec(cron_expressions=[cron]),
     )
-    try:
-        await client.create_schedule(DIGEST_SCHEDULE_ID, schedule)
-        return True
-    except ScheduleAlreadyRunningError:
-
-        def update(_: ScheduleUpdateInput) -> ScheduleUpdate:
-            return ScheduleUpdate(schedule=schedule)
-
-        await client.get_schedule_handle(DIGEST_SCHEDULE_ID).update(update)
-        return False
+    return await create_or_update(client, DIGEST_SCHEDULE_ID, schedule)

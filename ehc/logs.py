@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import TextIO, cast
 
 import structlog
 
@@ -26,6 +27,16 @@ PROJECT_WORKFLOW_LOGGER = "temporalio.workflow"
 SILENT = logging.CRITICAL + 1
 
 _sdk_core_level = "WARN"
+
+
+class _CurrentStderr:
+    """A file that writes to ``sys.stderr`` as it is at the time of writing."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
 
 
 def configure(level: str = "INFO", fmt: str = "auto") -> None:
@@ -44,7 +55,9 @@ def configure(level: str = "INFO", fmt: str = "auto") -> None:
     structlog.configure(
         processors=[*processors, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(numeric),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        # Whatever stderr is when a line is written (a test harness may swap it), not the
+        # stream of the day ``configure`` ran.
+        logger_factory=structlog.PrintLoggerFactory(file=cast(TextIO, _CurrentStderr())),
         cache_logger_on_first_use=True,
     )
     # Standard-library records (the Temporal SDK's) in structlog's format, with the logger's

@@ -8,15 +8,13 @@ from temporalio.client import (
     Client,
     Schedule,
     ScheduleActionStartWorkflow,
-    ScheduleAlreadyRunningError,
     ScheduleIntervalSpec,
     ScheduleOverlapPolicy,
     SchedulePolicy,
     ScheduleSpec,
-    ScheduleUpdate,
-    ScheduleUpdateInput,
 )
 
+from ehc.schedules import create_or_update
 from workflows.redrive import REDRIVE_SCHEDULE_ID, REDRIVE_WORKFLOW_ID, OutboxRedriveWorkflow
 
 
@@ -32,13 +30,4 @@ async def ensure_schedule(client: Client, task_queue: str, every: timedelta) -> 
             overlap=ScheduleOverlapPolicy.SKIP, catchup_window=timedelta(minutes=1)
         ),
     )
-    try:
-        await client.create_schedule(REDRIVE_SCHEDULE_ID, schedule)
-        return True
-    except ScheduleAlreadyRunningError:
-
-        def update(_: ScheduleUpdateInput) -> ScheduleUpdate:
-            return ScheduleUpdate(schedule=schedule)
-
-        await client.get_schedule_handle(REDRIVE_SCHEDULE_ID).update(update)
-        return False
+    return await create_or_update(client, REDRIVE_SCHEDULE_ID, schedule)

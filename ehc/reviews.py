@@ -4,23 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from typing import Any
 
-from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
-from temporalio.service import RPCError
+from temporalio.client import WorkflowHandle
 
-from ehc.cases import (
-    CaseError,
-    CaseSummary,
-    cause_message,
-    checked_ref,
-    list_cases,
-    rpc_error,
-    start_once,
-)
-from ehc.settings import Settings
+from ehc.cases import CaseError, CaseWorkflows, checked_ref, temporal_errors
 from statutory import review as rules
-from statutory.alerts import settling_end
 from statutory.errors import RuleViolation
 from workflows.models import ReviewStart, ReviewView, review_workflow_id
 from workflows.review import ReviewWorkflow
@@ -53,10 +41,8 @@ def checked_first_cycle(
     return cycle
 
 
-class Reviews:
-    def __init__(self, client: Client, settings: Settings) -> None:
-        self.client = client
-        self.settings = settings
+class Reviews(CaseWorkflows):
+    kind = "review"
 
     async def start(
         self,
@@ -86,49 +72,27 @@ class Reviews:
             prior_events=list(prior_events),
             policy=self.settings.alert_policy,
             alert_hour_utc=self.settings.alert_hour_utc,
-            quiet_until=(
-                settling_end(today, self.settings.settling_working_days) if settle else None
-            ),
+            quiet_until=self._quiet_until(today, settle),
         )
-        return await start_once(
-            self.client,
-            ReviewWorkflow.run,
-            start,
-            review_workflow_id(plan.case_ref),
-            self.settings.task_queue,
+        return await self._start(ReviewWorkflow.run, start, review_workflow_id(plan.case_ref))
+
+    def _handle(self, case_ref: str) -> WorkflowHandle[ReviewWorkflow, rules.ReviewOutcome]:
+        return self.client.get_workflow_handle(
+            review_workflow_id(case_ref), result_type=rules.ReviewOutcome
         )
 
     async def record(self, case_ref: str, event: rules.ReviewEvent) -> ReviewView:
         case_ref = checked_ref(case_ref)
-        handle: WorkflowHandle[ReviewWorkflow, rules.ReviewOutcome] = (
-            self.client.get_workflow_handle(
-                review_workflow_id(case_ref), result_type=rules.ReviewOutcome
-            )
-        )
-        try:
-            return await handle.execute_update(ReviewWorkflow.record, event)
-        except WorkflowUpdateFailedError as error:
-            raise CaseError(f"{case_ref}: rejected: {cause_message(error)}") from error
-        except RPCError as error:
-            raise rpc_error("review", case_ref, error) from error
+        with temporal_errors(self.kind, case_ref):
+            return await self._handle(case_ref).execute_update(ReviewWorkflow.record, event)
 
     async def view(self, case_ref: str, today: date | None = None) -> ReviewView:
         """The plan's current cycle, with its steps rated as of ``today`` (default today)."""
         case_ref = checked_ref(case_ref)
-        handle: WorkflowHandle[ReviewWorkflow, rules.ReviewOutcome] = (
-            self.client.get_workflow_handle(
-                review_workflow_id(case_ref), result_type=rules.ReviewOutcome
-            )
-        )
-        try:
-            view = await handle.query(ReviewWorkflow.timeline)
-        except RPCError as error:
-            raise rpc_error("review", case_ref, error) from error
+        with temporal_errors(self.kind, case_ref):
+            view = await self._handle(case_ref).query(ReviewWorkflow.timeline)
         today = today or datetime.now(UTC).date()
         steps = rules.steps(view.cycle, today, self.settings.amber_days)
         return view.model_copy(
             update={"as_of": today, "steps": steps, "next_step": rules.next_deadline(steps)}
         )
-
-    async def list(self, **filters: Any) -> list[CaseSummary]:
-        return await list_cases(self.client, "review", **filters)

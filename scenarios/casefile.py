@@ -136,23 +136,22 @@ def as_rules_case(case: SimCase) -> rules.AssessmentCase:
     )
     advice: list[rules.AdviceRequest] = []
     if case.decided is not None:
+        # Both requests go out, and reach their advisers, the day the LA decides to assess.
+        other_done = case.other_done if case.ep_done is not None else None
+        asked = [
+            (rules.AdviceType.PSYCHOLOGICAL, PSYCHOLOGY_PROVIDER, case.ep_done),
+            (rules.AdviceType.EDUCATIONAL, OTHER_PROVIDER, other_done),
+        ]
         advice = [
             rules.AdviceRequest.model_construct(
-                id=1,
-                advice_type=rules.AdviceType.PSYCHOLOGICAL,
-                provider=PSYCHOLOGY_PROVIDER,
+                id=i,
+                advice_type=kind,
+                provider=provider,
                 requested_on=case.decided,
                 adviser_received=case.decided,
-                received_on=case.ep_done,
-            ),
-            rules.AdviceRequest.model_construct(
-                id=2,
-                advice_type=rules.AdviceType.EDUCATIONAL,
-                provider=OTHER_PROVIDER,
-                requested_on=case.decided,
-                adviser_received=case.decided,
-                received_on=case.other_done if case.ep_done is not None else None,
-            ),
+                received_on=received_on,
+            )
+            for i, (kind, provider, received_on) in enumerate(asked, start=1)
         ]
     recorded = [
         rules.RecordedException.model_construct(

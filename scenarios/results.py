@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -157,6 +158,16 @@ class ScenarioResult:
     def _at(self, name: str, week: int) -> Band:
         return Band.of([run.weekly[name][week] for run in self.runs])
 
+    def _weekly(
+        self, series: str, label: str, *, key: str | None = None, first_week: bool = True
+    ) -> list[Measure]:
+        """A weekly series in its first week (``key``_start) and at the end (``key``_end)."""
+        key = key or series
+        end = Measure(f"{key}_end", f"{label} at the end", self._at(series, self.weeks - 1))
+        if not first_week:
+            return [end]
+        return [Measure(f"{key}_start", f"{label}, first week", self._at(series, 0)), end]
+
     def _total(self, name: str) -> Band:
         return Band.of([float(sum(run.weekly[name])) for run in self.runs])
 
@@ -173,7 +184,6 @@ class ScenarioResult:
         raise KeyError(key)
 
     def _measures(self) -> list[Measure]:
-        last = self.weeks - 1
         reviews_pct = Band.of(
             [
                 percent(int(sum(r.weekly["reviews_in_time"])), int(sum(r.weekly["reviews_done"])))
@@ -201,43 +211,12 @@ class ScenarioResult:
                 self.overall(True, 3),
                 "%",
             ),
-            Measure(
-                "open_assessments_end",
-                "Open assessments at the end",
-                self._at("open_assessments", last),
-            ),
-            Measure(
-                "past_20_weeks_start",
-                "Open past 20 weeks, first week",
-                self._at("past_20_weeks", 0),
-            ),
-            Measure(
-                "past_20_weeks_end",
-                "Open past 20 weeks at the end",
-                self._at("past_20_weeks", last),
-            ),
-            Measure(
-                "psychology_waiting_end",
-                "Waiting for psychology advice at the end",
-                self._at("psychology_waiting", last),
-            ),
-            Measure(
-                "review_backlog_start", "Reviews overdue, first week", self._at("review_backlog", 0)
-            ),
-            Measure(
-                "review_backlog_end", "Reviews overdue at the end", self._at("review_backlog", last)
-            ),
+            *self._weekly("open_assessments", "Open assessments", first_week=False),
+            *self._weekly("past_20_weeks", "Open past 20 weeks"),
+            *self._weekly("psychology_waiting", "Waiting for psychology advice", first_week=False),
+            *self._weekly("review_backlog", "Reviews overdue"),
             Measure("reviews_in_time", "Reviews held by their due date", reviews_pct, "%"),
-            Measure(
-                "caseload_start",
-                "Caseload per caseworker, first week",
-                self._at("caseload_per_caseworker", 0),
-            ),
-            Measure(
-                "caseload_end",
-                "Caseload per caseworker at the end",
-                self._at("caseload_per_caseworker", last),
-            ),
+            *self._weekly("caseload_per_caseworker", "Caseload per caseworker", key="caseload"),
         ]
         for key, label, series in (
             ("backlog_cleared", "Assessment backlog cleared (week)", "past_20_weeks"),
@@ -266,69 +245,42 @@ def format_value(value: float, unit: str, result: ScenarioResult | None = None) 
 def write_csv(result: ScenarioResult, folder: Path) -> list[Path]:
     """weekly.csv, monthly.csv, summary.csv and replications.csv in ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
-
-    path = folder / "weekly.csv"
     columns = {name: result.weekly(name) for name in SERIES}
-    with path.open("w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(
-            ["week", "week_start"] + [f"{n}_{p}" for n in SERIES for p in ("p10", "median", "p90")]
+    weekly = (
+        [week, result.week_start(week).isoformat()]
+        + [n for name in SERIES for n in _band(columns[name][week])]
+        for week in range(result.weeks)
+    )
+    monthly = (
+        [f"{month[0]}-{month[1]:02d}", _num(issued.median), *_band(inc), *_band(exc_)]
+        for (month, issued, inc), (_, _, exc_) in zip(
+            result.monthly(False), result.monthly(True), strict=True
         )
-        for week in range(result.weeks):
-            row: list[object] = [week, result.week_start(week).isoformat()]
-            for name in SERIES:
-                b = columns[name][week]
-                row += [_num(b.low), _num(b.median), _num(b.high)]
-            w.writerow(row)
-    written.append(path)
-
-    path = folder / "monthly.csv"
-    including = result.monthly(False)
-    excluding = result.monthly(True)
-    with path.open("w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(
+    )
+    summary = ([m.key, m.label, m.unit, *_band(m.band)] for m in result.summary())
+    replications = (
+        _replication(i, run, cleared)
+        for i, (run, cleared) in enumerate(zip(result.runs, result.cleared(), strict=True))
+    )
+    return [
+        _write(
+            folder / "weekly.csv",
+            ["week", "week_start", *(c for name in SERIES for c in _band_columns(name))],
+            weekly,
+        ),
+        _write(
+            folder / "monthly.csv",
             [
                 "month",
                 "plans_issued_median",
-                "within_20_weeks_incl_p10",
-                "within_20_weeks_incl_median",
-                "within_20_weeks_incl_p90",
-                "within_20_weeks_excl_p10",
-                "within_20_weeks_excl_median",
-                "within_20_weeks_excl_p90",
-            ]
-        )
-        for (month, issued, inc), (_, _, exc_) in zip(including, excluding, strict=True):
-            w.writerow(
-                [
-                    f"{month[0]}-{month[1]:02d}",
-                    _num(issued.median),
-                    _num(inc.low),
-                    _num(inc.median),
-                    _num(inc.high),
-                    _num(exc_.low),
-                    _num(exc_.median),
-                    _num(exc_.high),
-                ]
-            )
-    written.append(path)
-
-    path = folder / "summary.csv"
-    with path.open("w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["measure", "label", "unit", "p10", "median", "p90"])
-        for m in result.summary():
-            w.writerow(
-                [m.key, m.label, m.unit, _num(m.band.low), _num(m.band.median), _num(m.band.high)]
-            )
-    written.append(path)
-
-    path = folder / "replications.csv"
-    with path.open("w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(
+                *_band_columns("within_20_weeks_incl"),
+                *_band_columns("within_20_weeks_excl"),
+            ],
+            monthly,
+        ),
+        _write(folder / "summary.csv", ["measure", "label", "unit", *BAND_COLUMNS], summary),
+        _write(
+            folder / "replications.csv",
             [
                 "replication",
                 "seed",
@@ -338,24 +290,44 @@ def write_csv(result: ScenarioResult, folder: Path) -> list[Path]:
                 "review_backlog_end",
                 "backlog_cleared_week",
                 "events",
-            ]
-        )
-        for i, (run, cleared) in enumerate(zip(result.runs, result.cleared(), strict=True)):
-            total = _sum(list(run.monthly.values()))
-            w.writerow(
-                [
-                    i,
-                    run.seed,
-                    total.issued,
-                    _num(_pct_excluding(total)),
-                    run.weekly["past_20_weeks"][-1],
-                    run.weekly["review_backlog"][-1],
-                    "" if cleared is None else cleared,
-                    run.events,
-                ]
-            )
-    written.append(path)
-    return written
+            ],
+            replications,
+        ),
+    ]
+
+
+def _replication(i: int, run: Run, cleared: int | None) -> list[object]:
+    total = _sum(list(run.monthly.values()))
+    return [
+        i,
+        run.seed,
+        total.issued,
+        _num(_pct_excluding(total)),
+        run.weekly["past_20_weeks"][-1],
+        run.weekly["review_backlog"][-1],
+        "" if cleared is None else cleared,
+        run.events,
+    ]
+
+
+def _write(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> Path:
+    with path.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+#: A band's three values, in CSV column names.
+BAND_COLUMNS = ("p10", "median", "p90")
+
+
+def _band_columns(name: str) -> list[str]:
+    return [f"{name}_{column}" for column in BAND_COLUMNS]
+
+
+def _band(b: Band) -> list[str]:
+    return [_num(b.low), _num(b.median), _num(b.high)]
 
 
 def _num(value: float) -> str:

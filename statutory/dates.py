@@ -60,6 +60,18 @@ def weeks_taken(start: date, end: date) -> float:
     return round((end - start).days / 7, 1)
 
 
+def days_left_words(days_left: int) -> str:
+    """How far off a date is, as alerts and reports say it: "due in 3 days", "due today",
+    "1 day overdue" (``days_left`` below 0)."""
+    n = abs(days_left)
+    days = f"{n} day" if n == 1 else f"{n} days"
+    if days_left > 0:
+        return f"due in {days}"
+    if days_left == 0:
+        return "due today"
+    return f"{days} overdue"
+
+
 def as_written(day: date) -> str:
     """``date(2026, 12, 1)`` -> "1 Dec 2026": how letters, alerts and screens show a date
     (month names spelled here: ``strftime("%b")`` follows the machine's locale)."""

@@ -15,15 +15,20 @@ from pydantic import BaseModel, ConfigDict
 from statutory.steps import StepState, StepStatus
 
 
-class StepRecord(BaseModel):
-    """A step that was done (on time or late)."""
+class _Record(BaseModel):
+    """What every ledger record starts with: the key it is written once under, and the case."""
 
     model_config = ConfigDict(frozen=True)
 
     key: str
-    """Idempotency key: workflow id, cycle and step."""
+    """Idempotency key: the workflow id and what is recorded (each record says)."""
     workflow_id: str
     case_ref: str
+
+
+class StepRecord(_Record):
+    """A step that was done (on time or late); keyed by workflow id, cycle and step."""
+
     process: str
     """assessment, review or advice."""
     cycle: int
@@ -43,14 +48,10 @@ class StepRecord(BaseModel):
     """Process-specific labels for reports, e.g. advice type and provider."""
 
 
-class OutcomeRecord(BaseModel):
-    """How a process (an assessment, a review cycle, an advice request) ended."""
+class OutcomeRecord(_Record):
+    """How a process (an assessment, a review cycle, an advice request) ended; keyed by
+    workflow id, cycle and ``outcome``."""
 
-    model_config = ConfigDict(frozen=True)
-
-    key: str
-    workflow_id: str
-    case_ref: str
     process: str
     cycle: int
     ended_on: date
@@ -60,15 +61,10 @@ class OutcomeRecord(BaseModel):
     """The process's outcome model, as JSON-ready data."""
 
 
-class RequestRecord(BaseModel):
-    """A request for an EHC needs assessment, as received (CFA s36(1); counted by SEN2)."""
+class RequestRecord(_Record):
+    """A request for an EHC needs assessment, as received (CFA s36(1); counted by SEN2);
+    keyed by the workflow id and ``request``."""
 
-    model_config = ConfigDict(frozen=True)
-
-    key: str
-    """Idempotency key: the workflow id and ``request``."""
-    workflow_id: str
-    case_ref: str
     received: date
     """The day the local authority received the request: the clock's week 0."""
     caseworker: str

@@ -10,13 +10,13 @@ take is refused, and so is a case reference that reads like a name
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Protocol, TypeVar
 
 from fastapi import APIRouter, Body, HTTPException, Path, status
 from pydantic import BaseModel
 
 from ehc.api.auth import Principal, Role
-from ehc.api.context import Context, allow, require_owner, require_reader
+from ehc.api.context import ApiContext, Context, allow, require_owner, require_reader
 from ehc.api.strict import no_unknown_fields
 from ehc.chronology import Chronology, case_chronology
 from statutory import assessment as assessment_rules
@@ -41,6 +41,42 @@ class Recorded(BaseModel):
     case_ref: str
     stage: str
     next_step: StepStatus | None
+
+
+V = TypeVar("V", AssessmentView, ReviewView)
+E = TypeVar("E", assessment_rules.AssessmentEvent, review_rules.ReviewEvent)
+V_co = TypeVar("V_co", covariant=True)
+E_contra = TypeVar("E_contra", contravariant=True)
+
+
+class _Cases(Protocol[E_contra, V_co]):
+    """The service of one kind of case (``ehc.cases.Assessments``, ``ehc.reviews.Reviews``)."""
+
+    async def view(self, case_ref: str) -> V_co: ...
+
+    async def record(self, case_ref: str, event: E_contra) -> V_co: ...
+
+
+def _caseworker(view: AssessmentView | ReviewView) -> str:
+    """Whose case it is: the caseworker named on the request, or on the plan."""
+    return view.case.caseworker if isinstance(view, AssessmentView) else view.cycle.caseworker
+
+
+async def _read(ctx: ApiContext, who: Principal, case_ref: str, cases: _Cases[E, V]) -> V:
+    view = await ctx.within(cases.view(case_ref))
+    require_reader(who, _caseworker(view), case_ref)
+    return view
+
+
+async def _record(
+    ctx: ApiContext, who: Principal, case_ref: str, cases: _Cases[E, V], event: E
+) -> Recorded:
+    """Only the case's own caseworker writes to it: checked before the event is recorded."""
+    current = await ctx.within(cases.view(case_ref))
+    require_owner(who, _caseworker(current), case_ref)
+    view = await ctx.within(cases.record(case_ref, event))
+    stage = view.case.stage if isinstance(view, AssessmentView) else view.stage
+    return Recorded(case_ref=case_ref, stage=stage.value, next_step=view.next_step)
 
 
 @router.post(
@@ -79,18 +115,13 @@ async def record_assessment_event(
     event: Annotated[assessment_rules.AssessmentEvent, Body()],
 ) -> Recorded:
     """Record what happened; checked against the rules first (a rejection writes nothing)."""
-    current = await ctx.within(ctx.assessments.view(case_ref))
-    require_owner(who, current.case.caseworker, case_ref)
-    view = await ctx.within(ctx.assessments.record(case_ref, event))
-    return Recorded(case_ref=case_ref, stage=view.case.stage.value, next_step=view.next_step)
+    return await _record(ctx, who, case_ref, ctx.assessments, event)
 
 
 @router.get("/assessments/{case_ref}", tags=["assessments"])
 async def assessment_timeline(ctx: Context, who: Reader, case_ref: CaseRefPath) -> AssessmentView:
     """The whole timeline of an assessment, its steps rated as of today."""
-    view = await ctx.within(ctx.assessments.view(case_ref))
-    require_reader(who, view.case.caseworker, case_ref)
-    return view
+    return await _read(ctx, who, case_ref, ctx.assessments)
 
 
 @router.post(
@@ -105,18 +136,13 @@ async def record_review_event(
     event: Annotated[review_rules.ReviewEvent, Body()],
 ) -> Recorded:
     """Record an event of the plan's current review cycle (a rejection writes nothing)."""
-    current = await ctx.within(ctx.reviews.view(case_ref))
-    require_owner(who, current.cycle.caseworker, case_ref)
-    view = await ctx.within(ctx.reviews.record(case_ref, event))
-    return Recorded(case_ref=case_ref, stage=view.stage.value, next_step=view.next_step)
+    return await _record(ctx, who, case_ref, ctx.reviews, event)
 
 
 @router.get("/reviews/{case_ref}", tags=["reviews"])
 async def review_timeline(ctx: Context, who: Reader, case_ref: CaseRefPath) -> ReviewView:
     """The plan's current review cycle and the outcomes of recent cycles."""
-    view = await ctx.within(ctx.reviews.view(case_ref))
-    require_reader(who, view.cycle.caseworker, case_ref)
-    return view
+    return await _read(ctx, who, case_ref, ctx.reviews)
 
 
 @router.get("/cases/{case_ref}", tags=["cases"])

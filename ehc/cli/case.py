@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import closing
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -9,6 +10,7 @@ from pydantic import TypeAdapter, ValidationError
 from rich.table import Table
 
 from ehc.cli.common import fail, one_line, out, run
+from ehc.cli.output import show
 from ehc.settings import get_settings
 from ehc.text import count, day
 from statutory.identifiers import CaseRef
@@ -37,17 +39,10 @@ def case(
     from ehc.temporal import connect
 
     async def go() -> Chronology:
-        ledger = open_ledger(settings)
-        try:
+        with closing(open_ledger(settings)) as ledger:
             return await case_chronology(await connect(settings), settings, ledger, ref)
-        finally:
-            ledger.close()
 
-    chronology = run(go())
-    if as_json:
-        print(chronology.model_dump_json(indent=2))
-        return
-    print_chronology(chronology)
+    show(run(go()), as_json, print_chronology)
 
 
 def print_chronology(c: Chronology) -> None:

@@ -12,8 +12,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -37,7 +38,8 @@ app = typer.Typer(help="Statutory deadlines for a case, computed without a serve
 #: The rules need a reference, a caseworker and a team; the calculator's case is nobody's.
 _REF, _STAFF, _TEAM = "CALCULATOR", "calculator", "calculator"
 
-A = TypeVar("A")
+#: What a calculator audits: an assessment's history or a review cycle's.
+A = TypeVar("A", audit.AssessmentAudit, audit.ReviewAudit)
 ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 
 
@@ -47,12 +49,43 @@ def _dated(help: str) -> Any:
     return typer.Option(help=help, show_default=False)
 
 
+#: A day as written on the command line (read by ``parse_date``), if it was given.
+Day = str | None
+
 #: The options both calculators take.
 AuditDay = Annotated[
-    str | None,
+    Day,
     _dated("Audit the history as of this day (default today): every date must be on or before it."),
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")]
+
+
+@dataclass(frozen=True)
+class _Verdict(Generic[A]):
+    """The history audited as of a day, or (``audited`` None) why it was only planned."""
+
+    audited: A | None
+    as_of: date
+    why: str | None
+
+    def json(self, outcome_leaves_out: set[str]) -> dict[str, Any]:
+        """The audit's keys of the JSON object (all None but ``not_audited`` if planned)."""
+        a = self.audited
+        outcome = a.outcome if a else None
+        return {
+            "as_of": None if a is None else self.as_of.isoformat(),
+            "not_audited": self.why,
+            "steps": None if a is None else [_step_json(s) for s in a.steps],
+            "outcome": outcome.model_dump(mode="json", exclude=outcome_leaves_out)
+            if outcome
+            else None,
+        }
+
+    def said(self, outcome: Callable[[A], str]) -> str:
+        """The line under the table: the outcome, or why there are no statuses."""
+        if self.audited is None:
+            return _not_audited(self.as_of, self.why or "")
+        return outcome(self.audited)
 
 
 def _audit_or_plan(
@@ -60,12 +93,12 @@ def _audit_or_plan(
     plan_it: Callable[[], object],
     on: date | None,
     said: Callable[[audit.HistoryRefused], str],
-) -> tuple[A | None, date, str | None]:
+) -> _Verdict[A]:
     """The audit as of ``on`` (default today), or, without ``--on``, the plan and why the
     history could not be audited. A history refused by both is bad input."""
     as_of = on or today_utc()
     try:
-        return audit_it(as_of), as_of, None
+        return _Verdict(audit_it(as_of), as_of, None)
     except audit.HistoryRefused as refused:
         if on is not None:
             fail(said(refused))
@@ -74,7 +107,7 @@ def _audit_or_plan(
         plan_it()
     except audit.HistoryRefused as refused:
         fail(said(refused))
-    return None, as_of, why
+    return _Verdict(None, as_of, why)
 
 
 def _step_json(s: StepStatus) -> dict[str, Any]:
@@ -90,15 +123,29 @@ def _step_json(s: StepStatus) -> dict[str, Any]:
     }
 
 
-def _audit_json(
-    steps: list[StepStatus] | None, outcome: dict[str, Any] | None, as_of: date, why: str | None
-) -> dict[str, Any]:
-    return {
-        "as_of": None if steps is None else as_of.isoformat(),
-        "not_audited": why,
-        "steps": None if steps is None else [_step_json(s) for s in steps],
-        "outcome": outcome,
-    }
+class _Timeline:
+    """The dates as a table; with an audit, each step's status in a last column."""
+
+    def __init__(
+        self,
+        title: str,
+        audited: audit.AssessmentAudit | audit.ReviewAudit | None,
+        *columns: str,
+    ) -> None:
+        self.status = {s.step: s for s in audited.steps} if audited else None
+        if audited:
+            title += f"; statuses as of {day(audited.as_of)}"
+        self.table = Table(title=title)
+        for column in columns:
+            self.table.add_column(column)
+        if self.status is not None:
+            self.table.add_column("Status")
+
+    def add(self, cells: list[str], step: str | None) -> None:
+        if self.status is not None:
+            status = self.status.get(step) if step else None
+            cells.append("" if status is None else wording.step_status(status))
+        self.table.add_row(*cells)
 
 
 def _not_audited(as_of: date, why: str) -> str:
@@ -122,10 +169,10 @@ def _steps_lifted(span: rules.ExceptionSpan) -> list[str]:
 def assessment(
     received: Annotated[str, _dated("Day the LA received the request (YYYY-MM-DD).")],
     decided_to_assess: Annotated[
-        str | None, _dated("Day the LA decided to assess, and notified (reg 4, 5).")
+        Day, _dated("Day the LA decided to assess, and notified (reg 4, 5).")
     ] = None,
     decided_not_to_assess: Annotated[
-        str | None, _dated("Day the LA decided not to assess, and notified.")
+        Day, _dated("Day the LA decided not to assess, and notified.")
     ] = None,
     advice_requested: Annotated[
         list[str] | None,
@@ -154,10 +201,10 @@ def assessment(
         ),
     ] = None,
     decided_not_to_issue: Annotated[
-        str | None, _dated("Day the LA decided not to issue a plan (reg 10).")
+        Day, _dated("Day the LA decided not to issue a plan (reg 10).")
     ] = None,
-    draft_served: Annotated[str | None, _dated("Day the draft plan was served.")] = None,
-    final_issued: Annotated[str | None, _dated("Day the final plan was issued.")] = None,
+    draft_served: Annotated[Day, _dated("Day the draft plan was served.")] = None,
+    final_issued: Annotated[Day, _dated("Day the final plan was issued.")] = None,
     representations_received: Annotated[
         bool,
         typer.Option(
@@ -166,7 +213,7 @@ def assessment(
             "(reg 13(1)), so the plan could be issued sooner.",
         ),
     ] = False,
-    withdrawn: Annotated[str | None, _dated("Day the request was withdrawn.")] = None,
+    withdrawn: Annotated[Day, _dated("Day the request was withdrawn.")] = None,
     exception: Annotated[
         list[str] | None,
         _dated(
@@ -210,7 +257,7 @@ def assessment(
         undated.append(history.note("--exception", text, options.recorded(spans[-1])))
 
     request = rules.AssessmentRequest(case_ref=_REF, received=start, caseworker=_STAFF, team=_TEAM)
-    audited, as_of_day, why = _audit_or_plan(
+    verdict = _audit_or_plan(
         lambda when: audit.audit_assessment(request, history.events, when, undated=undated),
         lambda: audit.plan_assessment(request, history.events, undated=undated),
         as_of,
@@ -249,21 +296,12 @@ def assessment(
     if requests:
         result["advice_due_by"] = [a.due.isoformat() for a in d.advice]
         result["operational_advice_due_by"] = [a.target.isoformat() for a in d.advice]
-    outcome = audited.outcome if audited else None
-    result |= _audit_json(
-        audited.steps if audited else None,
-        outcome.model_dump(mode="json", exclude={"case_ref"}) if outcome else None,
-        as_of_day,
-        why,
-    )
+    result |= verdict.json(outcome_leaves_out={"case_ref"})
     if as_json:
         print(json.dumps(result, indent=2))
         return
-    _print_timeline(d, spans, audited)
-    if audited is None:
-        out.print(_not_audited(as_of_day, why or ""))
-    else:
-        out.print(_assessment_outcome(audited))
+    _print_timeline(d, spans, verdict.audited)
+    out.print(verdict.said(_assessment_outcome))
 
 
 def _print_timeline(
@@ -271,22 +309,15 @@ def _print_timeline(
     spans: list[rules.ExceptionSpan],
     audited: audit.AssessmentAudit | None = None,
 ) -> None:
-    status = {s.step: s for s in audited.steps} if audited else None
-    title = f"EHC needs assessment: request received {day(d.received)}"
-    if audited:
-        title += f"; statuses as of {day(audited.as_of)}"
-    table = Table(title=title)
-    table.add_column("Step")
-    table.add_column("Statutory date")
-    table.add_column("Target after exceptions")
-    table.add_column("Source")
-    if status is not None:
-        table.add_column("Status")
-
-    def add(cells: list[str], step: str | None) -> None:
-        if status is not None:
-            cells.append(wording.step_status(status[step]) if step in status else "")
-        table.add_row(*cells)
+    timeline = _Timeline(
+        f"EHC needs assessment: request received {day(d.received)}",
+        audited,
+        "Step",
+        "Statutory date",
+        "Target after exceptions",
+        "Source",
+    )
+    add = timeline.add
 
     def row(defn: StepDef, lim: rules.DatedLimit, number: int | None = None) -> None:
         target = day(lim.target) if lim.exception_applies else ""
@@ -304,7 +335,7 @@ def _print_timeline(
             None,
         )
     row(P.FINAL_PLAN, d.final_plan)
-    out.print(table)
+    out.print(timeline.table)
     for s in spans:
         only = f", advice request {s.advice_id} only" if s.advice_id else ""
         out.print(
@@ -350,37 +381,33 @@ def _assessment_outcome(a: audit.AssessmentAudit) -> str:
 
 @app.command("review")
 def review(
-    plan_date: Annotated[str | None, _dated("Day the plan was made (first review).")] = None,
-    last_review: Annotated[str | None, _dated("Day the previous review concluded.")] = None,
+    plan_date: Annotated[Day, _dated("Day the plan was made (first review).")] = None,
+    last_review: Annotated[Day, _dated("Day the previous review concluded.")] = None,
     meeting: Annotated[
-        str | None,
+        Day,
         _dated(
             "Day of the review meeting: held once that day has come, unless "
             "--meeting-scheduled says it was only arranged."
         ),
     ] = None,
     meeting_scheduled: Annotated[
-        str | None, _dated("Day the meeting (on --meeting) was arranged.")
+        Day, _dated("Day the meeting (on --meeting) was arranged.")
     ] = None,
-    invitations_sent: Annotated[
-        str | None, _dated("Day the invitations were sent (reg 20(3)).")
-    ] = None,
-    advice_circulated: Annotated[
-        str | None, _dated("Day advice was circulated (reg 20(4)).")
-    ] = None,
+    invitations_sent: Annotated[Day, _dated("Day the invitations were sent (reg 20(3)).")] = None,
+    advice_circulated: Annotated[Day, _dated("Day advice was circulated (reg 20(4)).")] = None,
     report_sent: Annotated[
-        str | None, _dated("Day the report of the meeting was sent (reg 20(7)).")
+        Day, _dated("Day the report of the meeting was sent (reg 20(7)).")
     ] = None,
     decision: Annotated[
-        str | None,
+        Day,
         _dated(
             "DATE[:KIND], day the decision was notified, and its kind: maintain, amend "
             "or cease (reg 20(10))."
         ),
     ] = None,
-    amendment_notice: Annotated[str | None, _dated("Day the amendment notice was sent.")] = None,
+    amendment_notice: Annotated[Day, _dated("Day the amendment notice was sent.")] = None,
     final_amended: Annotated[
-        str | None, _dated("Day the final amended plan was issued (reg 22(3)).")
+        Day, _dated("Day the final amended plan was issued (reg 22(3)).")
     ] = None,
     representations_received: Annotated[
         bool,
@@ -390,16 +417,12 @@ def review(
             "(reg 22(2)).",
         ),
     ] = False,
-    appeal_lodged: Annotated[
-        str | None, _dated("Day an appeal against ceasing was lodged.")
-    ] = None,
+    appeal_lodged: Annotated[Day, _dated("Day an appeal against ceasing was lodged.")] = None,
     appeal_concluded: Annotated[
-        str | None,
+        Day,
         _dated("DATE:RESULT, the appeal ended, and the plan 'continues' or 'ceases'."),
     ] = None,
-    transferred_out: Annotated[
-        str | None, _dated("Day the plan was transferred to another LA.")
-    ] = None,
+    transferred_out: Annotated[Day, _dated("Day the plan was transferred to another LA.")] = None,
     transfer: Annotated[
         str | None,
         typer.Option(help="Next phase transfer: " + ", ".join(rv.TransferKind) + "."),
@@ -487,7 +510,7 @@ def review(
         lambda d: rv.TransferredOut(on=d, reason="transferred to another local authority"),
     )
 
-    audited, as_of_day, why = _audit_or_plan(
+    verdict = _audit_or_plan(
         lambda when: audit.audit_review(cycle, history.events, when),
         lambda: audit.plan_review(cycle, history.events),
         as_of,
@@ -529,36 +552,20 @@ def review(
             "category": d.category.value,
         }.items()
     }
-    outcome = audited.outcome if audited else None
-    result |= _audit_json(
-        audited.steps if audited else None,
-        outcome.model_dump(mode="json", exclude={"case_ref", "cycle"}) if outcome else None,
-        as_of_day,
-        why,
-    )
+    result |= verdict.json(outcome_leaves_out={"case_ref", "cycle"})
     if as_json:
         print(json.dumps(result, indent=2))
         return
-    _print_review(start, d, mode, audited)
-    if audited is None:
-        out.print(_not_audited(as_of_day, why or ""))
-    else:
-        out.print(_review_outcome(audited))
+    _print_review(start, d, mode, verdict.audited)
+    out.print(verdict.said(_review_outcome))
 
 
 def _print_review(
     start: date, d: rv.ReviewDates, mode: rv.AnchorMode, audited: audit.ReviewAudit | None
 ) -> None:
-    status = {s.step: s for s in audited.steps} if audited else None
-    title = f"Annual review: cycle from {day(start)}"
-    if audited:
-        title += f"; statuses as of {day(audited.as_of)}"
-    table = Table(title=title)
-    table.add_column("Step")
-    table.add_column("Date")
-    table.add_column("Source")
-    if status is not None:
-        table.add_column("Status")
+    timeline = _Timeline(
+        f"Annual review: cycle from {day(start)}", audited, "Step", "Date", "Source"
+    )
 
     def declared(defn: StepDef, due: date | None) -> tuple[str, str, date | None, str]:
         return (defn.id.value, defn.label, due, defn.regulation)
@@ -583,22 +590,20 @@ def _print_review(
         declared(P.FINAL_AMENDED_PLAN, d.final_amended_plan_by),
         (None, "Next review due", d.next_review_due_by, f"from the {mode.value}"),
     ]
-    if status is not None:
+    if timeline.status is not None:
         # Steps the dates alone do not show: arranging the meeting first, the rest last.
         shown = {step for step, *_ in rows}
         extra = [
-            (s.step, s.label, s.due, s.regulation) for s in status.values() if s.step not in shown
+            (s.step, s.label, s.due, s.regulation)
+            for s in timeline.status.values()
+            if s.step not in shown
         ]
         first = [r for r in extra if r[0] == "arrange-meeting"]
         rows = first + rows + [r for r in extra if r[0] != "arrange-meeting"]
     for step, label, value, source in rows:
-        if value is None:
-            continue
-        cells = [label, day(value), source]
-        if status is not None:
-            cells.append(wording.step_status(status[step]) if step in status else "")
-        table.add_row(*cells)
-    out.print(table)
+        if value is not None:
+            timeline.add([label, day(value), source], step)
+    out.print(timeline.table)
     out.print(
         f"Counted in timeliness reports under {wording.CATEGORY[d.category]} "
         f"({d.category.value} in JSON and CSV)."

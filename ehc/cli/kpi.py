@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from contextlib import closing
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from ehc.cli.common import err, fail, out, run, today_utc
+from ehc.cli.output import show
 from ehc.settings import get_settings
 from ehc.text import MONTHS, count, moment
 from ehc.text import period as days_between
@@ -60,19 +62,12 @@ def kpi(
             client = None
         # The directory is read only to recognise a team that nothing else names yet.
         directory = Directory.load(settings.directory_file) if team is not None else None
-        ledger = open_ledger(settings)
-        try:
+        with closing(open_ledger(settings)) as ledger:
             return await kpis(
                 client, ledger, chosen, team=team, targets=targets, directory=directory
             )
-        finally:
-            ledger.close()
 
-    report = run(go())
-    if as_json:
-        print(report.model_dump_json(indent=2))
-        return
-    print_report(report)
+    show(run(go()), as_json, print_report)
 
 
 def _rate(rate: Rate) -> str:

@@ -12,6 +12,7 @@ from rich.table import Table
 from ehc.cli.common import err, fail, out, run
 from ehc.overdue import KINDS, STAGES, OverdueLine, OverdueReport, overdue_report, parse_within
 from ehc.text import count, day
+from statutory.dates import days_left_words
 from statutory.errors import RuleViolation
 
 CSV_FIELDS = list(OverdueLine.model_fields)
@@ -91,14 +92,6 @@ def overdue(
         print_report(report)
 
 
-def _when(days_overdue: int) -> str:
-    if days_overdue > 0:
-        return f"{count(days_overdue, 'day')} overdue"
-    if days_overdue == 0:
-        return "due today"
-    return f"due in {count(-days_overdue, 'day')}"
-
-
 def print_report(report: OverdueReport) -> None:
     title = "Overdue" + (f" or due within {report.within_days} days" if report.within_days else "")
     table = Table(title=title)
@@ -107,7 +100,7 @@ def print_report(report: OverdueReport) -> None:
     table.add_column("Team")
     for line in report.lines:
         table.add_row(
-            _when(line.days_overdue),
+            days_left_words(-line.days_overdue),
             line.kind,
             line.case_ref,
             line.stage,

@@ -55,6 +55,14 @@ Workers = Annotated[
 ]
 
 
+def _out_option(folder: str) -> Any:
+    """``--out``, whose default is ``folder`` under data/simulations."""
+    return typer.Option(
+        "--out",
+        help=f"Folder for CSV and charts (default: data/simulations/{folder}, under EHC_DATA_DIR).",
+    )
+
+
 def _load(path: Path) -> model.Scenario:
     try:
         return model.load(path)
@@ -126,13 +134,7 @@ def run(
     file: Annotated[Path, typer.Argument(help="Scenario file (TOML).", show_default=False)],
     replications: Replications = 20,
     seed: Seed = 0,
-    out_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--out",
-            help="Folder for CSV and charts (default: data/simulations/NAME, under EHC_DATA_DIR).",
-        ),
-    ] = None,
+    out_dir: Annotated[Path | None, _out_option("NAME")] = None,
     workers: Workers = 0,
     engine_name: Annotated[
         Engine,
@@ -184,13 +186,7 @@ def compare(
     ],
     replications: Replications = 20,
     seed: Seed = 0,
-    out_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--out",
-            help="Folder for CSV and charts (default: data/simulations/compare, under EHC_DATA_DIR).",
-        ),
-    ] = None,
+    out_dir: Annotated[Path | None, _out_option("compare")] = None,
     rank_by: Annotated[
         comparing.Criterion,
         typer.Option(help="How options are ranked."),

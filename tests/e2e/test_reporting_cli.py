@@ -44,14 +44,14 @@ async def test_a_supervisor_sees_overdue_cases_a_chronology_kpis_and_sen2(
     today = datetime.now(UTC).date()
     team = f"a{uuid.uuid4().hex[:6]}"  # sorts early among the known teams an error lists
     late = rules.AssessmentRequest(
-        case_ref=f"REP-{uuid.uuid4().hex[:6].upper()}",
+        case_ref=f"REP-{uuid.uuid4().int % 10**6:06d}",
         received=today - timedelta(days=60),
         caseworker="cw101",
         team=team,
     )
     soon = late.model_copy(
         update={
-            "case_ref": f"REP-{uuid.uuid4().hex[:6].upper()}",
+            "case_ref": f"REP-{uuid.uuid4().int % 10**6:06d}",
             "received": today - timedelta(days=130),
         }
     )
@@ -59,7 +59,7 @@ async def test_a_supervisor_sees_overdue_cases_a_chronology_kpis_and_sen2(
     # is 10 weeks away: one late step, listed once, as kind advice
     advised = late.model_copy(
         update={
-            "case_ref": f"REP-{uuid.uuid4().hex[:6].upper()}",
+            "case_ref": f"REP-{uuid.uuid4().int % 10**6:06d}",
             "received": today - timedelta(days=70),
         }
     )
