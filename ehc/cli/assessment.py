@@ -9,7 +9,16 @@ import typer
 from pydantic import TypeAdapter, ValidationError
 
 from ehc import wording
-from ehc.cli.common import fail, one_line, out, parse_date, recorded, run
+from ehc.cli.common import (
+    CaseworkerFilter,
+    TeamFilter,
+    fail,
+    one_line,
+    out,
+    parse_date,
+    recorded,
+    run,
+)
 from ehc.cli.listing import print_alerts, print_cases, print_events, print_steps
 from ehc.cli.record import RecordOptions
 from ehc.settings import get_settings
@@ -151,16 +160,8 @@ def list_cases(
     overdue: Annotated[
         bool, typer.Option(help="Only cases past their next statutory date.")
     ] = False,
-    team: Annotated[
-        str | None,
-        typer.Option(help="Only this team (one no case or directory entry names is refused)."),
-    ] = None,
-    caseworker: Annotated[
-        str | None,
-        typer.Option(
-            help="Only this caseworker (one no case or directory entry names is refused)."
-        ),
-    ] = None,
+    team: TeamFilter = None,
+    caseworker: CaseworkerFilter = None,
     include_closed: Annotated[bool, typer.Option("--all", help="Include closed cases.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines, one case each.")] = False,
 ) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import sys
 from collections.abc import Coroutine
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
+import typer
 from rich.console import Console
 
 from ehc.text import day, parse_day
@@ -94,3 +95,19 @@ def recorded(event: str, case_ref: str, stage: str, next_step: StepStatus | None
     return f"Recorded {event} on {case_ref.upper()}; {stage}" + (
         f"; next: {next_step.label} by {day(next_step.target)}" if next_step else ""
     )
+
+
+#: Filters every list of cases takes (``assessment list``, ``review list``).
+TeamFilter = Annotated[
+    str | None,
+    typer.Option(
+        "--team", help="Only this team (one no case or directory entry names is refused)."
+    ),
+]
+CaseworkerFilter = Annotated[
+    str | None,
+    typer.Option(
+        "--caseworker",
+        help="Only this caseworker (one no case or directory entry names is refused).",
+    ),
+]
