@@ -24,6 +24,7 @@ from ehc.text import day
 from statutory import assessment, review
 from statutory.catalogue import describe
 from statutory.errors import RuleViolation
+from statutory.process import is_advice_request
 
 if TYPE_CHECKING:
     from temporalio.client import Client
@@ -116,9 +117,7 @@ def listed_once(found: Iterable[tuple[str, CaseSummary]]) -> list[tuple[str, Cas
         (kind, c)
         for kind, c in pairs
         if not (
-            kind == "assessment"
-            and c.case_ref in advised
-            and assessment.is_advice_request(c.next_step or "")
+            kind == "assessment" and c.case_ref in advised and is_advice_request(c.next_step or "")
         )
     ]
 

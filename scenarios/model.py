@@ -7,7 +7,7 @@ carry ``source`` or ``assumed`` themselves. Loading rejects a figure with neithe
 key, or a value out of range with one line naming the file, the key and the problem
 (``ScenarioError``).
 
-Figures to source from are in docs/CALIBRATION.md; the statutory limits themselves are never
+Figures to source from are in docs/SCENARIO_FIGURES.md; the statutory limits themselves are never
 figures of a scenario: they come from ``statutory/``.
 """
 

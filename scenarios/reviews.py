@@ -1,7 +1,7 @@
 """Annual reviews of EHC plans, as a book of plans counted by next review date.
 
 CFA s44(1) and reg 18: a plan is reviewed within 12 months of being made, then within 12 months
-of each previous review (docs/STATUTE.md: "within 12 months of D" is the same date a year on, 29 Feb
+of each previous review (docs/LAW.md: "within 12 months of D" is the same date a year on, 29 Feb
 -> 28 Feb). The due date comes from ``statutory.review.review_due`` through ``next_review_due``.
 The 12-month clock runs on from the day the review concluded: the decision notice, the rules
 core's default anchor (``statutory.review.AnchorMode.DECISION``, IPSEA's reading). A review is

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from statutory import exceptions as exc
 from statutory import processes as P
 from statutory.dates import weeks_after
-from statutory.steps import DEFAULT_AMBER_DAYS, StepStatus, status_of
+from statutory.steps import DEFAULT_AMBER_DAYS, StepStatus, settle
 
 ADVICE_WEEKS = 6  # reg 8(1)
 
@@ -55,10 +55,11 @@ class AdviceRequestState(BaseModel):
         # Review advice is due when it must be circulated (reg 20(4)); assessment advice by
         # reg 8(1). An advice workflow's clock is one step, named ``advice``.
         defn = P.REVIEW_ADVICE if self.due is not None else P.ASSESSMENT_ADVICE
-        status = status_of(
-            defn,
-            number=self.advice_id,
+        return settle(
+            step=defn.id.value,
             label=f"{self.advice_type.replace('-', ' ').capitalize()} advice from {self.provider}",
+            regulation=defn.regulation,
+            kind=defn.kind,
             due=due,
             target=target,
             exception_applies=target != due,
@@ -67,7 +68,6 @@ class AdviceRequestState(BaseModel):
             today=today,
             amber_days=amber_days,
         )
-        return status.model_copy(update={"step": "advice"})
 
     @property
     def finished(self) -> bool:

@@ -24,7 +24,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from statutory import assessment
-from statutory.process import StepId, step_family
+from statutory.process import is_advice_request
 from statutory.steps import DEFAULT_AMBER_DAYS, StepStatus
 from statutory.working_days import next_working_day
 
@@ -92,12 +92,6 @@ def roles_for(
         if f"escalation-{rung}" in rungs:
             return rungs[f"escalation-{rung}"]
     return ["supervisor"]
-
-
-def own_clock(step: StepStatus) -> bool:
-    """Whether a case's step runs on the case's own clock: each request for advice runs its
-    own (with ``ADVICE_POLICY``, alerting its provider)."""
-    return step_family(step.step) != StepId.ADVICE
 
 
 #: Advice requests (reg 8): one reminder to the adviser a week before, escalations the day after
@@ -265,7 +259,7 @@ def expected_alerts(
     are recorded on their own days, in order: the same ``plan`` on the same days.
 
     The case's steps go by ``policy``, each advice request by ``advice_policy`` (its own clock,
-    ``own_clock``). The live convention: the workflow starts at midday on the day the request
+    ``is_advice_request``). The live convention: the workflow starts at midday on the day the request
     was received and each event is recorded at midday on its day, after that day's alert hour.
     """
     policy = policy or AlertPolicy()
@@ -278,8 +272,9 @@ def expected_alerts(
 
     def evaluate(day: date) -> None:
         steps = assessment.steps(state, day, policy.amber_days)
-        due = plan([s for s in steps if own_clock(s)], policy, day, sent, workflow_id)[0]
-        advice = [s for s in steps if not own_clock(s)]
+        advice = [s for s in steps if is_advice_request(s.step)]
+        own = [s for s in steps if not is_advice_request(s.step)]
+        due = plan(own, policy, day, sent, workflow_id)[0]
         due += plan(advice, advice_policy, day, sent, workflow_id)[0]
         for alert in due:
             sent[alert.key(workflow_id)] = SentAlert(

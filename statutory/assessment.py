@@ -32,7 +32,7 @@ from statutory import processes as P
 from statutory.dates import days_beginning_with, weeks_after, weeks_taken
 from statutory.errors import RuleViolation
 from statutory.identifiers import CaseRef, StaffId, TeamId
-from statutory.process import StepDef
+from statutory.process import StepDef, is_advice_request
 from statutory.steps import DEFAULT_AMBER_DAYS, StepStatus, status_of
 
 DECIDE_TO_ASSESS_WEEKS = 6  # reg 4(1), 5(1)
@@ -812,12 +812,6 @@ def next_deadline(open_steps: Iterable[StepStatus]) -> StepStatus | None:
     """The open statutory step with the earliest operational target (overdue ones first)."""
     statutory = [s for s in open_steps if s.state.is_open and s.statutory]
     return min(statutory, key=lambda s: (s.target, s.step), default=None)
-
-
-def is_advice_request(step: str) -> bool:
-    """``advice-N``: the step of one request for advice (reg 8(1))."""
-    name, _, number = step.partition("-")
-    return name == "advice" and number.isdigit()
 
 
 def own_next_deadline(open_steps: Iterable[StepStatus]) -> StepStatus | None:

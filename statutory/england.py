@@ -1,4 +1,4 @@
-"""England's published figures to set beside a council's KPIs (docs/CALIBRATION.md).
+"""England's published figures to set beside a council's KPIs (docs/SCENARIO_FIGURES.md).
 
 Source: DfE "Education, health and care plans" statistics (the SEN2 return), calendar years.
 Only figures with the same definition as the KPI are used for a comparison, except where

@@ -3,7 +3,7 @@
 A step's stable id, label, regulation, kind, due rule (in words) and the exceptions that lift it
 live in one ``StepDef``; a ``Process`` is the ordered list of them. The rules (``steps()`` of
 each process), the calculator, the catalogue of step names, the overdue view, KPIs, the
-chronology and docs/STATUTE.md's tables all read these declarations, so a label or a
+chronology and docs/LAW.md's tables all read these declarations, so a label or a
 regulation is stated exactly once. docs/ARCHITECTURE.md shows how to add a process.
 """
 
@@ -100,7 +100,7 @@ class Process:
         raise KeyError(f"{self.name} has no step {step.value}")
 
     def markdown(self) -> str:
-        """The process as a Markdown table (docs/STATUTE.md shows exactly this)."""
+        """The process as a Markdown table (docs/LAW.md shows exactly this)."""
         rows = [
             "| step | id | kind | due | source |",
             "|---|---|---|---|---|",
@@ -116,6 +116,14 @@ class Process:
         """The declaration behind a step name on a case (``advice-3`` -> ``advice``)."""
         family = step_family(name)
         return next((d for d in self.steps if d.id.value == family), None)
+
+
+def is_advice_request(name: str) -> bool:
+    """``advice-N``: the step of one request for advice on a case, which runs its own clock
+    as an advice workflow (reg 8(1)); not ``advice-circulated``, nor an advice workflow's
+    own step ``advice``."""
+    family, _, number = name.partition("-")
+    return family == StepId.ADVICE and number.isdigit()
 
 
 def step_family(name: str) -> str:

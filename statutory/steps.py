@@ -1,6 +1,6 @@
 """What a step of any statutory process looks like on a given day: its status and RAG rating.
 
-The status truth table (docs/STATUTE.md, "Step statuses") is written once, in ``step_state``;
+The status truth table (docs/LAW.md, "Step statuses") is written once, in ``step_state``;
 every view (show, case, overdue, digest, KPIs, API, simulator) reads statuses from here.
 
 | the step is...                              | on or before ``due`` | after ``due``, exception lifts it | after ``due``, no exception |

@@ -1,4 +1,4 @@
-"""When a request counts as received (docs/STATUTE.md, counting).
+"""When a request counts as received (docs/LAW.md, counting).
 
 A request arriving by email or by hand after 17:00, or on a non-working day, counts as
 received on the next working day; working days exclude weekends and England & Wales bank

@@ -14,8 +14,32 @@ from ehc.text import count, day, moment
 from statutory.steps import Rag, StepState, StepStatus
 
 if TYPE_CHECKING:
-    from ehc.cases import CaseSummary
+    from ehc.cases import CaseSummary, CaseWorkflows
     from workflows.models import AlertLogEntry
+
+
+async def list_checked(
+    service: CaseWorkflows,
+    *,
+    overdue_on: datetime | None,
+    team: str | None,
+    caseworker: str | None,
+    include_closed: bool,
+) -> list[CaseSummary]:
+    """The cases a list command asked for; when none is listed, a mistyped team or caseworker
+    is refused (``ehc.known``) rather than answered with an empty list."""
+    from ehc.known import require_listed_filters_known
+
+    who = caseworker.lower() if caseworker else None
+    found = await service.list(
+        overdue_on=overdue_on, team=team, caseworker=who, include_closed=include_closed
+    )
+    if not found:
+        await require_listed_filters_known(
+            service.client, service.settings.directory_file, team=team, caseworker=who
+        )
+    return found
+
 
 RAG_STYLE = {Rag.RED: "bold red", Rag.AMBER: "yellow", Rag.GREEN: "green", Rag.COMPLETE: "blue"}
 

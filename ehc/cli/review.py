@@ -20,7 +20,7 @@ from ehc.cli.common import (
     recorded,
     run,
 )
-from ehc.cli.listing import print_alerts, print_cases, print_events, print_steps
+from ehc.cli.listing import list_checked, print_alerts, print_cases, print_events, print_steps
 from ehc.cli.record import FieldOptions, Kind, Option, RecordOptions, field_help
 from ehc.settings import get_settings
 from ehc.text import day
@@ -228,21 +228,13 @@ def list_reviews(
     now = datetime.now(UTC)
 
     async def go() -> list[CaseSummary]:
-        from ehc.known import require_listed_filters_known
-
-        service = await _service()
-        who = caseworker.lower() if caseworker else None
-        found = await service.list(
+        return await list_checked(
+            await _service(),
             overdue_on=now if overdue else None,
             team=team,
-            caseworker=who,
+            caseworker=caseworker,
             include_closed=include_closed,
         )
-        if not found:  # nothing listed: a mistyped team or caseworker is refused
-            await require_listed_filters_known(
-                service.client, service.settings.directory_file, team=team, caseworker=who
-            )
-        return found
 
     print_cases(
         run(go()),

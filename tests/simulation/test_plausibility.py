@@ -1,5 +1,5 @@
 """Plausibility: the shipped scenarios reproduce what councils and the DfE published
-(docs/CALIBRATION.md), and clearing a backlog shows the in-time dip councils report."""
+(docs/SCENARIO_FIGURES.md), and clearing a backlog shows the in-time dip councils report."""
 
 from __future__ import annotations
 

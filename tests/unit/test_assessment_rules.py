@@ -1,4 +1,4 @@
-"""The EHC needs assessment: docs/STATUTE.md's assessment table, event order, outcome, RAG."""
+"""The EHC needs assessment: docs/LAW.md's assessment table, event order, outcome, RAG."""
 
 from __future__ import annotations
 
@@ -101,7 +101,7 @@ def drafted(served: int = 100) -> list[AssessmentEvent]:
     ]
 
 
-# --- docs/STATUTE.md assessment table, one row at a time --------------------------------------
+# --- docs/LAW.md assessment table, one row at a time --------------------------------------
 
 
 def test_row_decide_whether_to_assess_6_weeks() -> None:

@@ -1,4 +1,4 @@
-"""Counting conventions of docs/STATUTE.md ("Counting: calendar days, never moved...")."""
+"""Counting conventions of docs/LAW.md ("Counting: calendar days, never moved...")."""
 
 from __future__ import annotations
 

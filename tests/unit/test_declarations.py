@@ -11,7 +11,7 @@ from statutory.catalogue import describe
 from statutory.process import Process, StepId, StepKind, step_family
 from statutory.processes import PROCESSES
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "STATUTE.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "LAW.md"
 
 
 @pytest.mark.parametrize("process", list(PROCESSES.values()), ids=lambda p: p.name)
@@ -23,9 +23,9 @@ def test_docs_show_each_process_exactly_as_declared(process: Process) -> None:
     if process.name == "advice":  # its one step is the assessment's advice row
         assert block is None
         return
-    assert block is not None, f"docs/STATUTE.md has no steps:{process.name} table"
+    assert block is not None, f"docs/LAW.md has no steps:{process.name} table"
     assert block.group(1) == process.markdown(), (
-        "docs/STATUTE.md is out of date: paste "
+        "docs/LAW.md is out of date: paste "
         f'`.venv/bin/python -c "from statutory.processes import {process.name.upper()} as p; '
         'print(p.markdown())"`'
     )

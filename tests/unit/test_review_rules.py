@@ -1,4 +1,4 @@
-"""The annual review of an EHC plan: docs/STATUTE.md, annual reviews, phase transfers, ceasing.
+"""The annual review of an EHC plan: docs/LAW.md, annual reviews, phase transfers, ceasing.
 
 One cycle's dates (CFA s44; regs 18-22), the order events may be recorded in, the cease path,
 the steps and their RAG, the outcome councils report and the hand-over to the next cycle.
@@ -320,7 +320,7 @@ def test_phase_transfer_deadlines(
 
 
 def test_statute_example_latest_meeting_for_15_february() -> None:
-    """docs/STATUTE.md: 15 Feb - 12 weeks (84 days), e.g. 23 Nov 2024 for 15 Feb 2025."""
+    """docs/LAW.md: 15 Feb - 12 weeks (84 days), e.g. 23 Nov 2024 for 15 Feb 2025."""
     assert latest_meeting_for(date(2025, 2, 15)) == date(2024, 11, 23)
 
 
@@ -598,7 +598,7 @@ def test_events_in_order_are_accepted(
 @pytest.mark.parametrize(
     ("name", "before", "event"),
     [
-        # docs/STATUTE.md: the amendment notice goes out *with* the 4-week decision (Devon [2022]).
+        # docs/LAW.md: the amendment notice goes out *with* the 4-week decision (Devon [2022]).
         ("amendment notice dated before the amend decision", decided(Decision.AMEND), AmendmentNoticeSent(on=plus(DECIDED, -10))),
         # reg 22(3): the final plan is issued *within 8 weeks of* the notice, after representations.
         ("final amended plan dated before the notice", [*decided(Decision.AMEND), AmendmentNoticeSent(on=DECIDED)], FinalAmendedPlanIssued(on=plus(DECIDED, -5), representations_received=True)),
