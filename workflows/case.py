@@ -29,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
     from statutory.advice import AdviceRequestState
     from statutory.errors import RuleViolation
     from statutory.ledger import OutcomeRecord
+    from statutory.process import is_advice_request
     from statutory.steps import StepStatus
     from workflows import search_attributes as sa
     from workflows.clock import CaseClock
@@ -164,8 +165,9 @@ class CaseWorkflow(Generic[State, Event]):
                 break
             held = self._held()  # again: an update may have reassigned the case meanwhile
             next_on = self._clock.send_due(
-                # Advice requests keep their own clocks (and alert their providers).
-                [s for s in steps if not s.step.startswith("advice-")],
+                # Advice requests keep their own clocks (and alert their providers); the
+                # review's duty to circulate advice (reg 20(4)) stays on this one.
+                [s for s in steps if not is_advice_request(s.step)],
                 held.case_ref,
                 held.caseworker,
                 held.team,

@@ -279,3 +279,28 @@ async def test_issuing_the_final_plan_starts_the_plans_review_clock(
     assert status is WorkflowExecutionStatus.RUNNING
     assert view.cycle.cycle == 1 and view.cycle.anchor == d0
     assert view.key_dates.review_due_by == months_after(d0, 12)
+
+
+async def test_advice_not_circulated_before_the_meeting_is_escalated(
+    time_skipping_env: WorkflowEnvironment, database_url: str
+) -> None:
+    """reg 20(4) is the authority's duty: it stays on the review's own clock (an advice
+    request's step, ``advice-N``, runs its own; ``advice-circulated`` is not one)."""
+    env, outbox = time_skipping_env, Outbox(database_url)
+    async with running_worker(env.client, outbox) as queue:
+        d0 = await today(env)
+        p = plan(d0)
+        await start_review(env.client, queue, ReviewStart(cycle=rules.first_cycle(p)))
+        run = Driver(env, p.case_ref, d0)
+        await run.until(300)
+        await run.record(rules.MeetingScheduled(on=run.day(300), meeting_date=run.day(330)))
+        await run.record(rules.InvitationsSent(on=run.day(300)))
+        await run.until(320)  # the circulation date (day 316) passed with no advice sent
+        await run.handle.terminate("test over")
+
+    circulated = {
+        (r["kind"], r["level"], r["target"])
+        for r in outbox.messages(case_ref=p.case_ref)
+        if r["step"] == "advice-circulated"
+    }
+    assert ("escalation", 1, run.day(316)) in circulated
