@@ -2,8 +2,9 @@
 
 Each team's supervisor (the ladder's ``digest`` rung, ``activities.directory``) gets one message
 listing the team's assessments, reviews and requests for advice whose next statutory date has
-passed or falls within ``within_days``. Which cases those are is asked of visibility, which this
-package cannot reach: the worker hands the activity a ``FindDue`` (``ehc.digest.due_work``).
+passed or falls within ``within_days``. Which cases those are is asked of the read model, which
+this package does not read: the worker hands the activity a ``FindDue``
+(``ehc.digest.due_in_read_model``; ``ehc.digest.due_work`` asks Temporal visibility).
 The outbox key is team + ISO week, so a retried or repeated run never sends a week twice.
 """
 
@@ -30,7 +31,8 @@ LAST_ATTEMPT = 5
 
 
 class DueCase(Protocol):
-    """An open case as visibility lists it (``ehc.cases.CaseSummary``)."""
+    """An open case as the read model or visibility lists it (``ehc.read_model.CaseViewRow``,
+    ``ehc.cases.CaseSummary``)."""
 
     @property
     def case_ref(self) -> str: ...

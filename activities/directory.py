@@ -3,7 +3,7 @@
 A council keeps one TOML file (``EHC_DIRECTORY_FILE``), documented in README ("Directory"):
 
     [people]                       # staff ids and mailboxes; never children
-    cw101 = { email = "cw101@send.example.gov.uk" }
+    cw101 = { email = "cw101@send.example.gov.uk", role = "caseworker", team = "north" }
     [teams.north]
     supervisor = "sup-north"
     manager = "send-manager"
@@ -13,7 +13,9 @@ A council keeps one TOML file (``EHC_DIRECTORY_FILE``), documented in README ("D
     [ladder.advice]                # optional: override the default ladder
     reminder = ["provider"]
 
-Without a file, messages still go to the outbox, addressed by role and id.
+Without a file, messages still go to the outbox, addressed by role and id. A person's
+optional ``role`` (one of ``STAFF_ROLES``), ``team`` and ``name`` say what they may do in
+the web service when their identity provider does not say it.
 """
 
 from __future__ import annotations
@@ -24,6 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from statutory.alerts import DEFAULT_LADDER, ROLES, AlertKind, roles_for
+
+#: The web service's roles a person may be given (``role = "..."`` in ``[people]``).
+STAFF_ROLES = ("caseworker", "supervisor", "analyst", "admin")
+#: Roles that work within one team, and so need ``team``.
+TEAM_ROLES = ("caseworker", "supervisor")
 
 
 class DirectoryError(ValueError):
@@ -37,6 +44,15 @@ class Recipient:
     email: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class StaffAccess:
+    """What a person may do in the web service, from the directory."""
+
+    role: str
+    team: str | None = None
+    name: str | None = None
+
+
 @dataclass
 class Directory:
     people: dict[str, str] = field(default_factory=dict)  # id -> email
@@ -45,6 +61,7 @@ class Directory:
     ladder: dict[str, dict[str, list[str]]] = field(
         default_factory=lambda: {k: dict(v) for k, v in DEFAULT_LADDER.items()}
     )
+    staff: dict[str, StaffAccess] = field(default_factory=dict)  # id -> role and team
 
     @classmethod
     def load(cls, path: Path | None) -> Directory:
@@ -64,12 +81,16 @@ class Directory:
         if unknown:
             raise DirectoryError(f"{where}: unknown section(s) {', '.join(sorted(unknown))}")
         people: dict[str, str] = {}
+        staff: dict[str, StaffAccess] = {}
         for pid, entry in data.get("people", {}).items():
             if not isinstance(entry, dict) or not isinstance(entry.get("email"), str):
                 raise DirectoryError(f"{where}: people.{pid} needs an email")
             people[pid] = entry["email"]
+            if (access := _access(entry, f"{where}: people.{pid}")) is not None:
+                staff[pid] = access
         directory = cls(
             people=people,
+            staff=staff,
             teams={k: dict(v) for k, v in data.get("teams", {}).items()},
             providers={k: dict(v) for k, v in data.get("providers", {}).items()},
         )
@@ -93,6 +114,11 @@ class Directory:
                         f"{where}: providers.{name!r}.{role} = {pid!r} is not in people"
                     )
         return directory
+
+    def person_by_email(self, email: str) -> str | None:
+        """The id of the person with this mailbox (any case), or None."""
+        wanted = email.strip().lower()
+        return next((pid for pid, mail in self.people.items() if mail.lower() == wanted), None)
 
     def roles_for(self, process: str, kind: AlertKind, level: int) -> list[str]:
         """The ladder's rung for an alert (``statutory.alerts.roles_for``)."""
@@ -123,3 +149,19 @@ class Directory:
                     continue
             out.setdefault(pid, Recipient(role, pid, self.people.get(pid)))
         return list(out.values())
+
+
+def _access(entry: dict[str, Any], where: str) -> StaffAccess | None:
+    """A person's ``role``, ``team`` and ``name``, if they have a role."""
+    role, team, name = entry.get("role"), entry.get("team"), entry.get("name")
+    if role is None:
+        return None
+    if role not in STAFF_ROLES:
+        raise DirectoryError(f"{where}: role must be one of {', '.join(STAFF_ROLES)}")
+    if team is not None and not isinstance(team, str):
+        raise DirectoryError(f"{where}: team must be a team's name")
+    if role in TEAM_ROLES and not team:
+        raise DirectoryError(f"{where}: a {role} needs a team")
+    if name is not None and not isinstance(name, str):
+        raise DirectoryError(f"{where}: name must be text")
+    return StaffAccess(role=role, team=team, name=name)

@@ -12,7 +12,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 metadata = MetaData()
 
@@ -127,3 +140,58 @@ ledger_requests = Table(
     *_ledger_row(Column("received", Date, nullable=False, index=True)),
 )
 """Requests for assessment as received (SEN2 counts requests by the day they arrived)."""
+
+
+# --- the read model: each case workflow as it stands (statutory.read_model) --------------------
+# Rewritten, not appended: a view replaces the last one of its workflow when it is newer (its
+# cycle, then its version), so a late or retried write never overwrites a newer state.
+
+case_view = Table(
+    "case_view",
+    metadata,
+    _row_id(),
+    Column("workflow_id", String(120), nullable=False, unique=True),
+    Column("case_ref", String(40), nullable=False, index=True),
+    Column("kind", String(20), nullable=False),
+    Column("cycle", Integer, nullable=False),
+    Column("stage", String(40), nullable=False),
+    Column("caseworker", String(40), nullable=False),
+    Column("team", String(40), nullable=False),
+    Column("is_open", Boolean, nullable=False),
+    Column("next_step", String(80)),
+    Column("next_label", String(300)),
+    Column("next_regulation", String(80)),
+    Column("next_statutory", Boolean, nullable=False),
+    Column("next_due", Date),
+    Column("provider", String(120)),
+    Column("phase_transfer_due", Date),
+    Column("review_due", Date),
+    Column("final_plan_due", Date),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    # Overdue lists: open cases by next date; of one team; of one caseworker.
+    Index("ix_case_view_open_next_due", "is_open", "next_due"),
+    Index("ix_case_view_team_open_next_due", "team", "is_open", "next_due"),
+    Index("ix_case_view_caseworker_open_next_due", "caseworker", "is_open", "next_due"),
+)
+
+step_view = Table(
+    "step_view",
+    metadata,
+    _row_id(),
+    *_case(),
+    Column("kind", String(20), nullable=False),
+    Column("step", String(60), nullable=False),
+    Column("label", String(300), nullable=False),
+    Column("regulation", String(80), nullable=False),
+    Column("statutory", Boolean, nullable=False),
+    Column("step_kind", String(20), nullable=False),
+    Column("due", Date, nullable=False),
+    Column("operational_due", Date, nullable=False),
+    Column("done_on", Date),
+    # status: the status truth table's word when the view was built (statutory.steps)
+    Column("status", String(20), nullable=False),
+    Column("caseworker", String(40), nullable=False),
+    Column("team", String(40), nullable=False, index=True),
+    UniqueConstraint("workflow_id", "step", name="uq_step_view_workflow_step"),
+)

@@ -5,11 +5,11 @@ Every failure becomes a ``CaseError`` with one sentence a caseworker can act on.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from temporalio.client import (
     Client,
@@ -21,6 +21,7 @@ from temporalio.client import (
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
+from temporalio.workflow import UpdateMethodMultiParam
 
 from ehc.settings import Settings
 from statutory import assessment as rules
@@ -95,8 +96,60 @@ class CaseWorkflows:
         return await list_cases(self.client, self.kind, **filters)
 
 
-class Assessments(CaseWorkflows):
+E = TypeVar("E")
+V = TypeVar("V")
+
+
+@dataclass(frozen=True, slots=True)
+class WorkflowAccess(Generic[E, V]):
+    """How the client reaches the workflow of one kind of case: its id from the case
+    reference, the result it ends with, its update that records an event, and its query."""
+
+    workflow_id: Callable[[str], str]
+    outcome: type[Any]
+    record: UpdateMethodMultiParam[[Any, E], V]
+    timeline: Callable[[Any], V]
+
+
+class CaseService(CaseWorkflows, Generic[E, V]):
+    """A kind of case with one workflow per case reference (``workflow``): recording an
+    event on it and reading its timeline, each failure as ``CaseError``."""
+
+    workflow: WorkflowAccess[E, V]
+
+    def _handle(self, case_ref: str) -> WorkflowHandle[Any, Any]:
+        return self.client.get_workflow_handle(
+            self.workflow.workflow_id(case_ref), result_type=self.workflow.outcome
+        )
+
+    async def record(self, case_ref: str, event: E) -> V:
+        case_ref = checked_ref(case_ref)
+        with temporal_errors(self.kind, case_ref):
+            return await self._handle(case_ref).execute_update(self.workflow.record, event)
+
+    async def view(self, case_ref: str, today: date | None = None) -> V:
+        """The case's timeline, with its steps rated as of ``today`` (default: today, UTC).
+
+        A query answers as of the workflow's last task, which may be days old for a quiet case.
+        """
+        case_ref = checked_ref(case_ref)
+        with temporal_errors(self.kind, case_ref):
+            view = await self._handle(case_ref).query(self.workflow.timeline)
+            return await self._as_of(view, today or datetime.now(UTC).date())
+
+    async def _as_of(self, view: V, today: date) -> V:
+        """``view`` with its steps rated as of ``today``."""
+        raise NotImplementedError
+
+
+class Assessments(CaseService[rules.AssessmentEvent, AssessmentView]):
     kind = "assessment"
+    workflow = WorkflowAccess(
+        assessment_workflow_id,
+        rules.AssessmentOutcome,
+        AssessmentWorkflow.record,
+        AssessmentWorkflow.timeline,
+    )
 
     async def start(
         self,
@@ -132,34 +185,16 @@ class Assessments(CaseWorkflows):
             AssessmentWorkflow.run, start, assessment_workflow_id(request.case_ref)
         )
 
-    def _handle(self, case_ref: str) -> WorkflowHandle[AssessmentWorkflow, rules.AssessmentOutcome]:
-        return self.client.get_workflow_handle(
-            assessment_workflow_id(case_ref), result_type=rules.AssessmentOutcome
+    async def _as_of(self, view: AssessmentView, today: date) -> AssessmentView:
+        steps = rules.steps(view.case, today, self.settings.amber_days)
+        return view.model_copy(
+            update={
+                "as_of": today,
+                "steps": steps,
+                "next_step": rules.next_deadline(steps),
+                "advice": await self._advice_views(view),
+            }
         )
-
-    async def record(self, case_ref: str, event: rules.AssessmentEvent) -> AssessmentView:
-        case_ref = checked_ref(case_ref)
-        with temporal_errors(self.kind, case_ref):
-            return await self._handle(case_ref).execute_update(AssessmentWorkflow.record, event)
-
-    async def view(self, case_ref: str, today: date | None = None) -> AssessmentView:
-        """The case's timeline, with its steps rated as of ``today`` (default: today, UTC).
-
-        A query answers as of the workflow's last task, which may be days old for a quiet case.
-        """
-        case_ref = checked_ref(case_ref)
-        with temporal_errors(self.kind, case_ref):
-            view = await self._handle(case_ref).query(AssessmentWorkflow.timeline)
-            today = today or datetime.now(UTC).date()
-            steps = rules.steps(view.case, today, self.settings.amber_days)
-            return view.model_copy(
-                update={
-                    "as_of": today,
-                    "steps": steps,
-                    "next_step": rules.next_deadline(steps),
-                    "advice": await self._advice_views(view),
-                }
-            )
 
     async def _advice_views(self, view: AssessmentView) -> list[AdviceView]:
         """Each advice request's own clock; requests from before advice children are skipped."""

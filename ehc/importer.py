@@ -20,9 +20,9 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, field_validator
 
 from ehc import text
 from statutory import assessment as arules
@@ -58,6 +58,13 @@ def parse_day(value: object) -> object:
         raise ValueError("not a date: use YYYY-MM-DD or DD/MM/YYYY") from None
 
 
+#: Date columns: the cell read by ``parse_day`` (so blank is none), then checked as a day
+#: a case can have; a date of birth, as a date (the rules check its age).
+Day = Annotated[CaseDay, BeforeValidator(parse_day)]
+DayOrBlank = Annotated[CaseDay | None, BeforeValidator(parse_day)]
+BirthDay = Annotated[date | None, BeforeValidator(parse_day)]
+
+
 def _blank_to_none(value: object) -> object:
     return None if isinstance(value, str) and not value.strip() else value
 
@@ -68,36 +75,22 @@ class PlanRow(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     case_ref: CaseRef
-    plan_date: CaseDay
-    last_review_date: CaseDay | None = None
+    plan_date: Day
+    last_review_date: DayOrBlank = None
     caseworker: StaffId
     team: TeamId
-    date_of_birth: date | None = None
+    date_of_birth: BirthDay = None
     transfer_kind: rrules.TransferKind | None = None
     transfer_year: int | None = None
-    move_date: CaseDay | None = None
-    meeting_held_on: CaseDay | None = None
-    next_meeting_on: CaseDay | None = None
+    move_date: DayOrBlank = None
+    meeting_held_on: DayOrBlank = None
+    next_meeting_on: DayOrBlank = None
 
-    _days = field_validator(
-        "plan_date",
-        "last_review_date",
-        "date_of_birth",
-        "move_date",
-        "meeting_held_on",
-        "next_meeting_on",
-        mode="before",
-    )(parse_day)
     _blanks = field_validator("transfer_kind", "transfer_year", mode="before")(_blank_to_none)
 
     def plan(self) -> rrules.PlanRecord:
-        return rrules.PlanRecord(
-            case_ref=self.case_ref,
-            plan_date=self.plan_date,
-            caseworker=self.caseworker,
-            team=self.team,
-            date_of_birth=self.date_of_birth,
-        )
+        """The plan, from the columns of the same names (checked by the rules)."""
+        return rrules.PlanRecord.model_validate(self, from_attributes=True)
 
     def transfer(self) -> rrules.PhaseTransfer | None:
         if self.transfer_kind is None:
@@ -133,25 +126,16 @@ class AssessmentRow(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     case_ref: CaseRef
-    received: CaseDay
+    received: Day
     caseworker: StaffId
     team: TeamId
-    date_of_birth: date | None = None
-    decided_to_assess_on: CaseDay | None = None
-    draft_served_on: CaseDay | None = None
-
-    _days = field_validator(
-        "received", "date_of_birth", "decided_to_assess_on", "draft_served_on", mode="before"
-    )(parse_day)
+    date_of_birth: BirthDay = None
+    decided_to_assess_on: DayOrBlank = None
+    draft_served_on: DayOrBlank = None
 
     def request(self) -> arules.AssessmentRequest:
-        return arules.AssessmentRequest(
-            case_ref=self.case_ref,
-            received=self.received,
-            caseworker=self.caseworker,
-            team=self.team,
-            date_of_birth=self.date_of_birth,
-        )
+        """The request, from the columns of the same names (checked by the rules)."""
+        return arules.AssessmentRequest.model_validate(self, from_attributes=True)
 
     def events(self) -> list[arules.AssessmentEvent]:
         out: list[arules.AssessmentEvent] = []

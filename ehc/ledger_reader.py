@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import date
-from typing import Any
+from typing import TypeVar
 
+from pydantic import BaseModel
 from sqlalchemy import ColumnElement, Engine, Table, or_, select, union
 
 from activities.migrate import upgrade
@@ -18,6 +19,8 @@ from activities.outbox import make_engine
 from activities.schema import ledger_outcomes, ledger_requests, ledger_steps
 from ehc.settings import Settings
 from statutory.ledger import OutcomeRecord, RequestRecord, StepRecord
+
+R = TypeVar("R", bound=BaseModel)
 
 
 class LedgerReader:
@@ -27,8 +30,9 @@ class LedgerReader:
         )
         upgrade(self.engine)
 
-    def _rows(
+    def _records(
         self,
+        model: type[R],
         table: Table,
         day_column: str,
         since: date | None,
@@ -36,7 +40,8 @@ class LedgerReader:
         case_ref: str | None,
         team: str | None,
         where: ColumnElement[bool] | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[R]:
+        """The rows of ``table`` in the order they were written, as ``model`` records."""
         columns = [c for c in table.c if c.name not in ("id", "recorded_at")]
         names = [c.name for c in columns]
         query = select(*columns)
@@ -53,7 +58,7 @@ class LedgerReader:
             query = query.where(where)
         with self.engine.connect() as conn:
             return [
-                dict(zip(names, row, strict=True))
+                model.model_construct(**dict(zip(names, row, strict=True)))
                 for row in conn.execute(query.order_by(table.c.id))
             ]
 
@@ -75,8 +80,9 @@ class LedgerReader:
         if families is not None:
             step = ledger_steps.c.step
             where = or_(step.in_(list(families)), *(step.like(f"{f}-%") for f in families))
-        rows = self._rows(ledger_steps, "completed_on", since, until, case_ref, team, where)
-        return [StepRecord.model_construct(**r) for r in rows]
+        return self._records(
+            StepRecord, ledger_steps, "completed_on", since, until, case_ref, team, where
+        )
 
     def outcomes(
         self,
@@ -89,8 +95,9 @@ class LedgerReader:
     ) -> list[OutcomeRecord]:
         """Outcomes of assessments and review cycles, by the day they ended."""
         where = ledger_outcomes.c.process == process if process is not None else None
-        rows = self._rows(ledger_outcomes, "ended_on", since, until, case_ref, team, where)
-        return [OutcomeRecord.model_construct(**r) for r in rows]
+        return self._records(
+            OutcomeRecord, ledger_outcomes, "ended_on", since, until, case_ref, team, where
+        )
 
     def requests(
         self,
@@ -101,8 +108,9 @@ class LedgerReader:
         team: str | None = None,
     ) -> list[RequestRecord]:
         """Requests for assessment, by the day they were received."""
-        rows = self._rows(ledger_requests, "received", since, until, case_ref, team)
-        return [RequestRecord.model_construct(**r) for r in rows]
+        return self._records(
+            RequestRecord, ledger_requests, "received", since, until, case_ref, team
+        )
 
     def teams(self) -> set[str]:
         """Every team the ledger has a row for (to recognise a team filter)."""

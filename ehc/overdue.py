@@ -1,12 +1,15 @@
-"""What is overdue, or about to be, across every kind of case: a Temporal visibility query.
+"""What is overdue, or about to be, across every kind of case.
 
-Each open case workflow publishes its earliest open statutory step (``EhcNextStep``) and that
-step's operational target as the end of its day (``EhcNextDeadline``), so "overdue" is
-``EhcNextDeadline < now`` and "due within 14 days" is ``EhcNextDeadline < now + 14 days``.
-One line is one step: an assessment's own next step, or one request for advice (each is a
-workflow of kind ``advice`` with its own clock, reg 8(1)), or a plan's review. The regulation
-of each step comes from the rules (``statutory.catalogue``). Visibility is eventually
-consistent: the report says when it was read.
+Each open case workflow has its earliest open statutory step, listed under a name
+(``EhcNextStep``), and that step's operational target. "Overdue" is a target before today;
+"due within 14 days", a target before today + 14 days. One line is one step: an assessment's
+own next step, or one request for advice (each is a workflow of kind ``advice`` with its own
+clock, reg 8(1)), or a plan's review. The regulation of each step comes from the rules
+(``statutory.catalogue``).
+
+Two sources give the same lines: the read model (``ehc.read_model``, written by the
+workflows as each case changes; the default), and Temporal visibility (the search attributes,
+``EhcNextDeadline < now``; eventually consistent). The report says which it read, and when.
 """
 
 from __future__ import annotations
@@ -16,13 +19,14 @@ import re
 import time
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING
+from functools import lru_cache
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from pydantic import BaseModel
 
 from ehc.text import day
 from statutory import assessment, review
-from statutory.catalogue import describe
+from statutory.catalogue import StepInfo, describe
 from statutory.errors import RuleViolation
 from statutory.process import is_advice_request
 
@@ -30,7 +34,7 @@ if TYPE_CHECKING:
     from temporalio.client import Client
 
     from activities.directory import Directory
-    from ehc.cases import CaseSummary
+    from ehc.read_model import ReadModel
 
 KINDS = ("assessment", "review", "advice")
 """Kinds of case workflow (``EhcKind``); advice requests become workflows of their own."""
@@ -44,6 +48,14 @@ STAGES = tuple(dict.fromkeys(s for kind in KINDS for s in STAGES_BY_KIND[kind]))
 FRESHNESS = (
     "visibility is eventually consistent: an event recorded in the last few seconds may not "
     "show yet"
+)
+READ_MODEL_FRESHNESS = (
+    "each case writes its changes there as they happen, so an event shows within a second or "
+    "two of being recorded"
+)
+READ_MODEL_EMPTY = (
+    "it holds no case yet: each case writes itself there when it next changes, and "
+    "`ehc db reconcile` fills it at once from the cases Temporal holds"
 )
 _WITHIN = re.compile(r"^(\d{1,4})([dw]?)$")
 
@@ -103,7 +115,33 @@ def totals(lines: Sequence[OverdueLine]) -> OverdueTotals:
     )
 
 
-def listed_once(found: Iterable[tuple[str, CaseSummary]]) -> list[tuple[str, CaseSummary]]:
+class Listed(Protocol):
+    """An open case as a source lists it: visibility's ``ehc.cases.CaseSummary``, or the read
+    model's ``ehc.read_model.CaseViewRow``."""
+
+    @property
+    def case_ref(self) -> str: ...
+
+    @property
+    def stage(self) -> str: ...
+
+    @property
+    def next_step(self) -> str | None: ...
+
+    @property
+    def next_deadline(self) -> date | None: ...
+
+    @property
+    def caseworker(self) -> str: ...
+
+    @property
+    def team(self) -> str: ...
+
+
+L = TypeVar("L", bound=Listed)
+
+
+def listed_once(found: Iterable[tuple[str, L]]) -> list[tuple[str, L]]:
     """Leave out an assessment whose published step is one of its requests for advice when
     that request's own workflow is listed too: the same late advice, counted once.
 
@@ -114,31 +152,180 @@ def listed_once(found: Iterable[tuple[str, CaseSummary]]) -> list[tuple[str, Cas
     pairs = list(found)
     advised = {c.case_ref for kind, c in pairs if kind == "advice"}
     return [
-        (kind, c)
-        for kind, c in pairs
-        if not (
-            kind == "assessment" and c.case_ref in advised and is_advice_request(c.next_step or "")
-        )
+        (kind, c) for kind, c in pairs if not listed_twice(kind, c.case_ref, c.next_step, advised)
     ]
 
 
-def line(kind: str, case: CaseSummary, today: date) -> OverdueLine:
-    step = case.next_step or ""
-    info = describe(step, kind)
-    deadline = case.next_deadline or today
+def listed_twice(kind: str, case_ref: str, next_step: str | None, advised: set[str]) -> bool:
+    """``listed_once``'s rule: an assessment whose step is a request for advice, when a case
+    in ``advised`` (those with an advice workflow listed) is its own."""
+    return kind == "assessment" and case_ref in advised and is_advice_request(next_step or "")
+
+
+@lru_cache(maxsize=1024)
+def _described(step: str, kind: str) -> StepInfo | None:
+    # A list of thousands of lines names a few dozen steps.
+    return describe(step, kind)
+
+
+def line(kind: str, case: Listed, today: date) -> OverdueLine:
+    return line_of(
+        kind,
+        case.case_ref,
+        case.stage,
+        case.next_step,
+        case.next_deadline,
+        case.caseworker,
+        case.team,
+        today,
+    )
+
+
+def line_of(
+    kind: str,
+    case_ref: str,
+    stage: str,
+    next_step: str | None,
+    next_deadline: date | None,
+    caseworker: str,
+    team: str,
+    today: date,
+    own: tuple[str, str, bool] | None = None,
+) -> OverdueLine:
+    """One case's line: its next step, that step's label, regulation and kind (``own``: as
+    the case itself described it, else from the rules' catalogue), its target."""
+    step = next_step or ""
+    info = _described(step, kind)
+    if own is None:
+        own = (info.label, info.regulation, info.statutory) if info else (step, "", True)
+    deadline = next_deadline or today
     return OverdueLine(
         kind=kind,
-        case_ref=case.case_ref,
-        stage=case.stage,
+        case_ref=case_ref,
+        stage=stage,
         step=step,
-        label=info.label if info else step,
-        regulation=info.regulation if info else "",
-        statutory=info.statutory if info else True,
+        label=own[0],
+        regulation=own[1],
+        statutory=own[2],
         deadline=deadline,
         days_overdue=(today - deadline).days,
-        caseworker=case.caseworker,
-        team=case.team,
+        caseworker=caseworker,
+        team=team,
     )
+
+
+def in_order(lines: list[OverdueLine]) -> list[OverdueLine]:
+    """Most overdue first (the earliest target), then by case reference and kind."""
+    lines.sort(key=lambda x: (x.deadline, x.case_ref, x.kind))
+    return lines
+
+
+def lines_of(found: Iterable[tuple[str, Listed]], today: date) -> list[OverdueLine]:
+    """The overdue lines of what a source listed, each step once, most overdue first."""
+    return in_order([line(kind, c, today) for kind, c in listed_once(found)])
+
+
+def check_filters(kinds: Sequence[str], stage: str | None) -> None:
+    """Refuse an unknown kind, or a stage the chosen kinds do not have (``RuleViolation``)."""
+    for kind in kinds:
+        if kind not in KINDS:
+            raise RuleViolation(f"--kind: unknown kind '{kind}' (known: {', '.join(KINDS)})")
+    stages = tuple(dict.fromkeys(s for kind in kinds for s in STAGES_BY_KIND[kind]))
+    if stage is not None and stage not in stages:
+        raise RuleViolation(f"--stage: unknown stage '{stage}' (known: {', '.join(stages)})")
+
+
+def _report(
+    lines: list[OverdueLine],
+    *,
+    now: datetime,
+    took: float,
+    within_days: int,
+    kinds: Sequence[str],
+    source: str,
+    freshness: str,
+) -> OverdueReport:
+    return OverdueReport(
+        read_at=now,
+        query_seconds=round(took, 3),
+        within_days=within_days,
+        kinds=list(kinds),
+        freshness=(
+            f"Read from {source} at {day(now.date())} {now:%H:%M:%S} UTC in {took:.2f} s; "
+            f"{freshness}."
+        ),
+        totals=totals(lines),
+        lines=lines,
+    )
+
+
+async def read_model_report(
+    read_model: ReadModel,
+    *,
+    now: datetime | None = None,
+    within_days: int = 0,
+    kinds: Sequence[str] = KINDS,
+    team: str | None = None,
+    caseworker: str | None = None,
+    stage: str | None = None,
+    directory: Directory | None = None,
+    own_caseworker: bool = False,
+) -> OverdueReport:
+    """``overdue_report``'s answer from the read model: the same lines, without Temporal.
+
+    A team or caseworker no case in the read model (open or closed) and not ``directory``
+    names is refused, listing those on open cases and in the directory.
+    """
+    check_filters(kinds, stage)
+    now = now or datetime.now(UTC)
+    today = now.astimezone(UTC).date()
+    started = time.perf_counter()
+    lines = await asyncio.to_thread(
+        read_model.overdue,
+        today=today,
+        within_days=within_days,
+        kinds=kinds,
+        team=team,
+        caseworker=caseworker,
+        stage=stage,
+    )
+    took = time.perf_counter() - started
+    asked = None if own_caseworker else caseworker
+    if not lines and (team is not None or asked is not None):
+        await require_known_in(read_model, team=team, caseworker=asked, directory=directory)
+    empty = not lines and not await asyncio.to_thread(read_model.holds_any)
+    return _report(
+        lines,
+        now=now,
+        took=took,
+        within_days=within_days,
+        kinds=kinds,
+        source="the read model",
+        freshness=READ_MODEL_EMPTY if empty else READ_MODEL_FRESHNESS,
+    )
+
+
+async def require_known_in(
+    read_model: ReadModel,
+    *,
+    team: str | None = None,
+    caseworker: str | None = None,
+    directory: Directory | None = None,
+) -> None:
+    """Refuse (``RuleViolation``) a team or caseworker that no case in the read model, open or
+    closed, and not ``directory`` names; the error lists those on open cases and in the
+    directory (``ehc.known``)."""
+    from ehc.known import What, in_directory, require_known
+
+    asked: list[tuple[What, str | None]] = [("team", team), ("caseworker", caseworker)]
+    for what, value in asked:
+        if value is None:
+            continue
+        names = read_model.teams if what == "team" else read_model.caseworkers
+        if value in await asyncio.to_thread(names):
+            continue
+        on_open = set(await asyncio.to_thread(names, open_only=True))
+        await require_known(what, value, client=None, also=on_open | in_directory(directory, what))
 
 
 async def overdue_report(
@@ -164,12 +351,7 @@ async def overdue_report(
     from ehc.cases import list_cases
     from ehc.known import require_filters_known
 
-    for kind in kinds:
-        if kind not in KINDS:
-            raise RuleViolation(f"--kind: unknown kind '{kind}' (known: {', '.join(KINDS)})")
-    stages = tuple(dict.fromkeys(s for kind in kinds for s in STAGES_BY_KIND[kind]))
-    if stage is not None and stage not in stages:
-        raise RuleViolation(f"--stage: unknown stage '{stage}' (known: {', '.join(stages)})")
+    check_filters(kinds, stage)
     now = now or datetime.now(UTC)
     started = time.perf_counter()
     found = await asyncio.gather(
@@ -190,18 +372,15 @@ async def overdue_report(
     if not any(found) and (team is not None or asked is not None):
         await require_filters_known(client, team=team, caseworker=asked, directory=directory)
     today = now.astimezone(UTC).date()
-    pairs = listed_once((kind, c) for kind, cases in zip(kinds, found, strict=True) for c in cases)
-    lines = [line(kind, c, today) for kind, c in pairs]
-    lines.sort(key=lambda x: (-x.days_overdue, x.case_ref, x.kind))
-    return OverdueReport(
-        read_at=now,
-        query_seconds=round(took, 3),
+    lines = lines_of(
+        ((kind, c) for kind, cases in zip(kinds, found, strict=True) for c in cases), today
+    )
+    return _report(
+        lines,
+        now=now,
+        took=took,
         within_days=within_days,
-        kinds=list(kinds),
-        freshness=(
-            f"Read from Temporal visibility at {day(now.date())} {now:%H:%M:%S} UTC in "
-            f"{took:.2f} s; " + FRESHNESS + "."
-        ),
-        totals=totals(lines),
-        lines=lines,
+        kinds=kinds,
+        source="Temporal visibility",
+        freshness=FRESHNESS,
     )

@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
-from temporalio.client import WorkflowHandle
-
-from ehc.cases import CaseError, CaseWorkflows, checked_ref, temporal_errors
+from ehc.cases import CaseError, CaseService, WorkflowAccess
 from statutory import review as rules
 from statutory.errors import RuleViolation
 from workflows.models import ReviewStart, ReviewView, review_workflow_id
@@ -41,8 +39,11 @@ def checked_first_cycle(
     return cycle
 
 
-class Reviews(CaseWorkflows):
+class Reviews(CaseService[rules.ReviewEvent, ReviewView]):
     kind = "review"
+    workflow = WorkflowAccess(
+        review_workflow_id, rules.ReviewOutcome, ReviewWorkflow.record, ReviewWorkflow.timeline
+    )
 
     async def start(
         self,
@@ -76,22 +77,7 @@ class Reviews(CaseWorkflows):
         )
         return await self._start(ReviewWorkflow.run, start, review_workflow_id(plan.case_ref))
 
-    def _handle(self, case_ref: str) -> WorkflowHandle[ReviewWorkflow, rules.ReviewOutcome]:
-        return self.client.get_workflow_handle(
-            review_workflow_id(case_ref), result_type=rules.ReviewOutcome
-        )
-
-    async def record(self, case_ref: str, event: rules.ReviewEvent) -> ReviewView:
-        case_ref = checked_ref(case_ref)
-        with temporal_errors(self.kind, case_ref):
-            return await self._handle(case_ref).execute_update(ReviewWorkflow.record, event)
-
-    async def view(self, case_ref: str, today: date | None = None) -> ReviewView:
-        """The plan's current cycle, with its steps rated as of ``today`` (default today)."""
-        case_ref = checked_ref(case_ref)
-        with temporal_errors(self.kind, case_ref):
-            view = await self._handle(case_ref).query(ReviewWorkflow.timeline)
-        today = today or datetime.now(UTC).date()
+    async def _as_of(self, view: ReviewView, today: date) -> ReviewView:
         steps = rules.steps(view.cycle, today, self.settings.amber_days)
         return view.model_copy(
             update={"as_of": today, "steps": steps, "next_step": rules.next_deadline(steps)}

@@ -22,6 +22,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings import SettingsError as UnreadableSetting
 
 from ehc.api.settings import ApiSettings
+from ehc.web.settings import WebSettings
 from statutory.alerts import AlertPolicy
 from statutory.review import AnchorMode, ReviewPolicy
 
@@ -146,6 +147,8 @@ class Settings(BaseSettings):
     """The HTTP API's settings, from ``EHC_API_*`` (``ehc.api.settings``)."""
     kpi: KpiSettings = Field(default_factory=KpiSettings)
     """The KPI targets, from ``EHC_KPI_*``."""
+    web: WebSettings = Field(default_factory=WebSettings)
+    """The web service's settings, from ``EHC_WEB_*`` (``ehc.web.settings``)."""
 
     _split = field_validator("reminder_days", "escalation_days", mode="before")(_day_list)
 
@@ -175,7 +178,7 @@ class SettingsError(ValueError):
 def load_settings() -> Settings:
     """Every setting, from the environment; raises ``SettingsError`` for a value that cannot
     be used (the first one, by its variable's name; the value itself is never repeated)."""
-    models: tuple[type[BaseSettings], ...] = (Settings, ApiSettings, KpiSettings)
+    models: tuple[type[BaseSettings], ...] = (Settings, ApiSettings, KpiSettings, WebSettings)
     try:
         return Settings()
     except ValidationError as error:

@@ -18,6 +18,8 @@ from ehc.reviews import Reviews
 from ehc.server import EmbeddedServer, ServerError
 from ehc.settings import Settings
 from ehc.temporal import connect
+from ehc.web.serve import check_can_serve, web_address
+from ehc.web.serve import start_beside_worker as start_web_beside_worker
 from ehc.worker import running_worker
 
 log = structlog.get_logger(__name__)
@@ -89,7 +91,9 @@ async def run_worker(settings: Settings) -> None:
 
 
 async def up(settings: Settings, *, with_demo: bool, today: date) -> None:
-    """Server, worker and (once) demo data; runs until Ctrl-C, then stops them in order."""
+    """Server, worker, web service and (once) demo data; runs until Ctrl-C, then stops them
+    in order."""
+    check_can_serve(settings)  # the web pages' assets and port: before starting anything
     codec.ensure_local_key(settings)  # the embedded default: a key of its own, made once
     server = EmbeddedServer(settings)
     await server.start()
@@ -105,11 +109,13 @@ async def up(settings: Settings, *, with_demo: bool, today: date) -> None:
                 marker.write_text(f"{today.isoformat()}\n")
                 log.info("demo caseload loaded", started=started, already_there=existing)
             api = start_beside_worker(settings, client, stop)
+            web = start_web_beside_worker(settings, client, stop)
             _banner(server, settings, api_url=api_address(settings) if api else None)
             died = await server.until(stop)  # Ctrl-C, or the server dying
             log.info("stopping")
             if api is not None:
                 await api  # uvicorn finishes its requests and exits on `stop`
+            await web  # likewise
     finally:
         server.stop()
     if died is not None:  # the cases cannot be kept without it: say so, and fail
@@ -129,6 +135,7 @@ EHC statutory clock is running (Ctrl-C to stop; cases persist in {settings.data_
   Temporal server  {server.address}   (SQLite: {server.db_file})
   Temporal UI      {server.ui_url}
   Outbox, ledger   {settings.resolved_database_url}
+  Web service      {web_address(settings)}   (sign in as a demo member of staff)
   HTTP API         {api_url or "off (set EHC_API_TOKENS to serve it)"}
   Case data        {codec.describe(settings)}
 

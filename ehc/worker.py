@@ -1,8 +1,9 @@
 """A worker for the task queue: the workflows and every activity they call.
 
 The activities are built here, once per worker, with what they need from outside
-``activities/``: the outbox's database, the directory, the delivery channels, and for the
-digest a way to ask Temporal visibility (``ehc.digest.due_work``). Each is registered under the
+``activities/``: the outbox's database (which also holds the ledger and the read model), the
+directory, the delivery channels, and for the digest a way to find the work due in the read
+model (``ehc.digest.due_in_read_model``). Each is registered under the
 name its stub in ``workflows.activity_refs`` declares.
 """
 
@@ -23,9 +24,11 @@ from activities.digest import DigestActivities, FindDue
 from activities.directory import Directory
 from activities.ledger import Ledger, LedgerActivities
 from activities.outbox import Outbox
+from activities.read_model import ReadModelActivities, ReadModelWriter
 from activities.redrive import RedriveActivities
 from ehc import delivery
-from ehc.digest import due_work
+from ehc.digest import due_in_read_model
+from ehc.read_model import ReadModel
 from ehc.settings import Settings
 from workflows.advice import AdviceWorkflow
 from workflows.assessment import AssessmentWorkflow
@@ -49,6 +52,7 @@ def activities(
     alerts = AlertActivities(outbox, directory, channels)
     digests = DigestActivities(find_due, outbox, directory, channels)
     ledger = LedgerActivities(Ledger(outbox.engine))
+    views = ReadModelActivities(ReadModelWriter(outbox.engine))
     redrive = RedriveActivities(outbox, directory, channels)
     return [
         alerts.send_alert,
@@ -57,6 +61,7 @@ def activities(
         ledger.record_steps,
         ledger.record_outcome,
         ledger.record_request,
+        views.publish_view,
     ]
 
 
@@ -64,6 +69,7 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
     """The worker; ``executor`` runs its (thread) activities and should have
     ``settings.worker_activity_threads`` threads (``activity_threads``)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    outbox = Outbox(settings.resolved_database_url)
     # The workflow's (and activity's) identity goes in the log line's fields (``extra``,
     # ``ehc.logs``), not as a Python dict appended to its message.
     workflow.logger.workflow_info_on_message = False
@@ -73,8 +79,8 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
         activities=activities(
-            due_work(client),
-            Outbox(settings.resolved_database_url),
+            due_in_read_model(ReadModel(outbox.engine, migrate=False)),
+            outbox,
             delivery.directory(settings),
             delivery.channels(settings),
         ),

@@ -181,23 +181,7 @@ class AssessmentRequest(BaseModel):
         return self
 
 
-class _Event(events.Event):
-    """An event of an assessment: what it needs of the case (``check``), beside what it
-    changes (``apply_to``)."""
-
-    def check(self, case: AssessmentCase, today: date) -> None:
-        """Raise ``RuleViolation`` if this cannot happen to ``case`` as it stands ``today``.
-
-        Called by ``check`` once the checks every event passes have passed; changes nothing.
-        """
-        raise NotImplementedError
-
-    def apply_to(self, case: AssessmentCase) -> None:
-        """Record this on ``case``: the copy ``apply`` makes, never a case in use."""
-        raise NotImplementedError
-
-
-class DecidedToAssess(_Event):
+class DecidedToAssess(events.Event):
     """The decision to assess (reg 4(1), 5(1))."""
 
     type: Literal["decided-to-assess"] = "decided-to-assess"
@@ -209,7 +193,7 @@ class DecidedToAssess(_Event):
         case.decided_to_assess_on, case.stage = self.on, Stage.ASSESSMENT
 
 
-class DecidedNotToAssess(_Event):
+class DecidedNotToAssess(events.Event):
     """The decision not to assess (reg 5(1)): the case closes."""
 
     type: Literal["decided-not-to-assess"] = "decided-not-to-assess"
@@ -222,7 +206,7 @@ class DecidedNotToAssess(_Event):
         case.stage, case.ending = Stage.CLOSED, Ending.NOT_ASSESSED
 
 
-class AdviceRequested(_Event):
+class AdviceRequested(events.Event):
     """A request for advice (reg 6(1)); the adviser has 6 weeks from receiving it (reg 8(1))."""
 
     type: Literal["advice-requested"] = "advice-requested"
@@ -259,7 +243,7 @@ class AdviceRequested(_Event):
         )
 
 
-class AdviceReceived(_Event):
+class AdviceReceived(events.Event):
     """Advice came back (reg 8(1))."""
 
     type: Literal["advice-received"] = "advice-received"
@@ -297,7 +281,7 @@ class AdviceNotNeededReason(StrEnum):
     """The LA withdrew the request (asked in error, or of the wrong adviser)."""
 
 
-class AdviceNotNeeded(_Event):
+class AdviceNotNeeded(events.Event):
     """A request for advice that will not be answered: reg 6(4), or the request withdrawn."""
 
     type: Literal["advice-not-needed"] = "advice-not-needed"
@@ -324,7 +308,7 @@ class AdviceNotNeeded(_Event):
         request.not_needed, request.not_needed_on = self.reason, self.on
 
 
-class DecidedNotToIssue(_Event):
+class DecidedNotToIssue(events.Event):
     """The decision not to issue a plan (reg 10(1)): the case closes."""
 
     type: Literal["decided-not-to-issue"] = "decided-not-to-issue"
@@ -337,7 +321,7 @@ class DecidedNotToIssue(_Event):
         case.stage, case.ending = Stage.CLOSED, Ending.NOT_ISSUED
 
 
-class DraftServed(_Event):
+class DraftServed(events.Event):
     """The draft plan was served: 15 days for representations begin (reg 13(1))."""
 
     type: Literal["draft-served"] = "draft-served"
@@ -349,7 +333,7 @@ class DraftServed(_Event):
         case.draft_served_on, case.stage = self.on, Stage.DRAFT
 
 
-class SettingConsulted(_Event):
+class SettingConsulted(events.Event):
     """A setting was consulted on being named in the plan (CFA s39(2))."""
 
     type: Literal["setting-consulted"] = "setting-consulted"
@@ -370,7 +354,7 @@ class SettingConsulted(_Event):
         )
 
 
-class SettingReplied(_Event):
+class SettingReplied(events.Event):
     """A consulted setting replied (CoP 9.83)."""
 
     type: Literal["setting-replied"] = "setting-replied"
@@ -390,7 +374,7 @@ class SettingReplied(_Event):
         _consultation(case, self.consultation_id).replied_on = self.on
 
 
-class FinalPlanIssued(_Event):
+class FinalPlanIssued(events.Event):
     """The final plan was issued (reg 13(2)): the case closes."""
 
     type: Literal["final-issued"] = "final-issued"
@@ -421,7 +405,7 @@ class FinalPlanIssued(_Event):
         case.stage, case.ending = Stage.CLOSED, Ending.PLAN_ISSUED
 
 
-class ExceptionRecorded(_Event):
+class ExceptionRecorded(events.Event):
     """An exception; ``on`` is the day it was recorded, ``start``..``end`` its period."""
 
     type: Literal["exception"] = "exception"
@@ -485,7 +469,7 @@ class ExceptionRecorded(_Event):
         )
 
 
-class Withdrawn(_Event):
+class Withdrawn(events.Event):
     """The request was withdrawn: the case closes."""
 
     type: Literal["withdrawn"] = "withdrawn"
@@ -500,7 +484,7 @@ class Withdrawn(_Event):
         case.stage, case.ending = Stage.CLOSED, Ending.WITHDRAWN
 
 
-class CaseworkerReassigned(events.CaseworkerReassigned, _Event):
+class CaseworkerReassigned(events.CaseworkerReassigned):
     def check(self, case: AssessmentCase, today: date) -> None:
         self.check_moves(case, "the case")
 
@@ -525,24 +509,7 @@ AssessmentEvent = Annotated[
     Field(discriminator="type"),
 ]
 
-EVENT_TYPES: dict[str, type[_Event]] = {
-    cls.model_fields["type"].default: cls
-    for cls in (
-        DecidedToAssess,
-        DecidedNotToAssess,
-        AdviceRequested,
-        AdviceReceived,
-        AdviceNotNeeded,
-        DecidedNotToIssue,
-        DraftServed,
-        SettingConsulted,
-        SettingReplied,
-        FinalPlanIssued,
-        ExceptionRecorded,
-        Withdrawn,
-        CaseworkerReassigned,
-    )
-}
+EVENT_TYPES = events.by_type(AssessmentEvent)
 
 
 class AdviceRequest(BaseModel):
@@ -651,7 +618,7 @@ _require = events.require
 _not_before = events.not_before
 
 
-def _stage(case: AssessmentCase, event: _Event, *stages: Stage) -> None:
+def _stage(case: AssessmentCase, event: events.Event, *stages: Stage) -> None:
     events.at_stage(case.stage, stages, event, "case")
 
 

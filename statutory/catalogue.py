@@ -1,45 +1,18 @@
-"""Every step the rules know, by name: its process, label, regulation and kind.
+"""Every step the rules know, by name: its label, regulation and kind.
 
 Overdue lists, outbox rows and chronologies show the regulation behind a step name read from a
-search attribute or the ledger. The answers come straight from the declarations in
-``statutory.processes``; numbered steps (``advice-2``, ``setting-reply-1``) share the entry of
-their family (``advice``, ``setting-reply``).
+search attribute or the ledger. The answers are the declarations in ``statutory.processes``
+themselves; numbered steps (``advice-2``, ``setting-reply-1``) share the declaration of their
+family (``advice``, ``setting-reply``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from statutory.process import StepDef, StepKind, step_family
+from statutory.process import StepDef, step_family
 from statutory.processes import PROCESSES
 
-
-@dataclass(frozen=True, slots=True)
-class StepInfo:
-    process: str
-    definition: StepDef
-
-    @property
-    def step(self) -> str:
-        """The step's family name (``advice`` for ``advice-3``)."""
-        return self.definition.id.value
-
-    @property
-    def label(self) -> str:
-        return self.definition.label
-
-    @property
-    def regulation(self) -> str:
-        return self.definition.regulation
-
-    @property
-    def kind(self) -> StepKind:
-        return self.definition.kind
-
-    @property
-    def statutory(self) -> bool:
-        """A legal duty (escalated when missed) rather than guidance or a planning date."""
-        return self.definition.statutory
+#: What ``describe`` answers about a step: its declaration (label, regulation, kind, statutory).
+StepInfo = StepDef
 
 
 def family(step: str) -> str:
@@ -49,14 +22,14 @@ def family(step: str) -> str:
 
 
 def describe(step: str, process: str | None = None) -> StepInfo | None:
-    """What the rules say about ``step`` (None for a name they do not know); ``process``
+    """The declaration of ``step`` (None for a name the rules do not know); ``process``
     first, then any process that has it."""
     order = [PROCESSES[process]] if process in PROCESSES else []
     order += [p for p in PROCESSES.values() if p.name != process]
     for proc in order:
         defn = proc.find(step)
         if defn is not None:
-            return StepInfo(proc.name, defn)
+            return defn
     return None
 
 

@@ -6,15 +6,17 @@ future, and not once the case is closed or the plan has ended. A change of casew
 same shape, and the same rule, in both.
 
 Each event's own rule (``check``) and its effect (``apply_to``) are methods of its class in
-``statutory.assessment`` and ``statutory.review``. Field docstrings are the fields'
-descriptions: the API documents them, and ``ehc ... record --help`` is made from them.
+``statutory.assessment`` and ``statutory.review``, on the state each process keeps (the
+assessment's case, the review's cycle). Field docstrings are the fields' descriptions: the
+API documents them, and ``ehc ... record --help`` is made from them.
 """
 
 from __future__ import annotations
 
+import typing
 from datetime import date
 from enum import StrEnum
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
@@ -30,6 +32,26 @@ class Event(BaseModel):
 
     on: bounds.CaseDay
     """The day it happened."""
+
+    def check(self, state: Any, today: date) -> None:
+        """Raise ``RuleViolation`` if this cannot happen to ``state`` (the process's case or
+        cycle) as it stands ``today``.
+
+        Called by the process's ``check`` once the checks every event passes have passed;
+        changes nothing.
+        """
+        raise NotImplementedError
+
+    def apply_to(self, state: Any) -> None:
+        """Record this on ``state``: the copy the process's ``apply`` makes, never one in use."""
+        raise NotImplementedError
+
+
+def by_type(events: Any) -> dict[str, type[Event]]:
+    """The event classes of a process, by their ``type``, in the order its union of events
+    (``Annotated[A | B | ..., Field(discriminator="type")]``) names them."""
+    classes: tuple[type[Event], ...] = typing.get_args(typing.get_args(events)[0])
+    return {cls.model_fields["type"].default: cls for cls in classes}
 
 
 # --- checks every event passes, and the pieces of each event's own rule ----------------------

@@ -292,23 +292,7 @@ class ReviewPolicy(BaseModel):
     under_five_months: int = Field(default=UNDER_FIVE_MONTHS_DEFAULT, ge=3, le=6)
 
 
-class _Event(events.Event):
-    """An event of a review cycle: what it needs of the cycle (``check``), beside what it
-    changes (``apply_to``)."""
-
-    def check(self, cycle: ReviewCycle, today: date) -> None:
-        """Raise ``RuleViolation`` if this cannot happen to ``cycle`` as it stands ``today``.
-
-        Called by ``check`` once the checks every event passes have passed; changes nothing.
-        """
-        raise NotImplementedError
-
-    def apply_to(self, cycle: ReviewCycle) -> None:
-        """Record this on ``cycle``: the copy ``apply`` makes, never a cycle in use."""
-        raise NotImplementedError
-
-
-class MeetingScheduled(_Event):
+class MeetingScheduled(events.Event):
     """The review meeting was arranged."""
 
     type: Literal["meeting-scheduled"] = "meeting-scheduled"
@@ -328,7 +312,7 @@ class MeetingScheduled(_Event):
         cycle.meeting_scheduled_for = self.meeting_date
 
 
-class InvitationsSent(_Event):
+class InvitationsSent(events.Event):
     """Invitations to the meeting went out (reg 20(3))."""
 
     type: Literal["invitations-sent"] = "invitations-sent"
@@ -340,7 +324,7 @@ class InvitationsSent(_Event):
         cycle.invitations_sent_on = self.on
 
 
-class AdviceCirculated(_Event):
+class AdviceCirculated(events.Event):
     """Advice and information were circulated before the meeting (reg 20(4))."""
 
     type: Literal["advice-circulated"] = "advice-circulated"
@@ -352,7 +336,7 @@ class AdviceCirculated(_Event):
         cycle.advice_circulated_on = self.on
 
 
-class MeetingHeld(_Event):
+class MeetingHeld(events.Event):
     """The review meeting was held (CFA s44(1), reg 20)."""
 
     type: Literal["meeting-held"] = "meeting-held"
@@ -365,7 +349,7 @@ class MeetingHeld(_Event):
         cycle.meeting_held_on = self.on
 
 
-class ReportSent(_Event):
+class ReportSent(events.Event):
     """The report of the meeting was sent (reg 20(7))."""
 
     type: Literal["report-sent"] = "report-sent"
@@ -379,7 +363,7 @@ class ReportSent(_Event):
         cycle.report_sent_on = self.on
 
 
-class DecisionNotified(_Event):
+class DecisionNotified(events.Event):
     """The decision to maintain, amend or cease the plan was notified (reg 20(10))."""
 
     type: Literal["decision"] = "decision"
@@ -394,7 +378,7 @@ class DecisionNotified(_Event):
         cycle.decision, cycle.decision_on = self.decision, self.on
 
 
-class AmendmentNoticeSent(_Event):
+class AmendmentNoticeSent(events.Event):
     """The amendment notice, with the proposed amended plan, was sent (reg 22(2))."""
 
     type: Literal["amendment-notice-sent"] = "amendment-notice-sent"
@@ -408,7 +392,7 @@ class AmendmentNoticeSent(_Event):
         cycle.amendment_notice_on = self.on
 
 
-class FinalAmendedPlanIssued(_Event):
+class FinalAmendedPlanIssued(events.Event):
     """The final amended plan was issued (reg 22(3)): the cycle concludes."""
 
     type: Literal["final-amended-issued"] = "final-amended-issued"
@@ -435,7 +419,7 @@ class FinalAmendedPlanIssued(_Event):
         cycle.final_amended_on = self.on
 
 
-class AppealLodged(_Event):
+class AppealLodged(events.Event):
     """An appeal against the decision to cease was lodged (CFA s51)."""
 
     type: Literal["appeal-lodged"] = "appeal-lodged"
@@ -455,7 +439,7 @@ class AppealLodged(_Event):
         cycle.appeal_lodged_on = self.on
 
 
-class AppealConcluded(_Event):
+class AppealConcluded(events.Event):
     """The appeal against the decision to cease ended."""
 
     type: Literal["appeal-concluded"] = "appeal-concluded"
@@ -474,7 +458,7 @@ class AppealConcluded(_Event):
             cycle.ended, cycle.ended_on = PlanEnding.CEASED, self.on
 
 
-class TransferredOut(_Event):
+class TransferredOut(events.Event):
     """The plan moved to another local authority: it ends here."""
 
     type: Literal["transferred-out"] = "transferred-out"
@@ -489,7 +473,7 @@ class TransferredOut(_Event):
         cycle.end_reason = self.reason
 
 
-class ReviewAdviceRequested(_Event):
+class ReviewAdviceRequested(events.Event):
     """Advice or information sought for the review; due when it must be circulated."""
 
     type: Literal["advice-requested"] = "advice-requested"
@@ -521,7 +505,7 @@ class ReviewAdviceRequested(_Event):
         )
 
 
-class ReviewAdviceReceived(_Event):
+class ReviewAdviceReceived(events.Event):
     """Advice or information sought for the review came back."""
 
     type: Literal["advice-received"] = "advice-received"
@@ -541,7 +525,7 @@ class ReviewAdviceReceived(_Event):
         next(a for a in cycle.advice if a.id == self.advice_id).received_on = self.on
 
 
-class TransferSet(_Event):
+class TransferSet(events.Event):
     """Record (or with no kind, clear) the plan's next phase transfer."""
 
     type: Literal["transfer-set"] = "transfer-set"
@@ -561,7 +545,7 @@ class TransferSet(_Event):
         cycle.transfer = self.transfer
 
 
-class CaseworkerReassigned(events.CaseworkerReassigned, _Event):
+class CaseworkerReassigned(events.CaseworkerReassigned):
     def check(self, cycle: ReviewCycle, today: date) -> None:
         _stage(cycle, self, *_OPEN_STAGES)
         self.check_moves(cycle, "the plan")
@@ -589,26 +573,7 @@ ReviewEvent = Annotated[
     Field(discriminator="type"),
 ]
 
-EVENT_TYPES: dict[str, type[_Event]] = {
-    cls.model_fields["type"].default: cls
-    for cls in (
-        MeetingScheduled,
-        InvitationsSent,
-        AdviceCirculated,
-        MeetingHeld,
-        ReportSent,
-        DecisionNotified,
-        AmendmentNoticeSent,
-        FinalAmendedPlanIssued,
-        AppealLodged,
-        AppealConcluded,
-        TransferredOut,
-        TransferSet,
-        ReviewAdviceRequested,
-        ReviewAdviceReceived,
-        CaseworkerReassigned,
-    )
-}
+EVENT_TYPES = events.by_type(ReviewEvent)
 
 
 class TimelineEntry(BaseModel):
@@ -761,7 +726,7 @@ _not_before = events.not_before
 _OPEN_STAGES = (Stage.AWAITING_MEETING, Stage.AWAITING_DECISION, Stage.AMENDING, Stage.CEASING)
 
 
-def _stage(cycle: ReviewCycle, event: _Event, *stages: Stage) -> None:
+def _stage(cycle: ReviewCycle, event: events.Event, *stages: Stage) -> None:
     events.at_stage(cycle.stage, stages, event, "review")
 
 

@@ -17,6 +17,7 @@ from temporalio import activity
 from statutory.alerts import AlertMessage, DeliveryReport
 from statutory.digest import DigestRequest, DigestResult
 from statutory.ledger import OutcomeRecord, RequestRecord, StepRecord
+from statutory.read_model import CaseView
 
 #: The alert activity's name (a test's interceptor matches calls on it).
 SEND_ALERT = "send_alert"
@@ -50,6 +51,13 @@ def record_request(record: RequestRecord) -> bool:
 def record_outcome(record: OutcomeRecord) -> bool:
     """A case's or a review cycle's outcome to the ledger, once."""
     raise _stub("record_outcome")
+
+
+@activity.defn(name="publish_view")
+def publish_view(view: CaseView) -> bool:
+    """The case's view to the read model, unless a newer one is there; whether it was written
+    (``activities.read_model.ReadModelActivities``)."""
+    raise _stub("publish_view")
 
 
 @activity.defn(name="redrive_outbox")

@@ -2,10 +2,11 @@
 
 An assessment, a plan's review cycle and a request for advice are kept the same way: apply the
 caseworker's events, publish the search attributes, report completed steps to the ledger,
-start or update the advice children, send what is due, and sleep until the next alert day or
-event. A ``CaseWorkflow`` subclass (the ``@workflow.defn`` class) supplies only its process: how
-an event is checked and applied, its steps, what it shows in visibility, its children, and what
-happens when it ends (its ``run``).
+write the case's view to the read model when it changed, start or update the advice children,
+send what is due, and sleep until the next alert day or event. A ``CaseWorkflow`` subclass (the
+``@workflow.defn`` class) supplies only its process: how an event is checked and applied, its
+steps, what it shows in visibility and the read model, its children, and what happens when it
+ends (its ``run``).
 
 Temporal registers a workflow's handlers from its own class and reads their payload types from
 their annotations, so each subclass declares ``run``, ``record`` (with its validator) and
@@ -30,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
     from statutory.errors import RuleViolation
     from statutory.ledger import OutcomeRecord
     from statutory.process import is_advice_request
+    from statutory.read_model import CaseView, case_view
     from statutory.steps import StepStatus
     from workflows import search_attributes as sa
     from workflows.clock import CaseClock
@@ -140,6 +142,11 @@ class CaseWorkflow(Generic[State, Event]):
         """When to wake, given the next alert day (None: only for an event)."""
         return next_alert
 
+    def _continues(self) -> bool:
+        """Whether the case goes on in a new run once this one is finished (a plan's next
+        review cycle): its view then stays open."""
+        return False
+
     # --- the run loop ------------------------------------------------------------------------
 
     async def _keep(self) -> None:
@@ -160,6 +167,7 @@ class CaseWorkflow(Generic[State, Event]):
                     team=held.team,
                     details=self._step_details(steps),
                 )
+            self._clock.publish_view(self._view(steps))
             await self._sync_advice()
             if self._finished():
                 break
@@ -174,6 +182,8 @@ class CaseWorkflow(Generic[State, Event]):
                 notes=self._notes(),
             )
             await self._clock.sleep(self._wake_on(next_on), lambda: self._changed)
+        # Once more as it ends (sent only if an event changed it since the loop's last view).
+        self._clock.publish_view(self._view(self._wake()))
         await self._clock.settle()
         await workflow.wait_condition(workflow.all_handlers_finished)
 
@@ -190,6 +200,35 @@ class CaseWorkflow(Generic[State, Event]):
         }
         wanted.update({key: sa.end_of(day) for key, day in self._due_dates().items()})
         self._clock.publish(wanted)
+
+    def _view(self, steps: list[StepStatus]) -> CaseView:
+        """The case as the read model holds it: what visibility shows, and every step."""
+        held, nxt = self._held(), self._next(steps)
+        dates = self._due_dates()
+        return case_view(
+            workflow_id=workflow.info().workflow_id,
+            case_ref=held.case_ref,
+            kind=self._clock.process,
+            cycle=self._ledger_cycle,
+            stage=self._stage(),
+            caseworker=held.caseworker,
+            team=held.team,
+            is_open=not self._finished() or self._continues(),
+            steps=steps,
+            next_step=nxt,
+            next_name=self._listed_as(nxt) if nxt else None,
+            provider=self._clock.provider,
+            review_due=dates.get(sa.REVIEW_DUE),
+            final_plan_due=dates.get(sa.FINAL_PLAN_DUE),
+            # Larger for every later view of this run: the writer keeps the newest.
+            version=workflow.info().get_current_history_length(),
+            updated_at=workflow.now(),
+        )
+
+    @workflow.query
+    def view(self) -> CaseView | None:
+        """The case's latest view, as written to the read model (``ehc db reconcile``)."""
+        return self._clock.view
 
     async def _sync_advice(self) -> None:
         """Start a child for each new request for advice; send each open child what changed."""

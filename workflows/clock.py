@@ -20,8 +20,15 @@ from temporalio.exceptions import ActivityError
 with workflow.unsafe.imports_passed_through():
     from statutory.alerts import Alert, AlertMessage, AlertPolicy, plan
     from statutory.ledger import OutcomeRecord, RequestRecord, completed_steps
+    from statutory.read_model import CaseView
     from statutory.steps import StepStatus
-    from workflows.activity_refs import record_outcome, record_request, record_steps, send_alert
+    from workflows.activity_refs import (
+        publish_view,
+        record_outcome,
+        record_request,
+        record_steps,
+        send_alert,
+    )
     from workflows.models import AlertLogEntry
 
 Payload = TypeVar("Payload")
@@ -66,6 +73,9 @@ class CaseClock:
         self._in_flight: set[asyncio.Task[None]] = set()
         self.provider: str | None = None
         """Advice workflows: the provider whose contacts the ladder may name."""
+        self.view: CaseView | None = None
+        """The case's latest view (the ``view`` query), written or being written."""
+        self._view_sent: CaseView | None = None
 
     # --- the day ---------------------------------------------------------------------------
 
@@ -242,6 +252,32 @@ class CaseClock:
         except ActivityError:
             self._reported.difference_update(keys)
             workflow.logger.error("not written to the ledger", extra={"keys": sorted(keys)})
+
+    # --- read model --------------------------------------------------------------------------
+
+    def publish_view(self, view: CaseView) -> None:
+        """Write the case's view to the read model in the background, when it says something
+        the last one sent did not; retried until written. Writes may land in any order: the
+        writer keeps the view with the larger version."""
+        self.view = view
+        if view.same_case_as(self._view_sent):
+            return
+        self._view_sent = view
+        self._in_background(self._write_view(view))
+
+    async def _write_view(self, view: CaseView) -> None:
+        try:
+            await workflow.execute_activity(
+                publish_view,
+                view,
+                start_to_close_timeout=timedelta(seconds=30),
+                retry_policy=LEDGER_RETRY,
+            )
+        except ActivityError:
+            # Only a non-retryable failure ends the retries: offer the view again next wake.
+            if self._view_sent is view:
+                self._view_sent = None
+            workflow.logger.error("view not written to the read model")
 
     def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
         """Run ``work`` beside the case (alerts side by side, ledger writes); ``settle`` waits

@@ -104,6 +104,10 @@ class ReviewWorkflow(CaseWorkflow[rules.ReviewCycle, rules.ReviewEvent]):
     def _finished(self) -> bool:
         return self._state.stage in (rules.Stage.CONCLUDED, rules.Stage.ENDED)
 
+    def _continues(self) -> bool:
+        # A concluded cycle continues as new with the next one; only an ended plan closes.
+        return self._state.stage is rules.Stage.CONCLUDED
+
     def _stage(self) -> str:
         return self._state.stage.value
 

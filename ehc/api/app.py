@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 from temporalio.client import Client
 from temporalio.service import RPCError
 
-from ehc.api import cases, codec, reports
+from ehc.api import cases, codec, docs, reports
 from ehc.api.context import ApiContext, NoAnswer
 from ehc.api.gate import Gate
 from ehc.cases import CaseError, CaseNotFound
@@ -130,6 +130,8 @@ def create_app(settings: Settings, client: Client | None = None) -> FastAPI:
         version="1",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served by ``ehc.api.docs`` from installed assets, not a CDN
+        redoc_url=None,
     )
     _handlers(app)
     app.include_router(cases.router)
@@ -142,4 +144,5 @@ def create_app(settings: Settings, client: Client | None = None) -> FastAPI:
         larger_bodies={codec.PREFIX + "/": api.max_codec_body_bytes},
     )
     codec.mount(app, settings)
+    docs.mount(app, settings)
     return app

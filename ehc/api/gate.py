@@ -23,8 +23,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ehc.api.auth import NotAuthenticated, Tokens, authenticate
 
-#: Served without a token: the API's description of itself.
-PUBLIC_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"})
+#: Served without a token: the API's description of itself (``ehc.api.docs``).
+PUBLIC_PATHS = frozenset({"/", "/docs", "/docs/oauth2-redirect", "/openapi.json"})
+#: ... and Swagger UI's files.
+PUBLIC_PREFIXES = ("/docs-assets/",)
 
 
 def size_words(limit: int) -> str:
@@ -65,7 +67,8 @@ class Gate:
             return
         headers = Headers(scope=scope)
         path = str(scope.get("path", ""))
-        if path not in PUBLIC_PATHS and scope.get("method") != "OPTIONS":
+        public = path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
+        if not public and scope.get("method") != "OPTIONS":
             try:
                 authenticate(headers.get("authorization"), self.tokens)
             except NotAuthenticated as error:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import Generator
 
 import structlog
@@ -38,6 +39,10 @@ async def serve(
     ``TokenConfigError`` without tokens."""
     api = settings.api
     app = create_app(settings, client)
+    # What is loaded by now (modules, the app) lives as long as the process: kept out of the
+    # cyclic collector's way, so the objects of a long list (an overdue list of thousands of
+    # lines) do not make each full collection walk it all again (benchmarks/read_model.py).
+    gc.freeze()
     server = _Server(
         uvicorn.Config(app, host=api.host, port=api.port, log_level="warning", access_log=False)
     )

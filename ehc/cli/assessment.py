@@ -2,31 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic import TypeAdapter, ValidationError
+from pydantic import TypeAdapter
 
 from ehc import wording
-from ehc.cli.common import (
-    CaseworkerFilter,
-    TeamFilter,
-    fail,
-    one_line,
-    out,
-    parse_date,
-    recorded,
-    run,
+from ehc.cli.case_commands import (
+    CaseWords,
+    CaseworkerOption,
+    TeamOption,
+    add_case_commands,
+    connected,
+    print_heading,
+    started,
 )
-from ehc.cli.listing import list_checked, print_alerts, print_cases, print_events, print_steps
+from ehc.cli.common import fail, out, parse_date, run
+from ehc.cli.listing import print_alerts, print_events, print_steps
 from ehc.cli.record import RecordOptions
-from ehc.settings import get_settings
 from ehc.text import day
 from statutory import assessment as rules
 
 if TYPE_CHECKING:
-    from ehc.cases import Assessments, CaseSummary
+    from ehc.cases import Assessments
     from workflows.models import AssessmentView
 
 app = typer.Typer(help="EHC needs assessments: one durable workflow per case.")
@@ -36,10 +34,8 @@ EVENT_ADAPTER: TypeAdapter[rules.AssessmentEvent] = TypeAdapter(rules.Assessment
 
 async def _service() -> Assessments:
     from ehc.cases import Assessments  # Temporal: loaded only by a command that uses it
-    from ehc.temporal import connect
 
-    settings = get_settings()
-    return Assessments(await connect(settings), settings)
+    return await connected(Assessments)
 
 
 @app.command()
@@ -48,21 +44,19 @@ def start(
     received: Annotated[
         str, typer.Option(help="Day the request was received (YYYY-MM-DD or DD/MM/YYYY).")
     ],
-    caseworker: Annotated[str, typer.Option(help="Staff id of the caseworker (not a name).")],
-    team: Annotated[str, typer.Option(help="Team id, e.g. north.")],
+    caseworker: CaseworkerOption,
+    team: TeamOption,
     dob: Annotated[str | None, typer.Option(help="Child's date of birth.")] = None,
 ) -> None:
     """Start the assessment workflow for a request (backdated requests are fine)."""
-    try:
-        request = rules.AssessmentRequest(
-            case_ref=case_ref,
-            received=parse_date(received, "--received"),
-            caseworker=caseworker,
-            team=team,
-            date_of_birth=parse_date(dob, "--dob", birth=True) if dob else None,
-        )
-    except ValidationError as error:
-        fail(one_line(error))
+    request = started(
+        rules.AssessmentRequest,
+        case_ref=case_ref,
+        received=parse_date(received, "--received"),
+        caseworker=caseworker,
+        team=team,
+        dob=dob,
+    )
 
     async def go() -> bool:
         return await (await _service()).start(request)
@@ -80,50 +74,10 @@ RECORD = RecordOptions(EVENT_ADAPTER, rules.EVENT_TYPES)
 """The options of ``record``: every field of every event (``ehc.cli.record``)."""
 
 
-@app.command()
-@RECORD.command
-def record(
-    case_ref: Annotated[str, typer.Argument(help="Case reference.")],
-    event: Annotated[
-        str, typer.Argument(help="What happened: " + ", ".join(rules.EVENT_TYPES) + ".")
-    ],
-    **options: Any,
-) -> None:
-    """Record an event. It is checked against the rules first; a rejected event changes nothing."""
-    parsed = RECORD.event(event, options)
-
-    async def go() -> AssessmentView:
-        return await (await _service()).record(case_ref.strip().upper(), parsed)
-
-    view = run(go())
-    stage = wording.ASSESSMENT_STAGE[view.case.stage]
-    out.print(recorded(event, case_ref, f"now {stage}", view.next_step))
-
-
-@app.command()
-def show(
-    case_ref: Annotated[str, typer.Argument(help="Case reference.")],
-    as_json: Annotated[bool, typer.Option("--json", help="The whole timeline as JSON.")] = False,
-) -> None:
-    """The whole timeline of a case: dates, steps, events and alerts."""
-
-    async def go() -> AssessmentView:
-        return await (await _service()).view(case_ref.strip().upper())
-
-    view = run(go())
-    if as_json:
-        print(view.model_dump_json(indent=2))
-        return
-    _print_view(view)
-
-
 def _print_view(view: AssessmentView) -> None:
     c, k = view.case, view.key_dates
-    out.print(
-        f"[bold]{c.case_ref}[/]: EHC needs assessment, "
-        f"[bold]{wording.ASSESSMENT_STAGE[c.stage]}[/]. Caseworker {c.caseworker} "
-        f"(team {c.team}). As of {day(view.as_of)}."
-    )
+    stage = wording.ASSESSMENT_STAGE[c.stage]
+    print_heading(c.case_ref, "EHC needs assessment", stage, c.caseworker, c.team, view.as_of)
     out.print(
         f"Request received {day(k.received)}; final plan due by {day(k.final_plan_by)}"
         + (
@@ -155,34 +109,26 @@ def _print_view(view: AssessmentView) -> None:
         )
 
 
-@app.command("list")
-def list_cases(
-    overdue: Annotated[
-        bool, typer.Option(help="Only cases past their next statutory date.")
-    ] = False,
-    team: TeamFilter = None,
-    caseworker: CaseworkerFilter = None,
-    include_closed: Annotated[bool, typer.Option("--all", help="Include closed cases.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="JSON lines, one case each.")] = False,
-) -> None:
-    """Open assessments by next statutory date (answered from Temporal visibility)."""
-    now = datetime.now(UTC)
-
-    async def go() -> list[CaseSummary]:
-        return await list_checked(
-            await _service(),
-            overdue_on=now if overdue else None,
-            team=team,
-            caseworker=caseworker,
-            include_closed=include_closed,
-        )
-
-    cases = run(go())
-    print_cases(
-        cases,
+add_case_commands(
+    app,
+    _service,
+    RECORD,
+    CaseWords(
         process="assessment",
-        title="Overdue assessments" if overdue else "Assessments",
-        now=now,
-        as_json=as_json,
+        case_ref="Case reference.",
+        event="What happened: " + ", ".join(rules.EVENT_TYPES) + ".",
+        record="Record an event. It is checked against the rules first; a rejected event "
+        "changes nothing.",
+        show_json="The whole timeline as JSON.",
+        show="The whole timeline of a case: dates, steps, events and alerts.",
+        overdue="Only cases past their next statutory date.",
+        include_closed="Include closed cases.",
+        list_json="JSON lines, one case each.",
+        list="Open assessments by next statutory date (answered from Temporal visibility).",
+        title="Assessments",
+        overdue_title="Overdue assessments",
         due_column="Final plan due",
-    )
+    ),
+    stage=lambda view: wording.ASSESSMENT_STAGE[view.case.stage],
+    print_view=_print_view,
+)

@@ -40,6 +40,7 @@ _REF, _STAFF, _TEAM = "CALCULATOR", "calculator", "calculator"
 
 #: What a calculator audits: an assessment's history or a review cycle's.
 A = TypeVar("A", audit.AssessmentAudit, audit.ReviewAudit)
+E = TypeVar("E")
 ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 
 
@@ -108,6 +109,21 @@ def _audit_or_plan(
     except audit.HistoryRefused as refused:
         fail(said(refused))
     return _Verdict(None, as_of, why)
+
+
+def _final(
+    history: History[E],
+    option: str,
+    text: str | None,
+    representations: bool,
+    issued: Callable[..., E],
+) -> None:
+    """The final plan (or final amended plan) issued on the day ``option`` gives; with
+    ``--representations-received``, before the 15 days for representations ran out
+    (reg 13(1), 22(2)), which only an issued plan can say."""
+    if representations and text is None:
+        fail(f"--representations-received goes with {option}")
+    history.once(option, text, lambda d: issued(on=d, representations_received=representations))
 
 
 def _step_json(s: StepStatus) -> dict[str, Any]:
@@ -242,13 +258,7 @@ def assessment(
         history.add("--advice-received", text, options.advice_received(text))
     once("--decided-not-to-issue", decided_not_to_issue, lambda d: rules.DecidedNotToIssue(on=d))
     once("--draft-served", draft_served, lambda d: rules.DraftServed(on=d))
-    if representations_received and final_issued is None:
-        fail("--representations-received goes with --final-issued")
-    once(
-        "--final-issued",
-        final_issued,
-        lambda d: rules.FinalPlanIssued(on=d, representations_received=representations_received),
-    )
+    _final(history, "--final-issued", final_issued, representations_received, rules.FinalPlanIssued)
     once("--withdrawn", withdrawn, lambda d: rules.Withdrawn(on=d))
     for text in advice_not_needed or []:
         undated.append(history.note("--advice-not-needed", text, options.set_aside(text)))
@@ -490,14 +500,12 @@ def review(
     once("--report-sent", report_sent, lambda d: rv.ReportSent(on=d))
     decided = history.add("--decision", decision, options.decision(decision)) if decision else None
     once("--amendment-notice", amendment_notice, lambda d: rv.AmendmentNoticeSent(on=d))
-    if representations_received and final_amended is None:
-        fail("--representations-received goes with --final-amended")
-    once(
+    _final(
+        history,
         "--final-amended",
         final_amended,
-        lambda d: rv.FinalAmendedPlanIssued(
-            on=d, representations_received=representations_received
-        ),
+        representations_received,
+        rv.FinalAmendedPlanIssued,
     )
     once("--appeal-lodged", appeal_lodged, lambda d: rv.AppealLodged(on=d))
     if appeal_concluded:

@@ -64,6 +64,11 @@ COMMANDS: dict[str, Lazy] = {
         "api",
         "Serve the HTTP API; tokens from EHC_API_TOKENS or EHC_API_TOKEN_FILE (no anonymous use).",
     ),
+    "web": Lazy(
+        "ehc.cli.web",
+        "web",
+        "Serve the web pages for caseworkers, supervisors and analysts (EHC_WEB_*; see README).",
+    ),
     "up": Lazy(
         "ehc.cli.system",
         "up",

@@ -4,18 +4,34 @@ from __future__ import annotations
 
 import csv
 import sys
+from enum import StrEnum
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from ehc.cli.common import err, fail, out, run
-from ehc.overdue import KINDS, STAGES, OverdueLine, OverdueReport, overdue_report, parse_within
+from ehc.overdue import (
+    KINDS,
+    STAGES,
+    OverdueLine,
+    OverdueReport,
+    overdue_report,
+    parse_within,
+    read_model_report,
+)
 from ehc.text import count, day
 from statutory.dates import days_left_words
 from statutory.errors import RuleViolation
 
 CSV_FIELDS = list(OverdueLine.model_fields)
+
+
+class Source(StrEnum):
+    READ_MODEL = "read-model"
+    """The reporting database's read model, written by the workflows (the default)."""
+    TEMPORAL = "temporal"
+    """Temporal visibility (the search attributes): needs the server; eventually consistent."""
 
 
 def overdue(
@@ -47,12 +63,19 @@ def overdue(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="CSV with a header row.")] = False,
+    source: Annotated[
+        Source,
+        typer.Option(
+            help="Where to read: the read model in the reporting database (the default; "
+            "needs no Temporal server) or Temporal visibility."
+        ),
+    ] = Source.READ_MODEL,
 ) -> None:
     """Statutory steps past their target (or due soon), most overdue first.
 
     One line per step: a case's own next step, each request for advice (kind advice), each
-    plan's review. Answered from Temporal visibility, with each step's regulation; the totals
-    say how many steps and how many cases.
+    plan's review. Answered from the read model (or with --source temporal, from Temporal
+    visibility), with each step's regulation; the totals say how many steps and how many cases.
     """
     if as_json and as_csv:
         fail("give --json or --csv, not both")
@@ -64,20 +87,40 @@ def overdue(
     async def go() -> OverdueReport:
         from activities.directory import Directory
         from ehc.settings import get_settings
-        from ehc.temporal import connect  # Temporal's client: only when the command runs
 
         settings = get_settings()
         # The directory is read only to recognise a team or caseworker no case names yet.
         filtered = team is not None or caseworker is not None
-        return await overdue_report(
-            await connect(settings),
-            within_days=days,
-            kinds=(kind,) if kind else KINDS,
-            team=team,
-            caseworker=caseworker.lower() if caseworker else None,
-            stage=stage,
-            directory=Directory.load(settings.directory_file) if filtered else None,
-        )
+        kinds = (kind,) if kind else KINDS
+        worker = caseworker.lower() if caseworker else None
+        directory = Directory.load(settings.directory_file) if filtered else None
+        if source is Source.TEMPORAL:
+            from ehc.temporal import connect  # Temporal's client: only when asked for
+
+            return await overdue_report(
+                await connect(settings),
+                within_days=days,
+                kinds=kinds,
+                team=team,
+                caseworker=worker,
+                stage=stage,
+                directory=directory,
+            )
+        from ehc.read_model import open_read_model
+
+        read_model = open_read_model(settings)
+        try:
+            return await read_model_report(
+                read_model,
+                within_days=days,
+                kinds=kinds,
+                team=team,
+                caseworker=worker,
+                stage=stage,
+                directory=directory,
+            )
+        finally:
+            read_model.close()
 
     report = run(go())
     if as_json:

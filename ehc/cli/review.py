@@ -3,31 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import TypeAdapter, ValidationError
 
 from ehc import wording
-from ehc.cli.common import (
-    CaseworkerFilter,
-    TeamFilter,
-    fail,
-    one_line,
-    out,
-    parse_date,
-    recorded,
-    run,
+from ehc.cli.case_commands import (
+    CaseWords,
+    CaseworkerOption,
+    TeamOption,
+    add_case_commands,
+    connected,
+    print_heading,
+    started,
 )
-from ehc.cli.listing import list_checked, print_alerts, print_cases, print_events, print_steps
+from ehc.cli.common import fail, one_line, out, parse_date, run
+from ehc.cli.listing import print_alerts, print_events, print_steps
 from ehc.cli.record import FieldOptions, Kind, Option, RecordOptions, field_help
-from ehc.settings import get_settings
 from ehc.text import day
 from statutory import review as rules
 
 if TYPE_CHECKING:
-    from ehc.cases import CaseSummary
     from ehc.reviews import Reviews
     from workflows.models import ReviewView
 
@@ -38,10 +35,8 @@ EVENT_ADAPTER: TypeAdapter[rules.ReviewEvent] = TypeAdapter(rules.ReviewEvent)
 
 async def _service() -> Reviews:
     from ehc.reviews import Reviews  # Temporal: loaded only by a command that uses it
-    from ehc.temporal import connect
 
-    settings = get_settings()
-    return Reviews(await connect(settings), settings)
+    return await connected(Reviews)
 
 
 def transfer_from_options(
@@ -71,8 +66,8 @@ def transfer_from_options(
 @app.command()
 def start(
     case_ref: Annotated[str, typer.Argument(help="Council case reference of the plan.")],
-    caseworker: Annotated[str, typer.Option(help="Staff id of the caseworker (not a name).")],
-    team: Annotated[str, typer.Option(help="Team id, e.g. north.")],
+    caseworker: CaseworkerOption,
+    team: TeamOption,
     plan_date: Annotated[str, typer.Option(help="Day the plan was made (final plan issued).")],
     last_review: Annotated[
         str | None, typer.Option(help="Day the latest review concluded, if any.")
@@ -85,16 +80,14 @@ def start(
     move_date: Annotated[str | None, typer.Option(help="post16-post16: day of the move.")] = None,
 ) -> None:
     """Start the review clock of an existing plan (plans made here start it themselves)."""
-    try:
-        plan = rules.PlanRecord(
-            case_ref=case_ref,
-            plan_date=parse_date(plan_date, "--plan-date"),
-            caseworker=caseworker,
-            team=team,
-            date_of_birth=parse_date(dob, "--dob", birth=True) if dob else None,
-        )
-    except ValidationError as error:
-        fail(one_line(error))
+    plan = started(
+        rules.PlanRecord,
+        case_ref=case_ref,
+        plan_date=parse_date(plan_date, "--plan-date"),
+        caseworker=caseworker,
+        team=team,
+        dob=dob,
+    )
     phase = transfer_from_options(transfer, transfer_year, move_date)
     last = parse_date(last_review, "--last-review") if last_review else None
 
@@ -145,48 +138,10 @@ RECORD = RecordOptions(
 """The options of ``record``: every field of every event (``ehc.cli.record``)."""
 
 
-@app.command()
-@RECORD.command
-def record(
-    case_ref: Annotated[str, typer.Argument(help="Case reference of the plan.")],
-    event: Annotated[str, typer.Argument(help="What happened: " + ", ".join(rules.EVENT_TYPES))],
-    **options: Any,
-) -> None:
-    """Record an event of the current review cycle; a rejected event changes nothing."""
-    parsed = RECORD.event(event, options)
-
-    async def go() -> ReviewView:
-        return await (await _service()).record(case_ref.strip().upper(), parsed)
-
-    view = run(go())
-    stage = wording.REVIEW_STAGE[view.stage]
-    out.print(recorded(event, case_ref, f"now {stage}", view.next_step))
-
-
-@app.command()
-def show(
-    case_ref: Annotated[str, typer.Argument(help="Case reference of the plan.")],
-    as_json: Annotated[bool, typer.Option("--json", help="The whole cycle as JSON.")] = False,
-) -> None:
-    """The plan's current review cycle: dates, steps, events, alerts, recent cycles."""
-
-    async def go() -> ReviewView:
-        return await (await _service()).view(case_ref.strip().upper())
-
-    view = run(go())
-    if as_json:
-        print(view.model_dump_json(indent=2))
-        return
-    _print_view(view)
-
-
 def _print_view(view: ReviewView) -> None:
     c, k = view.cycle, view.key_dates
-    out.print(
-        f"[bold]{c.case_ref}[/]: annual review, cycle {c.cycle}, "
-        f"[bold]{wording.REVIEW_STAGE[view.stage]}[/]. Caseworker {c.caseworker} "
-        f"(team {c.team}). As of {day(view.as_of)}."
-    )
+    what, stage = f"annual review, cycle {c.cycle}", wording.REVIEW_STAGE[view.stage]
+    print_heading(c.case_ref, what, stage, c.caseworker, c.team, view.as_of)
     line = f"Cycle from {day(c.anchor)}; review due by {day(k.review_due_by)}."
     if c.transfer:
         line += f" Transfer: {wording.transfer(c.transfer)}"
@@ -216,31 +171,25 @@ def _print_view(view: ReviewView) -> None:
         )
 
 
-@app.command("list")
-def list_reviews(
-    overdue: Annotated[bool, typer.Option(help="Only plans past a statutory date.")] = False,
-    team: TeamFilter = None,
-    caseworker: CaseworkerFilter = None,
-    include_closed: Annotated[bool, typer.Option("--all", help="Include ended plans.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="JSON lines, one plan each.")] = False,
-) -> None:
-    """Plans by their next statutory review date (answered from Temporal visibility)."""
-    now = datetime.now(UTC)
-
-    async def go() -> list[CaseSummary]:
-        return await list_checked(
-            await _service(),
-            overdue_on=now if overdue else None,
-            team=team,
-            caseworker=caseworker,
-            include_closed=include_closed,
-        )
-
-    print_cases(
-        run(go()),
+add_case_commands(
+    app,
+    _service,
+    RECORD,
+    CaseWords(
         process="review",
-        title="Overdue reviews" if overdue else "Reviews",
-        now=now,
-        as_json=as_json,
+        case_ref="Case reference of the plan.",
+        event="What happened: " + ", ".join(rules.EVENT_TYPES),
+        record="Record an event of the current review cycle; a rejected event changes nothing.",
+        show_json="The whole cycle as JSON.",
+        show="The plan's current review cycle: dates, steps, events, alerts, recent cycles.",
+        overdue="Only plans past a statutory date.",
+        include_closed="Include ended plans.",
+        list_json="JSON lines, one plan each.",
+        list="Plans by their next statutory review date (answered from Temporal visibility).",
+        title="Reviews",
+        overdue_title="Overdue reviews",
         due_column="Review due",
-    )
+    ),
+    stage=lambda view: wording.REVIEW_STAGE[view.stage],
+    print_view=_print_view,
+)

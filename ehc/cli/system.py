@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ehc.cli.common import out, parse_date, run, today_utc
+from ehc.cli.common import FAILED, fail, out, parse_date, run, today_utc
 from ehc.settings import get_settings
 
 
@@ -15,8 +15,12 @@ def up(
 ) -> None:
     """Start the whole system on its embedded defaults: Temporal dev server, worker, demo."""
     from ehc import system  # the server, the worker and the API: only when they run
+    from ehc.web import WebCannotStart
 
-    run(system.up(get_settings(), with_demo=demo, today=today_utc()))
+    try:
+        run(system.up(get_settings(), with_demo=demo, today=today_utc()))
+    except WebCannotStart as error:  # assets not installed, port taken: one line
+        fail(str(error), FAILED)
 
 
 def worker() -> None:

@@ -39,6 +39,7 @@ def system_env(tmp_path: Path) -> dict[str, str]:
         "EHC_DATA_DIR": str(tmp_path / "data"),
         "EHC_SERVER_PORT": str(port),
         "EHC_UI_PORT": str(ui),
+        "EHC_WEB_PORT": str(free_port()),
         "TEMPORAL_ADDRESS": f"127.0.0.1:{port}",
         "EHC_LOG_FORMAT": "json",
     }

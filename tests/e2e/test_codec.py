@@ -81,6 +81,7 @@ def test_case_data_is_encrypted_at_rest_and_readable_by_whom_it_should_be(tmp_pa
         "EHC_DATA_DIR": str(data),
         "EHC_SERVER_PORT": str(port),
         "EHC_UI_PORT": str(ui),
+        "EHC_WEB_PORT": str(free_port()),
         "TEMPORAL_ADDRESS": f"127.0.0.1:{port}",
         "EHC_LOG_FORMAT": "json",
         "EHC_API_PORT": str(api),

@@ -91,6 +91,7 @@ def process_env(settings: Settings) -> dict[str, str]:
         "EHC_DATA_DIR": str(settings.data_dir),
         "EHC_SERVER_PORT": str(settings.server_port),
         "EHC_UI_PORT": str(settings.ui_port),
+        "EHC_WEB_PORT": str(free_port()),
         "EHC_ALERT_HOUR_UTC": str(settings.alert_hour_utc),
         "EHC_SETTLING_WORKING_DAYS": str(settings.settling_working_days),
         "EHC_SMTP_HOST": str(settings.smtp_host),

@@ -1,0 +1,177 @@
+"""The KPIs as the performance page and its CSV show them: the table's rows, their notes, the
+monthly charts (SVG, ``ehc.web.svg_chart``) with the same figures for the table beside each.
+
+Percentages as ``statutory.kpi.Rate`` rounds them; "No cases" where nothing was counted; RAG
+in words (Green, Amber, Red) as well as colour.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ehc.text import count
+from ehc.web.svg_chart import Bar, bar_chart
+from statutory.dates import MONTHS
+from statutory.kpi import KpiReport, Measure, Rate
+from statutory.periods import Period
+from statutory.steps import Rag
+
+RAG_WORDS = {Rag.GREEN: "Green", Rag.AMBER: "Amber", Rag.RED: "Red"}
+SET_ASIDE_WORDS = {
+    "earlier-advice-sufficient": "earlier advice agreed sufficient (reg 6(4))",
+    "request-withdrawn": "request withdrawn",
+}
+CSV_HEADER = [
+    "kpi",
+    "title",
+    "source",
+    "period",
+    "period_start",
+    "period_end",
+    "team",
+    "met",
+    "total",
+    "percent",
+    "year_to_date_from",
+    "year_to_date_met",
+    "year_to_date_total",
+    "year_to_date_percent",
+    "exceptions",
+    "not_done",
+    "target",
+    "rag",
+    "england_percent",
+    "england_year",
+]
+
+
+def percent_words(rate: Rate) -> str:
+    return "No cases" if rate.percent is None else f"{rate.percent:g}%"
+
+
+@dataclass(frozen=True, slots=True)
+class KpiRow:
+    """One KPI as the table shows it."""
+
+    measure: Measure
+    percent: str
+    counted: str
+    year_to_date: str
+    target: str
+    rag: Rag | None
+    rag_words: str
+    england: str
+    notes: list[str]
+
+
+def kpi_row(m: Measure) -> KpiRow:
+    ytd = m.year_to_date
+    england = f"{m.england.percent:g}% ({m.england.year})" if m.england else ""
+    return KpiRow(
+        measure=m,
+        percent=percent_words(m.period),
+        counted=f"{m.period.met} of {m.period.total}",
+        year_to_date=(
+            f"{percent_words(ytd)} ({ytd.met} of {ytd.total})" if ytd.total else "No cases"
+        ),
+        target=f"{m.target:g}%" if m.target is not None else "",
+        rag=m.rag,
+        rag_words=RAG_WORDS.get(m.rag, "") if m.rag else "",
+        england=england,
+        notes=_notes(m),
+    )
+
+
+def _notes(m: Measure) -> list[str]:
+    """What the rate counts beyond the obvious (as ``ehc kpi`` prints under its table)."""
+    notes = []
+    if m.exceptions:
+        notes.append(f"{count(m.exceptions, 'case')} counted with an exception applying.")
+    if m.not_done:
+        notes.append(
+            f"{m.not_done} of the {m.period.total} counted fell due in the period and had not "
+            "been held by its end (or by today): counted as not in time."
+        )
+    aside = m.advice_set_aside
+    if aside is not None and aside.plans:
+        reasons = "; ".join(
+            f"{SET_ASIDE_WORDS.get(reason, reason)} {n}" for reason, n in aside.by_reason.items()
+        )
+        notes.append(
+            f"{aside.plans} of the {count(m.period.total, 'plan')} issued with advice set aside"
+            + (f" ({reasons})." if reasons else ".")
+        )
+    return notes
+
+
+@dataclass(frozen=True, slots=True)
+class MonthFigure:
+    label: str
+    met: int
+    total: int
+    percent: str
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    chart_id: str
+    title: str
+    caption: str
+    svg: str
+    months: list[MonthFigure]
+
+
+def _bar(p: Period, rate: Rate, first: bool) -> Bar:
+    name = MONTHS[p.start.month - 1]
+    year = str(p.start.year) if first or p.start.month == 1 else ""
+    return Bar(label=f"{name} {p.start.year}", short=name, value=rate.percent, year=year)
+
+
+def kpi_chart(key: str, series: list[tuple[Period, Measure]]) -> Chart:
+    """One KPI's last twelve months: the SVG and the same figures for its table."""
+    measure = series[-1][1]
+    bars = [_bar(p, m.period, i == 0) for i, (p, m) in enumerate(series)]
+    span = f"{bars[0].label} to {bars[-1].label}"
+    title = f"{measure.title}, each month from {span}"
+    svg = bar_chart(
+        f"chart-{key}",
+        title,
+        bars,
+        target=measure.target,
+        what=f"Percentage of {measure.title[0].lower()}{measure.title[1:]}",
+    )
+    return Chart(
+        chart_id=f"chart-{key}",
+        title=measure.title,
+        caption=f"{measure.title}, by month ({span})",
+        svg=str(svg),
+        months=[
+            MonthFigure(b.label, m.period.met, m.period.total, percent_words(m.period))
+            for b, (_, m) in zip(bars, series, strict=True)
+        ],
+    )
+
+
+def csv_row(report: KpiReport, m: Measure) -> list[object]:
+    return [
+        m.key,
+        m.title,
+        m.source,
+        report.period,
+        report.start,
+        report.end,
+        report.team or "",
+        m.period.met,
+        m.period.total,
+        "" if m.period.percent is None else m.period.percent,
+        report.year_to_date_from,
+        m.year_to_date.met,
+        m.year_to_date.total,
+        "" if m.year_to_date.percent is None else m.year_to_date.percent,
+        m.exceptions,
+        m.not_done,
+        "" if m.target is None else m.target,
+        m.rag.value if m.rag else "",
+        m.england.percent if m.england else "",
+        m.england.year if m.england else "",
+    ]

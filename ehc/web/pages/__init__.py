@@ -1,0 +1,1 @@
+"""The web service's pages: each module has a ``router`` that ``ehc.web.app`` includes."""

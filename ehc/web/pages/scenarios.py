@@ -1,0 +1,312 @@
+"""The scenarios pages: run a scenario in the background, watch it, see its charts, compare.
+
+``GET /scenarios`` lists the shipped and saved scenarios and the recent runs, with the form
+that starts one (``POST /scenarios/run``: the scenario, replications and seed, with
+``ehc simulate``'s defaults and bounds). ``GET /scenarios/runs/{run_id}`` shows its progress
+and, once done, the summary table and the charts, each with the table of its figures. While
+it runs the page offers a link to check again; with JavaScript, a small script asks
+``/scenarios/runs/{run_id}/progress`` every few seconds and updates the words in place (a
+``<meta>`` refresh would reload under a screen reader's feet, WCAG 2.2.1). A run under way
+may be stopped (``POST /scenarios/runs/{run_id}/stop``). ``GET /scenarios/compare`` ranks
+finished runs side by side by a chosen criterion, as ``ehc simulate compare`` does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+
+from ehc.web.auth import User, require
+from ehc.web.context import WebContext, web_context
+from ehc.web.csrf import verify_csrf
+from ehc.web.nav import roles_for
+from ehc.web.render import render
+from ehc.web.scenario_files import ScenarioFile, saved_folder, scenario_files
+from ehc.web.scenario_runs import (
+    DEFAULT_REPLICATIONS,
+    DEFAULT_SEED,
+    MAX_REPLICATIONS,
+    MAX_SEED,
+    MIN_REPLICATIONS,
+    RUN_TABLES,
+    RunInProgress,
+    ScenarioRun,
+    ScenarioRuns,
+)
+from ehc.web.scenario_view import (
+    CRITERION_WORDS,
+    clearance_words,
+    comparison,
+    comparison_charts,
+    run_charts,
+    summary_rows,
+)
+from scenarios.compare import DESCRIPTION, Criterion, rank
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    store: ScenarioRuns | None = getattr(app.state, "scenario_runs", None)
+    if store is not None:
+        await store.close()
+
+
+router = APIRouter(lifespan=_lifespan)
+
+Analyst = Annotated[User, Depends(require(*roles_for("/scenarios")))]
+Context = Annotated[WebContext, Depends(web_context)]
+
+
+def scenario_runs(request: Request) -> ScenarioRuns:
+    """Dependency: this process's runs (made on first use, kept on the app)."""
+    store: ScenarioRuns | None = getattr(request.app.state, "scenario_runs", None)
+    if store is None:
+        store = ScenarioRuns(web_context(request).settings.data_dir)
+        request.app.state.scenario_runs = store
+    return store
+
+
+Runs = Annotated[ScenarioRuns, Depends(scenario_runs)]
+
+
+# --- starting a run -------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class StartForm:
+    scenario: str = ""
+    replications: str = str(DEFAULT_REPLICATIONS)
+    seed: str = str(DEFAULT_SEED)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _whole(text: str, low: int, high: int) -> int | None:
+    text = text.strip().replace(",", "")
+    if not (text.isascii() and text.isdigit()) or len(text) > 19:
+        return None
+    number = int(text)
+    return number if low <= number <= high else None
+
+
+def read_start_form(
+    form: Mapping[str, object], files: list[ScenarioFile]
+) -> tuple[StartForm, ScenarioFile | None, int, int]:
+    """The scenario, replications and seed asked for, or the errors naming their fields."""
+    given = StartForm(
+        scenario=str(form.get("scenario") or ""),
+        replications=str(form.get("replications") or ""),
+        seed=str(form.get("seed") or ""),
+    )
+    chosen = next((f for f in files if f.key == given.scenario), None)
+    if chosen is None:
+        given.errors.append(("scenario", "Choose a scenario to run"))
+    elif chosen.scenario is None:
+        given.errors.append(("scenario", f"{chosen.path.name} cannot be run: {chosen.problem}"))
+    replications = _whole(given.replications, MIN_REPLICATIONS, MAX_REPLICATIONS)
+    if replications is None:
+        given.errors.append(
+            (
+                "replications",
+                f"Enter the number of replications as a whole number from {MIN_REPLICATIONS} "
+                f"to {MAX_REPLICATIONS:,}",
+            )
+        )
+    seed = _whole(given.seed, DEFAULT_SEED, MAX_SEED)
+    if seed is None:
+        given.errors.append(("seed", "Enter the seed as a whole number, 0 or more"))
+    return given, chosen, replications or 0, seed or 0
+
+
+async def _list_page(
+    request: Request,
+    ctx: WebContext,
+    store: ScenarioRuns,
+    form: StartForm,
+    status_code: int = 200,
+) -> Response:
+    data_dir = ctx.settings.data_dir
+    return render(
+        request,
+        "scenarios/index.html",
+        status_code=status_code,
+        files=await asyncio.to_thread(scenario_files, data_dir),
+        saved_folder=saved_folder(data_dir),
+        runs=await asyncio.to_thread(store.recent),
+        active=store.active,
+        form=form,
+        errors=form.errors,
+        min_replications=MIN_REPLICATIONS,
+        max_replications=MAX_REPLICATIONS,
+    )
+
+
+@router.get("/scenarios")
+async def scenarios_page(request: Request, user: Analyst, ctx: Context, store: Runs) -> Response:
+    """The scenarios, the recent runs, and the form that starts a run."""
+    return await _list_page(request, ctx, store, StartForm())
+
+
+@router.post("/scenarios/run", dependencies=[Depends(verify_csrf)])
+async def start_run(request: Request, user: Analyst, ctx: Context, store: Runs) -> Response:
+    """Start a run in the background and show its page (303); a bad form is shown again with
+    an error summary (400); a start while another run is under way is refused (409)."""
+    files = await asyncio.to_thread(scenario_files, ctx.settings.data_dir)
+    form, chosen, replications, seed = read_start_form(await request.form(), files)
+    if form.errors or chosen is None or chosen.scenario is None:
+        return await _list_page(request, ctx, store, form, status_code=400)
+    try:
+        run = store.start(chosen.key, chosen.scenario, replications, seed)
+    except RunInProgress as busy:
+        form.errors.append(
+            (
+                "scenario",
+                f"Another run is under way ({busy.run.title}: {busy.run.progress.lower()}). "
+                "Start this one when it has finished.",
+            )
+        )
+        return await _list_page(request, ctx, store, form, status_code=409)
+    return RedirectResponse(f"/scenarios/runs/{run.run_id}", status_code=303)
+
+
+# --- a run's page ---------------------------------------------------------------------------
+
+
+def _run_or_404(store: ScenarioRuns, run_id: str) -> ScenarioRun:
+    run = store.get(run_id)
+    if run is None:
+        raise HTTPException(404)
+    return run
+
+
+@router.get("/scenarios/runs/{run_id}")
+async def run_page(request: Request, run_id: str, user: Analyst, store: Runs) -> Response:
+    """A run: its progress while it runs, then its summary table and charts."""
+    run = _run_or_404(store, run_id)
+    result = await asyncio.to_thread(store.result, run)
+    base = f"/scenarios/runs/{run.run_id}/charts"
+    return render(
+        request,
+        "scenarios/run.html",
+        run=run,
+        running=not run.ended,
+        summary=summary_rows(result) if result else [],
+        clearance=clearance_words(result) if result else "",
+        charts=await asyncio.to_thread(run_charts, result, base) if result else [],
+        tables=RUN_TABLES if result else (),
+    )
+
+
+@router.get("/scenarios/runs/{run_id}/progress")
+async def run_progress(run_id: str, user: Analyst, store: Runs) -> JSONResponse:
+    """How far a run has got, for the run page's script: its status and progress in words."""
+    run = _run_or_404(store, run_id)
+    return JSONResponse(
+        {
+            "status": run.status.value,
+            "progress": run.progress,
+            "completed": run.completed,
+            "replications": run.replications,
+            "ended": run.ended,
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@router.post("/scenarios/runs/{run_id}/stop", dependencies=[Depends(verify_csrf)])
+async def stop_run(run_id: str, user: Analyst, store: Runs) -> Response:
+    """Stop a run under way (a run started by mistake need not hold the simulator)."""
+    run = _run_or_404(store, run_id)
+    await store.stop(run.run_id, by=user.staff_id)
+    return RedirectResponse(f"/scenarios/runs/{run.run_id}", status_code=303)
+
+
+@router.get("/scenarios/runs/{run_id}/charts/{name}.png")
+async def run_chart(run_id: str, name: str, user: Analyst, store: Runs) -> Response:
+    """One of a finished run's PNG charts."""
+    path = store.chart_path(run_id, name)
+    if path is None:
+        raise HTTPException(404)
+    return FileResponse(path, media_type="image/png")
+
+
+@router.get("/scenarios/runs/{run_id}/files/{name}.csv")
+async def run_table(run_id: str, name: str, user: Analyst, store: Runs) -> Response:
+    """One of a finished run's CSV files (as ``ehc simulate run`` writes them)."""
+    run = _run_or_404(store, run_id)
+    path = store.table_path(run.run_id, name)
+    if path is None:
+        raise HTTPException(404)
+    return FileResponse(path, media_type="text/csv", filename=f"{run.name}-{name}.csv")
+
+
+# --- comparing runs -------------------------------------------------------------------------
+
+
+def _compare_errors(chosen: list[ScenarioRun], asked: int) -> list[tuple[str, str]]:
+    if asked < 2 or len(chosen) < 2:
+        return [("run", "Choose at least two finished runs to compare")]
+    names = [r.name for r in chosen]
+    if len(set(names)) != len(names):
+        return [("run", "Choose runs of different scenarios: two of them are the same one")]
+    if len({(r.replications, r.seed) for r in chosen}) > 1:
+        return [
+            (
+                "run",
+                "Choose runs with the same number of replications and the same seed, so each "
+                "option meets the same random draws",
+            )
+        ]
+    return []
+
+
+@router.get("/scenarios/compare")
+async def compare_page(request: Request, user: Analyst, store: Runs) -> Response:
+    """Finished runs ranked side by side by a criterion (``ehc simulate compare``)."""
+    finished = await asyncio.to_thread(store.finished_runs)
+    asked = request.query_params.getlist("run")
+    criterion_text = request.query_params.get("criterion") or Criterion.CLEARANCE.value
+    errors: list[tuple[str, str]] = []
+    try:
+        criterion = Criterion(criterion_text)
+    except ValueError:
+        criterion = Criterion.CLEARANCE
+        errors.append(("criterion", "Choose how the options are ranked"))
+    by_id = {r.run_id: r for r in finished}
+    chosen = [by_id[a] for a in dict.fromkeys(asked) if a in by_id]
+    table = None
+    charts = []
+    if asked:
+        errors += _compare_errors(chosen, len(asked))
+    if asked and not errors:
+        found = [result for r in chosen if (result := await asyncio.to_thread(store.result, r))]
+        table = comparison(rank(found, criterion), criterion)
+        folder, _ = await store.comparison_charts(chosen)
+        charts = await asyncio.to_thread(comparison_charts, found, f"/scenarios/compare/{folder}")
+    return render(
+        request,
+        "scenarios/compare.html",
+        status_code=400 if errors else 200,
+        finished=finished,
+        chosen={r.run_id for r in chosen},
+        criterion=criterion,
+        criteria=[(c, CRITERION_WORDS[c], DESCRIPTION[c]) for c in Criterion],
+        errors=errors,
+        table=table,
+        charts=charts,
+    )
+
+
+@router.get("/scenarios/compare/{folder}/{name}.png")
+async def comparison_chart(folder: str, name: str, user: Analyst, store: Runs) -> Response:
+    """One of a comparison's PNG charts."""
+    path = store.chart_path(folder, name) if folder.startswith("compare-") else None
+    if path is None:
+        raise HTTPException(404)
+    return FileResponse(path, media_type="image/png")

@@ -1,0 +1,464 @@
+"""Scenario runs started from the web: in the background, one at a time, kept on disk.
+
+A run is ``ehc simulate run FILE -n N --seed S`` (the same seeds, so the same figures): its
+replications go to worker processes (a fresh "spawn" pool per run, so the web server's threads
+are never forked, and terminated when the run is stopped), the event loop only counts them
+back, and the charts are drawn by matplotlib in the pool too. Each run keeps, under ``$EHC_DATA_DIR/scenario-runs/<run id>/``,
+``run.json`` (what was asked, how it went), ``runs.json`` (every replication's series, so a
+finished run is shown again after a restart and can be compared), the CSV files and the PNG
+charts ``ehc simulate`` writes.
+
+One run at a time per process: the simulator is CPU-bound, and a second start while one runs
+is refused (``RunInProgress``) rather than queued behind it; a run may be stopped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import multiprocessing
+import os
+import re
+import secrets
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from multiprocessing.pool import Pool
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+from scenarios import engine
+from scenarios.engine import Monthly, Run
+from scenarios.model import Scenario
+from scenarios.results import ScenarioResult
+
+log = structlog.get_logger(__name__)
+
+RUNS_FOLDER = "scenario-runs"
+"""Under the data directory."""
+RUN_ID = re.compile(r"[0-9a-f]{16}")
+MIN_REPLICATIONS, MAX_REPLICATIONS, DEFAULT_REPLICATIONS = 1, 10_000, 20
+"""As ``ehc simulate --replications``."""
+DEFAULT_SEED, MAX_SEED = 0, 2**63 - 1
+RUN_CHARTS = ("backlog", "in_time", "caseload")
+"""The PNG files ``scenarios.charts.write_charts`` draws, without ``.png``."""
+RUN_TABLES = ("summary", "weekly", "monthly", "replications")
+"""The CSV files ``scenarios.results.write_csv`` writes, without ``.csv``."""
+COMPARISON_CHARTS = (
+    "compare_past_20_weeks",
+    "compare_review_backlog",
+    "compare_psychology_waiting",
+    "compare_caseload_per_caseworker",
+    "compare_in_time",
+)
+KEPT_IN_MEMORY = 8
+"""Finished runs whose results stay loaded (others are read back from disk when asked)."""
+
+
+class Status(StrEnum):
+    RUNNING = "running"
+    DRAWING = "drawing"
+    DONE = "done"
+    FAILED = "failed"
+    STOPPED = "stopped"
+
+
+class RunInProgress(RuntimeError):
+    """A run is under way in this process; ``run`` is it."""
+
+    def __init__(self, run: ScenarioRun) -> None:
+        super().__init__(run.run_id)
+        self.run = run
+
+
+@dataclass(slots=True)
+class ScenarioRun:
+    """One run: what was asked, how far it has got, and (once done) its result."""
+
+    run_id: str
+    scenario_key: str
+    name: str
+    title: str
+    replications: int
+    seed: int
+    started_at: datetime
+    folder: Path
+    status: Status = Status.RUNNING
+    completed: int = 0
+    """Replications finished so far."""
+    finished_at: datetime | None = None
+    problem: str | None = None
+    scenario_data: dict[str, Any] = field(default_factory=dict)
+    result: ScenarioResult | None = None
+    finished: threading.Event = field(default_factory=threading.Event)
+    """Set once the run has ended (done, failed or stopped): tests and callers wait on it."""
+
+    @property
+    def ended(self) -> bool:
+        return self.status in (Status.DONE, Status.FAILED, Status.STOPPED)
+
+    @property
+    def progress(self) -> str:
+        """How far it has got, in words: "Replication 12 of 50"."""
+        if self.status is Status.RUNNING:
+            return (
+                f"Replication {min(self.completed + 1, self.replications)} of {self.replications}"
+            )
+        if self.status is Status.DRAWING:
+            return f"All {self.replications} replications done: drawing the charts"
+        return {
+            Status.DONE: "Finished",
+            Status.FAILED: "The run failed",
+            Status.STOPPED: "Stopped before it finished",
+        }[self.status]
+
+    def meta(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "scenario_key": self.scenario_key,
+            "name": self.name,
+            "title": self.title,
+            "replications": self.replications,
+            "seed": self.seed,
+            "started_at": self.started_at.isoformat(),
+            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+            "status": self.status.value,
+            "completed": self.completed,
+            "problem": self.problem,
+            "scenario": self.scenario_data,
+        }
+
+    @classmethod
+    def from_meta(cls, data: dict[str, Any], folder: Path) -> ScenarioRun:
+        status = Status(data["status"])
+        problem = data.get("problem")
+        if status in (Status.RUNNING, Status.DRAWING):
+            # Written by a process that has gone: nothing will finish it now.
+            status = Status.STOPPED
+            problem = "The service was restarted while it ran."
+        run = cls(
+            run_id=data["run_id"],
+            scenario_key=data["scenario_key"],
+            name=data["name"],
+            title=data["title"],
+            replications=int(data["replications"]),
+            seed=int(data["seed"]),
+            started_at=datetime.fromisoformat(data["started_at"]),
+            folder=folder,
+            status=status,
+            completed=int(data.get("completed", 0)),
+            finished_at=(
+                datetime.fromisoformat(data["finished_at"]) if data.get("finished_at") else None
+            ),
+            problem=problem,
+            scenario_data=data.get("scenario") or {},
+        )
+        run.finished.set()
+        return run
+
+
+# --- in the worker processes ----------------------------------------------------------------
+
+
+def simulate_one(data: dict[str, Any], seed: int) -> Run:
+    """One replication (scenarios travel as plain data: generic pydantic models do not pickle)."""
+    return engine.simulate(Scenario.model_validate(data), seed)
+
+
+def draw(data: dict[str, Any], runs: list[Run], folder: Path) -> list[str]:
+    """The CSV files and PNG charts of ``ehc simulate run``; the names written."""
+    from scenarios import charts, results  # matplotlib: only in the process that draws
+
+    result = ScenarioResult(Scenario.model_validate(data), runs)
+    written = results.write_csv(result, folder) + charts.write_charts(result, folder)
+    return [p.name for p in written]
+
+
+def draw_comparison(options: list[tuple[dict[str, Any], list[Run]]], folder: Path) -> list[str]:
+    """The comparison charts of ``ehc simulate compare``; the names written."""
+    from scenarios import charts
+
+    found = [ScenarioResult(Scenario.model_validate(data), runs) for data, runs in options]
+    return [p.name for p in charts.write_comparison_charts(found, folder)]
+
+
+# --- replications on disk -------------------------------------------------------------------
+
+
+def runs_to_json(runs: Sequence[Run]) -> str:
+    return json.dumps(
+        [
+            {
+                "seed": r.seed,
+                "events": r.events,
+                "weekly": r.weekly,
+                "monthly": [
+                    [
+                        y,
+                        m,
+                        c.issued,
+                        c.within_20_weeks,
+                        c.counted_excluding_exceptions,
+                        c.within_20_weeks_excluding_exceptions,
+                    ]
+                    for (y, m), c in sorted(r.monthly.items())
+                ],
+            }
+            for r in runs
+        ]
+    )
+
+
+def runs_from_json(text: str) -> list[Run]:
+    return [
+        Run(
+            seed=int(r["seed"]),
+            weekly={k: [float(v) for v in values] for k, values in r["weekly"].items()},
+            monthly={
+                (int(y), int(m)): Monthly(*map(int, counts)) for y, m, *counts in r["monthly"]
+            },
+            events=int(r["events"]),
+        )
+        for r in json.loads(text)
+    ]
+
+
+def _write(path: Path, text: str) -> None:
+    """Whole or not at all: a reader never sees half a file."""
+    partial = path.with_suffix(path.suffix + ".partial")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(path)
+
+
+# --- the store ------------------------------------------------------------------------------
+
+
+def _submit(pool: Pool, work: Callable[..., Any], *args: Any) -> asyncio.Future[Any]:
+    """``work(*args)`` in the pool, as a future of this event loop."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[Any] = loop.create_future()
+
+    def settle(outcome: Any, failed: bool) -> None:
+        if future.done():
+            return
+        if failed:
+            future.set_exception(outcome)
+        else:
+            future.set_result(outcome)
+
+    def report(outcome: Any, failed: bool = False) -> None:
+        # Called on the pool's result thread; the loop may be gone once the run was stopped.
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(settle, outcome, failed)
+
+    pool.apply_async(work, args, callback=report, error_callback=lambda error: report(error, True))
+    return future
+
+
+def _close(pool: Pool) -> None:
+    """Let the idle workers exit (blocking: called in a thread)."""
+    pool.close()
+    pool.join()
+
+
+def default_workers() -> int:
+    """Leave one core to the web server and the worker; at least one process."""
+    return max(1, (os.cpu_count() or 1) - 1)
+
+
+class ScenarioRuns:
+    """This process's runs: the one under way, those finished, and those kept on disk."""
+
+    def __init__(self, data_dir: Path, *, workers: int | None = None) -> None:
+        self.root = data_dir / RUNS_FOLDER
+        self.workers = workers or default_workers()
+        self._runs: dict[str, ScenarioRun] = {}
+        self._active: ScenarioRun | None = None
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._context = multiprocessing.get_context("spawn")
+
+    @property
+    def active(self) -> ScenarioRun | None:
+        return self._active if self._active is not None and not self._active.ended else None
+
+    def start(self, key: str, scenario: Scenario, replications: int, seed: int) -> ScenarioRun:
+        """Start a run in the background (call from the event loop); ``RunInProgress`` if one
+        is already under way."""
+        if self.active is not None:
+            raise RunInProgress(self.active)
+        run_id = secrets.token_hex(8)
+        run = ScenarioRun(
+            run_id=run_id,
+            scenario_key=key,
+            name=scenario.name,
+            title=scenario.scenario.title,
+            replications=replications,
+            seed=seed,
+            started_at=datetime.now(UTC),
+            folder=self.root / run_id,
+            scenario_data=scenario.model_dump(mode="json"),
+        )
+        run.folder.mkdir(parents=True, exist_ok=True)
+        _write(run.folder / "run.json", json.dumps(run.meta()))
+        self._runs[run_id] = run
+        self._active = run
+        self._tasks[run_id] = asyncio.get_running_loop().create_task(self._execute(run))
+        return run
+
+    async def _execute(self, run: ScenarioRun) -> None:
+        pool = self._context.Pool(min(self.workers, run.replications))
+        finished = False
+        try:
+            data = run.scenario_data
+            futures = [
+                _submit(pool, simulate_one, data, engine.replication_seed(run.seed, i))
+                for i in range(run.replications)
+            ]
+            for done in asyncio.as_completed(futures):
+                await done
+                run.completed += 1
+            runs = [f.result() for f in futures]
+            run.status = Status.DRAWING
+            await _submit(pool, draw, data, runs, run.folder)
+            finished = True
+            run.result = await asyncio.to_thread(self._keep, run, runs)
+            run.status = Status.DONE
+        except asyncio.CancelledError:
+            run.status = Status.STOPPED
+            raise
+        except Exception as error:  # a run that fails says so on its page; the service goes on
+            log.exception("scenario run failed", run_id=run.run_id, scenario=run.name)
+            run.status = Status.FAILED
+            run.problem = f"The simulator stopped with an error: {error or type(error).__name__}"
+        finally:
+            await asyncio.to_thread(_close if finished else Pool.terminate, pool)
+            run.finished_at = datetime.now(UTC)
+            _write(run.folder / "run.json", json.dumps(run.meta()))
+            self._tasks.pop(run.run_id, None)
+            self._forget_old()
+            run.finished.set()
+
+    @staticmethod
+    def _keep(run: ScenarioRun, runs: list[Run]) -> ScenarioResult:
+        _write(run.folder / "runs.json", runs_to_json(runs))
+        result = ScenarioResult(Scenario.model_validate(run.scenario_data), runs)
+        result.summary()  # computed here, off the event loop
+        return result
+
+    def _forget_old(self) -> None:
+        """Keep the newest finished results in memory; older ones are read back when asked."""
+        finished = sorted(
+            (r for r in self._runs.values() if r.ended and r.result is not None),
+            key=lambda r: r.finished_at or r.started_at,
+            reverse=True,
+        )
+        for old in finished[KEPT_IN_MEMORY:]:
+            old.result = None
+
+    def get(self, run_id: str) -> ScenarioRun | None:
+        """A run of this process, or one on disk (None: no such run)."""
+        if not RUN_ID.fullmatch(run_id):
+            return None
+        if run_id in self._runs:
+            return self._runs[run_id]
+        path = self.root / run_id / "run.json"
+        try:
+            meta = json.loads(path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, json.JSONDecodeError):
+            return None
+        run = ScenarioRun.from_meta(meta, path.parent)
+        self._runs[run_id] = run
+        return run
+
+    def result(self, run: ScenarioRun) -> ScenarioResult | None:
+        """A finished run's result, read back from disk if it is no longer in memory."""
+        if run.status is not Status.DONE:
+            return None
+        if run.result is not None:
+            return run.result
+        try:
+            text = (run.folder / "runs.json").read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        result = ScenarioResult(Scenario.model_validate(run.scenario_data), runs_from_json(text))
+        run.result = result
+        self._forget_old()
+        return result
+
+    def recent(self, limit: int = 20) -> list[ScenarioRun]:
+        """The newest runs, this process's and those on disk, newest first."""
+        if self.root.is_dir():
+            for folder in self.root.iterdir():
+                if RUN_ID.fullmatch(folder.name):
+                    self.get(folder.name)
+        runs = sorted(self._runs.values(), key=lambda r: r.started_at, reverse=True)
+        return runs[:limit]
+
+    def finished_runs(self) -> list[ScenarioRun]:
+        return [r for r in self.recent(limit=100) if r.status is Status.DONE]
+
+    async def wait(self, run_id: str) -> ScenarioRun | None:
+        """Until the run has ended (for callers on the event loop)."""
+        task = self._tasks.get(run_id)
+        if task is not None:
+            await asyncio.wait({task})  # a stopped run's cancellation is not the caller's
+        return self.get(run_id)
+
+    async def comparison_charts(self, runs: Sequence[ScenarioRun]) -> tuple[str, list[str]]:
+        """The comparison charts of these finished runs (drawn once, then kept): the folder's
+        name under the runs folder, and the chart names."""
+        digest = hashlib.sha256(" ".join(r.run_id for r in runs).encode()).hexdigest()[:16]
+        folder = self.root / f"compare-{digest}"
+        if all((folder / f"{name}.png").exists() for name in COMPARISON_CHARTS):
+            return folder.name, list(COMPARISON_CHARTS)
+        options = []
+        for run in runs:
+            result = await asyncio.to_thread(self.result, run)
+            if result is None:
+                raise ValueError(f"run {run.run_id} has no result")
+            options.append((run.scenario_data, result.runs))
+        pool = self._context.Pool(1)
+        try:
+            names = await _submit(pool, draw_comparison, options, folder)
+        finally:
+            await asyncio.to_thread(Pool.terminate, pool)
+        return folder.name, [n.removesuffix(".png") for n in names]
+
+    def chart_path(self, folder: str, name: str) -> Path | None:
+        """A chart file of a run (``folder``: its id) or of a comparison; None if not one."""
+        names = COMPARISON_CHARTS if folder.startswith("compare-") else RUN_CHARTS
+        return self._output(folder, names, name, ".png")
+
+    def table_path(self, run_id: str, name: str) -> Path | None:
+        """A CSV file of a run; None if not one."""
+        return self._output(run_id, RUN_TABLES, name, ".csv")
+
+    def _output(self, folder: str, names: Sequence[str], name: str, suffix: str) -> Path | None:
+        # Only the names the simulator writes, in a folder named as runs are: nothing else
+        # under the data directory can be asked for.
+        if name not in names or not RUN_ID.fullmatch(folder.removeprefix("compare-")):
+            return None
+        path = self.root / folder / f"{name}{suffix}"
+        return path if path.is_file() else None
+
+    async def stop(self, run_id: str, by: str) -> None:
+        """Stop a run under way (its worker processes are ended); nothing if it has ended.
+        ``by``: the staff id of whoever stopped it, shown on the run's page."""
+        task = self._tasks.get(run_id)
+        if task is not None:
+            self._runs[run_id].problem = f"Stopped by {by}."
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    async def close(self) -> None:
+        """Stop the run under way (at shutdown)."""
+        tasks = list(self._tasks.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

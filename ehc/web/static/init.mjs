@@ -1,0 +1,4 @@
+// GOV.UK Frontend's components, as progressive enhancement: every page works without this.
+import { initAll } from "/govuk-frontend/govuk-frontend.min.js";
+
+initAll();

@@ -1,0 +1,272 @@
+"""The scenarios pages (``/scenarios``): the shipped and saved scenarios, a run in the background
+with its progress, its summary table (as ``ehc simulate run`` gives it) and charts, a
+comparison of finished runs, one run at a time, bad input, and who may use them."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import math
+import re
+import shutil
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from ehc.settings import Settings
+from ehc.web.scenario_files import SHIPPED_FOLDER
+from ehc.web.scenario_runs import ScenarioRun, ScenarioRuns, Status
+from ehc.web.scenario_view import band_words, summary_rows
+from scenarios import engine, model
+from scenarios.results import Band, ScenarioResult
+from tests.web.conftest import SignInAs
+from tests.web.signed_in import csrf_of
+from tests.web.tables import tables, text
+
+FAST = "shipped:unitary-2020-as-planned"  # about 0.2 s a replication
+FAST_TOO = "shipped:unitary-2020-no-extra-staff"
+FAST_THIRD = "shipped:unitary-2020-outsourced-reviews"
+SLOW = "shipped:england-2024"  # about 20 s a replication: still running when looked at
+RUN_PAGE = re.compile(r"^/scenarios/runs/([0-9a-f]{16})$")
+
+
+def store_of(app: FastAPI) -> ScenarioRuns:
+    store: ScenarioRuns = app.state.scenario_runs
+    return store
+
+
+async def start(
+    http: httpx.AsyncClient, scenario: str, replications: str, seed: str = "0"
+) -> httpx.Response:
+    page = await http.get("/scenarios")
+    return await http.post(
+        "/scenarios/run",
+        data={
+            "scenario": scenario,
+            "replications": replications,
+            "seed": seed,
+            "csrf_token": csrf_of(page.text),
+        },
+    )
+
+
+async def finished(app: FastAPI, response: httpx.Response) -> ScenarioRun:
+    """The run a start answered with, once it has ended (waiting on the run, not a clock)."""
+    assert response.status_code == 303, response.text
+    found = RUN_PAGE.match(response.headers["location"])
+    assert found is not None
+    run = await asyncio.wait_for(store_of(app).wait(found.group(1)), timeout=300)
+    assert run is not None
+    return run
+
+
+async def test_the_shipped_and_saved_scenarios_are_listed_with_their_descriptions(
+    analyst: httpx.AsyncClient, web_settings: Settings
+) -> None:
+    saved = web_settings.data_dir / "scenarios"
+    saved.mkdir()
+    text_of = (SHIPPED_FOLDER / "unitary-2020-as-planned.toml").read_text(encoding="utf-8")
+    (saved / "our-plan.toml").write_text(
+        text_of.replace('name = "unitary-2020-as-planned"', 'name = "our-plan-2027"').replace(
+            'title = "Unitary council 2020: 4 more caseworkers from Feb 2020, review capacity '
+            'from Dec 2020"',
+            'title = "Our plan for 2027"',
+        ),
+        encoding="utf-8",
+    )
+    (saved / "broken.toml").write_text("[scenario]\nname = 'x'\n", encoding="utf-8")
+    page = await analyst.get("/scenarios")
+    assert page.status_code == 200
+    words = html.unescape(text(page.text))
+    for path in SHIPPED_FOLDER.glob("*.toml"):
+        assert model.load(path).scenario.title in words
+    assert "Caseload per caseworker 300 -> under 200" in words, "a shipped description"
+    assert "Our plan for 2027" in words and "Saved by the council" in words
+    assert re.search(r'value="saved:broken"[^>]*disabled', page.text)
+    assert "This saved file cannot be run" in words
+    assert "No scenario has been run yet." in words
+
+
+async def test_a_run_completes_in_the_background_and_shows_the_cli_s_summary_and_charts(
+    analyst: httpx.AsyncClient, web_app: FastAPI
+) -> None:
+    run = await finished(web_app, await start(analyst, FAST, "2", seed="3"))
+    assert run.status is Status.DONE, run.problem
+    page = await analyst.get(f"/scenarios/runs/{run.run_id}")
+    assert page.status_code == 200
+    assert "data-run-progress" not in page.text and "scenario-run.mjs" not in page.text
+    # The same figures as `ehc simulate run FILE -n 2 --seed 3`: same seeds, same replications.
+    scenario = model.load(SHIPPED_FOLDER / "unitary-2020-as-planned.toml")
+    result = ScenarioResult(scenario, engine.replicate(scenario, 2, 3))
+    expected = [[r.label, r.median, r.low, r.high] for r in summary_rows(result)]
+    assert tables(page.text)["summary"] == expected
+    assert "2 replications from seed 3" in text(page.text)
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", text(page.text)), "dates as people write them"
+    assert "Within 20 weeks, excl. exceptions (headline)" in page.text
+    # Each chart: an image with alt text, served by a route, with a table of its figures.
+    for name in ("backlog", "in_time", "caseload"):
+        img = re.search(
+            rf'<img src="(/scenarios/runs/{run.run_id}/charts/{name}.png)" alt="([^"]+)"', page.text
+        )
+        assert img is not None, name
+        assert len(img.group(2)) > 60, "the alt text says what the chart shows"
+        png = await analyst.get(img.group(1))
+        assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
+        assert tables(page.text)[f"chart-{name}-table"], name
+    summary = await analyst.get(f"/scenarios/runs/{run.run_id}/files/summary.csv")
+    assert summary.status_code == 200 and summary.text.startswith(
+        "measure,label,unit,p10,median,p90"
+    )
+    assert (
+        'filename="unitary-2020-as-planned-summary.csv"' in summary.headers["content-disposition"]
+    )
+    weeks = tables(page.text)["chart-backlog-table"]
+    assert len(weeks) == scenario.scenario.weeks and weeks[0][0] == "6 Jan 2020"
+    # The run is kept on disk: a new process (a fresh store) still shows it.
+    again = ScenarioRuns(run.folder.parent.parent)
+    kept = again.get(run.run_id)
+    assert kept is not None and kept.status is Status.DONE
+    kept_result = again.result(kept)
+    assert kept_result is not None
+    assert summary_rows(kept_result) == summary_rows(result)
+    listing = await analyst.get("/scenarios")
+    assert tables(listing.text)["runs"][0][:3] == [scenario.scenario.title, "2", "3"]
+
+
+async def test_a_run_under_way_shows_its_progress_refuses_a_second_start_and_can_be_stopped(
+    analyst: httpx.AsyncClient, web_app: FastAPI
+) -> None:
+    started = await start(analyst, SLOW, "1")
+    assert started.status_code == 303
+    location = started.headers["location"]
+    page = await analyst.get(location)
+    assert page.status_code == 200
+    assert re.search(
+        r'role="status" data-run-progress="[^"]+/progress">Replication 1 of 1<', page.text
+    )
+    assert '<script type="module" src="/static/scenario-run.mjs">' in page.text
+    progress = await analyst.get(f"{location}/progress")
+    assert progress.json() == {
+        "status": "running", "progress": "Replication 1 of 1", "completed": 0,
+        "replications": 1, "ended": False,
+    }  # fmt: skip
+    busy = await start(analyst, FAST, "2")
+    assert busy.status_code == 409
+    assert "govuk-error-summary" in busy.text
+    assert "Another run is under way" in text(busy.text)
+    # Stopping ends its processes; the page says so and no longer refreshes.
+    stop = await analyst.post(f"{location}/stop", data={"csrf_token": csrf_of(page.text)})
+    assert stop.status_code == 303
+    run = store_of(web_app).get(location.rsplit("/", 1)[1])
+    assert run is not None and run.status is Status.STOPPED and run.finished.is_set()
+    page = await analyst.get(location)
+    assert "data-run-progress" not in page.text
+    assert "Stopped by send-analyst." in text(page.text)
+    assert (await analyst.get(f"{location}/progress")).json()["ended"] is True
+    assert store_of(web_app).active is None
+
+
+@pytest.mark.parametrize(
+    ("form", "field", "message"),
+    [
+        ({"scenario": "", "replications": "20", "seed": "0"}, "scenario", "Choose a scenario to run"),
+        ({"scenario": "shipped:nothing", "replications": "20", "seed": "0"}, "scenario", "Choose a scenario to run"),
+        ({"scenario": FAST, "replications": "0", "seed": "0"}, "replications", "from 1 to 10,000"),
+        ({"scenario": FAST, "replications": "10001", "seed": "0"}, "replications", "from 1 to 10,000"),
+        ({"scenario": FAST, "replications": "twenty", "seed": "0"}, "replications", "whole number"),
+        ({"scenario": FAST, "replications": "20", "seed": "-1"}, "seed", "0 or more"),
+    ],
+)  # fmt: skip
+async def test_bad_input_is_an_error_summary_with_the_form_refilled(
+    analyst: httpx.AsyncClient, web_app: FastAPI, form: dict[str, str], field: str, message: str
+) -> None:
+    answer = await start(analyst, form["scenario"], form["replications"], form["seed"])
+    assert answer.status_code == 400
+    assert "<title>Error: " in answer.text
+    assert f'href="#{field}"' in answer.text and message in answer.text
+    assert f'value="{form["replications"]}"' in answer.text
+    assert store_of(web_app).active is None and not store_of(web_app).recent()
+
+
+async def test_finished_runs_are_compared_by_the_chosen_criterion(
+    analyst: httpx.AsyncClient, web_app: FastAPI
+) -> None:
+    first = await finished(web_app, await start(analyst, FAST, "2", seed="1"))
+    second = await finished(web_app, await start(analyst, FAST_TOO, "2", seed="1"))
+    odd = await finished(web_app, await start(analyst, FAST_THIRD, "1", seed="1"))
+    page = await analyst.get("/scenarios/compare")
+    assert page.status_code == 200 and "Choose the runs to compare" in page.text
+    query = f"run={first.run_id}&run={second.run_id}&criterion=review-backlog"
+    page = await analyst.get(f"/scenarios/compare?{query}")
+    assert page.status_code == 200
+    ranked = tables(page.text)["ranking"]
+    store = store_of(web_app)
+    found = [store.result(r) for r in (first, second)]
+    results = [r for r in found if r is not None]
+    assert len(results) == 2
+    best = min(results, key=lambda r: r.measure("review_backlog_end").median)
+    assert [row[0] for row in ranked] == ["1", "2"]
+    assert ranked[0][1] == best.scenario.scenario.title
+    for name in ("compare_past_20_weeks", "compare_in_time"):
+        img = re.search(rf'<img src="([^"]+/{name}.png)" alt="([^"]+)"', page.text)
+        assert img is not None, name
+        assert (await analyst.get(img.group(1))).status_code == 200
+        assert tables(page.text)[f"chart-{name}-table"]
+    # Runs that did not meet the same random draws are not compared.
+    unfair = await analyst.get(f"/scenarios/compare?run={first.run_id}&run={odd.run_id}")
+    assert unfair.status_code == 400 and "same number of replications" in unfair.text
+    same = await analyst.get(f"/scenarios/compare?run={first.run_id}&run={first.run_id}")
+    assert same.status_code == 400 and "at least two" in same.text
+    alone = await analyst.get(f"/scenarios/compare?run={first.run_id}")
+    assert alone.status_code == 400 and "at least two" in alone.text
+
+
+@pytest.mark.parametrize("staff_id", ["cw101", "sup-north"])
+async def test_only_analysts_and_admins_may_run_scenarios(
+    sign_in_as: SignInAs, admin: httpx.AsyncClient, staff_id: str
+) -> None:
+    http = await sign_in_as(staff_id)
+    assert (await http.get("/scenarios")).status_code == 403
+    assert (await http.get("/scenarios/compare")).status_code == 403
+    assert (await http.get("/scenarios/runs/0123456789abcdef")).status_code == 403
+    token = csrf_of((await http.get("/")).text)  # the sign-out form's
+    refused = await http.post(
+        "/scenarios/run",
+        data={"scenario": FAST, "replications": "1", "seed": "0", "csrf_token": token},
+    )
+    assert refused.status_code == 403
+    assert (await admin.get("/scenarios")).status_code == 200
+    assert (await admin.get("/scenarios/runs/0123456789abcdef")).status_code == 404
+    assert (await admin.get("/scenarios/runs/..%2F..%2Fetc")).status_code == 404
+
+
+async def test_the_file_routes_serve_only_a_run_s_own_charts_and_tables(
+    analyst: httpx.AsyncClient, web_settings: Settings
+) -> None:
+    folder = web_settings.data_dir / "scenario-runs" / "0123456789abcdef"
+    folder.mkdir(parents=True)
+    shutil.copy(Path(__file__), folder / "secret.png")
+    shutil.copy(Path(__file__), folder / "run.csv")
+    answer = await analyst.get("/scenarios/runs/0123456789abcdef/charts/secret.png")
+    assert answer.status_code == 404
+    assert (await analyst.get("/scenarios/runs/0123456789abcdef/files/run.csv")).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("band", "unit", "words"),
+    [
+        (Band(23, 37, 37), "week", "week 37 (weeks 23 to 37)"),
+        (Band(23, 37, math.nan), "week", "week 37 (from week 23; some replications never clear)"),
+        (Band(37, 37, 37), "week", "week 37"),
+        (Band(math.nan, math.nan, math.nan), "week", "Never"),
+        (Band(40.0, 46.44, 50.0), "%", "46.4% (40.0% to 50.0%)"),
+        (Band(math.nan, math.nan, math.nan), "%", "None"),
+        (Band(1200, 1234, 1300), "", "1,234 (1,200 to 1,300)"),
+    ],
+)
+def test_a_band_is_written_as_its_median_and_its_10_to_90_range(
+    band: Band, unit: str, words: str
+) -> None:
+    assert band_words(band, unit) == words
