@@ -14,7 +14,6 @@ import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Protocol
 
 from temporalio import activity
 
@@ -25,38 +24,19 @@ from activities.outbox import Outbox
 from statutory.alerts import AlertKind
 from statutory.dates import as_written
 from statutory.digest import DigestRequest, DigestResult, week_of
+from statutory.read_model import ListedCase
 
 #: A digest retried this often has had its last try: a channel still down leaves it due.
 LAST_ATTEMPT = 5
 
 
-class DueCase(Protocol):
-    """An open case as the read model or visibility lists it (``ehc.read_model.CaseViewRow``,
-    ``ehc.cases.CaseSummary``)."""
-
-    @property
-    def case_ref(self) -> str: ...
-
-    @property
-    def next_step(self) -> str | None: ...
-
-    @property
-    def next_deadline(self) -> date | None: ...
-
-    @property
-    def caseworker(self) -> str: ...
-
-    @property
-    def team(self) -> str: ...
-
-
 #: The open cases, of every kind, whose next statutory date falls before the given moment, each
 #: once (a late request for advice is listed as the advice, not again on its assessment), as
 #: ``(kind, case)`` pairs.
-FindDue = Callable[[datetime], Awaitable[Sequence[tuple[str, DueCase]]]]
+FindDue = Callable[[datetime], Awaitable[Sequence[tuple[str, ListedCase]]]]
 
 
-def compose(team: str, week: str, cases: Sequence[tuple[str, DueCase]], today: date) -> Message:
+def compose(team: str, week: str, cases: Sequence[tuple[str, ListedCase]], today: date) -> Message:
     """One team's digest: what is overdue, then what is due soon, earliest first."""
     overdue = [(k, c) for k, c in cases if c.next_deadline and c.next_deadline < today]
     soon = [(k, c) for k, c in cases if (k, c) not in overdue]
@@ -98,7 +78,7 @@ class DigestActivities:
         if request.as_of is None:
             raise ValueError("a digest request reaches the activity with its moment set")
         as_of = request.as_of.astimezone(UTC)
-        by_team: dict[str, list[tuple[str, DueCase]]] = defaultdict(list)
+        by_team: dict[str, list[tuple[str, ListedCase]]] = defaultdict(list)
         for kind, case in await self.find_due(as_of + timedelta(days=request.within_days + 1)):
             by_team[case.team].append((kind, case))
         week = week_of(as_of)

@@ -18,9 +18,10 @@ import asyncio
 import re
 import time
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, ClassVar, Protocol, TypedDict, TypeVar, Unpack
 
 from pydantic import BaseModel
 
@@ -29,6 +30,7 @@ from statutory import assessment, review
 from statutory.catalogue import StepInfo, describe
 from statutory.errors import RuleViolation
 from statutory.process import is_advice_request
+from statutory.read_model import ListedCase
 
 if TYPE_CHECKING:
     from temporalio.client import Client
@@ -115,27 +117,11 @@ def totals(lines: Sequence[OverdueLine]) -> OverdueTotals:
     )
 
 
-class Listed(Protocol):
-    """An open case as a source lists it: visibility's ``ehc.cases.CaseSummary``, or the read
-    model's ``ehc.read_model.CaseViewRow``."""
-
-    @property
-    def case_ref(self) -> str: ...
+class Listed(ListedCase, Protocol):
+    """An open case as a source lists it, with its stage."""
 
     @property
     def stage(self) -> str: ...
-
-    @property
-    def next_step(self) -> str | None: ...
-
-    @property
-    def next_deadline(self) -> date | None: ...
-
-    @property
-    def caseworker(self) -> str: ...
-
-    @property
-    def team(self) -> str: ...
 
 
 L = TypeVar("L", bound=Listed)
@@ -235,23 +221,62 @@ def check_filters(kinds: Sequence[str], stage: str | None) -> None:
         raise RuleViolation(f"--stage: unknown stage '{stage}' (known: {', '.join(stages)})")
 
 
-def _report(
-    lines: list[OverdueLine],
-    *,
-    now: datetime,
-    took: float,
-    within_days: int,
-    kinds: Sequence[str],
-    source: str,
-    freshness: str,
-) -> OverdueReport:
+class OverdueFilters(TypedDict, total=False):
+    """What ``read_model_report`` and ``overdue_report`` may be asked; each is optional."""
+
+    now: datetime | None
+    """The moment the report is for (default: now)."""
+    within_days: int
+    """Also the steps due within this many days (default 0: overdue only)."""
+    kinds: Sequence[str]
+    """Default: every kind (``KINDS``)."""
+    team: str | None
+    caseworker: str | None
+    stage: str | None
+    directory: Directory | None
+    """Names teams and caseworkers that no case names yet (known, so not refused)."""
+    own_caseworker: bool
+    """The caseworker is the one asking (an API token's staff id), known even with no case."""
+
+
+class _Source(Protocol):
+    """Where a report's lines are read: the read model, or Temporal visibility."""
+
+    name: ClassVar[str]
+
+    async def lines(self, now: datetime, asked: OverdueFilters) -> list[OverdueLine]:
+        """The lines for ``asked`` (its filters, defaults filled in), most overdue first."""
+
+    async def require_known(
+        self, team: str | None, caseworker: str | None, directory: Directory | None
+    ) -> None:
+        """Refuse (``RuleViolation``) a team or caseworker no case and not ``directory`` names."""
+
+    async def freshness(self, lines: list[OverdueLine]) -> str:
+        """How current what was read is, as a clause for the report's ``freshness``."""
+
+
+async def _report(source: _Source, filters: OverdueFilters) -> OverdueReport:
+    """The lines ``source`` reads for ``filters``, checked, timed and counted."""
+    kinds = filters.get("kinds", KINDS)
+    check_filters(kinds, filters.get("stage"))
+    now = filters.get("now") or datetime.now(UTC)
+    within_days = filters.get("within_days", 0)
+    started = time.perf_counter()
+    lines = await source.lines(now, {**filters, "within_days": within_days, "kinds": kinds})
+    took = time.perf_counter() - started
+    team = filters.get("team")
+    asked = None if filters.get("own_caseworker", False) else filters.get("caseworker")
+    if not lines and (team is not None or asked is not None):
+        await source.require_known(team, asked, filters.get("directory"))
+    freshness = await source.freshness(lines)
     return OverdueReport(
         read_at=now,
         query_seconds=round(took, 3),
         within_days=within_days,
         kinds=list(kinds),
         freshness=(
-            f"Read from {source} at {day(now.date())} {now:%H:%M:%S} UTC in {took:.2f} s; "
+            f"Read from {source.name} at {day(now.date())} {now:%H:%M:%S} UTC in {took:.2f} s; "
             f"{freshness}."
         ),
         totals=totals(lines),
@@ -259,50 +284,84 @@ def _report(
     )
 
 
+@dataclass(frozen=True)
+class _ReadModelSource:
+    read_model: ReadModel
+    name: ClassVar[str] = "the read model"
+
+    async def lines(self, now: datetime, asked: OverdueFilters) -> list[OverdueLine]:
+        return await asyncio.to_thread(
+            self.read_model.overdue,
+            today=now.astimezone(UTC).date(),
+            within_days=asked["within_days"],
+            kinds=asked["kinds"],
+            team=asked.get("team"),
+            caseworker=asked.get("caseworker"),
+            stage=asked.get("stage"),
+        )
+
+    async def require_known(
+        self, team: str | None, caseworker: str | None, directory: Directory | None
+    ) -> None:
+        await require_known_in(
+            self.read_model, team=team, caseworker=caseworker, directory=directory
+        )
+
+    async def freshness(self, lines: list[OverdueLine]) -> str:
+        empty = not lines and not await asyncio.to_thread(self.read_model.holds_any)
+        return READ_MODEL_EMPTY if empty else READ_MODEL_FRESHNESS
+
+
+@dataclass(frozen=True)
+class _VisibilitySource:
+    client: Client
+    name: ClassVar[str] = "Temporal visibility"
+
+    async def lines(self, now: datetime, asked: OverdueFilters) -> list[OverdueLine]:
+        # Temporal's client: imported here so that ``ehc overdue --help`` does not load it.
+        from ehc.cases import list_cases
+
+        kinds = asked["kinds"]
+        found = await asyncio.gather(
+            *(
+                list_cases(
+                    self.client,
+                    kind,
+                    due_by=now + timedelta(days=asked["within_days"]),
+                    team=asked.get("team"),
+                    caseworker=asked.get("caseworker"),
+                    stage=asked.get("stage"),
+                )
+                for kind in kinds
+            )
+        )
+        today = now.astimezone(UTC).date()
+        return lines_of(
+            ((kind, c) for kind, cases in zip(kinds, found, strict=True) for c in cases), today
+        )
+
+    async def require_known(
+        self, team: str | None, caseworker: str | None, directory: Directory | None
+    ) -> None:
+        from ehc.known import require_filters_known
+
+        await require_filters_known(
+            self.client, team=team, caseworker=caseworker, directory=directory
+        )
+
+    async def freshness(self, lines: list[OverdueLine]) -> str:
+        return FRESHNESS
+
+
 async def read_model_report(
-    read_model: ReadModel,
-    *,
-    now: datetime | None = None,
-    within_days: int = 0,
-    kinds: Sequence[str] = KINDS,
-    team: str | None = None,
-    caseworker: str | None = None,
-    stage: str | None = None,
-    directory: Directory | None = None,
-    own_caseworker: bool = False,
+    read_model: ReadModel, **filters: Unpack[OverdueFilters]
 ) -> OverdueReport:
     """``overdue_report``'s answer from the read model: the same lines, without Temporal.
 
     A team or caseworker no case in the read model (open or closed) and not ``directory``
     names is refused, listing those on open cases and in the directory.
     """
-    check_filters(kinds, stage)
-    now = now or datetime.now(UTC)
-    today = now.astimezone(UTC).date()
-    started = time.perf_counter()
-    lines = await asyncio.to_thread(
-        read_model.overdue,
-        today=today,
-        within_days=within_days,
-        kinds=kinds,
-        team=team,
-        caseworker=caseworker,
-        stage=stage,
-    )
-    took = time.perf_counter() - started
-    asked = None if own_caseworker else caseworker
-    if not lines and (team is not None or asked is not None):
-        await require_known_in(read_model, team=team, caseworker=asked, directory=directory)
-    empty = not lines and not await asyncio.to_thread(read_model.holds_any)
-    return _report(
-        lines,
-        now=now,
-        took=took,
-        within_days=within_days,
-        kinds=kinds,
-        source="the read model",
-        freshness=READ_MODEL_EMPTY if empty else READ_MODEL_FRESHNESS,
-    )
+    return await _report(_ReadModelSource(read_model), filters)
 
 
 async def require_known_in(
@@ -328,59 +387,13 @@ async def require_known_in(
         await require_known(what, value, client=None, also=on_open | in_directory(directory, what))
 
 
-async def overdue_report(
-    client: Client,
-    *,
-    now: datetime | None = None,
-    within_days: int = 0,
-    kinds: Sequence[str] = KINDS,
-    team: str | None = None,
-    caseworker: str | None = None,
-    stage: str | None = None,
-    directory: Directory | None = None,
-    own_caseworker: bool = False,
-) -> OverdueReport:
+async def overdue_report(client: Client, **filters: Unpack[OverdueFilters]) -> OverdueReport:
     """Open steps whose statutory target has passed (or falls within ``within_days``), most
-    overdue first: each case's own next step, each request for advice, each plan's review.
+    overdue first, from Temporal visibility: each case's own next step, each request for
+    advice, each plan's review.
 
     A team or caseworker that no case (and not ``directory``) names is refused, as is a stage
     the chosen kinds do not have (see ``ehc.known``). ``own_caseworker``: the caseworker is
     the one asking (an API token's staff id), known even with no case yet.
     """
-    # Temporal's client: imported here so that ``ehc overdue --help`` does not load it.
-    from ehc.cases import list_cases
-    from ehc.known import require_filters_known
-
-    check_filters(kinds, stage)
-    now = now or datetime.now(UTC)
-    started = time.perf_counter()
-    found = await asyncio.gather(
-        *(
-            list_cases(
-                client,
-                kind,
-                due_by=now + timedelta(days=within_days),
-                team=team,
-                caseworker=caseworker,
-                stage=stage,
-            )
-            for kind in kinds
-        )
-    )
-    took = time.perf_counter() - started
-    asked = None if own_caseworker else caseworker
-    if not any(found) and (team is not None or asked is not None):
-        await require_filters_known(client, team=team, caseworker=asked, directory=directory)
-    today = now.astimezone(UTC).date()
-    lines = lines_of(
-        ((kind, c) for kind, cases in zip(kinds, found, strict=True) for c in cases), today
-    )
-    return _report(
-        lines,
-        now=now,
-        took=took,
-        within_days=within_days,
-        kinds=kinds,
-        source="Temporal visibility",
-        freshness=FRESHNESS,
-    )
+    return await _report(_VisibilitySource(client), filters)

@@ -25,6 +25,7 @@ from activities.schema import case_view, step_view
 from ehc.overdue import KINDS, OverdueLine, in_order, line_of, listed_once, listed_twice
 from ehc.settings import Settings
 from statutory.process import StepKind
+from statutory.read_model import StepView
 from statutory.steps import StepState, step_state
 
 
@@ -65,24 +66,13 @@ class CaseViewRow(BaseModel):
         return None if self.next_due is None else (today - self.next_due).days
 
 
-class StepViewRow(BaseModel):
-    """One step of a case workflow: a row of ``step_view``."""
+class StepViewRow(StepView):
+    """One step of a case workflow: a row of ``step_view``, the step as its workflow wrote it
+    (its ``status`` the status truth table's word, ``statutory.steps``) and whose case it is."""
 
     workflow_id: str
     case_ref: str
     kind: str
-    step: str
-    label: str
-    regulation: str
-    statutory: bool
-    step_kind: StepKind
-    due: date
-    """The statutory date."""
-    operational_due: date
-    """The target: ``due`` paused by any exception."""
-    done_on: date | None
-    status: StepState
-    """The status truth table's word (``statutory.steps``)."""
     caseworker: str
     team: str
 

@@ -3,8 +3,9 @@
 One place for the words that ``ehc assessment show``, ``ehc review show`` and ``ehc case``
 print, so a value never reaches a person as a Python repr or an enum key. Step statuses are
 worded by ``statutory.steps.STATE_WORDS`` (the status truth table); this module only adds how
-far off an open step is. Every table is complete over its enum (tests check it), so a new
-event or value fails a test rather than printing a key.
+far off an open step is. Stages, endings and each event's name (``Event.title``) are worded
+beside the rules, whose refusals name them too. Every table is complete over its enum (tests
+check it), so a new event or value fails a test rather than printing a key.
 """
 
 from __future__ import annotations
@@ -17,37 +18,19 @@ from statutory import assessment as a
 from statutory import exceptions as exc
 from statutory import review as r
 from statutory.catalogue import describe
+from statutory.dates import days_left_words
 from statutory.steps import STATE_WORDS, StepState, StepStatus
 
-ASSESSMENT_STAGE: dict[a.Stage, str] = {
-    a.Stage.DECISION: "deciding whether to assess",
-    a.Stage.ASSESSMENT: "assessing",
-    a.Stage.DRAFT: "draft plan served",
-    a.Stage.CLOSED: "closed",
-}
-REVIEW_STAGE: dict[r.Stage, str] = {
-    r.Stage.AWAITING_MEETING: "waiting for the review meeting",
-    r.Stage.AWAITING_DECISION: "meeting held, decision to notify",
-    r.Stage.AMENDING: "amending the plan",
-    r.Stage.CEASING: "ceasing to maintain the plan",
-    r.Stage.CONCLUDED: "cycle concluded",
-    r.Stage.ENDED: "plan ended",
-}
-ENDING: dict[a.Ending, str] = {
-    a.Ending.PLAN_ISSUED: "final plan issued",
-    a.Ending.NOT_ASSESSED: "decided not to assess",
-    a.Ending.NOT_ISSUED: "decided not to issue a plan",
-    a.Ending.WITHDRAWN: "request withdrawn",
-}
+# Stages and endings are worded beside their enums: the rules' refusals name them too.
+ASSESSMENT_STAGE = a.STAGE_WORDS
+REVIEW_STAGE = r.STAGE_WORDS
+ENDING = a.ENDING_WORDS
 DECISION: dict[r.Decision, str] = {
     r.Decision.MAINTAIN: "keep the plan as it is",
     r.Decision.AMEND: "amend the plan",
     r.Decision.CEASE: "cease to maintain the plan",
 }
-PLAN_ENDING: dict[r.PlanEnding, str] = {
-    r.PlanEnding.CEASED: "the plan ceased",
-    r.PlanEnding.TRANSFERRED_OUT: "the plan was transferred out",
-}
+PLAN_ENDING = r.PLAN_ENDING_WORDS
 TRANSFER = r.TRANSFER_WORDS
 CATEGORY: dict[r.Category, str] = {
     r.Category.SECONDARY_TRANSFER: "a transfer to secondary school",
@@ -122,13 +105,12 @@ def yes_no(value: bool | None, none: str = "does not apply") -> str:
 
 
 def step_status(s: StepStatus) -> str:
-    """The truth table's word for the step, and for an open one how far off its target is."""
-    said = STATE_WORDS[s.state]
-    if s.state is StepState.OPEN and s.days_left is not None:
-        return f"{said}, " + ("today" if s.days_left == 0 else f"{count(s.days_left, 'day')} left")
-    if s.state is StepState.OVERDUE and s.days_left is not None:
-        return f"{said} by {count(-s.days_left, 'day')}"
-    return said
+    """The truth table's word for the step; for an open or overdue one, how far off its target
+    is instead: "12 days left", "due today", "3 days overdue" (beside its date)."""
+    if s.state in (StepState.OPEN, StepState.OVERDUE) and s.days_left is not None:
+        left = s.days_left
+        return f"{count(left, 'day')} left" if left > 0 else days_left_words(left)
+    return STATE_WORDS[s.state]
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,24 +152,21 @@ def event(e: a.AssessmentEvent | r.ReviewEvent) -> EventWords:
             kind = e.advice_type.replace("-", " ")
             return EventWords(e.on, f"Advice requested: {kind} advice from {e.provider}")
         case a.AdviceReceived() | r.ReviewAdviceReceived():
-            return EventWords(e.on, "Advice received", f"advice request {e.advice_id}")
+            return EventWords(e.on, e.title, f"advice request {e.advice_id}")
         case a.AdviceNotNeeded():
             return EventWords(
-                e.on,
-                "Advice no longer needed",
-                f"advice request {e.advice_id}: {ADVICE_NOT_NEEDED[e.reason]}",
+                e.on, e.title, f"advice request {e.advice_id}: {ADVICE_NOT_NEEDED[e.reason]}"
             )
         case a.SettingConsulted():
             return EventWords(e.on, f"Setting consulted: {e.setting}")
         case a.SettingReplied():
-            return EventWords(e.on, "Setting replied", f"consultation {e.consultation_id}")
+            return EventWords(e.on, e.title, f"consultation {e.consultation_id}")
         case a.FinalPlanIssued() | r.FinalAmendedPlanIssued():
-            what = "Final plan issued" if e.type == "final-issued" else "Final amended plan issued"
             return EventWords(
-                e.on, what, REPRESENTATIONS_EARLY if e.representations_received else ""
+                e.on, e.title, REPRESENTATIONS_EARLY if e.representations_received else ""
             )
         case a.Withdrawn():
-            return EventWords(e.on, "Request withdrawn", e.reason)
+            return EventWords(e.on, e.title, e.reason)
         case a.CaseworkerReassigned() | r.CaseworkerReassigned():
             team = f" (team {e.team})" if e.team else ""
             return EventWords(e.on, f"Reassigned to caseworker {e.caseworker}{team}")
@@ -199,28 +178,13 @@ def event(e: a.AssessmentEvent | r.ReviewEvent) -> EventWords:
             result = "the plan continues" if e.plan_continues else "the plan ceases"
             return EventWords(e.on, f"Appeal concluded: {result}")
         case r.TransferredOut():
-            return EventWords(e.on, "Plan transferred out", e.reason)
+            return EventWords(e.on, e.title, e.reason)
         case r.TransferSet():
             if e.transfer is None:
                 return EventWords(e.on, "Phase transfer cleared")
             return EventWords(e.on, f"Transfer: {transfer(e.transfer)}")
-    # An event no one has worded yet reads as its name rather than stopping the show.
-    return EventWords(e.on, PLAIN.get(e.type, e.type.replace("-", " ").capitalize()))
-
-
-#: Events that need no more than their name.
-PLAIN: dict[str, str] = {
-    "decided-to-assess": "Decided to assess",
-    "decided-not-to-assess": "Decided not to assess",
-    "decided-not-to-issue": "Decided not to issue a plan",
-    "draft-served": "Draft plan served",
-    "invitations-sent": "Invitations to the review meeting sent",
-    "advice-circulated": "Advice circulated before the meeting",
-    "meeting-held": "Review meeting held",
-    "report-sent": "Report of the meeting sent",
-    "amendment-notice-sent": "Amendment notice sent",
-    "appeal-lodged": "Appeal lodged",
-}
+    # The rest need no more than their name (``Event.title``).
+    return EventWords(e.on, e.title)
 
 
 def alert(kind: str, level: int, target: date | None = None) -> str:

@@ -1,6 +1,8 @@
 """PNG charts of a scenario (and of several side by side): medians with 10-90% bands.
 
-Matplotlib with the non-interactive Agg backend: no display needed.
+Matplotlib with the non-interactive Agg backend: no display needed. Each chart is titled by
+what it shows, with a run's scenario named on a second line; months on the axis read
+"Jan 2023", spelled by ``statutory.dates`` (matplotlib's ``%b`` follows the machine's locale).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from scenarios.results import Band, ScenarioResult
+from statutory.dates import MONTHS
 
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf")
 
@@ -45,8 +48,36 @@ def _month_dates(result: ScenarioResult) -> list[date]:
     return [date(y, m, 15) for y, m in result.months]
 
 
-def _finish(fig: Figure, ax: Axes, title: str, ylabel: str, path: Path) -> Path:
-    ax.set_title("\n".join(textwrap.wrap(title, 80)), fontsize=10)
+def _month_ticks(ax: Axes, most: int = 8) -> None:
+    """Ticks on the first of each month the lines span, written "Jan 2023"; past ``most`` of
+    them, every 2, 3, 6 or 12 months (Jan, Apr, Jul, Oct...), or every few years."""
+    days: list[date] = [
+        d
+        for line in ax.get_lines()
+        for d in np.asarray(line.get_xdata(), dtype="datetime64[D]").astype(date).tolist()
+    ]
+    if not days:
+        return
+    first, last = min(days), max(days)
+    firsts = [
+        date(year, month, 1)
+        for index in range(first.year * 12 + first.month - 1, last.year * 12 + last.month)
+        for year, month in [(index // 12, index % 12 + 1)]
+        if first <= date(year, month, 1)
+    ] or [first]
+    step = next((n for n in (1, 2, 3, 6, 12) if len(firsts) <= most * n), 0)
+    step = step or 12 * math.ceil(len(firsts) / (most * 12))
+    shown = [d for d in firsts if (d.year * 12 + d.month - 1) % step == 0] or firsts[:1]
+    ax.set_xticks(_days(shown), [f"{MONTHS[d.month - 1]} {d.year}" for d in shown])
+
+
+def _finish(fig: Figure, ax: Axes, title: str, ylabel: str, path: Path, scenario: str = "") -> Path:
+    """Title the chart (the ``scenario``'s title below what it shows), label its axes, write."""
+    heading = "\n".join(textwrap.wrap(title, 80))
+    if scenario:
+        heading += "\n" + "\n".join(textwrap.wrap(scenario, 100))
+    ax.set_title(heading, fontsize=10)
+    _month_ticks(ax)
     ax.set_ylabel(ylabel)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="best")
@@ -85,7 +116,7 @@ def write_charts(result: ScenarioResult, folder: Path) -> list[Path]:
         )
     ):
         _band(ax, x, result.weekly(name), label, COLOURS[i])
-    written.append(_finish(fig, ax, f"Backlog: {title}", "cases", folder / "backlog.png"))
+    written.append(_finish(fig, ax, "Backlog each week", "cases", folder / "backlog.png", title))
 
     fig, ax = plt.subplots(figsize=(9, 4.8))
     _in_time_panel(ax, result, COLOURS[1], COLOURS[0])
@@ -93,9 +124,10 @@ def write_charts(result: ScenarioResult, folder: Path) -> list[Path]:
         _finish(
             fig,
             ax,
-            f"Plans issued within 20 weeks, by month of issue: {title}",
+            "Plans issued within 20 weeks, by month of issue",
             "% of plans issued in the month",
             folder / "in_time.png",
+            title,
         )
     )
 
@@ -105,9 +137,10 @@ def write_charts(result: ScenarioResult, folder: Path) -> list[Path]:
         _finish(
             fig,
             ax,
-            f"Caseload (plans and open assessments): {title}",
+            "Caseload per caseworker (plans and open assessments)",
             "cases",
             folder / "caseload.png",
+            title,
         )
     )
     return written

@@ -50,11 +50,29 @@ class Stage(StrEnum):
     CLOSED = "closed"
 
 
+#: How each stage reads to a person (screens, summaries, the rules' refusals).
+STAGE_WORDS: dict[Stage, str] = {
+    Stage.DECISION: "deciding whether to assess",
+    Stage.ASSESSMENT: "assessing",
+    Stage.DRAFT: "draft plan served",
+    Stage.CLOSED: "closed",
+}
+
+
 class Ending(StrEnum):
     PLAN_ISSUED = "plan-issued"
     NOT_ASSESSED = "not-assessed"
     NOT_ISSUED = "not-issued"
     WITHDRAWN = "withdrawn"
+
+
+#: How each ending reads to a person.
+ENDING_WORDS: dict[Ending, str] = {
+    Ending.PLAN_ISSUED: "final plan issued",
+    Ending.NOT_ASSESSED: "decided not to assess",
+    Ending.NOT_ISSUED: "decided not to issue a plan",
+    Ending.WITHDRAWN: "request withdrawn",
+}
 
 
 class AdviceType(StrEnum):
@@ -184,6 +202,7 @@ class AssessmentRequest(BaseModel):
 class DecidedToAssess(events.Event):
     """The decision to assess (reg 4(1), 5(1))."""
 
+    title = "Decided to assess"
     type: Literal["decided-to-assess"] = "decided-to-assess"
 
     def check(self, case: AssessmentCase, today: date) -> None:
@@ -196,6 +215,7 @@ class DecidedToAssess(events.Event):
 class DecidedNotToAssess(events.Event):
     """The decision not to assess (reg 5(1)): the case closes."""
 
+    title = "Decided not to assess"
     type: Literal["decided-not-to-assess"] = "decided-not-to-assess"
 
     def check(self, case: AssessmentCase, today: date) -> None:
@@ -209,6 +229,7 @@ class DecidedNotToAssess(events.Event):
 class AdviceRequested(events.Event):
     """A request for advice (reg 6(1)); the adviser has 6 weeks from receiving it (reg 8(1))."""
 
+    title = "Advice requested"
     type: Literal["advice-requested"] = "advice-requested"
     advice_type: AdviceType
     """The advice sought (reg 6(1))."""
@@ -246,6 +267,7 @@ class AdviceRequested(events.Event):
 class AdviceReceived(events.Event):
     """Advice came back (reg 8(1))."""
 
+    title = "Advice received"
     type: Literal["advice-received"] = "advice-received"
     advice_id: int = Field(ge=1, le=bounds.MAX_NUMBER)
     """The number of the request for advice (1 for the first)."""
@@ -284,6 +306,7 @@ class AdviceNotNeededReason(StrEnum):
 class AdviceNotNeeded(events.Event):
     """A request for advice that will not be answered: reg 6(4), or the request withdrawn."""
 
+    title = "Advice no longer needed"
     type: Literal["advice-not-needed"] = "advice-not-needed"
     advice_id: int = Field(ge=1, le=bounds.MAX_NUMBER)
     """The number of the request for advice (1 for the first)."""
@@ -311,6 +334,7 @@ class AdviceNotNeeded(events.Event):
 class DecidedNotToIssue(events.Event):
     """The decision not to issue a plan (reg 10(1)): the case closes."""
 
+    title = "Decided not to issue a plan"
     type: Literal["decided-not-to-issue"] = "decided-not-to-issue"
 
     def check(self, case: AssessmentCase, today: date) -> None:
@@ -324,6 +348,7 @@ class DecidedNotToIssue(events.Event):
 class DraftServed(events.Event):
     """The draft plan was served: 15 days for representations begin (reg 13(1))."""
 
+    title = "Draft plan served"
     type: Literal["draft-served"] = "draft-served"
 
     def check(self, case: AssessmentCase, today: date) -> None:
@@ -336,6 +361,7 @@ class DraftServed(events.Event):
 class SettingConsulted(events.Event):
     """A setting was consulted on being named in the plan (CFA s39(2))."""
 
+    title = "Setting consulted on being named"
     type: Literal["setting-consulted"] = "setting-consulted"
     setting: str = Field(min_length=1, max_length=80)
     """The school, college or other setting consulted."""
@@ -357,6 +383,7 @@ class SettingConsulted(events.Event):
 class SettingReplied(events.Event):
     """A consulted setting replied (CoP 9.83)."""
 
+    title = "Setting replied"
     type: Literal["setting-replied"] = "setting-replied"
     consultation_id: int = Field(ge=1, le=bounds.MAX_NUMBER)
     """The number of the consultation (1 for the first)."""
@@ -377,6 +404,7 @@ class SettingReplied(events.Event):
 class FinalPlanIssued(events.Event):
     """The final plan was issued (reg 13(2)): the case closes."""
 
+    title = "Final plan issued"
     type: Literal["final-issued"] = "final-issued"
     representations_received: bool = False
     """The parent or young person made their representations before the 15 days ran out
@@ -408,6 +436,7 @@ class FinalPlanIssued(events.Event):
 class ExceptionRecorded(events.Event):
     """An exception; ``on`` is the day it was recorded, ``start``..``end`` its period."""
 
+    title = "Exception to a time limit"
     type: Literal["exception"] = "exception"
     reason: exc.Reason
     """The exception that applies (reg 5(4), 8(2), 10(4), 13(3), 2A)."""
@@ -472,6 +501,7 @@ class ExceptionRecorded(events.Event):
 class Withdrawn(events.Event):
     """The request was withdrawn: the case closes."""
 
+    title = "Request withdrawn"
     type: Literal["withdrawn"] = "withdrawn"
     reason: str = Field(default="", max_length=200)
     """Why it was withdrawn."""
@@ -619,7 +649,7 @@ _not_before = events.not_before
 
 
 def _stage(case: AssessmentCase, event: events.Event, *stages: Stage) -> None:
-    events.at_stage(case.stage, stages, event, "case")
+    events.at_stage(case.stage, stages, event, "case", STAGE_WORDS)
 
 
 def _check_assessed(case: AssessmentCase, event: DecidedNotToIssue | DraftServed) -> None:
@@ -656,7 +686,8 @@ def check(case: AssessmentCase, event: AssessmentEvent, today: date) -> None:
     """
     _not_before(event.on, case.request.received, "the request was received")
     events.not_in_future(event.on, today)
-    events.still_open(case.closed, f"the case is closed ({case.ending})")
+    ended = ENDING_WORDS[case.ending] if case.ending else ""
+    events.still_open(case.closed, f"the case is closed ({ended})")
     event.check(case, today)
 
 

@@ -14,9 +14,10 @@ API documents them, and ``ehc ... record --help`` is made from them.
 from __future__ import annotations
 
 import typing
+from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum
-from typing import Any, Literal, Protocol
+from typing import Any, ClassVar, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -29,6 +30,10 @@ class Event(BaseModel):
     """Something that happened to a case, on a day."""
 
     model_config = ConfigDict(frozen=True, use_attribute_docstrings=True)
+
+    title: ClassVar[str]
+    """What a person calls this kind of event ("Final plan issued"): a form's heading, a
+    timeline's line, the name a refusal gives it."""
 
     on: bounds.CaseDay
     """The day it happened."""
@@ -77,15 +82,20 @@ def still_open(ended: bool, how: str) -> None:
     require(not ended, f"{how}; nothing more can be recorded")
 
 
-def at_stage(current: StrEnum, allowed: tuple[StrEnum, ...], event: Event, holder: str) -> None:
+S = TypeVar("S", bound=StrEnum)
+
+
+def at_stage(
+    current: S, allowed: tuple[S, ...], event: Event, holder: str, words: Mapping[S, str]
+) -> None:
     """The event belongs to one of the ``allowed`` stages of the case (``holder``: "case",
-    "review")."""
+    "review"); the refusal names the event and the stages in ``words``, as people say them."""
     if current not in allowed:
-        stages = " or ".join(s.value for s in allowed)
-        name = getattr(event, "type", type(event).__name__)
+        stages = [words[s] for s in allowed]
+        either = ", ".join(stages[:-1]) + " or " + stages[-1] if len(stages) > 1 else stages[0]
         raise RuleViolation(
-            f"{name} can only be recorded at the {stages} stage; this {holder} is at "
-            f"'{current.value}'"
+            f"{event.title} can only be recorded when the {holder}'s stage is {either}; "
+            f"this {holder}'s stage is {words[current]}"
         )
 
 
@@ -102,6 +112,7 @@ class Held(Protocol):
 class CaseworkerReassigned(Event):
     """The case moves to another caseworker (and perhaps another team)."""
 
+    title = "Case moved to another caseworker"
     type: Literal["caseworker-reassigned"] = "caseworker-reassigned"
     caseworker: StaffId
     """The new caseworker's staff id (not a name)."""

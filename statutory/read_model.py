@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
@@ -151,3 +152,25 @@ def case_view(
         version=version,
         updated_at=updated_at,
     )
+
+
+class ListedCase(Protocol):
+    """An open case as a list of what is due reads it: a row of the read model
+    (``ehc.read_model.CaseViewRow``) or a case as visibility lists it (``ehc.cases.CaseSummary``).
+    Declared here because the weekly digest's activity and the overdue lines both read it."""
+
+    @property
+    def case_ref(self) -> str: ...
+
+    @property
+    def next_step(self) -> str | None: ...
+
+    @property
+    def next_deadline(self) -> date | None:
+        """The next step's operational target (``CaseView.next_due``)."""
+
+    @property
+    def caseworker(self) -> str: ...
+
+    @property
+    def team(self) -> str: ...

@@ -95,6 +95,13 @@ class PlanEnding(StrEnum):
     TRANSFERRED_OUT = "transferred-out"
 
 
+#: How each ending of a plan reads to a person.
+PLAN_ENDING_WORDS: dict[PlanEnding, str] = {
+    PlanEnding.CEASED: "the plan ceased",
+    PlanEnding.TRANSFERRED_OUT: "the plan was transferred out",
+}
+
+
 class Stage(StrEnum):
     AWAITING_MEETING = "awaiting-meeting"
     AWAITING_DECISION = "awaiting-decision"
@@ -102,6 +109,17 @@ class Stage(StrEnum):
     CEASING = "ceasing"
     CONCLUDED = "concluded"  # this cycle is done; the next one starts
     ENDED = "ended"  # the plan has ended
+
+
+#: How each stage reads to a person (screens, summaries, the rules' refusals).
+STAGE_WORDS: dict[Stage, str] = {
+    Stage.AWAITING_MEETING: "waiting for the review meeting",
+    Stage.AWAITING_DECISION: "deciding after the review meeting",
+    Stage.AMENDING: "amending the plan",
+    Stage.CEASING: "ceasing to maintain the plan",
+    Stage.CONCLUDED: "cycle concluded",
+    Stage.ENDED: "plan ended",
+}
 
 
 # --- phase transfers -------------------------------------------------------------------------
@@ -295,6 +313,7 @@ class ReviewPolicy(BaseModel):
 class MeetingScheduled(events.Event):
     """The review meeting was arranged."""
 
+    title = "Review meeting arranged"
     type: Literal["meeting-scheduled"] = "meeting-scheduled"
     meeting_date: bounds.CaseDay
     """The day of the meeting."""
@@ -315,6 +334,7 @@ class MeetingScheduled(events.Event):
 class InvitationsSent(events.Event):
     """Invitations to the meeting went out (reg 20(3))."""
 
+    title = "Invitations to the review meeting sent"
     type: Literal["invitations-sent"] = "invitations-sent"
 
     def check(self, cycle: ReviewCycle, today: date) -> None:
@@ -327,6 +347,7 @@ class InvitationsSent(events.Event):
 class AdviceCirculated(events.Event):
     """Advice and information were circulated before the meeting (reg 20(4))."""
 
+    title = "Advice circulated before the meeting"
     type: Literal["advice-circulated"] = "advice-circulated"
 
     def check(self, cycle: ReviewCycle, today: date) -> None:
@@ -339,6 +360,7 @@ class AdviceCirculated(events.Event):
 class MeetingHeld(events.Event):
     """The review meeting was held (CFA s44(1), reg 20)."""
 
+    title = "Review meeting held"
     type: Literal["meeting-held"] = "meeting-held"
 
     def check(self, cycle: ReviewCycle, today: date) -> None:
@@ -352,6 +374,7 @@ class MeetingHeld(events.Event):
 class ReportSent(events.Event):
     """The report of the meeting was sent (reg 20(7))."""
 
+    title = "Report of the meeting sent"
     type: Literal["report-sent"] = "report-sent"
 
     def check(self, cycle: ReviewCycle, today: date) -> None:
@@ -366,6 +389,7 @@ class ReportSent(events.Event):
 class DecisionNotified(events.Event):
     """The decision to maintain, amend or cease the plan was notified (reg 20(10))."""
 
+    title = "Decision notified"
     type: Literal["decision"] = "decision"
     decision: Decision
     """The decision notified (reg 20(10))."""
@@ -381,6 +405,7 @@ class DecisionNotified(events.Event):
 class AmendmentNoticeSent(events.Event):
     """The amendment notice, with the proposed amended plan, was sent (reg 22(2))."""
 
+    title = "Amendment notice sent"
     type: Literal["amendment-notice-sent"] = "amendment-notice-sent"
 
     def check(self, cycle: ReviewCycle, today: date) -> None:
@@ -395,6 +420,7 @@ class AmendmentNoticeSent(events.Event):
 class FinalAmendedPlanIssued(events.Event):
     """The final amended plan was issued (reg 22(3)): the cycle concludes."""
 
+    title = "Final amended plan issued"
     type: Literal["final-amended-issued"] = "final-amended-issued"
     representations_received: bool = False
     """Representations on the proposed amendments came in before the 15 days ran out
@@ -422,6 +448,7 @@ class FinalAmendedPlanIssued(events.Event):
 class AppealLodged(events.Event):
     """An appeal against the decision to cease was lodged (CFA s51)."""
 
+    title = "Appeal lodged"
     type: Literal["appeal-lodged"] = "appeal-lodged"
 
     def check(self, cycle: ReviewCycle, today: date) -> None:
@@ -442,6 +469,7 @@ class AppealLodged(events.Event):
 class AppealConcluded(events.Event):
     """The appeal against the decision to cease ended."""
 
+    title = "Appeal concluded"
     type: Literal["appeal-concluded"] = "appeal-concluded"
     plan_continues: bool
     """Whether the plan continues after the appeal (or ceases)."""
@@ -461,6 +489,7 @@ class AppealConcluded(events.Event):
 class TransferredOut(events.Event):
     """The plan moved to another local authority: it ends here."""
 
+    title = "Plan transferred out"
     type: Literal["transferred-out"] = "transferred-out"
     reason: str = Field(min_length=1, max_length=200)
     """Why the plan ends here, e.g. moved to another authority."""
@@ -476,6 +505,7 @@ class TransferredOut(events.Event):
 class ReviewAdviceRequested(events.Event):
     """Advice or information sought for the review; due when it must be circulated."""
 
+    title = "Advice requested"
     type: Literal["advice-requested"] = "advice-requested"
     advice_type: str = Field(min_length=1, max_length=40)
     """The advice or information sought, e.g. educational, medical."""
@@ -508,6 +538,7 @@ class ReviewAdviceRequested(events.Event):
 class ReviewAdviceReceived(events.Event):
     """Advice or information sought for the review came back."""
 
+    title = "Advice received"
     type: Literal["advice-received"] = "advice-received"
     advice_id: int = Field(ge=1, le=bounds.MAX_NUMBER)
     """The number of the request for advice (1 for the first)."""
@@ -528,6 +559,7 @@ class ReviewAdviceReceived(events.Event):
 class TransferSet(events.Event):
     """Record (or with no kind, clear) the plan's next phase transfer."""
 
+    title = "Next phase transfer"
     type: Literal["transfer-set"] = "transfer-set"
     transfer: PhaseTransfer | None = None
     """The next phase transfer (reg 18); without one, the plan's transfer is cleared."""
@@ -727,7 +759,7 @@ _OPEN_STAGES = (Stage.AWAITING_MEETING, Stage.AWAITING_DECISION, Stage.AMENDING,
 
 
 def _stage(cycle: ReviewCycle, event: events.Event, *stages: Stage) -> None:
-    events.at_stage(cycle.stage, stages, event, "review")
+    events.at_stage(cycle.stage, stages, event, "review", STAGE_WORDS)
 
 
 def _check_before_meeting(cycle: ReviewCycle, event: InvitationsSent | AdviceCirculated) -> None:
@@ -744,7 +776,8 @@ def check(cycle: ReviewCycle, event: ReviewEvent, today: date) -> None:
     """Raise ``RuleViolation`` if ``event`` cannot happen now; never changes ``cycle``."""
     events.not_in_future(event.on, today)
     _not_before(event.on, cycle.anchor, "this review cycle began")
-    events.still_open(cycle.ended is not None, f"the plan has ended ({cycle.ended})")
+    ended = PLAN_ENDING_WORDS[cycle.ended] if cycle.ended else ""
+    events.still_open(cycle.ended is not None, ended)
     event.check(cycle, today)
 
 

@@ -1,32 +1,24 @@
 """Serving the API: alone (``ehc api``) or inside ``ehc up`` beside the worker.
 
-``serve`` runs uvicorn in the caller's event loop and returns when ``stop`` is set, so
-``ehc up`` can start it as one more task that shares the worker's Temporal client.
+``serve`` runs uvicorn in the caller's event loop and returns when ``stop`` is set
+(``ehc.asgi``), so ``ehc up`` can start it as one more task that shares the worker's Temporal
+client.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
-from collections.abc import Generator
 
 import structlog
-import uvicorn
 from temporalio.client import Client
 
 from ehc.api.app import create_app
 from ehc.api.auth import TokenConfigError
+from ehc.asgi import serve_app
 from ehc.settings import Settings
 
 log = structlog.get_logger(__name__)
-
-
-class _Server(uvicorn.Server):
-    @contextlib.contextmanager
-    def capture_signals(self) -> Generator[None, None, None]:
-        # The caller owns Ctrl-C (``ehc up`` stops server, worker and API in order).
-        yield
 
 
 async def serve(
@@ -43,19 +35,8 @@ async def serve(
     # cyclic collector's way, so the objects of a long list (an overdue list of thousands of
     # lines) do not make each full collection walk it all again (benchmarks/read_model.py).
     gc.freeze()
-    server = _Server(
-        uvicorn.Config(app, host=api.host, port=api.port, log_level="warning", access_log=False)
-    )
-    task = asyncio.create_task(server.serve())
     log.info("api listening", url=f"http://{api.host}:{api.port}", docs="/docs")
-    if stop is None:
-        await task
-        return
-    waiter = asyncio.create_task(stop.wait())
-    await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
-    server.should_exit = True
-    await task
-    waiter.cancel()
+    await serve_app(app, host=api.host, port=api.port, stop=stop)
 
 
 def start_beside_worker(

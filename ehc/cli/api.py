@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import signal
 from typing import Annotated
 
 import typer
 
 from ehc.cli.common import fail, run
+from ehc.cli.serving import at_address, stop_on_signals
 from ehc.settings import get_settings
 
 
@@ -22,20 +21,14 @@ def api(
     from ehc.api.serve import serve
     from ehc.temporal import connect
 
-    settings = get_settings()
-    given = {"host": host, "port": port}
-    api = settings.api.model_copy(update={k: v for k, v in given.items() if v is not None})
-    settings = settings.model_copy(update={"api": api})
+    settings = at_address(get_settings(), "api", host, port)
     try:
-        api.load_tokens()
+        settings.api.load_tokens()
     except TokenConfigError as error:
         fail(str(error))
 
     async def go() -> None:
         client = await connect(settings)  # fails in one line if Temporal is not there
-        stop = asyncio.Event()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            asyncio.get_running_loop().add_signal_handler(sig, stop.set)
-        await serve(settings, client=client, stop=stop)
+        await serve(settings, client=client, stop=stop_on_signals())
 
     run(go())

@@ -113,7 +113,11 @@ COMMANDS: dict[str, Lazy] = {
     "export": Lazy(
         "ehc.cli.export", "app", "Tables for statutory returns, as CSV (see docs/REPORTING.md)."
     ),
-    "db": Lazy("ehc.cli.db", "app", "The outbox and reporting database: schema migrations."),
+    "db": Lazy(
+        "ehc.cli.db",
+        "app",
+        "The outbox and reporting database: schema migrations, and the read model's rebuild.",
+    ),
 }
 
 

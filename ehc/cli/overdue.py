@@ -14,6 +14,7 @@ from ehc.cli.common import err, fail, out, run
 from ehc.overdue import (
     KINDS,
     STAGES,
+    OverdueFilters,
     OverdueLine,
     OverdueReport,
     overdue_report,
@@ -91,34 +92,23 @@ def overdue(
         settings = get_settings()
         # The directory is read only to recognise a team or caseworker no case names yet.
         filtered = team is not None or caseworker is not None
-        kinds = (kind,) if kind else KINDS
-        worker = caseworker.lower() if caseworker else None
-        directory = Directory.load(settings.directory_file) if filtered else None
+        filters: OverdueFilters = {
+            "within_days": days,
+            "kinds": (kind,) if kind else KINDS,
+            "team": team,
+            "caseworker": caseworker.lower() if caseworker else None,
+            "stage": stage,
+            "directory": Directory.load(settings.directory_file) if filtered else None,
+        }
         if source is Source.TEMPORAL:
             from ehc.temporal import connect  # Temporal's client: only when asked for
 
-            return await overdue_report(
-                await connect(settings),
-                within_days=days,
-                kinds=kinds,
-                team=team,
-                caseworker=worker,
-                stage=stage,
-                directory=directory,
-            )
+            return await overdue_report(await connect(settings), **filters)
         from ehc.read_model import open_read_model
 
         read_model = open_read_model(settings)
         try:
-            return await read_model_report(
-                read_model,
-                within_days=days,
-                kinds=kinds,
-                team=team,
-                caseworker=worker,
-                stage=stage,
-                directory=directory,
-            )
+            return await read_model_report(read_model, **filters)
         finally:
             read_model.close()
 

@@ -2,7 +2,8 @@
 
 ``ehc simulate FILE`` runs one scenario; ``ehc simulate compare A B ...`` ranks options. The
 first form has no sub-command name: a first argument that is not a sub-command is taken as the
-scenario file of ``run``.
+scenario file of ``run``. The tables and sentences printed name a week by the day it starts
+("28 (19 Jun 2023)") and write a count as a whole number; the CSV files keep ISO dates.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from rich.table import Table
 from ehc.cli.common import FAILED, err, fail, out
 from ehc.cli.common import run as run_async
 from ehc.settings import get_settings
+from ehc.text import day
 from scenarios import compare as comparing
 from scenarios import engine, model, results
 from scenarios.model import ScenarioError
@@ -105,6 +107,20 @@ def _default_out(name: str) -> Path:
     return get_settings().data_dir / "simulations" / name
 
 
+def _value(value: float, unit: str, result: results.ScenarioResult | None = None) -> str:
+    """A figure as people read it: a count as a whole number ("744"; a median across
+    replications may fall between two), a week with the day it starts ("28 (19 Jun 2023)"),
+    a percentage as ``results.format_value`` writes it; "-" for none."""
+    if math.isnan(value):
+        return results.format_value(value, unit)
+    if unit == "":
+        return f"{round(value):,}"
+    if unit == "week" and result is not None:
+        week = round(value)
+        return f"{week} ({day(result.week_start(week))})"
+    return results.format_value(value, unit, result)
+
+
 def _summary_table(result: results.ScenarioResult, replications: int, seed: int) -> Table:
     table = Table(
         title=f"{result.scenario.scenario.title}\n{replications} replications from seed {seed}; "
@@ -117,9 +133,9 @@ def _summary_table(result: results.ScenarioResult, replications: int, seed: int)
     for m in result.summary():
         table.add_row(
             m.label,
-            results.format_value(m.band.median, m.unit, result),
-            results.format_value(m.band.low, m.unit, result),
-            results.format_value(m.band.high, m.unit, result),
+            _value(m.band.median, m.unit, result),
+            _value(m.band.low, m.unit, result),
+            _value(m.band.high, m.unit, result),
         )
     return table
 
@@ -165,18 +181,35 @@ def run(
         out.print(f"The assessment backlog does not clear ({share:.0%} of replications clear it).")
     else:
         out.print(
-            f"The assessment backlog clears in week {cleared} ({result.week_start(cleared)}), "
+            f"The assessment backlog clears in week {cleared} ({day(result.week_start(cleared))}), "
             f"in {share:.0%} of replications."
         )
     out.print(f"Wrote {len(written)} files to {folder}/")
 
 
 def _with_band(band: results.Band, unit: str) -> str:
-    median = results.format_value(band.median, unit)
+    median = _value(band.median, unit)
     if math.isnan(band.median):
         return median
-    low, high = results.format_value(band.low, unit), results.format_value(band.high, unit)
+    low, high = _value(band.low, unit), _value(band.high, unit)
     return f"{median} [{low}-{high}]" if (low, high) != (median, median) else median
+
+
+def _score(r: comparing.Ranked, criterion: comparing.Criterion) -> str:
+    """The criterion's value as the tables write figures (``comparing.rank``'s score names a
+    week by its ISO day and writes a count to one decimal)."""
+    result = r.result
+    match criterion:
+        case comparing.Criterion.CLEARANCE:
+            week, share = result.clearance()
+            if week is None:
+                return r.score
+            return f"week {week} ({day(result.week_start(week))}; {share:.0%} of runs clear)"
+        case comparing.Criterion.END_BACKLOG:
+            return _value(result.measure("past_20_weeks_end").median, "")
+        case comparing.Criterion.REVIEW_BACKLOG:
+            return _value(result.measure("review_backlog_end").median, "")
+    return r.score
 
 
 @app.command("compare")
@@ -223,7 +256,7 @@ def compare(
         for key in comparing.SIDE_BY_SIDE:
             b, unit = r.result.measure(key), labels[key].unit
             cells.append(_with_band(b, unit))
-        table.add_row(str(r.rank), r.result.name, r.score, *cells)
+        table.add_row(str(r.rank), r.result.name, _score(r, rank_by), *cells)
     out.print(table)
     out.print(f"Wrote {len(written)} files to {folder}/")
 

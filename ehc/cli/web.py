@@ -3,13 +3,12 @@ against the configured Temporal."""
 
 from __future__ import annotations
 
-import asyncio
-import signal
 from typing import Annotated
 
 import typer
 
 from ehc.cli.common import FAILED, fail, run
+from ehc.cli.serving import at_address, stop_on_signals
 from ehc.settings import get_settings
 
 
@@ -24,10 +23,7 @@ def web(
     from ehc.web.app import create_web_app
     from ehc.web.serve import check_can_serve, serve, web_address
 
-    settings = get_settings()
-    given = {"host": host, "port": port}
-    web_settings = settings.web.model_copy(update={k: v for k, v in given.items() if v is not None})
-    settings = settings.model_copy(update={"web": web_settings})
+    settings = at_address(get_settings(), "web", host, port)
     try:
         check_can_serve(settings)  # before connecting to anything
     except WebCannotStart as error:
@@ -36,9 +32,7 @@ def web(
     async def go() -> None:
         client = await connect(settings)  # fails in one line if Temporal is not there
         app = create_web_app(settings, client)
-        stop = asyncio.Event()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+        stop = stop_on_signals()
         print(f"Web service  {web_address(settings)}", flush=True)
         await serve(settings, client=client, stop=stop, app=app)
 

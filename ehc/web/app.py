@@ -30,9 +30,10 @@ from ehc.web.assets import NODE_MODULES, mount_govuk_frontend
 from ehc.web.auth import Forbidden, SignInNeeded, sign_in_url
 from ehc.web.context import WebContext
 from ehc.web.csrf import CsrfRefused
+from ehc.web.error_page import error_page
 from ehc.web.pages import case, home, my_cases, performance, scenarios, sign_in, team
 from ehc.web.pages.sign_in import SignInOptions
-from ehc.web.render import SERVICE_NAME, render
+from ehc.web.render import SERVICE_NAME
 from ehc.web.security import SecurityHeaders, Sessions, is_loopback, session_secret
 
 log = structlog.get_logger(__name__)
@@ -66,56 +67,42 @@ def _error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, error: Forbidden) -> Response:
-        return render(
-            request,
-            "error.html",
-            status_code=403,
-            title="You cannot use this page",
-            message=error.message,
-        )
+        return error_page(request, 403, "You cannot use this page", error.message)
 
     @app.exception_handler(CsrfRefused)
     async def csrf_refused(request: Request, _: CsrfRefused) -> Response:
-        return render(
+        return error_page(
             request,
-            "error.html",
-            status_code=400,
-            title="The form had expired",
-            message="Nothing was saved. Go back, reload the page and send the form again "
+            400,
+            "The form had expired",
+            "Nothing was saved. Go back, reload the page and send the form again "
             "(a form is only good for the session it was opened in).",
         )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
         code = error.status_code
-        return render(
-            request,
-            "error.html",
-            status_code=code,
-            title=_TITLES.get(code, "There is a problem"),
-            message=_MESSAGES.get(code, str(error.detail)),
-        )
+        title = _TITLES.get(code, "There is a problem")
+        return error_page(request, code, title, _MESSAGES.get(code, str(error.detail)))
 
     @app.exception_handler(RequestValidationError)
     async def unreadable(request: Request, _: RequestValidationError) -> Response:
         # Pages check their own forms and show an error summary; this is for an address or
         # form that no page offers (a value is never repeated: it may be a child's name).
-        return render(
+        return error_page(
             request,
-            "error.html",
-            status_code=400,
-            title="There is a problem",
-            message="The page could not understand the address or the form it was sent.",
+            400,
+            "There is a problem",
+            "The page could not understand the address or the form it was sent.",
         )
 
     @app.exception_handler(TemporalUnreachable)
     async def unreachable(request: Request, error: TemporalUnreachable) -> Response:
-        return render(
+        return error_page(
             request,
-            "error.html",
-            status_code=503,
-            title="Sorry, the service is unavailable",
-            message=f"The cases cannot be read or written at the moment ({error}).",
+            503,
+            "Sorry, the service is unavailable",
+            f"The cases cannot be read or written at the moment ({error}).",
         )
 
 

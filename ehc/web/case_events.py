@@ -31,28 +31,19 @@ from ehc.web.forms import Choice, Field, FieldError, missing, read, sentence
 from statutory import assessment as assessment_rules
 from statutory import exceptions as exc
 from statutory import review as review_rules
+from statutory.events import Event
 
 E = TypeVar("E")
 
-#: Each event as a person names it (a heading and a link); an event not here reads as its
-#: name ("transfer-set" -> "Transfer set").
-TITLES: dict[str, str] = {
-    **wording.PLAIN,
-    "advice-requested": "Advice requested",
-    "advice-received": "Advice received",
-    "advice-not-needed": "Advice no longer needed",
-    "setting-consulted": "Setting consulted on being named",
-    "setting-replied": "Setting replied",
-    "final-issued": "Final plan issued",
-    "exception": "Exception to a time limit",
-    "withdrawn": "Request withdrawn",
-    "caseworker-reassigned": "Case moved to another caseworker",
-    "meeting-scheduled": "Review meeting arranged",
-    "decision": "Decision notified",
-    "final-amended-issued": "Final amended plan issued",
-    "appeal-concluded": "Appeal concluded",
-    "transferred-out": "Plan transferred out",
-    "transfer-set": "Next phase transfer",
+#: What an event records, for the events whose docstring is written for engineers (the rest
+#: are described by their docstring's first paragraph).
+DESCRIPTIONS: dict[str, str] = {
+    "exception": (
+        "A period when an exception to the time limits applies, such as a school closure or "
+        "the family's absence from the area (reg 5(4), 8(2), 10(4), 13(3)): the statutory date "
+        "stays, and the target moves on by the length of the period."
+    ),
+    "transfer-set": "The plan's next phase transfer, or that there is none (reg 18).",
 }
 
 #: The words of a choice's values, by the enum they come from; a value of another enum reads
@@ -158,8 +149,8 @@ def process_forms(name: str, title: str, options: RecordOptions[E]) -> Process[E
             event: EventForm(
                 process=name,
                 event=event,
-                title=TITLES.get(event, event.replace("-", " ").capitalize()),
-                description=_description(model),
+                title=_title(event, model),
+                description=DESCRIPTIONS.get(event) or _description(model),
                 questions=_questions(options, event),
                 options=options,
             )
@@ -168,9 +159,14 @@ def process_forms(name: str, title: str, options: RecordOptions[E]) -> Process[E
     )
 
 
+def _title(event: str, model: type[BaseModel]) -> str:
+    """The event's name (``Event.title``): a form's heading and its link."""
+    return model.title if issubclass(model, Event) else event.replace("-", " ").capitalize()
+
+
 def _description(model: type[BaseModel]) -> str:
     """The event's docstring, its first paragraph on one line; one written for engineers
-    (with code marks) is not shown."""
+    (with code marks) is not shown (``DESCRIPTIONS`` words it)."""
     first = (inspect.getdoc(model) or "").split("\n\n")[0]
     return "" if "``" in first else " ".join(first.split())
 

@@ -29,7 +29,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from ehc import wording
-from ehc.overdue import KINDS, STAGES, STAGES_BY_KIND, OverdueLine
+from ehc.overdue import KINDS, STAGES, STAGES_BY_KIND, Listed, OverdueLine
 from statutory.dates import days_left_words, months_after
 from statutory.kpi import CASELOAD_KINDS
 from statutory.review import Stage as ReviewStage
@@ -47,23 +47,13 @@ RAG_WORDS: dict[Rag, str] = {
 """How a rating reads: a tag carries words, never colour alone (WCAG 1.4.1)."""
 
 
-class CaseRow(Protocol):
+class CaseRow(Listed, Protocol):
     """One case workflow as the read model keeps it (``ehc.read_model``'s case rows)."""
 
     @property
     def workflow_id(self) -> str: ...
     @property
-    def case_ref(self) -> str: ...
-    @property
     def kind(self) -> str: ...
-    @property
-    def stage(self) -> str: ...
-    @property
-    def caseworker(self) -> str: ...
-    @property
-    def team(self) -> str: ...
-    @property
-    def next_step(self) -> str | None: ...
     @property
     def next_label(self) -> str | None: ...
     @property
@@ -99,6 +89,23 @@ def when_words(days_left: int | None) -> str:
     return "no statutory step open" if days_left is None else days_left_words(days_left)
 
 
+class Rated:
+    """A line rated on a day by how many days are left to its date: in words, and its
+    rating's words."""
+
+    __slots__ = ()
+    days_left: int | None
+    rag: Rag | None
+
+    @property
+    def when(self) -> str:
+        return when_words(self.days_left)
+
+    @property
+    def rag_text(self) -> str:
+        return rag_words(self.rag)
+
+
 def caseload_rag(cases: int, target: int, amber_margin: int) -> Rag:
     """Green at or under the target caseload, amber up to ``amber_margin`` over it, red beyond
     (the rule ``statutory.kpi.caseload`` applies to the mean)."""
@@ -117,7 +124,7 @@ class Section(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class StepLine:
+class StepLine(Rated):
     """A case workflow's next statutory step, rated on ``today``."""
 
     workflow_id: str
@@ -135,12 +142,9 @@ class StepLine:
     provider: str | None
 
     @property
-    def when(self) -> str:
-        return when_words(self.days_left)
-
-    @property
-    def rag_text(self) -> str:
-        return rag_words(self.rag)
+    def days_overdue(self) -> int:
+        """Days past the target (0: none, or not yet)."""
+        return -(self.days_left or 0)
 
     @property
     def section(self) -> Section:
@@ -369,7 +373,7 @@ def by_provider(lines: Iterable[StepLine]) -> list[ProviderTally]:
     """Overdue advice counted by provider, the provider with most overdue first."""
     found: dict[str, list[int]] = defaultdict(list)
     for line in lines:
-        found[line.provider or "Provider not recorded"].append(-(line.days_left or 0))
+        found[line.provider or "Provider not recorded"].append(line.days_overdue)
     tallies = [ProviderTally(p, len(days), max(days)) for p, days in found.items()]
     return sorted(tallies, key=lambda t: (-t.overdue, -t.most_days_overdue, t.provider))
 
@@ -378,7 +382,7 @@ def by_provider(lines: Iterable[StepLine]) -> list[ProviderTally]:
 
 
 @dataclass(frozen=True, slots=True)
-class DatedCase:
+class DatedCase(Rated):
     """A plan with a date to meet: its review's 12 months, or a phase transfer's deadline."""
 
     workflow_id: str
@@ -391,14 +395,6 @@ class DatedCase:
     rag: Rag | None
     meeting_by: date | None = None
     """Phase transfers: the latest meeting that still meets the deadline (4 + 8 weeks)."""
-
-    @property
-    def when(self) -> str:
-        return when_words(self.days_left)
-
-    @property
-    def rag_text(self) -> str:
-        return rag_words(self.rag)
 
     @property
     def deadline_rule(self) -> str:

@@ -31,6 +31,8 @@ YES, NO = "yes", "no"
 
 @dataclass(frozen=True, slots=True)
 class Choice:
+    """One answer a question or a select offers: its value, and the words shown for it."""
+
     value: str
     text: str
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ehc.text import count
 from ehc.web.svg_chart import Bar, bar_chart
 from statutory.dates import MONTHS
-from statutory.kpi import KpiReport, Measure, Rate
+from statutory.kpi import Caseload, KpiReport, Measure, Rate
 from statutory.periods import Period
 from statutory.steps import Rag
 
@@ -43,6 +43,31 @@ CSV_HEADER = [
     "england_percent",
     "england_year",
 ]
+
+
+#: Each kind of open case workflow, one and several ("1 assessment", "2 assessments").
+OPEN_KINDS: dict[str, tuple[str, str]] = {
+    "assessment": ("assessment", "assessments"),
+    "review": ("plan in its review cycle", "plans in their review cycle"),
+    "advice": ("request for advice", "requests for advice"),
+}
+
+
+def open_now_words(c: Caseload) -> str:
+    """ "1 request for advice (1 overdue), 2 assessments (none overdue)": open by kind."""
+    said = []
+    for kind, n in c.open.items():
+        one, several = OPEN_KINDS.get(kind, (kind, kind))
+        overdue = c.overdue.get(kind, 0)
+        said.append(f"{count(n, one, several)} ({overdue or 'none'} overdue)")
+    return ", ".join(said) or "no open cases"
+
+
+def caseload_words(c: Caseload) -> str:
+    """ "Caseload per caseworker: mean 12.5, highest 14, target 200"; nothing with no caseload."""
+    if c.mean is None:
+        return ""
+    return f"Caseload per caseworker: mean {c.mean:g}, highest {c.highest}, target {c.target}"
 
 
 def percent_words(rate: Rate) -> str:

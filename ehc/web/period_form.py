@@ -13,6 +13,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from ehc.web.forms import Choice
 from statutory.dates import MONTHS
 from statutory.errors import RuleViolation
 from statutory.periods import Granularity, Period, month, parse_period, year
@@ -38,15 +39,9 @@ def period_words(p: Period) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Option:
-    value: str
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
 class OptionGroup:
     label: str
-    options: list[Option]
+    options: list[Choice]
 
 
 @dataclass(slots=True)
@@ -58,7 +53,7 @@ class PeriodForm:
     """The period as asked for (shown chosen again when it cannot be used)."""
     team: str | None
     periods: list[OptionGroup]
-    teams: list[Option]
+    teams: list[Choice]
     errors: list[tuple[str, str]] = field(default_factory=list)
 
     @property
@@ -77,11 +72,11 @@ def _listed(today: date) -> list[OptionGroup]:
     months = [month(i // 12, i % 12 + 1) for i in range(m, m - MONTHS_LISTED, -1)]
     years = [year(today.year - i) for i in range(YEARS_LISTED)]
 
-    def option(p: Period) -> Option:
+    def option(p: Period) -> Choice:
         words = period_words(p)
         if p.start <= today <= p.end:
             words += " (to date)"
-        return Option(p.label, words)
+        return Choice(p.label, words)
 
     return [
         OptionGroup("Quarters", [option(p) for p in quarters]),
@@ -100,7 +95,7 @@ def _with(groups: list[OptionGroup], chosen: Period | None) -> list[OptionGroup]
         return groups
     index = _GROUP_OF[chosen.granularity]
     group = groups[index]
-    added = OptionGroup(group.label, [*group.options, Option(chosen.label, period_words(chosen))])
+    added = OptionGroup(group.label, [*group.options, Choice(chosen.label, period_words(chosen))])
     return [added if i == index else g for i, g in enumerate(groups)]
 
 
@@ -121,7 +116,7 @@ def read_period_form(
     team = (query.get("team") or "").strip() or None
     if team is not None and team not in known_teams:
         errors.append(("team", "Choose a team from the list, or all teams"))
-    teams = [Option("", "All teams")] + [Option(t, t) for t in sorted(known_teams)]
+    teams = [Choice("", "All teams")] + [Choice(t, t) for t in sorted(known_teams)]
     return PeriodForm(
         period=chosen,
         asked=asked or (chosen.label if chosen else ""),

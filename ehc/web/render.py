@@ -3,8 +3,9 @@
 Every template gets ``user`` (the signed-in ``User`` or None), ``nav`` (the service
 navigation, the current page marked), ``csrf_field()`` (the hidden token every POST form
 holds), ``cspNonce`` (for GOV.UK Frontend's one inline script), and the filters ``day``
-("1 Dec 2026") and ``rag_tag`` (a RAG rating -> the GOV.UK tag's classes). The macros are
-imported as ``{% from "govuk_frontend_jinja/components/button/macro.html" import
+("1 Dec 2026"), ``rag_tag`` (a RAG rating -> the GOV.UK tag's classes), ``count``
+(``n | count("replication")``: "1 replication", "20 replications") and ``account`` (who is
+signed in: "cw101 · Caseworker, north team"). The macros are imported as ``{% from "govuk_frontend_jinja/components/button/macro.html" import
 govukButton %}``.
 """
 
@@ -27,9 +28,11 @@ from jinja2 import (
     select_autoescape,
 )
 
+from ehc.text import count
 from ehc.web.auth import signed_in
 from ehc.web.csrf import csrf_field
 from ehc.web.nav import navigation
+from ehc.web.staff import account_words
 from statutory.dates import as_written
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -88,6 +91,8 @@ def _environment() -> Environment:
     env.filters["rag_tag"] = rag_tag
     env.filters["rag_words"] = rag_words
     env.filters["error_items"] = error_items
+    env.filters["count"] = count
+    env.filters["account"] = account_words
     env.globals["service_name"] = SERVICE_NAME
     return env
 

@@ -18,6 +18,8 @@ from scenarios.model import Scenario, ScenarioError, load
 SHIPPED_FOLDER = Path(scenarios.__file__).parent / "files"
 SAVED_FOLDER = "scenarios"
 """Under the data directory."""
+SAVED_FOLDER_WORDS = f"EHC_DATA_DIR/{SAVED_FOLDER}"
+"""The saved folder as the page names it: by the setting, never by the server's own path."""
 
 
 class Source(StrEnum):

@@ -111,7 +111,9 @@ class ScenarioRun:
                 f"Replication {min(self.completed + 1, self.replications)} of {self.replications}"
             )
         if self.status is Status.DRAWING:
-            return f"All {self.replications} replications done: drawing the charts"
+            n = self.replications
+            done = "The replication is" if n == 1 else f"All {n} replications are"
+            return f"{done} done: drawing the charts"
         return {
             Status.DONE: "Finished",
             Status.FAILED: "The run failed",

@@ -33,11 +33,15 @@ COMPARED_LINES = (
 
 
 def value_words(value: float, unit: str, result: ScenarioResult | None = None) -> str:
-    """One figure as a person reads it: "46.4%", "1,234", "week 12 (30 Mar 2020)"."""
+    """One figure as a person reads it: "46.4%", "1,234", "week 12 (30 Mar 2020)". A count
+    (no unit) is a whole number of cases, as the rest of the service counts them: a median
+    across replications may fall between two ("0.5 reviews") and is rounded."""
     if unit == "week":
         return _week_words(value, result)
     if math.isnan(value):
         return "None"
+    if unit == "":
+        return f"{round(value):,}"
     return format_value(value, unit)
 
 
@@ -250,8 +254,18 @@ def comparison(ranked: list[Ranked], criterion: Criterion) -> Comparison:
     )
 
 
+#: The measure each criterion that ranks by a count reads (``scenarios.compare``).
+_COUNTED = {
+    Criterion.END_BACKLOG: "past_20_weeks_end",
+    Criterion.REVIEW_BACKLOG: "review_backlog_end",
+}
+
+
 def _score(r: Ranked, criterion: Criterion) -> str:
-    """The criterion's value; a week is named by its day, as everywhere on these pages."""
+    """The criterion's value as these pages write figures: a week named by its day, a count
+    as a whole number."""
+    if criterion in _COUNTED:
+        return value_words(r.result.measure(_COUNTED[criterion]).median, "")
     if criterion is not Criterion.CLEARANCE:
         return r.score
     week, share = r.result.clearance()

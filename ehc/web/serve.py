@@ -1,34 +1,26 @@
 """Serving the web service: alone (``ehc web``) or inside ``ehc up`` beside the worker.
 
-``serve`` runs uvicorn in the caller's event loop and returns when ``stop`` is set, so
-``ehc up`` can start it as one more task sharing the worker's Temporal client.
+``serve`` runs uvicorn in the caller's event loop and returns when ``stop`` is set
+(``ehc.asgi``), so ``ehc up`` can start it as one more task sharing the worker's Temporal
+client.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import socket
-from collections.abc import Generator
 
 import structlog
-import uvicorn
 from fastapi import FastAPI
 from temporalio.client import Client
 
+from ehc.asgi import serve_app
 from ehc.settings import Settings
 from ehc.web import WebCannotStart
 from ehc.web.app import create_web_app
 from ehc.web.assets import GOVUK_FRONTEND
 
 log = structlog.get_logger(__name__)
-
-
-class _Server(uvicorn.Server):
-    @contextlib.contextmanager
-    def capture_signals(self) -> Generator[None, None, None]:
-        # The caller owns Ctrl-C (``ehc up`` stops server, worker, API and web in order).
-        yield
 
 
 def check_can_serve(settings: Settings) -> None:
@@ -66,28 +58,9 @@ async def serve(
 
     Raises ``AssetsMissing`` without GOV.UK Frontend installed (``make install``).
     """
-    web = settings.web
     app = app or create_web_app(settings, client)
-    server = _Server(
-        uvicorn.Config(
-            app,
-            host=web.host,
-            port=web.port,
-            log_level="warning",
-            access_log=False,  # addresses hold case references: kept out of the logs
-            proxy_headers=True,  # X-Forwarded-Proto from a proxy on this machine: https
-        )
-    )
-    task = asyncio.create_task(server.serve())
     log.info("web service listening", url=web_address(settings))
-    if stop is None:
-        await task
-        return
-    waiter = asyncio.create_task(stop.wait())
-    await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
-    server.should_exit = True
-    await task
-    waiter.cancel()
+    await serve_app(app, host=settings.web.host, port=settings.web.port, stop=stop)
 
 
 def start_beside_worker(

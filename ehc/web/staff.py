@@ -4,6 +4,8 @@ gives a role."""
 
 from __future__ import annotations
 
+from functools import cache
+
 from activities.directory import Directory
 from ehc.demo import TEAMS
 from ehc.web.auth import Role, User
@@ -35,3 +37,17 @@ def local_staff(directory: Directory) -> list[User]:
         if role is not None:
             listed[pid] = User(pid, access.name or pid, role, access.team)
     return list(listed.values())
+
+
+@cache
+def _demo_names() -> dict[str, str]:
+    return {user.staff_id: user.name for user in demo_staff()}
+
+
+def account_words(user: User) -> str:
+    """Who is signed in, as the header names them, their role and team once each:
+    "Jo Bloggs · Supervisor, north team". A demo member's name only says their role again
+    ("Caseworker cw101"), so they go by their staff id: "cw101 · Caseworker, north team"."""
+    who = user.staff_id if _demo_names().get(user.staff_id) == user.name else user.name
+    team = f", {user.team} team" if user.team else ""
+    return f"{who} · {user.role.label}{team}"

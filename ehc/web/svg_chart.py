@@ -56,7 +56,8 @@ def describe(bars: Sequence[Bar], target: float | None, what: str) -> str:
         )
         if target is not None:
             met = sum(1 for b in counted if (b.value or 0.0) >= target)
-            parts.append(f"{met} of {len(counted)} months with cases at or above target.")
+            months = f"{len(counted)} month" + ("" if len(counted) == 1 else "s")
+            parts.append(f"At or above target in {met} of the {months} with cases.")
     empty = len(bars) - len(counted)
     if empty:
         parts.append(f"{empty} {'month' if empty == 1 else 'months'} with no cases.")

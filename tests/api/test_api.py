@@ -92,7 +92,7 @@ async def test_a_caseworker_starts_records_and_reads_its_case_and_rejections_wri
         events, json={"type": "final-issued", "on": today()}, headers=bearer("cw101")
     )
     assert early.status_code == 422
-    assert "can only be recorded at the draft stage" in early.json()["detail"]
+    assert "only be recorded when the case's stage is draft plan served" in early.json()["detail"]
     future = await api.http.post(
         events, json={"type": "decided-to-assess", "on": "2098-01-01"}, headers=bearer("cw101")
     )

@@ -93,7 +93,7 @@ async def test_rejected_event_writes_nothing_to_history(
         handle = client.get_workflow_handle(f"assessment-{req.case_ref}")
         await quiescent(handle)
         before = case_events(await handle.fetch_history())
-        with pytest.raises(CaseError, match="rejected: draft-served can only be recorded"):
+        with pytest.raises(CaseError, match="rejected: Draft plan served can only be recorded"):
             await service.record(req.case_ref, rules.DraftServed(on=req.received))
         after = case_events(await handle.fetch_history())
         with pytest.raises(CaseError, match="no assessment with case reference NOPE-1"):

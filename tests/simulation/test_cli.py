@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,7 @@ def test_simulate_file_prints_a_summary_and_writes_csv_and_charts(
     assert error is None and code == 0, output
     assert "Within 20 weeks, excl. exceptions (headline)" in output
     assert "3 replications from seed 4" in output
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", output), "days as people write them"
     assert f"Wrote 7 files to {out}/" in output
     for chart in ("backlog.png", "in_time.png", "caseload.png"):
         assert (out / chart).read_bytes().startswith(PNG)

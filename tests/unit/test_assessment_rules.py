@@ -295,8 +295,12 @@ def test_open_case_rejects_a_request_from_the_future() -> None:
 
 
 def test_final_plan_before_draft_is_rejected() -> None:
-    rejects(run([*assessing(), educational(35)]), FinalPlanIssued(on=day(120)), "draft stage")
-    rejects(new_case(), FinalPlanIssued(on=day(120)), "draft stage")
+    rejects(
+        run([*assessing(), educational(35)]),
+        FinalPlanIssued(on=day(120)),
+        "stage is draft plan served;",
+    )
+    rejects(new_case(), FinalPlanIssued(on=day(120)), "stage is draft plan served;")
 
 
 def test_date_before_request_is_rejected() -> None:
@@ -318,7 +322,7 @@ def test_advice_request_before_the_decision_or_adviser_before_send_is_rejected()
     case = run(assessing(30))
     rejects(case, educational(29), "before the decision to assess")
     rejects(case, educational(35, adviser_received=34), "before the request for advice was sent")
-    rejects(new_case(), educational(5), "assessment stage")
+    rejects(new_case(), educational(5), "stage is assessing;")
 
 
 def test_advice_received_for_unknown_id_is_rejected() -> None:
@@ -375,14 +379,25 @@ def test_events_after_closure_are_rejected() -> None:
 
 def test_wrong_stage_is_rejected() -> None:
     assessing_case = run(assessing())
-    rejects(assessing_case, DecidedToAssess(on=day(31)), "decision stage")
-    rejects(assessing_case, DecidedNotToAssess(on=day(31)), "decision stage")
-    rejects(assessing_case, SettingConsulted(on=day(40), setting="Oak"), "draft stage")
-    rejects(new_case(), DraftServed(on=day(40)), "assessment stage")
-    rejects(new_case(), DecidedNotToIssue(on=day(40)), "assessment stage")
+    rejects(assessing_case, DecidedToAssess(on=day(31)), "stage is deciding whether to assess;")
+    rejects(assessing_case, DecidedNotToAssess(on=day(31)), "stage is deciding whether to assess;")
+    rejects(
+        assessing_case, SettingConsulted(on=day(40), setting="Oak"), "stage is draft plan served;"
+    )
+    rejects(new_case(), DraftServed(on=day(40)), "stage is assessing;")
+    rejects(new_case(), DecidedNotToIssue(on=day(40)), "stage is assessing;")
     draft = run(drafted(100))
-    rejects(draft, DraftServed(on=day(101)), "assessment stage")
-    rejects(draft, educational(101), "assessment stage")
+    rejects(draft, DraftServed(on=day(101)), "stage is assessing;")
+    rejects(draft, educational(101), "stage is assessing;")
+
+
+def test_a_stage_refusal_names_the_event_and_the_stages_as_people_say_them() -> None:
+    with pytest.raises(RuleViolation) as refused:
+        check(new_case(), AdviceReceived(on=day(5), advice_id=1), TODAY)
+    assert str(refused.value) == (
+        "Advice received can only be recorded when the case's stage is assessing or draft plan "
+        "served; this case's stage is deciding whether to assess"
+    )
 
 
 def test_draft_before_the_last_advice_request_is_rejected() -> None:

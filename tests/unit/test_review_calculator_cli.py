@@ -136,12 +136,12 @@ BAD: dict[str, list[str]] = {
     "year-not-a-number": ["--transfer-year", "valid integer"],
     "decision-before-meeting": [
         "--decision 2025-10-31",
-        "awaiting-meeting",
+        "this review's stage is waiting for the review meeting",
         "dated before --meeting 2025-11-01",
     ],
     "notice-before-meeting": [
         "--amendment-notice 2025-10-31",
-        "awaiting-meeting",
+        "this review's stage is waiting for the review meeting",
         "dated before --meeting 2025-11-01",
     ],
     "meeting-before-start": ["--meeting", "2025-01-09", "before this review cycle began"],

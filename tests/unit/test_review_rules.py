@@ -513,35 +513,35 @@ WINDOW = date(2026, 1, 25)  # 2 months from the 25 Nov 2025 decision
     [
         ("invitations unscheduled", [], InvitationsSent(on=date(2025, 10, 1)), "schedule the meeting first"),
         ("advice unscheduled", [], AdviceCirculated(on=date(2025, 10, 1)), "schedule the meeting first"),
-        ("invitations after meeting", held(), InvitationsSent(on=MEETING), "awaiting-meeting stage"),
+        ("invitations after meeting", held(), InvitationsSent(on=MEETING), "stage is waiting for the review meeting;"),
         ("report before meeting", [MeetingScheduled(on=date(2025, 9, 1), meeting_date=MEETING)], ReportSent(on=date(2025, 10, 1)), "meeting has not been held"),
         ("report dated before meeting", held(), ReportSent(on=plus(MEETING, -1)), "before the meeting"),
         ("report twice", [*held(), ReportSent(on=MEETING)], ReportSent(on=plus(MEETING, 1)), "already sent"),
-        ("decision before meeting", [], DecisionNotified(on=date(2025, 10, 1), decision=Decision.MAINTAIN), "awaiting-decision stage"),
+        ("decision before meeting", [], DecisionNotified(on=date(2025, 10, 1), decision=Decision.MAINTAIN), "stage is deciding after the review meeting;"),
         ("decision dated before meeting", held(), DecisionNotified(on=plus(MEETING, -1), decision=Decision.MAINTAIN), "before the meeting"),
-        ("second decision", decided(Decision.AMEND), DecisionNotified(on=DECIDED, decision=Decision.CEASE), "awaiting-decision stage"),
-        ("notice before decision", held(), AmendmentNoticeSent(on=DECIDED), "amending stage"),
-        ("notice after maintain", decided(Decision.MAINTAIN), AmendmentNoticeSent(on=DECIDED), "amending stage"),
-        ("notice after cease", CEASED, AmendmentNoticeSent(on=DECIDED), "amending stage"),
+        ("second decision", decided(Decision.AMEND), DecisionNotified(on=DECIDED, decision=Decision.CEASE), "stage is deciding after the review meeting;"),
+        ("notice before decision", held(), AmendmentNoticeSent(on=DECIDED), "stage is amending the plan;"),
+        ("notice after maintain", decided(Decision.MAINTAIN), AmendmentNoticeSent(on=DECIDED), "stage is amending the plan;"),
+        ("notice after cease", CEASED, AmendmentNoticeSent(on=DECIDED), "stage is amending the plan;"),
         ("notice twice", [*decided(Decision.AMEND), AmendmentNoticeSent(on=DECIDED)], AmendmentNoticeSent(on=DECIDED), "already sent"),
         ("final without notice", decided(Decision.AMEND), FinalAmendedPlanIssued(on=date(2026, 1, 1)), "send the amendment notice first"),
         ("final on day 15 of representations", [*decided(Decision.AMEND), AmendmentNoticeSent(on=DECIDED)], FinalAmendedPlanIssued(on=date(2025, 12, 9)), "15 days for representations"),
         ("final on the notice day", [*decided(Decision.AMEND), AmendmentNoticeSent(on=DECIDED)], FinalAmendedPlanIssued(on=DECIDED), "15 days for representations"),
-        ("final after maintain", decided(Decision.MAINTAIN), FinalAmendedPlanIssued(on=date(2026, 1, 1)), "amending stage"),
-        ("appeal after maintain", decided(Decision.MAINTAIN), AppealLodged(on=plus(DECIDED, 1)), "ceasing stage"),
-        ("appeal after amend", decided(Decision.AMEND), AppealLodged(on=plus(DECIDED, 1)), "ceasing stage"),
-        ("appeal before any decision", held(), AppealLodged(on=plus(MEETING, 1)), "ceasing stage"),
+        ("final after maintain", decided(Decision.MAINTAIN), FinalAmendedPlanIssued(on=date(2026, 1, 1)), "stage is amending the plan;"),
+        ("appeal after maintain", decided(Decision.MAINTAIN), AppealLodged(on=plus(DECIDED, 1)), "stage is ceasing to maintain the plan;"),
+        ("appeal after amend", decided(Decision.AMEND), AppealLodged(on=plus(DECIDED, 1)), "stage is ceasing to maintain the plan;"),
+        ("appeal before any decision", held(), AppealLodged(on=plus(MEETING, 1)), "stage is ceasing to maintain the plan;"),
         ("appeal out of time", CEASED, AppealLodged(on=plus(WINDOW, 1)), "appeal window closed on 2026-01-25"),
         ("appeal twice", [*CEASED, AppealLodged(on=WINDOW)], AppealLodged(on=WINDOW), "already recorded"),
         ("appeal concluded without appeal", CEASED, AppealConcluded(on=WINDOW, plan_continues=True), "no appeal is recorded"),
         ("appeal concluded before lodged", [*CEASED, AppealLodged(on=WINDOW)], AppealConcluded(on=plus(WINDOW, -1), plan_continues=True), "before the appeal was lodged"),
-        ("after transferred out", [TransferredOut(on=date(2025, 3, 1), reason="moved to another LA")], MeetingHeld(on=MEETING), "the plan has ended"),
-        ("after ceasing on appeal", [*CEASED, AppealLodged(on=WINDOW), AppealConcluded(on=date(2026, 6, 1), plan_continues=False)], TransferSet(on=date(2026, 6, 2), transfer=None), "the plan has ended"),
+        ("after transferred out", [TransferredOut(on=date(2025, 3, 1), reason="moved to another LA")], MeetingHeld(on=MEETING), "the plan was transferred out; nothing more can be recorded"),
+        ("after ceasing on appeal", [*CEASED, AppealLodged(on=WINDOW), AppealConcluded(on=date(2026, 6, 1), plan_continues=False)], TransferSet(on=date(2026, 6, 2), transfer=None), "the plan ceased; nothing more can be recorded"),
         ("future date", [], MeetingHeld(on=plus(TODAY, 1)), "in the future"),
         ("future scheduling", [], MeetingScheduled(on=plus(TODAY, 1), meeting_date=plus(TODAY, 30)), "in the future"),
         ("before the anchor", [], MeetingHeld(on=plus(ANCHOR, -1)), "before this review cycle began"),
         ("meeting set for before arranging", [], MeetingScheduled(on=date(2025, 10, 1), meeting_date=date(2025, 9, 30)), "before the day it was arranged"),
-        ("second meeting held", held(), MeetingHeld(on=plus(MEETING, 1)), "awaiting-meeting stage"),
+        ("second meeting held", held(), MeetingHeld(on=plus(MEETING, 1)), "stage is waiting for the review meeting;"),
         ("transfer set after conclusion", decided(Decision.MAINTAIN), TransferSet(on=plus(DECIDED, 1), transfer=None), "stage"),
         ("reassign to the same person", [], CaseworkerReassigned(on=ANCHOR, caseworker="cw017"), "already with cw017"),
         ("transferred out after conclusion", decided(Decision.MAINTAIN), TransferredOut(on=plus(DECIDED, 1), reason="moved"), "stage"),
@@ -659,7 +659,7 @@ def test_cease_without_appeal_ends_after_the_appeal_window() -> None:
     ceased = expire(cycle, plus(WINDOW, 1))
     assert (ceased.stage, ceased.ended, ceased.ended_on) == (Stage.ENDED, PlanEnding.CEASED, WINDOW)
     assert cycle.stage is Stage.CEASING, "expire() returns a new cycle"
-    with pytest.raises(RuleViolation, match="the plan has ended"):
+    with pytest.raises(RuleViolation, match="the plan ceased; nothing more can be recorded"):
         check(ceased, AppealLodged(on=plus(WINDOW, 1)), TODAY)
     assert outcome(ceased).plan_ended is PlanEnding.CEASED
     assert outcome(ceased).next_anchor is None

@@ -270,7 +270,8 @@ async def test_a_refused_event_shows_the_rule_refills_the_form_and_writes_nothin
     assert "<title>Error: Final plan issued" in refused.text
     assert "There is a problem" in words
     assert (
-        "Final-issued can only be recorded at the draft stage; this case is at 'decision'" in words
+        "Final plan issued can only be recorded when the case's stage is draft plan served; "
+        "this case's stage is deciding whether to assess" in words
     )
     assert 'href="#on-day"' in refused.text
     assert f'value="{days_ago(5).day}"' in refused.text  # the form filled in again
@@ -421,7 +422,7 @@ async def test_a_closed_case_refuses_an_event_with_the_rule_and_writes_nothing(
     assert "This case is closed" in listed
     refused = await record(caseworker, case_ref, "decided-to-assess", days_ago(1))
     assert refused.status_code == 400
-    assert "The case is closed (not-assessed); nothing more can be recorded" in text_of(
+    assert "The case is closed (decided not to assess); nothing more can be recorded" in text_of(
         refused.text
     )
     assert await accepted_updates(dev_server_env.client, case_ref) == 1

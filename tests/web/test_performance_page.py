@@ -115,9 +115,9 @@ def percent_words(percent: float | None) -> str:
 
 
 async def test_the_kpi_table_shows_ehc_kpi_for_this_quarter_to_date(
-    supervisor: httpx.AsyncClient, web_settings: Settings
+    analyst: httpx.AsyncClient, web_settings: Settings
 ) -> None:
-    page = await supervisor.get("/performance")
+    page = await analyst.get("/performance")
     assert page.status_code == 200
     report = expected(web_settings.resolved_database_url, parse_period("2026-Q4"))
     rows = tables(page.text)["kpi-table"]
@@ -145,6 +145,24 @@ async def test_the_kpi_table_shows_ehc_kpi_for_this_quarter_to_date(
     # England's latest figure for the headline measure, with its year.
     headline = row_of(rows, by_key["plans-20-weeks-excluding-exceptions"].title)
     assert headline[6].startswith("46.4% (2024)")
+    # The open cases by kind, one or several of each.
+    assert "1 assessment (none overdue), 1 plan in its review cycle (1 overdue)." in words
+
+
+async def test_a_supervisor_s_page_opens_on_their_own_team(
+    supervisor: httpx.AsyncClient, web_settings: Settings
+) -> None:
+    page = await supervisor.get("/performance")
+    assert page.status_code == 200
+    assert "Oct to Dec 2026 (to date), team north" in text(page.text)
+    assert re.search(r'<option value="north" selected>north</option>', page.text)
+    report = expected(web_settings.resolved_database_url, parse_period("2026-Q4"), "north")
+    rows = tables(page.text)["kpi-table"]
+    assert [r[2] for r in rows] == [f"{m.period.met} of {m.period.total}" for m in report.measures]
+    # "All teams", chosen on the form, is kept: the query says no team rather than none.
+    every = await supervisor.get("/performance?period=2026-Q4&team=")
+    assert "Oct to Dec 2026 (to date), all teams" in text(every.text)
+    assert 'href="/performance.csv?period=2026-Q4"' in every.text
 
 
 @pytest.mark.parametrize("team", [None, "north"])
@@ -205,7 +223,7 @@ async def test_a_month_a_quarter_or_a_year_and_a_team_are_chosen_on_the_form(
     assert rows[0][1:3] == ["100%", "1 of 1"], "south's one plan, in time"
     # A period older than those listed may be asked for by address, and shows chosen.
     page = await supervisor.get("/performance?period=2019-Q1")
-    assert page.status_code == 200 and "Jan to Mar 2019, all teams" in text(page.text)
+    assert page.status_code == 200 and "Jan to Mar 2019, team north" in text(page.text)
     assert '<option value="2019-Q1" selected>' in page.text
 
 
@@ -228,7 +246,8 @@ async def test_the_csv_has_the_table_s_figures_with_iso_dates(
     supervisor: httpx.AsyncClient, web_settings: Settings
 ) -> None:
     page = await supervisor.get("/performance")
-    assert 'href="/performance.csv?period=2026-Q4"' in page.text
+    assert 'href="/performance.csv?period=2026-Q4&amp;team=north"' in page.text
+    # The CSV of a query with no team is every team's, whoever asks.
     answer = await supervisor.get("/performance.csv?period=2026-Q4")
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("text/csv")

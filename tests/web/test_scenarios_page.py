@@ -264,6 +264,9 @@ async def test_the_file_routes_serve_only_a_run_s_own_charts_and_tables(
         (Band(40.0, 46.44, 50.0), "%", "46.4% (40.0% to 50.0%)"),
         (Band(math.nan, math.nan, math.nan), "%", "None"),
         (Band(1200, 1234, 1300), "", "1,234 (1,200 to 1,300)"),
+        # A count is whole, even where the median falls between two replications.
+        (Band(0.0, 0.0, 0.0), "", "0"),
+        (Band(0.4, 2.6, 3.6), "", "3 (0 to 4)"),
     ],
 )
 def test_a_band_is_written_as_its_median_and_its_10_to_90_range(

@@ -156,10 +156,10 @@ async def test_a_caseworker_cannot_open_the_team_page(caseworker: httpx.AsyncCli
 @pytest.mark.parametrize(
     ("staff_id", "offered"),
     [
-        ("cw101", ["/my-cases"]),
-        ("sup-north", ["/my-cases", "/team", "/performance"]),
+        ("cw101", ["/my-cases", "/case", "/case/new"]),
+        ("sup-north", ["/my-cases", "/team", "/case", "/performance"]),
         ("send-analyst", ["/performance", "/scenarios"]),
-        ("send-admin", ["/my-cases", "/team", "/performance", "/scenarios"]),
+        ("send-admin", ["/my-cases", "/team", "/case", "/case/new", "/performance", "/scenarios"]),
     ],
 )
 async def test_the_navigation_shows_only_the_roles_pages(
@@ -168,7 +168,7 @@ async def test_the_navigation_shows_only_the_roles_pages(
     http = await sign_in_as(staff_id)
     home = (await http.get("/")).text
     nav = home[home.index('<nav aria-label="Pages"') : home.index("</nav>")]
-    assert re.findall(r'class="govuk-service-navigation__link" href="(/[a-z-]+)"', nav) == offered
+    assert re.findall(r'class="govuk-service-navigation__link" href="(/[a-z/-]+)"', nav) == offered
     assert "Sign out" in nav
 
 

@@ -103,7 +103,7 @@ async def test_role_and_team_come_from_the_claims(oidc_app: FastAPI, provider: s
         assert back.status_code == 303
         assert back.headers["location"] == "/performance"
         home = (await http.get("/")).text
-    assert "North supervisor (supervisor, north)" in home
+    assert "North supervisor · Supervisor, north team" in home
     assert 'href="/team"' in home
 
 
@@ -115,7 +115,7 @@ async def test_role_and_team_come_from_the_directory_without_claims(
     async with browser(oidc_app) as http:
         assert (await sign_in(http, "cw101-oid")).status_code == 303
         home = (await http.get("/")).text
-        assert "cw101 (caseworker, north)" in home
+        assert "cw101 · Caseworker, north team" in home
         assert (await http.get("/team")).status_code == 403
 
 

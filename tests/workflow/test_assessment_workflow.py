@@ -221,7 +221,7 @@ async def test_a_rejected_event_leaves_history_and_state_unchanged(
             )
         cause = rejected.value.cause
         assert isinstance(cause, ApplicationError)
-        assert "final-issued can only be recorded at the draft stage" in cause.message
+        assert "can only be recorded when the case's stage is draft plan served" in cause.message
 
         with pytest.raises(WorkflowUpdateFailedError) as early:
             await handle.execute_update(

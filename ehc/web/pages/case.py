@@ -38,6 +38,7 @@ from ehc.web.case_events import ASSESSMENT, REVIEW, EventForm, FormRefused, Proc
 from ehc.web.case_file import CaseUnavailable, Holder, within
 from ehc.web.context import WebContext, web_context
 from ehc.web.csrf import verify_csrf
+from ehc.web.error_page import error_page
 from ehc.web.forms import Field, FieldError, date_parts, missing, read, sentence, typed
 from ehc.web.render import render
 from statutory import assessment as assessment_rules
@@ -312,13 +313,10 @@ def _advice_rows(held: Holder) -> list[AdviceRow]:
 
 @router.get("/case/{case_ref}/record", response_class=HTMLResponse)
 async def record_list(request: Request, case_ref: str, user: Writer, web: Web) -> HTMLResponse:
-    ref = _ref(case_ref)
-    if ref is None:
-        return _not_found(request)
-    held = await _or_page(request, ref, _holder(web, ref))
-    if isinstance(held, HTMLResponse):
-        return held
-    _may_record(user, held.team, ref)
+    found = await _recordable(request, case_ref, user, web)
+    if isinstance(found, HTMLResponse):
+        return found
+    ref, held = found
     process = _process(held)
     return render(
         request,
@@ -335,16 +333,10 @@ async def record_list(request: Request, case_ref: str, user: Writer, web: Web) -
 async def record_form(
     request: Request, case_ref: str, event: str, user: Writer, web: Web
 ) -> HTMLResponse:
-    ref = _ref(case_ref)
-    if ref is None:
-        return _not_found(request)
-    held = await _or_page(request, ref, _holder(web, ref))
-    if isinstance(held, HTMLResponse):
-        return held
-    _may_record(user, held.team, ref)
-    form = _process(held).forms.get(event)
-    if form is None:
-        return _no_such_event(request, ref, held)
+    found = await _event_form(request, case_ref, event, user, web)
+    if isinstance(found, HTMLResponse):
+        return found
+    ref, held, form = found
     values = {f"on-{k}": v for k, v in date_parts(today()).items()}
     return _record_page(request, ref, held, form, values, [])
 
@@ -355,24 +347,17 @@ async def record_form(
 async def record_event(
     request: Request, case_ref: str, event: str, user: Writer, web: Web
 ) -> Response:
-    ref = _ref(case_ref)
-    if ref is None:
-        return _not_found(request)
-    held = await _or_page(request, ref, _holder(web, ref))
-    if isinstance(held, HTMLResponse):
-        return held
-    _may_record(user, held.team, ref)
-    process = _process(held)
-    form = process.forms.get(event)
-    if form is None:
-        return _no_such_event(request, ref, held)
+    found = await _event_form(request, case_ref, event, user, web)
+    if isinstance(found, HTMLResponse):
+        return found
+    ref, held, form = found
     values = typed(form.fields, await _posted(request))
     try:
         parsed = form.event_from(values)
     except FormRefused as refused:
         return _record_page(request, ref, held, form, values, refused.errors, 400)
     try:
-        done = await _or_page(request, ref, _record(web, held, process, ref, parsed))
+        done = await _or_page(request, ref, _record(web, held, _process(held), ref, parsed))
     except RuleViolation as error:
         return _record_page(request, ref, held, form, values, [(None, sentence(str(error)))], 400)
     except CaseError as error:
@@ -410,6 +395,37 @@ async def _record(
         seconds, Reviews(web.client, web.settings).record(case_ref, event)
     )
     return wording.REVIEW_STAGE[review.stage], review.next_step
+
+
+async def _recordable(
+    request: Request, case_ref: str, user: User, web: WebContext
+) -> tuple[str, Holder] | HTMLResponse:
+    """The case to record on (its reference as the rules write it), or the page that says
+    why it cannot be had (no such case, Temporal not answering); ``Forbidden`` when it is not
+    a case of ``user``'s team."""
+    ref = _ref(case_ref)
+    if ref is None:
+        return _not_found(request)
+    held = await _or_page(request, ref, _holder(web, ref))
+    if isinstance(held, HTMLResponse):
+        return held
+    _may_record(user, held.team, ref)
+    return ref, held
+
+
+async def _event_form(
+    request: Request, case_ref: str, event: str, user: User, web: WebContext
+) -> tuple[str, Holder, EventForm[Any]] | HTMLResponse:
+    """``_recordable``'s case and the form of its ``event``, or the page that says why not
+    (404 for an event its process does not have)."""
+    found = await _recordable(request, case_ref, user, web)
+    if isinstance(found, HTMLResponse):
+        return found
+    ref, held = found
+    form = _process(held).forms.get(event)
+    if form is None:
+        return _no_such_event(request, ref, held)
+    return ref, held, form
 
 
 async def _holder(web: WebContext, case_ref: str) -> Holder:
@@ -537,20 +553,9 @@ async def _or_page(request: Request, case_ref: str, work: Awaitable[T]) -> T | H
 
 def _no_such_event(request: Request, case_ref: str, held: Holder) -> HTMLResponse:
     known = ", ".join(f.title.lower() for f in _process(held).forms.values())
-    return render(
-        request,
-        "error.html",
-        status_code=404,
-        title="Page not found",
-        message=f"That is not an event {case_ref} can have. It can have: {known}.",
-    )
+    message = f"That is not an event {case_ref} can have. It can have: {known}."
+    return error_page(request, 404, "Page not found", message)
 
 
 def _unavailable(request: Request, message: str) -> HTMLResponse:
-    return render(
-        request,
-        "error.html",
-        status_code=503,
-        title="Sorry, the case cannot be reached now",
-        message=message,
-    )
+    return error_page(request, 503, "Sorry, the case cannot be reached now", message)

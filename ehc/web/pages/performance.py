@@ -6,6 +6,9 @@ last twelve months, as an SVG chart with a table of the same figures beside it. 
 the source (``ehc.kpis``); the open cases (reviews due and not yet held, the caseload) come
 from the read model, which holds what ``ehc kpi`` reads from Temporal visibility.
 ``/performance.csv`` is the KPI table as CSV.
+
+A supervisor's page opens on their own team; an analyst's or an admin's on every team. Either
+may choose another team, or all teams, on the form.
 """
 
 from __future__ import annotations
@@ -19,11 +22,20 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from ehc.kpis import ledger_kpis
-from ehc.web.auth import User, require
+from ehc.web.auth import Role, User, require
 from ehc.web.context import WebContext, web_context
 from ehc.web.csvfile import csv_response
 from ehc.web.kpi_months import CHARTED, monthly_measures, months_ending
-from ehc.web.kpi_view import CSV_HEADER, Chart, KpiRow, csv_row, kpi_chart, kpi_row
+from ehc.web.kpi_view import (
+    CSV_HEADER,
+    Chart,
+    KpiRow,
+    caseload_words,
+    csv_row,
+    kpi_chart,
+    kpi_row,
+    open_now_words,
+)
 from ehc.web.nav import roles_for
 from ehc.web.period_form import PeriodForm, period_words, read_period_form
 from ehc.web.render import render
@@ -67,6 +79,10 @@ class Figures:
     report: KpiReport
     rows: list[KpiRow]
     charts: list[Chart]
+    open_now: str = ""
+    """The open cases by kind, in words ("2 assessments (1 overdue)")."""
+    caseload: str = ""
+    """The caseload per caseworker against its target, in words (no RAG: a tag shows it)."""
 
 
 def _report(
@@ -98,21 +114,36 @@ def _figures(ctx: WebContext, period: Period, team: str | None, now: datetime) -
         as_of=now,
     )
     charts = [kpi_chart(key, series[key]) for key in CHARTED if key in series]
-    return Figures(report, [kpi_row(m) for m in report.measures], charts)
+    c = report.caseload
+    return Figures(
+        report,
+        [kpi_row(m) for m in report.measures],
+        charts,
+        open_now=open_now_words(c) if c else "",
+        caseload=caseload_words(c) if c else "",
+    )
 
 
 Now = Annotated[datetime, Depends(now_utc)]
 
 
-async def _read(request: Request, ctx: WebContext, now: datetime) -> PeriodForm:
+async def _read(
+    request: Request, ctx: WebContext, now: datetime, own_team: str | None = None
+) -> PeriodForm:
+    """The form as asked; with no team asked at all (not even "all teams"), ``own_team``."""
     teams = await asyncio.to_thread(known_teams, ctx)
-    return read_period_form(request.query_params, now.date(), teams)
+    query = dict(request.query_params)
+    if "team" not in query and own_team in teams:
+        query["team"] = own_team
+    return read_period_form(query, now.date(), teams)
 
 
 @router.get("/performance")
 async def performance(request: Request, user: Viewer, ctx: Context, now: Now) -> Response:
-    """The KPIs for the period and team asked for (default: this quarter, all teams)."""
-    form = await _read(request, ctx, now)
+    """The KPIs for the period and team asked for (default: this quarter; a supervisor's own
+    team, else all teams)."""
+    own_team = user.team if user.role is Role.SUPERVISOR else None
+    form = await _read(request, ctx, now, own_team)
     if form.errors or form.period is None:
         return render(
             request, "performance/index.html", status_code=400, form=form, errors=form.errors

@@ -27,7 +27,7 @@ from ehc.web.context import WebContext, web_context
 from ehc.web.csrf import verify_csrf
 from ehc.web.nav import roles_for
 from ehc.web.render import render
-from ehc.web.scenario_files import ScenarioFile, saved_folder, scenario_files
+from ehc.web.scenario_files import SAVED_FOLDER_WORDS, ScenarioFile, scenario_files
 from ehc.web.scenario_runs import (
     DEFAULT_REPLICATIONS,
     DEFAULT_SEED,
@@ -137,7 +137,7 @@ async def _list_page(
         "scenarios/index.html",
         status_code=status_code,
         files=await asyncio.to_thread(scenario_files, data_dir),
-        saved_folder=saved_folder(data_dir),
+        saved_folder=SAVED_FOLDER_WORDS,
         runs=await asyncio.to_thread(store.recent),
         active=store.active,
         form=form,

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from operator import attrgetter
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
@@ -167,8 +167,8 @@ def team_page(
         return render(request, "team/index.html", status_code=400, **context)
     lines = _overdue(web, query, today)
     caseworkers = read_model.caseworkers(team=query.team)
-    late_advice = _late_advice(web, query.team, today)
-    transfers = _transfers(web, query.team, today)
+    late_advice = _late_advice(web, query, today)
+    transfers = _transfers(web, query, today)
     by_caseworker = caseload.tally_by(lines, lambda x: x.caseworker)
     by_stage = caseload.tally_by(lines, lambda x: f"{x.kind}\t{x.stage}")
     context.update(
@@ -178,7 +178,7 @@ def team_page(
         rating_words=caseload.rag_words,
         when_words=lambda x: caseload.when_words(-x.days_overdue),
         totals=totals(lines),
-        by_caseworker=by_caseworker,
+        by_caseworker=[(t.name, t) for t in by_caseworker],
         by_caseworker_total=caseload.tally_total(by_caseworker),
         by_stage=[(t.name.split("\t"), t) for t in by_stage],
         by_stage_total=caseload.tally_total(by_stage),
@@ -187,7 +187,7 @@ def team_page(
         caseload_margin=web.targets.caseload_amber_margin,
         late_advice=late_advice,
         providers=caseload.by_provider(late_advice),
-        reviews=_reviews(web, query.team, today),
+        reviews=_reviews(web, query, today),
         review_months=caseload.REVIEW_HORIZON_MONTHS,
         transfers=transfers,
         transfer_deadlines=caseload.transfers_by_deadline(transfers),
@@ -241,112 +241,80 @@ def _caseloads(
     )
 
 
-def _late_advice(web: WebContext, team: str | None, today: date) -> list[caseload.StepLine]:
-    rows = _reader(web).advice_overdue(team, today)
+def _late_advice(web: WebContext, query: TeamQuery, today: date) -> list[caseload.StepLine]:
+    rows = _reader(web).advice_overdue(query.team, today)
     return caseload.advice_overdue(rows, today=today, amber_days=web.settings.amber_days)
 
 
-def _reviews(web: WebContext, team: str | None, today: date) -> list[caseload.DatedCase]:
+def _reviews(web: WebContext, query: TeamQuery, today: date) -> list[caseload.DatedCase]:
     horizon = months_after(today, caseload.REVIEW_HORIZON_MONTHS)
-    rows = _reader(web).reviews_due(team, horizon)
+    rows = _reader(web).reviews_due(query.team, horizon)
     return caseload.reviews_due(rows, today=today, amber_days=web.settings.amber_days)
 
 
-def _transfers(web: WebContext, team: str | None, today: date) -> list[caseload.DatedCase]:
-    rows = _reader(web).phase_transfers(team)
+def _transfers(web: WebContext, query: TeamQuery, today: date) -> list[caseload.DatedCase]:
+    rows = _reader(web).phase_transfers(query.team)
     return caseload.phase_transfers(rows, today=today, amber_days=web.settings.amber_days)
 
 
 # --- CSV files -------------------------------------------------------------------------------
-# Each list's columns: (header, value); dates stay dates, so the file has them ISO.
+# Each list's columns: (header, the attribute it shows); dates stay dates, so the file has
+# them ISO. A header that is its attribute's name is given alone.
 
-T = TypeVar("T")
-Columns = Sequence[tuple[str, Callable[[T], object]]]
+Columns = list[tuple[str, Callable[[Any], object]]]
 
-CASELOAD_COLUMNS: Columns[caseload.CaseloadLine] = (
-    ("caseworker", lambda x: x.caseworker),
-    ("assessments", lambda x: x.assessments),
-    ("reviews", lambda x: x.reviews),
-    ("open_cases", lambda x: x.total),
-    ("rag", lambda x: x.rag),
+
+def _columns(*named: str | tuple[str, str]) -> Columns:
+    pairs = [(n, n) if isinstance(n, str) else n for n in named]
+    return [(header, attrgetter(attribute)) for header, attribute in pairs]
+
+
+_PLAN_COLUMNS = ("days_left", "rag", "stage", "caseworker", "team")
+#: ``ehc overdue --csv``'s columns.
+OVERDUE_COLUMNS = _columns(*OverdueLine.model_fields)
+CASELOAD_COLUMNS = _columns("caseworker", "assessments", "reviews", ("open_cases", "total"), "rag")
+ADVICE_COLUMNS = _columns(
+    "case_ref",
+    "workflow_id",
+    "provider",
+    "label",
+    "regulation",
+    ("deadline", "target"),
+    "days_overdue",
+    "caseworker",
+    "team",
 )
-ADVICE_COLUMNS: Columns[caseload.StepLine] = (
-    ("case_ref", lambda x: x.case_ref),
-    ("workflow_id", lambda x: x.workflow_id),
-    ("provider", lambda x: x.provider),
-    ("label", lambda x: x.label),
-    ("regulation", lambda x: x.regulation),
-    ("deadline", lambda x: x.target),
-    ("days_overdue", lambda x: -(x.days_left or 0)),
-    ("caseworker", lambda x: x.caseworker),
-    ("team", lambda x: x.team),
-)
-REVIEW_COLUMNS: Columns[caseload.DatedCase] = (
-    ("case_ref", lambda x: x.case_ref),
-    ("review_due", lambda x: x.due),
-    ("days_left", lambda x: x.days_left),
-    ("rag", lambda x: x.rag),
-    ("stage", lambda x: x.stage),
-    ("caseworker", lambda x: x.caseworker),
-    ("team", lambda x: x.team),
-)
-TRANSFER_COLUMNS: Columns[caseload.DatedCase] = (
-    ("case_ref", lambda x: x.case_ref),
-    ("plan_finalised_by", lambda x: x.due),
-    ("latest_meeting", lambda x: x.meeting_by),
-    ("days_left", lambda x: x.days_left),
-    ("rag", lambda x: x.rag),
-    ("stage", lambda x: x.stage),
-    ("caseworker", lambda x: x.caseworker),
-    ("team", lambda x: x.team),
+REVIEW_COLUMNS = _columns("case_ref", ("review_due", "due"), *_PLAN_COLUMNS)
+TRANSFER_COLUMNS = _columns(
+    "case_ref", ("plan_finalised_by", "due"), ("latest_meeting", "meeting_by"), *_PLAN_COLUMNS
 )
 
-
-def _csv(
-    name: str,
-    asked: tuple[TeamQuery, list[tuple[str, str]]],
-    today: date,
-    columns: Columns[T],
-    items: Callable[[TeamQuery], Sequence[T]],
-) -> Response:
-    """The list ``items`` makes for the query, as a file named for the list, team and day."""
-    query, errors = asked
-    if errors:
-        return PlainTextResponse("; ".join(m for _, m in errors), status_code=400)
-    rows = [[value(x) for _, value in columns] for x in items(query)]
-    team = query.team or "all-teams"
-    return csv_response(f"{name}-{team}-{today.isoformat()}.csv", [h for h, _ in columns], rows)
+#: What a list is for a query on a day.
+Items = Callable[[WebContext, TeamQuery, date], Sequence[object]]
 
 
-@router.get("/team/overdue.csv")
-def overdue_csv(_: Supervisor, web: Web, today: Today, asked: Query) -> Response:
-    """The overdue list's lines, with the columns of ``ehc overdue --csv``."""
-    columns = [(f, attrgetter(f)) for f in OverdueLine.model_fields]
-    return _csv("overdue", asked, today, columns, lambda q: _overdue(web, q, today))
+def _csv_route(path: str, name: str, columns: Columns, items: Items) -> None:
+    """``path`` downloads the list ``items`` makes for the page's query, as a file named for
+    the list, team and day; a refused query is a 400 naming what was wrong."""
+
+    def download(_: Supervisor, web: Web, today: Today, asked: Query) -> Response:
+        query, errors = asked
+        if errors:
+            return PlainTextResponse("; ".join(m for _, m in errors), status_code=400)
+        rows = [[value(x) for _, value in columns] for x in items(web, query, today)]
+        filename = f"{name}-{query.team or 'all-teams'}-{today.isoformat()}.csv"
+        return csv_response(filename, [h for h, _ in columns], rows)
+
+    router.add_api_route(path, download, methods=["GET"])
 
 
-@router.get("/team/caseload.csv")
-def caseload_csv(_: Supervisor, web: Web, today: Today, asked: Query) -> Response:
-    def items(q: TeamQuery) -> list[caseload.CaseloadLine]:
-        return _caseloads(web, q.team, web.read_model.caseworkers(team=q.team))
-
-    return _csv("caseload", asked, today, CASELOAD_COLUMNS, items)
+def _team_caseloads(web: WebContext, query: TeamQuery, _: date) -> list[caseload.CaseloadLine]:
+    """The caseload of each caseworker the team's cases name (the page's table)."""
+    return _caseloads(web, query.team, web.read_model.caseworkers(team=query.team))
 
 
-@router.get("/team/advice.csv")
-def advice_csv(_: Supervisor, web: Web, today: Today, asked: Query) -> Response:
-    return _csv(
-        "advice-overdue", asked, today, ADVICE_COLUMNS, lambda q: _late_advice(web, q.team, today)
-    )
-
-
-@router.get("/team/reviews.csv")
-def reviews_csv(_: Supervisor, web: Web, today: Today, asked: Query) -> Response:
-    return _csv("reviews-due", asked, today, REVIEW_COLUMNS, lambda q: _reviews(web, q.team, today))
-
-
-@router.get("/team/transfers.csv")
-def transfers_csv(_: Supervisor, web: Web, today: Today, asked: Query) -> Response:
-    return _csv(
-        "phase-transfers", asked, today, TRANSFER_COLUMNS, lambda q: _transfers(web, q.team, today)
-    )
+_csv_route("/team/overdue.csv", "overdue", OVERDUE_COLUMNS, _overdue)
+_csv_route("/team/caseload.csv", "caseload", CASELOAD_COLUMNS, _team_caseloads)
+_csv_route("/team/advice.csv", "advice-overdue", ADVICE_COLUMNS, _late_advice)
+_csv_route("/team/reviews.csv", "reviews-due", REVIEW_COLUMNS, _reviews)
+_csv_route("/team/transfers.csv", "phase-transfers", TRANSFER_COLUMNS, _transfers)
