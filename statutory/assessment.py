@@ -437,6 +437,8 @@ class ExceptionRecorded(events.Event):
     """An exception; ``on`` is the day it was recorded, ``start``..``end`` its period."""
 
     title = "Exception to a time limit"
+    on: bounds.CaseDay
+    """The day the exception is recorded."""
     type: Literal["exception"] = "exception"
     reason: exc.Reason
     """The exception that applies (reg 5(4), 8(2), 10(4), 13(3), 2A)."""
