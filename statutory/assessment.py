@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from statutory import bounds, events
 from statutory import exceptions as exc
 from statutory import processes as P
-from statutory.dates import days_beginning_with, weeks_after, weeks_taken
+from statutory.dates import as_written, days_beginning_with, weeks_after, weeks_taken
 from statutory.errors import RuleViolation
 from statutory.identifiers import CaseRef, StaffId, TeamId
 from statutory.process import StepDef, is_advice_request
@@ -245,7 +245,8 @@ class AdviceRequested(events.Event):
         adviser_day = self.adviser_received or self.on
         _not_before(adviser_day, self.on, "the request for advice was sent")
         _require(
-            adviser_day <= today, f"the adviser cannot receive it in the future ({adviser_day})"
+            adviser_day <= today,
+            f"the adviser cannot receive it in the future ({as_written(adviser_day)})",
         )
         _require(
             len(case.advice) < bounds.MAX_NUMBER,
@@ -277,11 +278,11 @@ class AdviceReceived(events.Event):
         request = _advice(case, self.advice_id)
         _require(
             request.received_on is None,
-            f"advice {self.advice_id} was already recorded as received on {request.received_on}",
+            f"advice {self.advice_id} was already recorded as received on {_written(request.received_on)}",
         )
         _require(
             request.not_needed is None,
-            f"advice {self.advice_id} was recorded as not needed on {request.not_needed_on}",
+            f"advice {self.advice_id} was recorded as not needed on {_written(request.not_needed_on)}",
         )
         _not_before(
             self.on,
@@ -318,7 +319,7 @@ class AdviceNotNeeded(events.Event):
         request = _advice(case, self.advice_id)
         _require(
             request.received_on is None,
-            f"advice {self.advice_id} was already received on {request.received_on}",
+            f"advice {self.advice_id} was already received on {_written(request.received_on)}",
         )
         _require(
             request.not_needed is None,
@@ -464,8 +465,8 @@ class ExceptionRecorded(events.Event):
         )
         _require(
             self.end >= case.request.received,
-            f"the exception ends ({self.end}) before the request was received "
-            f"({case.request.received})",
+            f"the exception ends ({as_written(self.end)}) before the request was received "
+            f"({as_written(case.request.received)})",
         )
         if self.advice_id is not None:
             _require(
@@ -636,7 +637,7 @@ def open_case(request: AssessmentRequest, today: date) -> AssessmentCase:
     """A new case for a request; a request cannot be received in the future."""
     if request.received > today:
         raise RuleViolation(
-            f"the request cannot be received in the future ({request.received} is after {today})"
+            f"the request cannot be received in the future ({as_written(request.received)} is after {as_written(today)})"
         )
     return AssessmentCase(request=request, caseworker=request.caseworker, team=request.team)
 
@@ -647,6 +648,13 @@ def open_case(request: AssessmentRequest, today: date) -> AssessmentCase:
 
 
 _require = events.require
+
+
+def _written(day: date | None) -> str:
+    """A date in a refusal built before its condition is known: none yet while it holds."""
+    return as_written(day) if day is not None else "no date"
+
+
 _not_before = events.not_before
 
 
@@ -799,7 +807,7 @@ def alert_notes(case: AssessmentCase) -> dict[str, list[str]]:
     """Extra lines for a step's reminders: the draft's names the advice still missing, which the
     plan will need (reg 6(1)) unless set aside (reg 6(4))."""
     missing = [
-        f"{a.advice_type.value} from {a.provider} (requested {a.requested_on})"
+        f"{a.advice_type.value} from {a.provider} (requested {as_written(a.requested_on)})"
         for a in case.advice
         if a.outstanding
     ]

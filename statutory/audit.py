@@ -35,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from statutory import assessment as rules
 from statutory import exceptions as exc
 from statutory import review as rv
+from statutory.dates import as_written
 from statutory.errors import RuleViolation
 from statutory.steps import StepStatus
 
@@ -226,7 +227,7 @@ def _advice_in_date_order(events: Sequence[rules.AssessmentEvent]) -> None:
                 later,
                 RuleViolation(
                     "requests for advice are numbered in the order given, so give them in "
-                    f"date order ({later.on} is given after {earlier.on})"
+                    f"date order ({as_written(later.on)} is given after {as_written(earlier.on)})"
                 ),
             )
 

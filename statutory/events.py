@@ -22,6 +22,7 @@ from typing import Any, ClassVar, Literal, Protocol, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from statutory import bounds
+from statutory.dates import as_written
 from statutory.errors import RuleViolation
 from statutory.identifiers import StaffId, TeamId
 
@@ -69,12 +70,14 @@ def require(condition: bool, message: str) -> None:
 
 def not_before(day: date, earlier: date | None, what: str) -> None:
     if earlier is not None and day < earlier:
-        raise RuleViolation(f"the date {day} is before {what} ({earlier})")
+        raise RuleViolation(f"the date {as_written(day)} is before {what} ({as_written(earlier)})")
 
 
 def not_in_future(day: date, today: date) -> None:
     """Nothing is recorded before it happens."""
-    require(day <= today, f"the date {day} is in the future (today is {today})")
+    require(
+        day <= today, f"the date {as_written(day)} is in the future (today is {as_written(today)})"
+    )
 
 
 def still_open(ended: bool, how: str) -> None:

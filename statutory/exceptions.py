@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from statutory import bounds
+from statutory.dates import as_written
 from statutory.errors import RuleViolation
 
 
@@ -96,7 +97,7 @@ def check_period(reason: Reason, period: Period) -> None:
     )
     if period.end < period.start:
         raise RuleViolation(
-            f"{reason.value}: the period ends ({period.end}) before it starts ({period.start})"
+            f"{reason.value}: the period ends ({as_written(period.end)}) before it starts ({as_written(period.start)})"
         )
     needs_four_weeks = {
         Reason.SCHOOL_CLOSURE,
@@ -106,7 +107,7 @@ def check_period(reason: Reason, period: Period) -> None:
     if reason in needs_four_weeks and period.days < MIN_CONTINUOUS_DAYS:
         raise RuleViolation(
             f"{reason.value}: the law needs at least 4 continuous weeks (28 days); "
-            f"{period.start} to {period.end} is {period.days} days"
+            f"{as_written(period.start)} to {as_written(period.end)} is {period.days} days"
         )
     if reason is Reason.CORONAVIRUS and (
         period.start < CORONAVIRUS_FIRST_DAY or period.end > CORONAVIRUS_LAST_DAY
@@ -133,7 +134,7 @@ def check_closure_covers_request(
     if not any(window.start <= d <= window.end for d in educational_requests):
         raise RuleViolation(
             f"{reason.value}: applies only when educational advice was requested between "
-            f"{window.start} and {window.end} (1 week before the closure to 1 week before "
+            f"{as_written(window.start)} and {as_written(window.end)} (1 week before the closure to 1 week before "
             "reopening), and none was"
         )
 

@@ -30,7 +30,13 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from statutory import bounds, events
 from statutory import processes as P
-from statutory.dates import days_beginning_with, months_after, months_before, weeks_after
+from statutory.dates import (
+    as_written,
+    days_beginning_with,
+    months_after,
+    months_before,
+    weeks_after,
+)
 from statutory.errors import RuleViolation
 from statutory.identifiers import CaseRef, StaffId, TeamId
 from statutory.process import StepDef
@@ -437,7 +443,7 @@ class FinalAmendedPlanIssued(events.Event):
         assert closes is not None
         _require(
             self.on > closes or self.representations_received,
-            f"the 15 days for representations run to {closes} (reg 22(2)); issue the "
+            f"the 15 days for representations run to {as_written(closes)} (reg 22(2)); issue the "
             "amended plan after that, or record that representations were received",
         )
 
@@ -459,7 +465,7 @@ class AppealLodged(events.Event):
         assert window is not None
         _require(
             self.on <= window,
-            f"the appeal window closed on {window} (2 months from the decision)",
+            f"the appeal window closed on {as_written(window)} (2 months from the decision)",
         )
 
     def apply_to(self, cycle: ReviewCycle) -> None:
@@ -710,7 +716,7 @@ def first_cycle(
         bounds.check_day(last_review, "the last review")
     if last_review is not None and last_review < plan.plan_date:
         raise RuleViolation(
-            f"the last review ({last_review}) is before the plan was made ({plan.plan_date})"
+            f"the last review ({as_written(last_review)}) is before the plan was made ({as_written(plan.plan_date)})"
         )
     return ReviewCycle(
         plan=plan,

@@ -468,7 +468,7 @@ def test_school_closure_needs_an_educational_request_in_its_window() -> None:
     # No advice requested at all.
     rejects(run(assessing()), closure, "educational advice was requested between")
     # Educational advice requested the day before the window opens.
-    rejects(run([*assessing(), educational(53)]), closure, "2025-07-14 and 2025-08-25")
+    rejects(run([*assessing(), educational(53)]), closure, "14 Jul 2025 and 25 Aug 2025")
     # Psychological advice in the window does not count.
     rejects(run([*assessing(), psych(55)]), closure, "educational advice")
     # Educational advice requested on the first day of the window: accepted.

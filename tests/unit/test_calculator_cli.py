@@ -257,7 +257,7 @@ def test_bad_input_is_one_line_and_status_2(runs: dict[str, Any], name: str) -> 
         ("received-9999", ["--received", "after 31 Dec 2099"]),
         ("received-year-1", ["--received", "before 1 Sep 2014"]),
         ("exception-to-9999", ["--exception", "after 31 Dec 2099"]),
-        ("closure-outside-window", ["2025-07-14", "2025-08-25"]),
+        ("closure-outside-window", ["14 Jul 2025", "25 Aug 2025"]),
         ("no-such-option", ["--recieved-late"]),
     ],
 )

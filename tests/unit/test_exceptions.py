@@ -173,7 +173,7 @@ def test_check_closure_covers_request(requested: date, covered: bool) -> None:
     if covered:
         check_closure_covers_request(Reason.SCHOOL_CLOSURE, closure, [requested])
     else:
-        with pytest.raises(RuleViolation, match="2025-07-14 and 2025-08-25"):
+        with pytest.raises(RuleViolation, match="14 Jul 2025 and 25 Aug 2025"):
             check_closure_covers_request(Reason.SCHOOL_CLOSURE, closure, [requested])
 
 

@@ -531,7 +531,7 @@ WINDOW = date(2026, 1, 25)  # 2 months from the 25 Nov 2025 decision
         ("appeal after maintain", decided(Decision.MAINTAIN), AppealLodged(on=plus(DECIDED, 1)), "stage is ceasing to maintain the plan;"),
         ("appeal after amend", decided(Decision.AMEND), AppealLodged(on=plus(DECIDED, 1)), "stage is ceasing to maintain the plan;"),
         ("appeal before any decision", held(), AppealLodged(on=plus(MEETING, 1)), "stage is ceasing to maintain the plan;"),
-        ("appeal out of time", CEASED, AppealLodged(on=plus(WINDOW, 1)), "appeal window closed on 2026-01-25"),
+        ("appeal out of time", CEASED, AppealLodged(on=plus(WINDOW, 1)), "appeal window closed on 25 Jan 2026"),
         ("appeal twice", [*CEASED, AppealLodged(on=WINDOW)], AppealLodged(on=WINDOW), "already recorded"),
         ("appeal concluded without appeal", CEASED, AppealConcluded(on=WINDOW, plan_continues=True), "no appeal is recorded"),
         ("appeal concluded before lodged", [*CEASED, AppealLodged(on=WINDOW)], AppealConcluded(on=plus(WINDOW, -1), plan_continues=True), "before the appeal was lodged"),
