@@ -276,14 +276,8 @@ class AdviceReceived(events.Event):
     def check(self, case: AssessmentCase, today: date) -> None:
         _stage(case, self, Stage.ASSESSMENT, Stage.DRAFT)
         request = _advice(case, self.advice_id)
-        _require(
-            request.received_on is None,
-            f"advice {self.advice_id} was already recorded as received on {_written(request.received_on)}",
-        )
-        _require(
-            request.not_needed is None,
-            f"advice {self.advice_id} was recorded as not needed on {_written(request.not_needed_on)}",
-        )
+        _not_done(request.received_on, f"advice {self.advice_id} was already recorded as received")
+        _not_done(request.not_needed_on, f"advice {self.advice_id} was recorded as not needed")
         _not_before(
             self.on,
             request.adviser_received,
@@ -317,10 +311,7 @@ class AdviceNotNeeded(events.Event):
     def check(self, case: AssessmentCase, today: date) -> None:
         _stage(case, self, Stage.ASSESSMENT, Stage.DRAFT)
         request = _advice(case, self.advice_id)
-        _require(
-            request.received_on is None,
-            f"advice {self.advice_id} was already received on {_written(request.received_on)}",
-        )
+        _not_done(request.received_on, f"advice {self.advice_id} was already received")
         _require(
             request.not_needed is None,
             f"advice {self.advice_id} was already recorded as not needed",
@@ -637,7 +628,8 @@ def open_case(request: AssessmentRequest, today: date) -> AssessmentCase:
     """A new case for a request; a request cannot be received in the future."""
     if request.received > today:
         raise RuleViolation(
-            f"the request cannot be received in the future ({as_written(request.received)} is after {as_written(today)})"
+            f"the request cannot be received in the future ({as_written(request.received)} "
+            f"is after {as_written(today)})"
         )
     return AssessmentCase(request=request, caseworker=request.caseworker, team=request.team)
 
@@ -650,9 +642,10 @@ def open_case(request: AssessmentRequest, today: date) -> AssessmentCase:
 _require = events.require
 
 
-def _written(day: date | None) -> str:
-    """A date in a refusal built before its condition is known: none yet while it holds."""
-    return as_written(day) if day is not None else "no date"
+def _not_done(done_on: date | None, what: str) -> None:
+    """Refuse an event overtaken by what was done on ``done_on`` (None: not done)."""
+    if done_on is not None:
+        raise RuleViolation(f"{what} on {as_written(done_on)}")
 
 
 _not_before = events.not_before
