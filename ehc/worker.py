@@ -33,6 +33,7 @@ from ehc.settings import Settings
 from workflows.advice import AdviceWorkflow
 from workflows.assessment import AssessmentWorkflow
 from workflows.digest import DigestWorkflow
+from workflows.duty import DutyWorkflow
 from workflows.redrive import OutboxRedriveWorkflow
 from workflows.review import ReviewWorkflow
 
@@ -40,6 +41,7 @@ WORKFLOWS = [
     AssessmentWorkflow,
     ReviewWorkflow,
     AdviceWorkflow,
+    DutyWorkflow,
     DigestWorkflow,
     OutboxRedriveWorkflow,
 ]

@@ -54,6 +54,20 @@ ADVICE_REASONS = frozenset(
     }
 )
 
+#: Reasons that lift the 14 weeks of a re-assessment: reg 27(3)(a)-(d), the same four
+#: circumstances as reg 13(3).
+REASSESSMENT_REASONS = LA_STEP_REASONS - {Reason.CORONAVIRUS}
+#: Reasons that lift a Tribunal order's limits (reg 44(3)): the closures of reg 13(3)(a)-(b),
+#: exceptional personal circumstances, absence from the area for 2 continuous weeks.
+ORDER_REASONS = frozenset(
+    {
+        Reason.SCHOOL_CLOSURE,
+        Reason.EARLY_YEARS_CLOSURE,
+        Reason.PERSONAL_CIRCUMSTANCES,
+        Reason.ABSENCE_FROM_AREA,
+    }
+)
+
 REGULATION: dict[Reason, str] = {
     Reason.SCHOOL_CLOSURE: "reg 5(4)(a), 10(4)(a), 13(3)(a)",
     Reason.EARLY_YEARS_CLOSURE: "reg 5(4)(b), 10(4)(b), 13(3)(b)",

@@ -53,6 +53,24 @@ class StepId(StrEnum):
     FINAL_AMENDED_PLAN = "final-amended-plan"
     PHASE_TRANSFER = "phase-transfer"
     CEASE_APPEAL_WINDOW = "cease-appeal-window"
+    # re-assessment (CFA s44(2)-(3); regs 24-27)
+    DECIDE_TO_REASSESS = "decide-to-reassess"
+    REASSESSMENT_PLAN = "reassessment-plan"
+    # complying with a Tribunal order or a concession (regs 44-45)
+    ORDER_NOTIFY = "order-notify"
+    ORDER_NOT_TO_ISSUE = "order-not-to-issue"
+    ORDER_DRAFT = "order-draft"
+    ORDER_RECONSIDER = "order-reconsider"
+    ORDER_PLAN = "order-plan"
+    ORDER_CONTINUE = "order-continue"
+    # transfer of a plan between councils (reg 15)
+    TRANSFER_PLAN = "transfer-plan"
+    NOTIFY_FAMILY = "notify-family"
+    # appeals and mediation (CFA s51-55; regs 32-45)
+    MEDIATION_CERTIFICATE = "mediation-certificate"
+    MEDIATION_HEALTH = "mediation-health"
+    MEDIATION_HELD = "mediation-held"
+    APPEAL_WINDOW = "appeal-window"
 
 
 @dataclass(frozen=True, slots=True)

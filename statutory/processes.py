@@ -7,7 +7,12 @@ once. The dates themselves are computed beside each process's rules (``assessmen
 
 from __future__ import annotations
 
-from statutory.exceptions import ADVICE_REASONS, LA_STEP_REASONS
+from statutory.exceptions import (
+    ADVICE_REASONS,
+    LA_STEP_REASONS,
+    ORDER_REASONS,
+    REASSESSMENT_REASONS,
+)
 from statutory.process import Process, StepDef, StepId, StepKind
 
 # --- EHC needs assessment (CFA s36; regs 4-13) ------------------------------------------------
@@ -194,5 +199,166 @@ REVIEW = Process(
     ),
 )
 
+# --- re-assessment (CFA s44(2)-(3); regs 24-27) ---------------------------------------------
+
+DECIDE_TO_REASSESS = StepDef(
+    StepId.DECIDE_TO_REASSESS,
+    "Decide whether to re-assess, and notify",
+    "reg 25(1)",
+    StepKind.DUTY,
+    # reg 27(3)'s exceptions lift only the 14 weeks; reg 25 has none of its own.
+    "15 days from the request",
+)
+REASSESSMENT_PLAN = StepDef(
+    StepId.REASSESSMENT_PLAN,
+    "Finalise the amended or replacement plan (14 weeks)",
+    "reg 27(2)",
+    StepKind.DUTY,
+    "14 weeks from the notice of the decision to re-assess (or the council's own decision)",
+    lifted_by=REASSESSMENT_REASONS,
+)
+REASSESSMENT = Process(
+    "reassessment",
+    "Re-assessment of an EHC plan",
+    "CFA s44(2)-(3); SEND Regulations 2014 regs 24-27",
+    (DECIDE_TO_REASSESS, ASSESSMENT_ADVICE, REASSESSMENT_PLAN),
+)
+
+# --- complying with a Tribunal order or a concession (regs 44-45) ----------------------------
+
+ORDER_NOTIFY = StepDef(
+    StepId.ORDER_NOTIFY,
+    "Notify that the council will assess or re-assess (2 weeks)",
+    "reg 44(2)(b), 45(3)",
+    StepKind.DUTY,
+    "2 weeks from the order (or the reg 45 notice)",
+    lifted_by=ORDER_REASONS,
+)
+ORDER_NOT_TO_ISSUE = StepDef(
+    StepId.ORDER_NOT_TO_ISSUE,
+    "Decide not to issue a plan, with reasons (10 weeks)",
+    "reg 44(2)(b)(i), 45(3A)(a)",
+    StepKind.REFUSAL_LIMIT,
+    "10 weeks from the order (or the reg 45 notice)",
+    lifted_by=ORDER_REASONS,
+)
+ORDER_DRAFT = StepDef(
+    StepId.ORDER_DRAFT,
+    "Issue the draft plan (5 weeks)",
+    "reg 44(2)(c)(i), 45(6)",
+    StepKind.DUTY,
+    "5 weeks from the order (or the reg 45 notice)",
+    lifted_by=ORDER_REASONS,
+)
+ORDER_PLAN = StepDef(
+    StepId.ORDER_PLAN,
+    "Issue the final plan as the order requires",
+    "reg 44(2)(b)(ii), (c)(ii), (e), (f), (h); 45(3A)(b), (4)-(6)",
+    StepKind.DUTY,
+    "from the order (or the reg 45 notice): assess or re-assess 14 weeks; make a plan 11 "
+    "weeks; amend 5 weeks; school only 2 weeks",
+    lifted_by=ORDER_REASONS,
+)
+ORDER_RECONSIDER = StepDef(
+    StepId.ORDER_RECONSIDER,
+    "Reconsider the decision and notify (2 weeks)",
+    "reg 44(2)(d)",
+    StepKind.DUTY,
+    "2 weeks from the order",
+    lifted_by=ORDER_REASONS,
+)
+ORDER_CONTINUE = StepDef(
+    StepId.ORDER_CONTINUE,
+    "Continue to maintain the plan (at once)",
+    "reg 44(2)(g), (h)",
+    StepKind.DUTY,
+    "the day of the order",
+)
+TRIBUNAL_ORDER = Process(
+    "tribunal-order",
+    "Complying with a Tribunal order or a concession",
+    "SEND Regulations 2014 regs 44-45 (as amended by SI 2015/359)",
+    (ORDER_NOTIFY, ORDER_NOT_TO_ISSUE, ORDER_DRAFT, ORDER_RECONSIDER, ORDER_CONTINUE, ORDER_PLAN),
+)
+
+# --- transfer of a plan between councils (reg 15) ------------------------------------------
+
+TRANSFER_PLAN = StepDef(
+    StepId.TRANSFER_PLAN,
+    "Transfer the plan to the new council",
+    "reg 15(2)",
+    StepKind.DUTY,
+    "the day of the move, or 15 working days beginning with the day the council learnt of it "
+    "if that is later",
+)
+NOTIFY_FAMILY = StepDef(
+    StepId.NOTIFY_FAMILY,
+    "Tell the family the plan has transferred, and when it will be reviewed (6 weeks)",
+    "reg 15(4)",
+    StepKind.DUTY,
+    "6 weeks from the transfer",
+)
+TRANSFER_OUT = Process(
+    "transfer-out",
+    "Transfer of a plan to another council",
+    "SEND Regulations 2014 reg 15(2)",
+    (TRANSFER_PLAN,),
+)
+TRANSFER_IN = Process(
+    "transfer-in",
+    "Plan transferred in from another council",
+    "SEND Regulations 2014 reg 15(3)-(5)",
+    (NOTIFY_FAMILY,),
+)
+
+# --- appeals and mediation (CFA s51-55; regs 32-42) ------------------------------------------
+
+MEDIATION_HEALTH = StepDef(
+    StepId.MEDIATION_HEALTH,
+    "Tell the health body about mediation on health provision (3 working days)",
+    "reg 35",
+    StepKind.DUTY,
+    "3 working days from being told the family wants mediation on health provision",
+)
+MEDIATION_HELD = StepDef(
+    StepId.MEDIATION_HELD,
+    "Mediation takes place (30 days)",
+    "reg 37",
+    StepKind.DUTY,
+    "30 days from being told the family wants mediation",
+)
+MEDIATION_CERTIFICATE = StepDef(
+    StepId.MEDIATION_CERTIFICATE,
+    "Mediation certificate issued (3 working days)",
+    "regs 34, 39 (the mediation adviser's duty)",
+    StepKind.GUIDANCE,
+    "3 working days from the family declining mediation, or from the mediation",
+)
+APPEAL_WINDOW = StepDef(
+    StepId.APPEAL_WINDOW,
+    "Appeal window closes unless an appeal is registered",
+    "CFA s51; Tribunal rules r20(1)",
+    StepKind.PLANNING,
+    "2 months from the decision notice, or 1 month from a mediation certificate if later",
+)
+APPEAL = Process(
+    "appeal",
+    "Appeal rights and mediation",
+    "CFA s51-55; SEND Regulations 2014 regs 32-45; Tribunal rules r20",
+    (MEDIATION_HEALTH, MEDIATION_HELD, MEDIATION_CERTIFICATE, APPEAL_WINDOW),
+)
+
 #: Every process, by the name its workflows publish as their kind (``EhcKind``).
-PROCESSES: dict[str, Process] = {p.name: p for p in (ASSESSMENT, ADVICE, REVIEW)}
+PROCESSES: dict[str, Process] = {
+    p.name: p
+    for p in (
+        ASSESSMENT,
+        ADVICE,
+        REVIEW,
+        REASSESSMENT,
+        TRIBUNAL_ORDER,
+        TRANSFER_IN,
+        TRANSFER_OUT,
+        APPEAL,
+    )
+}

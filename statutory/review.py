@@ -21,7 +21,7 @@ The amendment notice goes with the 4-week decision (R (L, M, P) v Devon CC [2022
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -638,6 +638,9 @@ class ReviewCycle(BaseModel):
     """The plan date (first cycle) or the previous review's conclusion."""
     transfer: PhaseTransfer | None = None
     policy: ReviewPolicy = Field(default_factory=ReviewPolicy)
+    due_by: date | None = None
+    """Set only for a plan transferred in: its first review is due by the later of 12 months
+    from the anchor and 3 months from the transfer (reg 15(5))."""
     meeting_scheduled_for: date | None = None
     invitations_sent_on: date | None = None
     advice_circulated_on: date | None = None
@@ -675,6 +678,11 @@ class ReviewCycle(BaseModel):
         return Stage.CONCLUDED
 
     def dates(self) -> ReviewDates:
+        found = self._dates()
+        # reg 15(5): a transferred plan's first review falls due later than 12 months.
+        return replace(found, review_due_by=self.due_by) if self.due_by else found
+
+    def _dates(self) -> ReviewDates:
         return review_dates(
             self.anchor,
             meeting=self.meeting_held_on or self.meeting_scheduled_for,
@@ -710,6 +718,7 @@ def first_cycle(
     transfer: PhaseTransfer | None = None,
     policy: ReviewPolicy | None = None,
     cycle: int = 1,
+    due_by: date | None = None,
 ) -> ReviewCycle:
     """The current cycle of a plan: anchored on its last review, or on the plan date."""
     if last_review is not None:
@@ -726,6 +735,7 @@ def first_cycle(
         anchor=last_review or plan.plan_date,
         transfer=transfer,
         policy=policy or ReviewPolicy(),
+        due_by=due_by,
     )
 
 

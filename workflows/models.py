@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from statutory import clocks
 from statutory import review as review_rules
 from statutory.advice import AdviceRequestState
 from statutory.alerts import ADVICE_POLICY, AlertKind, AlertPolicy
@@ -160,3 +161,39 @@ class ReviewView(BaseModel):
     next_step: StepStatus | None
     alerts: list[AlertLogEntry]
     previous: list[review_rules.ReviewOutcome]
+
+
+def duty_workflow_id(process: str, case_ref: str, opened_on: date, variant: str | None) -> str:
+    """``<process>-<case ref>-[<kind>-]<opened>``: a case may have several appeals or orders
+    over its life, never two of one kind opened on one day."""
+    kind = f"{variant}-" if variant else ""
+    return f"{process}-{case_ref}-{kind}{opened_on.isoformat()}"
+
+
+class DutyStart(BaseModel):
+    """Start input of a duty-clock workflow (re-assessment, Tribunal order, transfer, appeal)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    start: clocks.ClockStart
+    prior_events: list[clocks.ClockEvent] = Field(default_factory=list)
+    policy: AlertPolicy = Field(default_factory=AlertPolicy)
+    alert_hour_utc: int = Field(default=8, ge=0, le=23)
+    advice_policy: AlertPolicy = Field(default_factory=lambda: ADVICE_POLICY)
+    quiet_until: date | None = None
+    """The settling period of a case entered with past dates (``AssessmentStart``)."""
+
+
+class DutyView(BaseModel):
+    """A duty-clock case, as its timeline query returns it."""
+
+    workflow_id: str
+    as_of: date
+    case: clocks.ClockCase
+    key_dates: dict[str, date]
+    """Every date the law fixes for it (the calculator's names: ``final_plan_by``)."""
+    steps: list[StepStatus]
+    next_step: StepStatus | None
+    alerts: list[AlertLogEntry]
+    outcome: clocks.ClockOutcome | None
+    advice: list[AdviceView] = Field(default_factory=list)

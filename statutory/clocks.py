@@ -1,0 +1,674 @@
+"""Processes kept as a few legal dates and the duties that run from them ("duty clocks").
+
+A re-assessment, compliance with a Tribunal order, a transfer between councils and an appeal
+window each declare (``statutory.clock_processes``) their legal dates (anchors), each step's
+due rule (``statutory.due_rules``) and the actions a caseworker records, with what each
+action does: completes steps, sets a legal date, ends the case, or opens a follow-on process
+(an upheld appeal opens the clock for complying with the order). This module is the one
+engine for all of them: the case's state, its events, ``check`` and ``apply``, its steps (from
+the status truth table, ``statutory.steps``), the calculator and the outcome.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from statutory import bounds, events
+from statutory import exceptions as exc
+from statutory import processes as P
+from statutory.assessment import AdviceRequest, AdviceType
+from statutory.dates import as_written, weeks_after
+from statutory.due_rules import Rule
+from statutory.errors import RuleViolation
+from statutory.identifiers import CaseRef, StaffId, TeamId
+from statutory.process import Process, StepDef, StepId
+from statutory.steps import DEFAULT_AMBER_DAYS, StepState, StepStatus, status_of
+
+ADVICE_WEEKS = 6  # reg 8(1), applied by reg 26 to a re-assessment
+WITHDRAWN = "withdrawn"
+
+# --- the declaration ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """A legal date of the case that limits run from."""
+
+    name: str
+    words: str
+    """How a person names it ("the date of the Tribunal's order")."""
+    future: bool = False
+    """May lie ahead when recorded (a family's move, known in advance)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """A date the law sets: a step of this process, or (``step`` None) a date another
+    process keeps and the calculator gives (a transferred plan's first review, reg 15(5))."""
+
+    output: str
+    """Its name in the calculator's JSON (``final_plan_by``)."""
+    rule: Rule
+    step: StepDef | None = None
+    lapses: str | None = None
+    """The case ends this way when the date passes with the step undone (an appeal window
+    closing without an appeal)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Effect:
+    """What recording an action does."""
+
+    completes: tuple[StepId, ...] = ()
+    sets: tuple[str, ...] = ()
+    """Legal dates set to the action's day."""
+    ends: str | None = None
+    starts: str | None = None
+    """A follow-on process opened on the action's day."""
+    variant: str | None = None
+    """The follow-on's kind (default: the choice made)."""
+    route: str | None = None
+    """How the follow-on arose, for its reports (``reg-45``: a concession notified)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """Something a caseworker records on the case."""
+
+    name: str
+    title: str
+    effect: Effect = Effect()
+    choices: Mapping[str, Effect] = field(default_factory=dict)
+    """The outcomes to choose from (``--choice``), each with its own effect."""
+    choice_words: Mapping[str, str] = field(default_factory=dict)
+    needs: tuple[str, ...] = ()
+    """Legal dates that must be known first (the plan needs the decision to re-assess)."""
+    variants: frozenset[str] | None = None
+    """Only for these kinds of case (None: every kind)."""
+
+    def effect_of(self, choice: str | None) -> Effect:
+        return self.choices[choice] if choice is not None else self.effect
+
+
+@dataclass(frozen=True, slots=True)
+class ClockProcess:
+    """A duty-clock process, declared: its steps (``process``) and how they run."""
+
+    process: Process
+    anchors: tuple[Anchor, ...]
+    opens_on: tuple[str, ...]
+    """The anchor the clock starts from, the first one known (a request, else the decision)."""
+    required: tuple[tuple[str, ...], ...]
+    """At the start, one date of each group must be given."""
+    deadlines: tuple[Deadline, ...]
+    actions: tuple[Action, ...]
+    endings: Mapping[str, str]
+    """Each way the case can end, in words."""
+    variants: Mapping[str, str] = field(default_factory=dict)
+    """Kinds of case, in words (a Tribunal order's type); empty: one kind."""
+    exception_days: Mapping[exc.Reason, int] = field(default_factory=dict)
+    """Exceptions that may be recorded, with the fewest days each must last."""
+    advice: bool = False
+    """Requests for advice are kept on it, each with its own clock (reg 8(1))."""
+
+    @property
+    def name(self) -> str:
+        return self.process.name
+
+    def action(self, name: str) -> Action:
+        for action in self.actions:
+            if action.name == name:
+                return action
+        known = ", ".join(a.name for a in self.actions)
+        raise RuleViolation(
+            f"a {self.process.title.lower()} has no action '{name}' (known: {known})"
+        )
+
+    def anchor(self, name: str) -> Anchor:
+        for anchor in self.anchors:
+            if anchor.name == name:
+                return anchor
+        raise KeyError(name)
+
+
+# --- the case ---------------------------------------------------------------------------
+
+
+class ClockStart(BaseModel):
+    """What opens a case: its process, kind, holder and the legal dates known at the start."""
+
+    model_config = ConfigDict(frozen=True)
+
+    process: str
+    variant: str | None = None
+    case_ref: CaseRef
+    caseworker: StaffId
+    team: TeamId
+    dates: dict[str, bounds.CaseDay]
+    detail: dict[str, Annotated[str, Field(max_length=80)]] = Field(default_factory=dict)
+    """Codes and references reports need (the council a plan came from); never names."""
+
+
+class ClockException(BaseModel):
+    reason: exc.Reason
+    start: date
+    end: date
+    note: str = ""
+    recorded_on: date
+
+
+class FollowOn(BaseModel):
+    """A process this one opened (an appeal after a refusal, an order after an appeal)."""
+
+    process: str
+    variant: str | None
+    on: date
+    route: str | None = None
+
+
+class ClockCase(BaseModel):
+    """A duty-clock case as it stands."""
+
+    start: ClockStart
+    caseworker: str
+    team: str
+    opened_on: date
+    dates: dict[str, date]
+    done: dict[str, date] = Field(default_factory=dict)
+    choices: dict[str, str] = Field(default_factory=dict)
+    """The choice made for each recorded action (``decided``: ``refused``)."""
+    recorded: dict[str, date] = Field(default_factory=dict)
+    """Each action recorded, and its day."""
+    exceptions: list[ClockException] = Field(default_factory=list)
+    advice: list[AdviceRequest] = Field(default_factory=list)
+    follow_ons: list[FollowOn] = Field(default_factory=list)
+    ending: str | None = None
+    ended_on: date | None = None
+    ended_by: str | None = None
+    """The action that ended the case (none: withdrawn, or a date passed)."""
+
+    @property
+    def case_ref(self) -> str:
+        return self.start.case_ref
+
+    @property
+    def process(self) -> str:
+        return self.start.process
+
+    @property
+    def variant(self) -> str | None:
+        return self.start.variant
+
+    @property
+    def closed(self) -> bool:
+        return self.ending is not None
+
+    @property
+    def declared(self) -> ClockProcess:
+        return declaration(self.process)
+
+
+def declaration(process: str) -> ClockProcess:
+    # The declarations import this module; read them when first asked.
+    from statutory.clock_processes import CLOCKS
+
+    try:
+        return CLOCKS[process]
+    except KeyError:
+        known = ", ".join(CLOCKS)
+        raise RuleViolation(f"unknown process '{process}' (known: {known})") from None
+
+
+def open_case(start: ClockStart, today: date) -> ClockCase:
+    """A new case, once its start is lawful: a known kind, the dates each limit needs, and
+    none of them in the future unless the law expects it (a move ahead)."""
+    proc = declaration(start.process)
+    if proc.variants:
+        if start.variant not in proc.variants:
+            raise RuleViolation(
+                f"a {proc.process.title.lower()} needs its kind: one of {', '.join(proc.variants)}"
+            )
+    elif start.variant is not None:
+        raise RuleViolation(f"a {proc.process.title.lower()} has no kinds")
+    names = {a.name for a in proc.anchors}
+    for name, day in start.dates.items():
+        if name not in names:
+            raise RuleViolation(f"a {proc.process.title.lower()} has no date '{name}'")
+        anchor = proc.anchor(name)
+        if not anchor.future:
+            events.require(
+                day <= today,
+                f"{anchor.words} ({as_written(day)}) is in the future (today is "
+                f"{as_written(today)})",
+            )
+    for group in proc.required:
+        if not any(name in start.dates for name in group):
+            words = " or ".join(proc.anchor(n).words for n in group)
+            raise RuleViolation(f"give {words}")
+    opened = next(start.dates[n] for n in proc.opens_on if n in start.dates)
+    return ClockCase(
+        start=start,
+        caseworker=start.caseworker,
+        team=start.team,
+        opened_on=opened,
+        dates=dict(start.dates),
+    )
+
+
+# --- events --------------------------------------------------------------------------------
+
+
+class ActionRecorded(events.Event):
+    """One of the process's declared actions (``ehc <process> record ... ACTION``)."""
+
+    title = "Action recorded"
+    type: Literal["action"] = "action"
+    action: str = Field(min_length=1, max_length=40)
+    """What happened: one of the process's actions."""
+    choice: str | None = Field(default=None, max_length=40)
+    """The outcome, for an action that has several (a decision to re-assess or to refuse)."""
+
+    def check(self, case: ClockCase, today: date) -> None:
+        proc = case.declared
+        action = proc.action(self.action)
+        if action.variants is not None and case.variant not in action.variants:
+            raise RuleViolation(
+                f"'{action.title}' does not apply to a {proc.variants.get(case.variant or '', '')} "
+                "case".replace("  ", " ")
+            )
+        events.require(
+            self.action not in case.recorded,
+            f"'{action.title}' was already recorded on {as_written(case.recorded.get(self.action, self.on))}",
+        )
+        if action.choices:
+            if self.choice not in action.choices:
+                raise RuleViolation(
+                    f"'{action.title}' needs a choice: one of {', '.join(action.choices)}"
+                )
+        elif self.choice is not None:
+            raise RuleViolation(f"'{action.title}' takes no choice")
+        for name in action.needs:
+            known = case.dates.get(name)
+            words = proc.anchor(name).words
+            events.require(known is not None, f"'{action.title}' needs {words} first")
+            events.not_before(self.on, known, words)
+
+    def apply_to(self, case: ClockCase) -> None:
+        effect = case.declared.action(self.action).effect_of(self.choice)
+        case.recorded[self.action] = self.on
+        if self.choice is not None:
+            case.choices[self.action] = self.choice
+        for step in effect.completes:
+            case.done.setdefault(step.value, self.on)
+        for name in effect.sets:
+            case.dates[name] = self.on
+        if effect.starts is not None:
+            case.follow_ons.append(
+                FollowOn(
+                    process=effect.starts,
+                    variant=effect.variant or self.choice,
+                    on=self.on,
+                    route=effect.route,
+                )
+            )
+        if effect.ends is not None:
+            case.ending, case.ended_on, case.ended_by = effect.ends, self.on, self.action
+
+
+class ExceptionRecorded(events.Event):
+    """An exception to the process's limits; ``start``..``end`` its period."""
+
+    title = "Exception to a time limit"
+    type: Literal["exception"] = "exception"
+    reason: exc.Reason
+    """The exception that applies (each process's regulation lists its own)."""
+    start: bounds.CaseDay
+    """The first day it applies."""
+    end: bounds.CaseDay
+    """The last day it applies."""
+    note: str = Field(default="", max_length=500)
+    """What happened, in a few words (no names)."""
+
+    @model_validator(mode="after")
+    def _ends_within_reach(self) -> ExceptionRecorded:
+        bounds.check_ahead(self.end, self.on, "the exception's last day")
+        return self
+
+    def check(self, case: ClockCase, today: date) -> None:
+        least = case.declared.exception_days.get(self.reason)
+        if least is None:
+            known = ", ".join(r.value for r in case.declared.exception_days) or "none"
+            raise RuleViolation(
+                f"{self.reason.value} is not an exception to these limits (they allow: {known})"
+            )
+        events.require(
+            self.end >= self.start,
+            f"the exception ends ({as_written(self.end)}) before it starts "
+            f"({as_written(self.start)})",
+        )
+        days = (self.end - self.start).days + 1
+        events.require(
+            days >= least,
+            f"{self.reason.value}: the law needs at least {least} continuous days; "
+            f"{as_written(self.start)} to {as_written(self.end)} is {days}",
+        )
+        events.require(
+            self.end >= case.opened_on,
+            f"the exception ends ({as_written(self.end)}) before the case began "
+            f"({as_written(case.opened_on)})",
+        )
+
+    def apply_to(self, case: ClockCase) -> None:
+        case.exceptions.append(
+            ClockException(
+                reason=self.reason,
+                start=self.start,
+                end=self.end,
+                note=self.note,
+                recorded_on=self.on,
+            )
+        )
+
+
+class AdviceRequested(events.Event):
+    """A request for advice (reg 26 applies reg 6-8): 6 weeks from the adviser's receipt."""
+
+    title = "Advice requested"
+    type: Literal["advice-requested"] = "advice-requested"
+    advice_type: AdviceType
+    """The advice sought (reg 6(1))."""
+    provider: str = Field(min_length=1, max_length=80)
+    """Who is asked for it: the service or organisation, not a person's name."""
+    adviser_received: bounds.CaseDay | None = None
+    """The day the adviser received the request; the day it was sent if not given."""
+
+    def check(self, case: ClockCase, today: date) -> None:
+        events.require(case.declared.advice, "advice is not requested in this process")
+        adviser_day = self.adviser_received or self.on
+        events.not_before(adviser_day, self.on, "the request for advice was sent")
+        events.not_in_future(adviser_day, today)
+        events.require(
+            len(case.advice) < bounds.MAX_NUMBER,
+            f"a case has at most {bounds.MAX_NUMBER} requests for advice",
+        )
+
+    def apply_to(self, case: ClockCase) -> None:
+        case.advice.append(
+            AdviceRequest(
+                id=len(case.advice) + 1,
+                advice_type=self.advice_type,
+                provider=self.provider,
+                requested_on=self.on,
+                adviser_received=self.adviser_received or self.on,
+            )
+        )
+
+
+class AdviceReceived(events.Event):
+    """Advice came back (reg 8(1))."""
+
+    title = "Advice received"
+    type: Literal["advice-received"] = "advice-received"
+    advice_id: int = Field(ge=1, le=bounds.MAX_NUMBER)
+    """The number of the request for advice (1 for the first)."""
+
+    def check(self, case: ClockCase, today: date) -> None:
+        request = _advice(case, self.advice_id)
+        events.require(
+            request.received_on is None,
+            f"advice {self.advice_id} was already recorded as received",
+        )
+        events.not_before(
+            self.on, request.adviser_received, f"the adviser received request {self.advice_id}"
+        )
+
+    def apply_to(self, case: ClockCase) -> None:
+        _advice(case, self.advice_id).received_on = self.on
+
+
+class Withdrawn(events.Event):
+    """The case closes: the request, the appeal or the move was withdrawn."""
+
+    title = "Withdrawn"
+    type: Literal["withdrawn"] = "withdrawn"
+    reason: str = Field(default="", max_length=200)
+    """Why, in a few words."""
+
+    def check(self, case: ClockCase, today: date) -> None:
+        """Any open case can be withdrawn."""
+
+    def apply_to(self, case: ClockCase) -> None:
+        case.ending, case.ended_on = WITHDRAWN, self.on
+
+
+class CaseworkerReassigned(events.CaseworkerReassigned):
+    def check(self, case: ClockCase, today: date) -> None:
+        self.check_moves(case, "the case")
+
+    def apply_to(self, case: ClockCase) -> None:
+        self.reassign(case)
+
+
+ClockEvent = Annotated[
+    ActionRecorded
+    | ExceptionRecorded
+    | AdviceRequested
+    | AdviceReceived
+    | Withdrawn
+    | CaseworkerReassigned,
+    Field(discriminator="type"),
+]
+
+
+def _advice(case: ClockCase, advice_id: int) -> AdviceRequest:
+    for request in case.advice:
+        if request.id == advice_id:
+            return request
+    raise RuleViolation(f"there is no request for advice {advice_id} on this case")
+
+
+def check(case: ClockCase, event: events.Event, today: date) -> None:
+    """Raise ``RuleViolation`` if ``event`` cannot happen to ``case`` now."""
+    events.still_open(case.closed, f"the case ended ({_ending_words(case)})")
+    events.not_in_future(event.on, today)
+    events.not_before(event.on, case.opened_on, "the case began")
+    event.check(case, today)
+
+
+def apply(
+    case: ClockCase, event: events.Event, today: date, now: datetime | None = None
+) -> ClockCase:
+    """The case after ``event`` (checked first); ``case`` itself is left as it was."""
+    check(case, event, today)
+    new = copy.deepcopy(case)
+    event.apply_to(new)
+    return new
+
+
+def _ending_words(case: ClockCase) -> str:
+    if case.ending == WITHDRAWN:
+        return "withdrawn"
+    return case.declared.endings.get(case.ending or "", case.ending or "")
+
+
+def lapse(case: ClockCase, today: date) -> ClockCase:
+    """The case ended by a date passing (an appeal window closing unused), if one has: it
+    ends the day after that date."""
+    if case.closed:
+        return case
+    for deadline in case.declared.deadlines:
+        if deadline.lapses is None or deadline.step is None:
+            continue
+        due = deadline.rule.on(case.dates, case.variant)
+        if due is not None and due < today and deadline.step.id.value not in case.done:
+            new = copy.deepcopy(case)
+            new.ending, new.ended_on = deadline.lapses, due + timedelta(days=1)
+            return new
+    return case
+
+
+def lapses_on(case: ClockCase) -> date | None:
+    """The day the case would end by lapsing (the workflow wakes then)."""
+    days = [
+        due + timedelta(days=1)
+        for d in case.declared.deadlines
+        if d.lapses is not None
+        and (due := d.rule.on(case.dates, case.variant)) is not None
+        and (d.step is None or d.step.id.value not in case.done)
+    ]
+    return min(days) if days and not case.closed else None
+
+
+# --- dates and steps -------------------------------------------------------------------------
+
+
+def calculate(process: str, variant: str | None, dates: Mapping[str, date]) -> dict[str, date]:
+    """The calculator: every declared date the given legal dates fix."""
+    proc = declaration(process)
+    out: dict[str, date] = {}
+    for deadline in proc.deadlines:
+        day = deadline.rule.on(dates, variant)
+        if day is not None:
+            out.setdefault(deadline.output, day)
+    return out
+
+
+def steps(case: ClockCase, today: date, amber_days: int = DEFAULT_AMBER_DAYS) -> list[StepStatus]:
+    """Every step that is due on this case, as it stands ``today``, in statutory order."""
+    out: list[StepStatus] = []
+    for deadline in case.declared.deadlines:
+        defn = deadline.step
+        due = deadline.rule.on(case.dates, case.variant)
+        if defn is None or due is None:
+            continue
+        periods = [
+            exc.Period(e.start, e.end) for e in case.exceptions if e.reason in defn.lifted_by
+        ]
+        target = exc.operational_target(due, case.opened_on, periods)
+        completed = case.done.get(defn.id.value)
+        out.append(
+            status_of(
+                defn,
+                due=due,
+                target=target,
+                exception_applies=target != due,
+                completed_on=completed,
+                applicable=completed is not None or not case.closed,
+                today=today,
+                amber_days=amber_days,
+            )
+        )
+    for request in case.advice:
+        periods = [
+            exc.Period(e.start, e.end) for e in case.exceptions if e.reason in exc.ADVICE_REASONS
+        ]
+        due = weeks_after(request.adviser_received, ADVICE_WEEKS)
+        target = exc.operational_target(due, request.adviser_received, periods)
+        out.append(
+            status_of(
+                P.ASSESSMENT_ADVICE,
+                number=request.id,
+                label=f"{request.advice_type.value.replace('-', ' ').capitalize()} advice "
+                f"from {request.provider}",
+                due=due,
+                target=target,
+                exception_applies=target != due,
+                completed_on=request.received_on,
+                applicable=request.received_on is not None or not case.closed,
+                today=today,
+                amber_days=amber_days,
+            )
+        )
+    return out
+
+
+def next_deadline(steps_now: list[StepStatus]) -> StepStatus | None:
+    """The earliest open step that is the council's own (advice keeps its own clock)."""
+    from statutory.process import is_advice_request
+
+    open_steps = [s for s in steps_now if s.is_open and not is_advice_request(s.step)]
+    return min(open_steps, key=lambda s: (s.target, not s.statutory), default=None)
+
+
+def stage(case: ClockCase, today: date) -> str:
+    """Where the case stands: its next step's id, or ``closed``."""
+    if case.closed:
+        return "closed"
+    nxt = next_deadline(steps(case, today))
+    return nxt.step if nxt else "open"
+
+
+# --- the outcome -------------------------------------------------------------------------
+
+
+class ClockStepResult(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    due: date
+    target: date
+    done_on: date | None
+    state: StepState
+
+
+class ClockOutcome(BaseModel):
+    """How a duty-clock case ended, for the ledger and the KPIs."""
+
+    model_config = ConfigDict(frozen=True)
+
+    case_ref: str
+    process: str
+    variant: str | None
+    opened_on: date
+    ending: str
+    ended_on: date
+    dates: dict[str, date]
+    detail: dict[str, str]
+    steps: dict[str, ClockStepResult]
+    in_time: bool | None
+    """The steps the ending action completed (the plan issued, the notice sent) were done by
+    their statutory dates; None when the case ended otherwise (withdrawn, a window closed)."""
+
+
+def outcome(case: ClockCase) -> ClockOutcome:
+    if case.ending is None or case.ended_on is None:
+        raise RuleViolation("the case is still open")
+    final = steps(case, case.ended_on)
+    results = {
+        s.step: ClockStepResult(due=s.due, target=s.target, done_on=s.completed_on, state=s.state)
+        for s in final
+        if s.state is not StepState.NOT_APPLICABLE
+    }
+    ended_steps = (
+        [results[s.value] for s in _ending_effect(case).completes if s.value in results]
+        if case.ended_by
+        else []
+    )
+    return ClockOutcome(
+        case_ref=case.case_ref,
+        process=case.process,
+        variant=case.variant,
+        opened_on=case.opened_on,
+        ending=case.ending,
+        ended_on=case.ended_on,
+        dates=dict(case.dates),
+        detail=dict(case.start.detail),
+        steps=results,
+        in_time=all(r.state is StepState.MET for r in ended_steps) if ended_steps else None,
+    )
+
+
+def _ending_effect(case: ClockCase) -> Effect:
+    assert case.ended_by is not None
+    return case.declared.action(case.ended_by).effect_of(case.choices.get(case.ended_by))
+
+
+def ending_words(process: str, ending: str) -> str:
+    if ending == WITHDRAWN:
+        return "withdrawn"
+    return declaration(process).endings.get(ending, ending.replace("-", " "))

@@ -1,0 +1,221 @@
+"""A duty-clock case: one workflow type for every process declared in
+``statutory.clock_processes`` (re-assessment, Tribunal order, transfer in or out, appeal).
+
+Its kind in visibility and the read model is the process's name. What the process does is
+data: the workflow applies its actions, keeps its steps' reminders and escalations (the shell,
+``workflows.case``), ends it when a date lapses (an appeal window), starts what its ending
+opens (an appeal after a refusal, the clock for an order after an upheld appeal), and, for a
+plan transferred in, starts the plan's review clock with its reg 15(5) date.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from temporalio import workflow
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.workflow import ParentClosePolicy
+
+with workflow.unsafe.imports_passed_through():
+    from statutory import clocks as rules
+    from statutory import review as review_rules
+    from statutory.advice import AdviceRequestState
+    from statutory.exceptions import ADVICE_REASONS
+    from statutory.steps import StepStatus
+    from workflows.case import CaseWorkflow, Held, enforced
+    from workflows.clock import CaseClock
+    from workflows.models import (
+        AdviceStart,
+        DutyStart,
+        DutyView,
+        ReviewStart,
+        advice_workflow_id,
+        duty_workflow_id,
+        review_workflow_id,
+    )
+    from workflows.review import ReviewWorkflow
+
+#: Workflow type name (stable: histories and clients name it).
+DUTY_WORKFLOW = "DutyWorkflow"
+
+
+@workflow.defn(name=DUTY_WORKFLOW)
+class DutyWorkflow(CaseWorkflow[rules.ClockCase, rules.ClockEvent]):
+    @workflow.init
+    def __init__(self, start: DutyStart) -> None:
+        self._start = start
+        clock = CaseClock(
+            start.start.process, start.policy, start.alert_hour_utc, start.quiet_until
+        )
+        with enforced():
+            case = rules.open_case(start.start, clock.today())
+        super().__init__(clock, case, start.prior_events)
+
+    @workflow.run
+    async def run(self, start: DutyStart) -> rules.ClockOutcome:
+        if self._state.process == "transfer-in":
+            await self._start_review()
+        await self._keep()
+        outcome = rules.outcome(self._state)
+        await self._report_outcome(outcome, outcome.ended_on)
+        for follow_on in self._state.follow_ons:
+            await self._open(follow_on)
+        return outcome
+
+    @workflow.update
+    def record(self, event: rules.ClockEvent) -> DutyView:
+        """Record what happened; returns the updated timeline."""
+        self._record(event)
+        return self.timeline()
+
+    @record.validator
+    def _check_record(self, event: rules.ClockEvent) -> None:
+        self._validate(event)
+
+    @workflow.query
+    def timeline(self) -> DutyView:
+        """The case: its legal dates, every step's dates and state, alerts sent, outcome."""
+        today = self._clock.today()
+        case = self._state
+        steps = rules.steps(case, today, self._start.policy.amber_days)
+        return DutyView(
+            workflow_id=workflow.info().workflow_id,
+            as_of=today,
+            case=case,
+            key_dates=rules.calculate(case.process, case.variant, case.dates),
+            steps=steps,
+            next_step=rules.next_deadline(steps),
+            alerts=self._clock.alert_log(),
+            outcome=rules.outcome(case) if case.closed else None,
+        )
+
+    # --- the process -------------------------------------------------------------------------
+
+    _apply = staticmethod(rules.apply)
+    _check = staticmethod(rules.check)
+
+    def _held(self) -> Held:
+        return self._state
+
+    def _wake(self) -> list[StepStatus]:
+        today = self._clock.today()
+        # An appeal window that closed unused ends the case the day after it closed.
+        self._state = rules.lapse(self._state, today)
+        return rules.steps(self._state, today, self._start.policy.amber_days)
+
+    def _finished(self) -> bool:
+        return self._state.closed
+
+    def _stage(self) -> str:
+        return rules.stage(self._state, self._clock.today())
+
+    def _next(self, steps: list[StepStatus]) -> StepStatus | None:
+        return rules.next_deadline(steps)
+
+    def _wake_on(self, next_alert: date | None) -> date | None:
+        lapses = rules.lapses_on(self._state)
+        found = [d for d in (next_alert, lapses) if d is not None]
+        return min(found) if found else None
+
+    def _step_details(self, steps: list[StepStatus]) -> dict[str, dict[str, str]]:
+        kind = {"variant": self._state.variant} if self._state.variant else {}
+        details = {s.step: dict(kind) for s in steps}
+        for a in self._state.advice:
+            details[f"advice-{a.id}"] = {"advice_type": a.advice_type.value, "provider": a.provider}
+        return details
+
+    def _advice_children(self) -> list[tuple[str, AdviceStart]]:
+        case = self._state
+        return [
+            (
+                advice_workflow_id(case.case_ref, advice.advice_type.value, advice.id),
+                AdviceStart(
+                    case_ref=case.case_ref,
+                    caseworker=case.caseworker,
+                    team=case.team,
+                    request=AdviceRequestState(
+                        advice_id=advice.id,
+                        advice_type=advice.advice_type.value,
+                        provider=advice.provider,
+                        adviser_received=advice.adviser_received,
+                        received_on=advice.received_on,
+                        exceptions=tuple(
+                            (e.reason, e.start, e.end)
+                            for e in case.exceptions
+                            if e.reason in ADVICE_REASONS
+                        ),
+                        closed=case.closed,
+                        caseworker=case.caseworker,
+                        team=case.team,
+                    ),
+                    policy=self._start.advice_policy,
+                    alert_hour_utc=self._start.alert_hour_utc,
+                    quiet_until=self._start.quiet_until,
+                ),
+            )
+            for advice in case.advice
+        ]
+
+    # --- what the case opens -----------------------------------------------------------------
+
+    async def _open(self, follow_on: rules.FollowOn) -> None:
+        """Start the process an ending opens, from the day it was recorded."""
+        case = self._state
+        opens = rules.declaration(follow_on.process).opens_on[0]
+        detail = {"route": follow_on.route} if follow_on.route else {}
+        start = rules.ClockStart(
+            process=follow_on.process,
+            variant=follow_on.variant,
+            case_ref=case.case_ref,
+            caseworker=case.caseworker,
+            team=case.team,
+            dates={opens: follow_on.on},
+            detail={**detail, "arose_from": case.process},
+        )
+        try:
+            await workflow.start_child_workflow(
+                DUTY_WORKFLOW,
+                DutyStart(
+                    start=start,
+                    policy=self._start.policy,
+                    alert_hour_utc=self._start.alert_hour_utc,
+                    advice_policy=self._start.advice_policy,
+                ),
+                id=duty_workflow_id(
+                    follow_on.process, case.case_ref, follow_on.on, follow_on.variant
+                ),
+                parent_close_policy=ParentClosePolicy.ABANDON,
+            )
+        except WorkflowAlreadyStartedError:
+            workflow.logger.info("follow-on workflow already running")
+
+    async def _start_review(self) -> None:
+        """A plan transferred in counts as made on the old council's date (reg 15(3)); its
+        review clock starts here, first due by the reg 15(5) date."""
+        case = self._state
+        made = case.dates.get("plan") or case.dates["last-review"]
+        plan = review_rules.PlanRecord(
+            case_ref=case.case_ref,
+            plan_date=made,
+            caseworker=case.caseworker,
+            team=case.team,
+        )
+        due_by = rules.calculate(case.process, None, case.dates)["review_due_by"]
+        try:
+            await workflow.start_child_workflow(
+                ReviewWorkflow.run,
+                ReviewStart(
+                    cycle=review_rules.first_cycle(
+                        plan, last_review=case.dates.get("last-review"), due_by=due_by
+                    ),
+                    policy=self._start.policy,
+                    alert_hour_utc=self._start.alert_hour_utc,
+                    quiet_until=self._start.quiet_until,
+                ),
+                id=review_workflow_id(case.case_ref),
+                parent_close_policy=ParentClosePolicy.ABANDON,
+                execution_timeout=None,
+                task_timeout=timedelta(seconds=10),
+            )
+        except WorkflowAlreadyStartedError:
+            workflow.logger.info("review workflow already running")
