@@ -29,17 +29,19 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 
 from ehc import wording
-from ehc.cases import Assessments, CaseNotFound
+from ehc.cases import Assessments, CaseError, CaseNotFound
 from ehc.ledger_reader import LedgerReader
 from ehc.reviews import Reviews
 from ehc.settings import Settings
 from ehc.text import count, day
+from statutory import clocks
 from statutory.catalogue import describe
+from statutory.clock_processes import CLOCKS
 from statutory.ledger import OutcomeRecord, StepRecord
 from statutory.process import StepKind
 from statutory.steps import StepState, StepStatus, settle
 from workflows import search_attributes as sa
-from workflows.models import AssessmentView, ReviewView
+from workflows.models import AssessmentView, DutyView, ReviewView
 
 Kind = Literal["event", "done", "late", "overdue", "due", "outcome"]
 _ORDER = {"event": 0, "done": 1, "late": 1, "outcome": 2, "overdue": 3, "due": 4}
@@ -174,6 +176,11 @@ def _enum_words(table: dict[Any, str], value: Any) -> str:
 
 
 def _outcome_summary(process: str, outcome: dict[str, Any]) -> str:
+    if process in CLOCKS:  # a duty clock (``statutory.clocks.ClockOutcome``)
+        ending = clocks.ending_words(process, str(outcome.get("ending")))
+        in_time = outcome.get("in_time")
+        timely = "" if in_time is None else (", in time" if in_time else ", not in time")
+        return f"{CLOCKS[process].process.title} ended: {ending}{timely}"
     if process == "assessment":
         text = f"Assessment ended: {_enum_words(wording.ENDING, outcome.get('ending'))}"
         if outcome.get("within_20_weeks") is not None:
@@ -208,8 +215,11 @@ def build(
     steps: Sequence[StepRecord],
     outcomes: Sequence[OutcomeRecord],
     workflows: Sequence[WorkflowInfo] = (),
+    duties: Sequence[DutyView] = (),
 ) -> Chronology:
-    """Merge the sources into one timeline (pure: no I/O)."""
+    """Merge the sources into one timeline (pure: no I/O). ``duties``: the case's open duty
+    clocks (re-assessment, order, transfer, appeal); their done steps and endings come from
+    the ledger like the others'."""
     entries: list[Entry] = []
     seen_steps: set[tuple[str, int, str]] = set()
     seen_outcomes: set[tuple[str, int]] = set()
@@ -281,6 +291,19 @@ def build(
                         what=_outcome_summary("review", previous.model_dump(mode="json")),
                     )
                 )
+    for duty in duties:
+        proc = duty.case.declared
+        entries.append(
+            Entry(
+                day=duty.case.opened_on,
+                kind="event",
+                process=duty.case.process,
+                cycle=0,
+                what=f"{proc.process.title} opened",
+                detail=proc.variants.get(duty.case.variant or "", ""),
+            )
+        )
+        views.append((duty.case.process, 0, duty.steps, []))
     for process, cycle, view_steps, timeline in views:
         entries.extend(_event_entries(process, cycle, timeline))
         for status in view_steps:
@@ -343,12 +366,13 @@ async def case_chronology(
         review = await Reviews(client, settings).view(case_ref, today)
     steps = ledger.steps(case_ref=case_ref)
     outcomes = ledger.outcomes(case_ref=case_ref)
-    if assessment is None and review is None and not steps and not outcomes:
-        raise CaseNotFound(f"no case with case reference {case_ref}")
     try:
         workflows = await _workflows(client, case_ref)
     except RPCError:  # the list is a courtesy: the timeline stands without it
         workflows = []
+    duties = await _open_duties(client, settings, workflows, today)
+    if assessment is None and review is None and not steps and not outcomes and not duties:
+        raise CaseNotFound(f"no case with case reference {case_ref}")
     return build(
         case_ref,
         today,
@@ -357,4 +381,21 @@ async def case_chronology(
         steps=steps,
         outcomes=outcomes,
         workflows=workflows,
+        duties=duties,
     )
+
+
+async def _open_duties(
+    client: Client, settings: Settings, workflows: Sequence[WorkflowInfo], today: date
+) -> list[DutyView]:
+    """The open duty clocks of the case (a closed one's steps are in the ledger)."""
+    from ehc.duties import Duties
+
+    service = Duties(client, settings)
+    out = []
+    for w in workflows:
+        if w.kind in CLOCKS and w.status == "running":
+            # A clock that cannot answer leaves its lines to the ledger.
+            with contextlib.suppress(CaseError):
+                out.append(await service.view(w.workflow_id, today))
+    return out

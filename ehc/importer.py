@@ -22,10 +22,18 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 
 from ehc import text
 from statutory import assessment as arules
+from statutory import clocks
 from statutory import review as rrules
 from statutory.bounds import CaseDay
 from statutory.errors import RuleViolation
@@ -33,6 +41,7 @@ from statutory.identifiers import CASE_REF_PATTERN, CaseRef, StaffId, TeamId, lo
 
 if TYPE_CHECKING:
     from ehc.cases import Assessments
+    from ehc.duties import Duties
     from ehc.reviews import Reviews
 
 CASE_REF = re.compile(CASE_REF_PATTERN)
@@ -148,7 +157,38 @@ class AssessmentRow(BaseModel):
         return out
 
 
-Row = TypeVar("Row", PlanRow, AssessmentRow)
+class TransferInRow(BaseModel):
+    """One plan transferred in from another council (reg 15). Required: case_ref, caseworker,
+    team, transfer_date, and plan_date or last_review."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    case_ref: CaseRef
+    caseworker: StaffId
+    team: TeamId
+    transfer_date: Day
+    plan_date: DayOrBlank = None
+    last_review: DayOrBlank = None
+    from_council: Annotated[str | None, Field(max_length=40, pattern=r"^[A-Za-z0-9 -]*$")] = None
+    """The council's code (SEN2 reads it): a code, never a name of a person."""
+
+    _blanks = field_validator("from_council", mode="before")(_blank_to_none)
+
+    def start(self) -> clocks.ClockStart:
+        """The transfer's clock, from the columns (checked by the rules on opening)."""
+        dates = {"transfer": self.transfer_date, "plan": self.plan_date}
+        dates["last-review"] = self.last_review
+        return clocks.ClockStart(
+            process="transfer-in",
+            case_ref=self.case_ref,
+            caseworker=self.caseworker,
+            team=self.team,
+            dates={name: day for name, day in dates.items() if day is not None},
+            detail={"from_council": self.from_council} if self.from_council else {},
+        )
+
+
+Row = TypeVar("Row", PlanRow, AssessmentRow, TransferInRow)
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,6 +345,47 @@ class CheckedAssessment:
 
     def starter(self, assessments: Assessments, today: date) -> Starter:
         return lambda: assessments.start(self.request, self.events, today=today)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedDuty:
+    """A duty clock to start (a plan transferred in), checked by its process's rules."""
+
+    row: int
+    start: clocks.ClockStart
+
+    @property
+    def case_ref(self) -> str:
+        return self.start.case_ref
+
+    def starter(self, duties: Duties, today: date) -> Starter:
+        async def go() -> bool:
+            from ehc.duties import AlreadyStarted
+
+            try:
+                await duties.start(self.start, today=today)
+            except AlreadyStarted:
+                return False
+            return True
+
+        return go
+
+
+def check_transfers_in(
+    parsed: Parsed[TransferInRow], today: date
+) -> tuple[list[CheckedDuty], list[BadRow]]:
+    """Check each transfer row against the transfer rules (reg 15), as a live one would be."""
+    good: list[CheckedDuty] = []
+    bad: list[BadRow] = []
+    for number, row in parsed.rows:
+        try:
+            start = row.start()
+            clocks.open_case(start, today)
+        except (RuleViolation, ValidationError) as error:
+            bad.append(BadRow(number, row.case_ref, _reason(error, row.case_ref)))
+            continue
+        good.append(CheckedDuty(number, start))
+    return good, bad
 
 
 def check_plans(

@@ -1,6 +1,7 @@
-"""KPIs and the SEN2 table for a period: the ledger's rows, visibility's open cases, the rules.
+"""KPIs and the SEN2 return for a period: the ledger's rows, visibility's open cases, the rules.
 
-The figures are computed by ``statutory.kpi`` and ``statutory.sen2``; this module only
+The figures are computed by ``statutory.kpi``, ``statutory.sen2`` (the person-level return)
+and ``statutory.sen2_timeliness`` (the monthly summary); this module only
 fetches their inputs (the ledger's rows; from visibility the open cases, including the
 reviews due and not yet held). The council's targets are settings (``EHC_KPI_*``,
 ``ehc.settings.KpiSettings``), handed in by the caller.
@@ -21,19 +22,23 @@ from ehc.overdue import KINDS
 from statutory.kpi import KpiReport, KpiTargets, OpenCase, kpi_report
 from statutory.periods import Period
 from statutory.process import StepId
-from statutory.sen2 import Sen2Table, sen2_table
+from statutory.sen2 import Sen2Return, census_date, sen2_return
+from statutory.sen2_timeliness import Sen2Table, sen2_table
 
-#: The steps the KPIs count (statutory.kpi): read only these.
+#: The steps the KPIs count (statutory.kpi, kpi_clocks, kpi_appeals): read only these.
 KPI_STEPS = (
     StepId.DECIDE_TO_ASSESS,
     StepId.ADVICE,
     StepId.REVIEW_MEETING,
     StepId.DECISION,
     StepId.FINAL_AMENDED_PLAN,
+    StepId.DECIDE_TO_REASSESS,
+    StepId.APPEAL_WINDOW,
 )
 #: A review held after the period was missed in it, if it fell due in it.
 HELD_LATER = (StepId.REVIEW_MEETING,)
-#: An amended plan's cycle ends at its decision, months before the plan it counts on.
+#: An amended plan's cycle ends at its decision, months before the plan it counts on; the
+#: plans maintained (appeals per 1,000 plans) look back 12 months from the period's end.
 AMEND_LOOKBACK = timedelta(days=400)
 
 
@@ -106,10 +111,23 @@ async def kpis(
 
 
 def sen2(ledger: LedgerReader, year: int, team: str | None = None) -> Sen2Table:
+    """The monthly assessment timeliness summary for calendar year ``year``."""
     since = date(year, 1, 1)
     return sen2_table(
         year,
         ledger.requests(since, date(year, 12, 31), team=team),
         ledger.steps(since, None, team=team, families=(StepId.DECIDE_TO_ASSESS,)),
         ledger.outcomes(since, None, team=team, process="assessment"),
+    )
+
+
+def sen2_person_level(ledger: LedgerReader, year: int, team: str | None = None) -> Sen2Return:
+    """The SEN2 person-level return covering calendar year ``year``: the whole ledger up to
+    the census date, since a plan counted on it may have been issued years before."""
+    census = census_date(year)
+    return sen2_return(
+        year,
+        ledger.requests(None, census, team=team),
+        ledger.steps(None, census, team=team),
+        ledger.outcomes(None, census, team=team),
     )

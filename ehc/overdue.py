@@ -4,7 +4,8 @@ Each open case workflow has its earliest open statutory step, listed under a nam
 (``EhcNextStep``), and that step's operational target. "Overdue" is a target before today;
 "due within 14 days", a target before today + 14 days. One line is one step: an assessment's
 own next step, or one request for advice (each is a workflow of kind ``advice`` with its own
-clock, reg 8(1)), or a plan's review. The regulation of each step comes from the rules
+clock, reg 8(1)), or a plan's review, or a duty clock's next step (a re-assessment, a Tribunal
+order, a transfer in or out, an appeal: kinds named after their process). The regulation of each step comes from the rules
 (``statutory.catalogue``).
 
 Two sources give the same lines: the read model (``ehc.read_model``, written by the
@@ -28,6 +29,8 @@ from pydantic import BaseModel
 from ehc.text import day
 from statutory import assessment, review
 from statutory.catalogue import StepInfo, describe
+from statutory.clock_processes import CLOCKS
+from statutory.clocks import ClockProcess
 from statutory.errors import RuleViolation
 from statutory.process import is_advice_request
 from statutory.read_model import ListedCase
@@ -38,13 +41,23 @@ if TYPE_CHECKING:
     from activities.directory import Directory
     from ehc.read_model import ReadModel
 
-KINDS = ("assessment", "review", "advice")
-"""Kinds of case workflow (``EhcKind``); advice requests become workflows of their own."""
+KINDS = ("assessment", "review", "advice", *CLOCKS)
+"""Kinds of case workflow (``EhcKind``); advice requests become workflows of their own, and
+each duty clock (re-assessment, Tribunal order, transfer in or out, appeal) is its process."""
 ADVICE_STAGES = ("awaiting-advice", "received")  # workflows/advice.py
+
+
+def clock_stages(process: ClockProcess) -> tuple[str, ...]:
+    """A duty clock's stages: its next step's id, or open or closed (``statutory.clocks.stage``)."""
+    steps = tuple(d.step.id.value for d in process.deadlines if d.step is not None)
+    return (*dict.fromkeys(steps), "open", "closed")
+
+
 STAGES_BY_KIND: dict[str, tuple[str, ...]] = {
     "assessment": tuple(assessment.Stage),
     "review": tuple(review.Stage),
     "advice": ADVICE_STAGES,
+    **{name: clock_stages(process) for name, process in CLOCKS.items()},
 }
 STAGES = tuple(dict.fromkeys(s for kind in KINDS for s in STAGES_BY_KIND[kind]))
 FRESHNESS = (

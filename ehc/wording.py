@@ -18,6 +18,7 @@ from statutory import assessment as a
 from statutory import exceptions as exc
 from statutory import review as r
 from statutory.catalogue import describe
+from statutory.clock_processes import CLOCKS
 from statutory.dates import days_left_words
 from statutory.steps import STATE_WORDS, StepState, StepStatus
 
@@ -64,6 +65,11 @@ REASON: dict[exc.Reason, str] = {
 REPRESENTATIONS_EARLY = "representations received before the 15 days ran out"
 
 
+#: A duty clock's stage is its next step (worded by that step's label), or one of these
+#: (``statutory.clocks.stage``).
+CLOCK_STAGE = {"open": "open, nothing due yet", "closed": "closed"}
+
+
 def stage(process: str, value: str) -> str:
     """A stage as a search attribute or a summary carries it (its key), worded."""
     tables: dict[str, dict[a.Stage, str] | dict[r.Stage, str]] = {
@@ -71,6 +77,11 @@ def stage(process: str, value: str) -> str:
         "review": REVIEW_STAGE,
     }
     said = {k.value: v for k, v in tables.get(process, {}).items()}
+    if process in CLOCKS:
+        said = CLOCK_STAGE
+        info = describe(value, process)
+        if info is not None:
+            return info.label
     return said.get(value, value.replace("-", " "))
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from temporalio import activity, workflow
 from temporalio.client import Client
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.alerts import AlertActivities
 from activities.channels import Channel
@@ -36,6 +37,15 @@ from workflows.digest import DigestWorkflow
 from workflows.duty import DutyWorkflow
 from workflows.redrive import OutboxRedriveWorkflow
 from workflows.review import ReviewWorkflow
+
+#: The workflow sandbox, with the rules passed through. They are pure and deterministic, but
+#: read their declarations (``statutory.clocks.declaration``) and England's bank holidays (the
+#: ``holidays`` library, which reads the clock and the locale as it loads) on first use: inside
+#: the sandbox those imports would be fresh copies, whose models the workflow's own input
+#: fails to match, and whose loading the sandbox refuses.
+WORKFLOW_RUNNER = SandboxedWorkflowRunner(
+    restrictions=SandboxRestrictions.default.with_passthrough_modules("statutory", "holidays")
+)
 
 WORKFLOWS = [
     AssessmentWorkflow,
@@ -80,6 +90,7 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
         client,
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
+        workflow_runner=WORKFLOW_RUNNER,
         activities=activities(
             due_in_read_model(ReadModel(outbox.engine, migrate=False)),
             outbox,

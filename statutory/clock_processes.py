@@ -357,9 +357,12 @@ APPEAL = ClockProcess(
             "conceded",
             "Appeal conceded (reg 45 notice to the Tribunal)",
             choices={
+                # reg 45(3)-(6): every kind but a reconsideration, which only an order
+                # remits (reg 44(2)(d)).
                 **{
                     kind: Effect(ends="conceded", starts="tribunal-order", route="reg-45")
                     for kind in _ORDER_TYPES
+                    if kind != "reconsider"
                 },
                 # W v Hertfordshire [2023] EWHC 3138: without a reg 45 notice, the original
                 # limits keep running; nothing new starts here.
@@ -385,4 +388,12 @@ APPEAL = ClockProcess(
 #: Every duty-clock process, by name (its workflows' kind).
 CLOCKS: dict[str, ClockProcess] = {
     c.name: c for c in (REASSESSMENT, TRIBUNAL_ORDER, TRANSFER_IN, TRANSFER_OUT, APPEAL)
+}
+
+#: Decisions of the other processes that carry a right of appeal (CFA s51(2)), by the way the
+#: process ended, with the kind of appeal window each opens on the day it was notified.
+APPEAL_RIGHTS: dict[tuple[str, str], str] = {
+    ("assessment", "not-assessed"): "refusal-to-assess",  # CFA s51(2)(a)
+    ("assessment", "not-issued"): "refusal-to-issue",  # CFA s51(2)(b)
+    ("assessment", "plan-issued"): "contents",  # CFA s51(2)(c)
 }

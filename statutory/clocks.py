@@ -27,7 +27,7 @@ from statutory.dates import as_written, weeks_after
 from statutory.due_rules import Rule
 from statutory.errors import RuleViolation
 from statutory.identifiers import CaseRef, StaffId, TeamId
-from statutory.process import Process, StepDef, StepId
+from statutory.process import Process, StepDef, StepId, is_advice_request
 from statutory.steps import DEFAULT_AMBER_DAYS, StepState, StepStatus, status_of
 
 ADVICE_WEEKS = 6  # reg 8(1), applied by reg 26 to a re-assessment
@@ -126,9 +126,7 @@ class ClockProcess:
             if action.name == name:
                 return action
         known = ", ".join(a.name for a in self.actions)
-        raise RuleViolation(
-            f"a {self.process.title.lower()} has no action '{name}' (known: {known})"
-        )
+        raise RuleViolation(f"{self.process.title} has no action '{name}' (known: {known})")
 
     def anchor(self, name: str) -> Anchor:
         for anchor in self.anchors:
@@ -232,14 +230,14 @@ def open_case(start: ClockStart, today: date) -> ClockCase:
     if proc.variants:
         if start.variant not in proc.variants:
             raise RuleViolation(
-                f"a {proc.process.title.lower()} needs its kind: one of {', '.join(proc.variants)}"
+                f"{proc.process.title} needs its kind: one of {', '.join(proc.variants)}"
             )
     elif start.variant is not None:
-        raise RuleViolation(f"a {proc.process.title.lower()} has no kinds")
+        raise RuleViolation(f"{proc.process.title} has no kinds")
     names = {a.name for a in proc.anchors}
     for name, day in start.dates.items():
         if name not in names:
-            raise RuleViolation(f"a {proc.process.title.lower()} has no date '{name}'")
+            raise RuleViolation(f"{proc.process.title} has no date '{name}'")
         anchor = proc.anchor(name)
         if not anchor.future:
             events.require(
@@ -279,8 +277,8 @@ class ActionRecorded(events.Event):
         action = proc.action(self.action)
         if action.variants is not None and case.variant not in action.variants:
             raise RuleViolation(
-                f"'{action.title}' does not apply to a {proc.variants.get(case.variant or '', '')} "
-                "case".replace("  ", " ")
+                f"'{action.title}' does not apply to this kind of case "
+                f"({proc.variants.get(case.variant or '', '')})"
             )
         events.require(
             self.action not in case.recorded,
@@ -550,7 +548,13 @@ def steps(case: ClockCase, today: date, amber_days: int = DEFAULT_AMBER_DAYS) ->
         periods = [
             exc.Period(e.start, e.end) for e in case.exceptions if e.reason in defn.lifted_by
         ]
-        target = exc.operational_target(due, case.opened_on, periods)
+        # An exception counts only within the period the limit runs (reg 27(3): "during that
+        # time period"): the 14 weeks from the decision, not the 15 days before it.
+        runs_from = min(
+            (case.dates[a] for a in deadline.rule.anchors() if a in case.dates),
+            default=case.opened_on,
+        )
+        target = exc.operational_target(due, runs_from, periods)
         completed = case.done.get(defn.id.value)
         out.append(
             status_of(
@@ -590,8 +594,6 @@ def steps(case: ClockCase, today: date, amber_days: int = DEFAULT_AMBER_DAYS) ->
 
 def next_deadline(steps_now: list[StepStatus]) -> StepStatus | None:
     """The earliest open step that is the council's own (advice keeps its own clock)."""
-    from statutory.process import is_advice_request
-
     open_steps = [s for s in steps_now if s.is_open and not is_advice_request(s.step)]
     return min(open_steps, key=lambda s: (s.target, not s.statutory), default=None)
 

@@ -18,6 +18,9 @@ figure. docs/REPORTING.md gives every numerator and denominator.
 | review-decisions-4-weeks | review decision notified | within 4 weeks of the meeting | reg 20(10) |
 | amended-plans-12-weeks | final amended plan issued | within 12 weeks of the meeting | reg 20(10), 22(3) |
 
+The duty clocks' KPIs (re-assessments, Tribunal orders, transfers) are ``statutory.kpi_clocks``;
+appeals, counted per 1,000 plans rather than rated, are ``statutory.kpi_appeals``.
+
 Caseload per caseworker and open and overdue counts are a snapshot of the open cases (from
 Temporal visibility), not a figure for the period.
 """
@@ -34,6 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from statutory.catalogue import family
 from statutory.england import EnglandFigure, england
+from statutory.kpi_appeals import Appeals, appeals
 from statutory.ledger import OutcomeRecord, StepRecord
 from statutory.periods import Period
 from statutory.process import StepId
@@ -51,6 +55,13 @@ DEFAULT_TARGETS: dict[str, float] = {
     "reviews-12-months": 80.0,
     "review-decisions-4-weeks": 80.0,
     "amended-plans-12-weeks": 80.0,
+    # The duty clocks (statutory.kpi_clocks): no published comparator. An order of the
+    # Tribunal binds the council, so anything short of every order in time is below target.
+    "reassessment-decisions-15-days": 90.0,
+    "reassessment-plans-14-weeks": 80.0,
+    "tribunal-orders-in-time": 100.0,
+    "transfers-in-family-told-6-weeks": 90.0,
+    "transfers-out-on-time": 90.0,
 }
 
 
@@ -161,6 +172,8 @@ class KpiReport(BaseModel):
     team: str | None
     measures: list[Measure]
     caseload: Caseload | None
+    appeals: Appeals | None = None
+    """Appeals to the Tribunal by outcome and type, per 1,000 plans maintained."""
     notes: list[str] = Field(default_factory=list)
     """What the figures could not count, in plain words (e.g. Temporal was unreachable)."""
 
@@ -509,6 +522,7 @@ def kpi_report(
         ),
         review_decisions_within_4_weeks(steps, period, t),
         amended_within_12_weeks(outcomes, steps, period, t),
+        *_clock_measures(steps, outcomes, period, t),
     ]
     notes = []
     if open_cases is None:
@@ -526,5 +540,15 @@ def kpi_report(
         caseload=(
             caseload(open_cases, as_of, t) if open_cases is not None and as_of is not None else None
         ),
+        appeals=appeals(steps, outcomes, period),
         notes=notes,
     )
+
+
+def _clock_measures(
+    steps: Sequence[StepRecord], outcomes: Sequence[OutcomeRecord], period: Period, t: KpiTargets
+) -> list[Measure]:
+    # statutory.kpi_clocks counts with this module's ``measure``: read it when first asked.
+    from statutory.kpi_clocks import clock_measures
+
+    return clock_measures(steps, outcomes, period, t)

@@ -653,6 +653,9 @@ class ReviewCycle(BaseModel):
     appeal_lodged_on: date | None = None
     appeal_concluded_on: date | None = None
     plan_continues_after_appeal: bool | None = None
+    reissued_on: date | None = None
+    """A re-assessment finalised an amended or replacement plan on this day (reg 27): the
+    cycle concludes there, and the next review is due 12 months on."""
     ended: PlanEnding | None = None
     ended_on: date | None = None
     end_reason: str | None = None
@@ -667,6 +670,8 @@ class ReviewCycle(BaseModel):
     def stage(self) -> Stage:
         if self.ended is not None:
             return Stage.ENDED
+        if self.reissued_on is not None:
+            return Stage.CONCLUDED
         if self.meeting_held_on is None:
             return Stage.AWAITING_MEETING
         if self.decision is None:
@@ -741,10 +746,20 @@ def first_cycle(
 
 def conclusion_day(cycle: ReviewCycle) -> date:
     """The day the next cycle's 12 months run from."""
+    if cycle.reissued_on is not None:
+        return cycle.reissued_on
     if cycle.policy.anchor_mode is AnchorMode.MEETING and cycle.meeting_held_on:
         return cycle.meeting_held_on
     assert cycle.decision_on is not None
     return cycle.decision_on
+
+
+def reissue(cycle: ReviewCycle, on: date) -> ReviewCycle:
+    """The cycle once a re-assessment has finalised the plan anew on ``on`` (reg 27): the plan
+    is reviewed within 12 months of it, so this cycle concludes that day."""
+    events.still_open(cycle.stage in (Stage.CONCLUDED, Stage.ENDED), "this review cycle is over")
+    events.not_before(on, cycle.anchor, "the day the review cycle began")
+    return cycle.model_copy(update={"reissued_on": on})
 
 
 def next_cycle(cycle: ReviewCycle) -> ReviewCycle:

@@ -17,26 +17,42 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
+    # Modules the rules import when first asked, passed through here, or the sandbox imports
+    # them afresh: the declarations would bring a second copy of the engine (the next run in
+    # this worker then finds two ClockStart classes), and the bank holiday library a copy of
+    # itself for every run.
+    import holidays.countries.united_kingdom  # noqa: F401
+
+    import statutory.clock_processes  # noqa: F401
     from statutory import clocks as rules
     from statutory import review as review_rules
     from statutory.advice import AdviceRequestState
     from statutory.exceptions import ADVICE_REASONS
     from statutory.steps import StepStatus
+    from statutory.working_days import next_working_day
     from workflows.case import CaseWorkflow, Held, enforced
     from workflows.clock import CaseClock
+    from workflows.follow_on import DUTY_WORKFLOW, open_clock
     from workflows.models import (
         AdviceStart,
         DutyStart,
         DutyView,
         ReviewStart,
         advice_workflow_id,
-        duty_workflow_id,
         review_workflow_id,
     )
-    from workflows.review import ReviewWorkflow
+    from workflows.review import PLAN_REISSUED, ReviewWorkflow
 
-#: Workflow type name (stable: histories and clients name it).
-DUTY_WORKFLOW = "DutyWorkflow"
+
+def _know_bank_holidays(case: rules.ClockCase) -> None:
+    """Working days (reg 15(2), regs 34-35, 39) skip England's bank holidays, which the
+    holidays library works out reading the locale: a read the sandbox refuses, though the
+    dates do not depend on it. So each year the case's dates can reach is worked out here,
+    unrestricted, before the rules count; ``statutory.working_days`` keeps it for the worker."""
+    years = {day.year for day in case.dates.values()}
+    with workflow.unsafe.sandbox_unrestricted():
+        for year in range(min(years), max(years) + 2):  # a count from late December ends in January
+            next_working_day(date(year - 1, 12, 31))  # reads the year's bank holidays
 
 
 @workflow.defn(name=DUTY_WORKFLOW)
@@ -60,6 +76,8 @@ class DutyWorkflow(CaseWorkflow[rules.ClockCase, rules.ClockEvent]):
         await self._report_outcome(outcome, outcome.ended_on)
         for follow_on in self._state.follow_ons:
             await self._open(follow_on)
+        if self._state.process == "reassessment" and self._state.ending == "plan-issued":
+            await self._reissue_plan(outcome.ended_on)
         return outcome
 
     @workflow.update
@@ -77,6 +95,7 @@ class DutyWorkflow(CaseWorkflow[rules.ClockCase, rules.ClockEvent]):
         """The case: its legal dates, every step's dates and state, alerts sent, outcome."""
         today = self._clock.today()
         case = self._state
+        _know_bank_holidays(case)
         steps = rules.steps(case, today, self._start.policy.amber_days)
         return DutyView(
             workflow_id=workflow.info().workflow_id,
@@ -99,6 +118,7 @@ class DutyWorkflow(CaseWorkflow[rules.ClockCase, rules.ClockEvent]):
 
     def _wake(self) -> list[StepStatus]:
         today = self._clock.today()
+        _know_bank_holidays(self._state)
         # An appeal window that closed unused ends the case the day after it closed.
         self._state = rules.lapse(self._state, today)
         return rules.steps(self._state, today, self._start.policy.amber_days)
@@ -161,33 +181,27 @@ class DutyWorkflow(CaseWorkflow[rules.ClockCase, rules.ClockEvent]):
     async def _open(self, follow_on: rules.FollowOn) -> None:
         """Start the process an ending opens, from the day it was recorded."""
         case = self._state
-        opens = rules.declaration(follow_on.process).opens_on[0]
-        detail = {"route": follow_on.route} if follow_on.route else {}
-        start = rules.ClockStart(
+        route = {"route": follow_on.route} if follow_on.route else {}
+        await open_clock(
             process=follow_on.process,
             variant=follow_on.variant,
+            on=follow_on.on,
             case_ref=case.case_ref,
             caseworker=case.caseworker,
             team=case.team,
-            dates={opens: follow_on.on},
-            detail={**detail, "arose_from": case.process},
+            policy=self._start.policy,
+            alert_hour_utc=self._start.alert_hour_utc,
+            advice_policy=self._start.advice_policy,
+            detail={**route, "arose_from": case.process},
         )
+
+    async def _reissue_plan(self, on: date) -> None:
+        """The plan's review cycle carries on from the plan a re-assessment finalised."""
+        handle = workflow.get_external_workflow_handle(review_workflow_id(self._state.case_ref))
         try:
-            await workflow.start_child_workflow(
-                DUTY_WORKFLOW,
-                DutyStart(
-                    start=start,
-                    policy=self._start.policy,
-                    alert_hour_utc=self._start.alert_hour_utc,
-                    advice_policy=self._start.advice_policy,
-                ),
-                id=duty_workflow_id(
-                    follow_on.process, case.case_ref, follow_on.on, follow_on.variant
-                ),
-                parent_close_policy=ParentClosePolicy.ABANDON,
-            )
-        except WorkflowAlreadyStartedError:
-            workflow.logger.info("follow-on workflow already running")
+            await handle.signal(PLAN_REISSUED, on)
+        except Exception:  # no review clock for this plan (kept elsewhere, or ended)
+            workflow.logger.info("no review workflow to tell of the reissued plan")
 
     async def _start_review(self) -> None:
         """A plan transferred in counts as made on the old council's date (reg 15(3)); its

@@ -19,6 +19,7 @@ from temporalio.common import SearchAttributeKey
 with workflow.unsafe.imports_passed_through():
     from statutory import review as rules
     from statutory.advice import AdviceRequestState
+    from statutory.errors import RuleViolation
     from statutory.steps import StepStatus
     from workflows import search_attributes as sa
     from workflows.case import CaseWorkflow, Held
@@ -30,6 +31,10 @@ with workflow.unsafe.imports_passed_through():
         ReviewView,
         advice_workflow_id,
     )
+
+
+#: The signal a re-assessment sends when it finalises the plan anew (``workflows.duty``).
+PLAN_REISSUED = "plan_reissued"
 
 
 @workflow.defn
@@ -69,6 +74,16 @@ class ReviewWorkflow(CaseWorkflow[rules.ReviewCycle, rules.ReviewEvent]):
     @record.validator
     def _check_record(self, event: rules.ReviewEvent) -> None:
         self._validate(event)
+
+    @workflow.signal(name=PLAN_REISSUED)
+    def plan_reissued(self, on: date) -> None:
+        """A re-assessment finalised an amended or replacement plan (reg 27): this cycle
+        concludes, and the next review runs 12 months from ``on``."""
+        try:
+            self._state = rules.reissue(self._state, on)
+        except RuleViolation as error:
+            workflow.logger.info("plan reissue not applied: %s", error)
+        self._changed = True
 
     @workflow.query
     def timeline(self) -> ReviewView:
@@ -115,7 +130,7 @@ class ReviewWorkflow(CaseWorkflow[rules.ReviewCycle, rules.ReviewEvent]):
         return rules.next_deadline(steps)
 
     def _due_dates(self) -> Mapping[SearchAttributeKey[datetime], date]:
-        return {sa.REVIEW_DUE: rules.review_due(self._state.anchor)}
+        return {sa.REVIEW_DUE: self._state.dates().review_due_by}
 
     @property
     def _ledger_cycle(self) -> int:

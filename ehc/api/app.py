@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 from temporalio.client import Client
 from temporalio.service import RPCError
 
-from ehc.api import cases, codec, docs, reports
+from ehc.api import cases, codec, docs, duties, reports
 from ehc.api.context import ApiContext, NoAnswer
 from ehc.api.gate import Gate
 from ehc.cases import CaseError, CaseNotFound
@@ -29,9 +29,10 @@ from ehc.temporal import TemporalUnreachable, connect
 from statutory.errors import RuleViolation
 
 DESCRIPTION = """
-Durable statutory timelines for English SEND EHC plans: start assessments, record what
-happened (the same rules as the command line; a rejected event writes nothing), read
-timelines, chronologies, overdue lists, KPIs and the SEN2 table.
+Durable statutory timelines for English SEND EHC plans: start assessments and the duty
+clocks (re-assessments, Tribunal orders, transfers, appeals), record what happened (the same
+rules as the command line; a rejected event writes nothing), read timelines, chronologies,
+overdue lists, KPIs and the SEN2 table.
 
 Every data route needs `Authorization: Bearer TOKEN`, with a token configured in
 `EHC_API_TOKENS` or `EHC_API_TOKEN_FILE`. Roles: **caseworker** (write events and read its
@@ -135,6 +136,7 @@ def create_app(settings: Settings, client: Client | None = None) -> FastAPI:
     )
     _handlers(app)
     app.include_router(cases.router)
+    app.include_router(duties.router)
     app.include_router(reports.router)
     # Before any route (or FastAPI) reads a body: a known token, and a body within bounds.
     app.add_middleware(

@@ -1,7 +1,8 @@
-"""Report routes: overdue lists, KPIs and the SEN2 table (the same figures as the CLI)."""
+"""Report routes: overdue lists, KPIs and the SEN2 return (the same figures as the CLI)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
@@ -10,13 +11,14 @@ from pydantic import BaseModel
 
 from ehc.api.auth import Principal, Role
 from ehc.api.context import Context, allow
-from ehc.kpis import kpis, sen2
+from ehc.kpis import kpis, sen2, sen2_person_level
 from ehc.overdue import KINDS, OverdueReport, read_model_report
 from ehc.read_model import ReadModel
 from statutory.identifiers import STAFF_ID_PATTERN, TEAM_PATTERN
 from statutory.kpi import KpiReport
 from statutory.periods import parse_period
-from statutory.sen2 import to_csv
+from statutory.sen2 import Module, module_csv, validate
+from statutory.sen2_timeliness import to_csv
 
 router = APIRouter()
 
@@ -26,6 +28,16 @@ class Sen2Response(BaseModel):
     requests_complete: bool
     """False: requests awaiting a decision are not counted yet (see docs/REPORTING.md)."""
     rows: list[dict[str, str | int]]
+
+
+class Sen2ModuleResponse(BaseModel):
+    year: int
+    """The calendar year the return covers."""
+    census: date
+    module: Module
+    requests_complete: bool
+    rows: list[dict[str, str]]
+    """One row per request, assessment or plan, keyed by ``CaseRef``."""
 
 
 Kind = Literal["assessment", "review", "advice"]
@@ -90,7 +102,7 @@ async def kpi(
 @router.get(
     "/sen2/{year}",
     tags=["reports"],
-    response_model=Sen2Response,
+    response_model=Sen2Response | Sen2ModuleResponse,
     responses={200: {"content": {"text/csv": {}}, "description": "The table (JSON or CSV)."}},
 )
 async def sen2_table(
@@ -99,8 +111,26 @@ async def sen2_table(
     year: Annotated[int, Path(ge=2000, le=2100, description="Calendar year, e.g. 2026.")],
     team: Team = None,
     format: Annotated[Literal["json", "csv"], Query(description="json or csv.")] = "json",
-) -> Sen2Response | PlainTextResponse:
-    """The SEN2 assessment timeliness table for a calendar year (as ``ehc export sen2``)."""
+    module: Annotated[
+        Module | None,
+        Query(description="A module of the SEN2 person-level return; without it, the summary."),
+    ] = None,
+) -> Sen2Response | Sen2ModuleResponse | PlainTextResponse:
+    """A module of the SEN2 person-level return for the calendar year (as ``ehc export
+    sen2 --module``), or without ``module`` the monthly assessment timeliness summary."""
+    if module is not None:
+        found = sen2_person_level(ctx.ledger, year, team)
+        rows = found.modules[module]
+        if format == "csv":
+            return PlainTextResponse(module_csv(module, rows), media_type="text/csv")
+        validate(module, rows)
+        return Sen2ModuleResponse(
+            year=year,
+            census=found.census,
+            module=module,
+            requests_complete=found.requests_complete,
+            rows=rows,
+        )
     table = sen2(ctx.ledger, year, team)
     if format == "csv":
         return PlainTextResponse(to_csv(table), media_type="text/csv")

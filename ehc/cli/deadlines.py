@@ -5,6 +5,10 @@ themselves (``statutory.audit``) and each step rated as of ``--on`` (default tod
 ``--on``, a history the rules cannot audit as of today (one that skips the decision, leaves out
 a decision's kind, or has dates still to come) is only planned: its dates, checked by the same
 rules, with no statuses.
+
+The duty clocks' calculators (``reassessment``, ``tribunal-order``, ``transfer-in``,
+``transfer-out``, ``appeal``) take legal dates only, and print what
+``statutory.clocks.calculate`` gives from them: one helper serves all five.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from ehc.cli.common import fail, one_line, out, parse_date, today_utc
 from ehc.cli.history import History
 from ehc.text import count, day
 from statutory import assessment as rules
-from statutory import audit
+from statutory import audit, clocks
 from statutory import exceptions as exc
 from statutory import processes as P
 from statutory import review as rv
@@ -665,3 +669,247 @@ def _transfer(kind: str | None, year: int | None, move: date | None) -> rv.Phase
         return rv.PhaseTransfer(kind=transfer_kind, year=year, move_date=move)
     except ValidationError as error:
         fail(f"--transfer: {one_line(error)}")
+
+
+# --- the duty clocks: re-assessment, Tribunal orders, transfers, appeals ----------------------
+
+#: A legal date of a duty clock as typed: its anchor's name, the option, and the text given.
+Given = tuple[str, str, Day]
+
+#: The dates that have no step of their own to name them (another process keeps them).
+_NO_STEP_WORDS = {"review_due_by": ("First review of the transferred plan", "reg 15(5)")}
+
+
+def _duty_dates(
+    process: str,
+    given: list[Given],
+    as_json: bool,
+    *,
+    variant: str | None = None,
+    in_order: tuple[tuple[str, str], ...] = (),
+    words: dict[str, str] | None = None,
+    said: tuple[str, ...] = (),
+    also: dict[str, str] | None = None,
+) -> None:
+    """Print the dates a duty clock's declaration (``statutory.clock_processes``) fixes from
+    the dates given, computed by ``statutory.clocks.calculate`` alone: as JSON (every date the
+    process can give, null where these dates fix none; ``also`` first), or as a table with
+    each date's step and regulation and ``said`` under it. ``in_order``: pairs of legal dates
+    of which the second cannot come before the first; ``words``: how to name a legal date
+    where its declared words would not do."""
+    declared = clocks.declaration(process)
+    dates = {name: parse_date(text, option) for name, option, text in given if text is not None}
+    options = {name: option for name, option, _ in given}
+    for earlier, later in in_order:
+        # A decision before its request, a plan reviewed after it moved: not a real case.
+        if earlier in dates and later in dates and dates[later] < dates[earlier]:
+            fail(
+                f"{options[later]} {day(dates[later])} is before {options[earlier]} "
+                f"{day(dates[earlier])}"
+            )
+    found = clocks.calculate(process, variant, dates)
+    if as_json:
+        result = dict(also or {}) | {
+            d.output: found[d.output].isoformat() if d.output in found else None
+            for d in declared.deadlines
+        }
+        print(json.dumps(result, indent=2))
+        return
+    table = Table(title=declared.process.title)
+    for column in ("Step", "Date", "Source"):
+        table.add_column(column)
+    for deadline in declared.deadlines:
+        if deadline.output not in found:
+            continue
+        step = deadline.step
+        label, source = (step.label, step.regulation) if step else _NO_STEP_WORDS[deadline.output]
+        table.add_row(label, day(found[deadline.output]), source)
+    out.print(table)
+    counted = "; ".join(
+        f"{(words or {}).get(name) or declared.anchor(name).words}, {day(when)}"
+        for name, when in dates.items()
+    )
+    out.print(f"Counted from {counted}.")
+    for line in said:
+        out.print(line)
+
+
+@app.command("reassessment")
+def reassessment(
+    requested: Annotated[
+        Day, _dated("Day the request to re-assess was received (reg 25(1)).")
+    ] = None,
+    decided: Annotated[
+        Day,
+        _dated(
+            "Day the decision to re-assess was notified (reg 25(1)), or the day the council "
+            "decided of its own accord (CFA s44(3)): the 14 weeks run from it (reg 27(2))."
+        ),
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Dates of a re-assessment (regs 24-27): the decision whether to re-assess 15 days from
+    the request, the amended or replacement plan 14 weeks from the decision."""
+    if requested is None and decided is None:
+        fail("give --requested, --decided, or both")
+    _duty_dates(
+        "reassessment",
+        [("requested", "--requested", requested), ("decided", "--decided", decided)],
+        as_json,
+        in_order=(("requested", "decided"),),
+        said=(
+            "An exception under reg 27(3) lifts only the 14 weeks, never the 15 days; "
+            "advice is due 6 weeks from each adviser's receipt (reg 8(1), 26).",
+        ),
+    )
+
+
+#: What an order can require (reg 44(2)), in words.
+_ORDER_TYPES = clocks.declaration("tribunal-order").variants
+_CONCEDED = "the council's notice to the Tribunal that it will not oppose the appeal (reg 45)"
+_ORDERED = "the date of the order (reg 44(2))"
+
+
+@app.command("tribunal-order")
+def tribunal_order(
+    order_date: Annotated[
+        str,
+        _dated(
+            "Date of the Tribunal's order; with --conceded, the day the council told the "
+            "Tribunal it will not oppose the appeal (reg 45)."
+        ),
+    ],
+    order: Annotated[
+        str,
+        typer.Option(
+            help="What the order requires: " + ", ".join(_ORDER_TYPES) + ".",
+            show_default=False,
+        ),
+    ],
+    conceded: Annotated[
+        bool,
+        typer.Option(
+            "--conceded",
+            help="The appeal was conceded, not decided: --order-date is the reg 45 notice to "
+            "the Tribunal, and the limits run from it (not for reconsider).",
+        ),
+    ] = False,
+    as_json: AsJson = False,
+) -> None:
+    """Dates of complying with a Tribunal order (reg 44), or with an appeal the council
+    conceded (reg 45)."""
+    if order not in _ORDER_TYPES:
+        fail(f"--order: unknown order type '{order}' (known: {', '.join(_ORDER_TYPES)})")
+    if conceded and order == "reconsider":
+        fail("--conceded: reg 45 has no concession to reconsider; only an order remits a decision")
+    _duty_dates(
+        "tribunal-order",
+        [("order", "--order-date", order_date)],
+        as_json,
+        variant=order,
+        words={"order": _CONCEDED if conceded else _ORDERED},
+        said=(
+            f"Conceded: no order is made, and the council must act as an order "
+            f"{_ORDER_TYPES[order]} would require."
+            if conceded
+            else f"An order {_ORDER_TYPES[order]}. The Tribunal's guidance counts from the day "
+            "it sends the order out, which can be later.",
+        ),
+        also={"order": order, "counted_from": "reg-45-notice" if conceded else "order"},
+    )
+
+
+@app.command("transfer-in")
+def transfer_in(
+    transfer_date: Annotated[
+        str, _dated("Day the plan transferred from the old council (reg 15(3)).")
+    ],
+    plan_date: Annotated[Day, _dated("Day the old council made the plan.")] = None,
+    last_review: Annotated[Day, _dated("Day of the plan's last review.")] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Dates of a plan transferred in from another council (reg 15(4)-(5)): the family told
+    within 6 weeks, the plan's first review."""
+    if (plan_date is None) == (last_review is None):
+        fail("give exactly one of --plan-date and --last-review")
+    _duty_dates(
+        "transfer-in",
+        [
+            ("transfer", "--transfer-date", transfer_date),
+            ("plan", "--plan-date", plan_date),
+            ("last-review", "--last-review", last_review),
+        ],
+        as_json,
+        in_order=(("plan", "transfer"), ("last-review", "transfer")),
+        said=(
+            "The review is due by the later of 12 months from the plan or its last review and "
+            "3 months from the transfer (reg 15(5)).",
+        ),
+    )
+
+
+@app.command("transfer-out")
+def transfer_out(
+    move_date: Annotated[str, _dated("Day of the family's move (may be ahead).")],
+    aware_on: Annotated[str, _dated("Day the council learnt of the move.")],
+    as_json: AsJson = False,
+) -> None:
+    """Date a plan must be transferred to the new council (reg 15(2)): the day of the move,
+    or the 15th working day from learning of it if that is later."""
+    _duty_dates(
+        "transfer-out",
+        [("move", "--move-date", move_date), ("aware", "--aware-on", aware_on)],
+        as_json,
+        said=(
+            "Working days leave out weekends and England and Wales bank holidays; the day the "
+            "council learnt of the move is the first if it is one.",
+        ),
+    )
+
+
+@app.command("appeal")
+def appeal(
+    notice: Annotated[
+        str, _dated("Day the written notice of the decision was sent to the family.")
+    ],
+    mediation_wanted: Annotated[
+        Day, _dated("Day the council was told the family wants mediation (reg 37).")
+    ] = None,
+    health_mediation: Annotated[
+        Day, _dated("Day the council was told mediation covers health provision (reg 35).")
+    ] = None,
+    mediation_declined: Annotated[
+        Day, _dated("Day the family told the mediation adviser they decline mediation.")
+    ] = None,
+    mediation: Annotated[Day, _dated("Day the mediation was held.")] = None,
+    certificate: Annotated[Day, _dated("Day the mediation certificate was issued.")] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Dates of an appeal window and mediation (CFA s51-55; regs 32-42; Tribunal rules r20):
+    2 months from the decision notice, or 1 month from a mediation certificate if later."""
+    _duty_dates(
+        "appeal",
+        [
+            ("notice", "--notice", notice),
+            ("mediation-wanted", "--mediation-wanted", mediation_wanted),
+            ("health-mediation", "--health-mediation", health_mediation),
+            ("mediation-declined", "--mediation-declined", mediation_declined),
+            ("mediation", "--mediation", mediation),
+            ("certificate", "--certificate", certificate),
+        ],
+        as_json,
+        in_order=tuple(
+            ("notice", later)
+            for later in (
+                "mediation-wanted",
+                "health-mediation",
+                "mediation-declined",
+                "mediation",
+                "certificate",
+            )
+        ),
+        said=(
+            "The Tribunal must receive the appeal by the last day; it is not moved to a working "
+            "day.",
+        ),
+    )

@@ -25,7 +25,15 @@ DRY_RUN = Annotated[
 SKIP_BAD = Annotated[
     bool, typer.Option("--skip-bad", help="Import the good rows even if some are bad.")
 ]
-Checked = importer.CheckedPlan | importer.CheckedAssessment
+Checked = importer.CheckedPlan | importer.CheckedAssessment | importer.CheckedDuty
+
+
+def _case_ref(c: Checked) -> str:
+    if isinstance(c, importer.CheckedPlan):
+        return c.plan.case_ref
+    if isinstance(c, importer.CheckedAssessment):
+        return c.request.case_ref
+    return c.case_ref
 
 
 def _start_all(
@@ -49,16 +57,7 @@ def _start_all(
         ) as progress:
             task = progress.add_task("start", total=len(checked))
             return await importer.run_starters(
-                [
-                    (
-                        c.row,
-                        c.plan.case_ref
-                        if isinstance(c, importer.CheckedPlan)
-                        else c.request.case_ref,
-                        starter_for(c, client),
-                    )
-                    for c in checked
-                ],
+                [(c.row, _case_ref(c), starter_for(c, client)) for c in checked],
                 settings.import_concurrency,
                 lambda: progress.advance(task),
             )
@@ -163,3 +162,23 @@ def assessments(path: FILE, dry_run: DRY_RUN = False, skip_bad: SKIP_BAD = False
         return c.starter(Assessments(client, settings), today)
 
     _report(path, checked, parsed.bad + bad, starter, "assessment workflows", dry_run, skip_bad)
+
+
+@app.command("transfers-in")
+def transfers_in(path: FILE, dry_run: DRY_RUN = False, skip_bad: SKIP_BAD = False) -> None:
+    """Import plans transferred in from other councils (reg 15), each with its transfer clock.
+
+    The clock keeps the family's notice (6 weeks, reg 15(4)) and starts the plan's review
+    clock, due by the reg 15(5) date.
+    """
+    settings, today = get_settings(), today_utc()
+    parsed = _read(path, importer.TransferInRow)
+    checked, bad = importer.check_transfers_in(parsed, today)
+
+    def starter(c: Checked, client: Client) -> importer.Starter:
+        from ehc.duties import Duties
+
+        assert isinstance(c, importer.CheckedDuty)
+        return c.starter(Duties(client, settings), today)
+
+    _report(path, checked, parsed.bad + bad, starter, "transfer clocks", dry_run, skip_bad)

@@ -14,13 +14,18 @@ from ehc.settings import get_settings
 from ehc.text import MONTHS, count, moment
 from ehc.text import period as days_between
 from statutory.errors import RuleViolation
+from statutory.kpi_appeals import APPEAL_OUTCOMES, OUTCOME_WORDS, outcome_phrase, type_words
+from statutory.kpi_clocks import breakdown_words
 from statutory.periods import parse_period
 from statutory.steps import Rag
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from temporalio.client import Client
 
     from statutory.kpi import KpiReport, Measure, Rate
+    from statutory.kpi_appeals import Appeals
 
 RAG_STYLE = {Rag.RED: "bold red", Rag.AMBER: "yellow", Rag.GREEN: "green"}
 
@@ -96,6 +101,8 @@ def print_report(report: KpiReport) -> None:
     for m in report.measures:
         _counted(m)
         _breakdowns(m)
+    if report.appeals is not None:
+        _appeals(report.appeals, report.end)
     c = report.caseload
     if c is not None:
         out.print(
@@ -147,11 +154,41 @@ def _breakdowns(m: Measure) -> None:
         if not any(r.total for r in values.values()):
             continue
         label = "month of issue" if dimension == "month" else dimension.replace("_", " ")
-        name = _month if dimension == "month" else str
         out.print(
             f"  {m.title} by {label}: "
-            + "; ".join(f"{name(k)} {_rate(r)}" for k, r in values.items() if r.total)
+            + "; ".join(
+                f"{_month(k) if dimension == 'month' else breakdown_words(dimension, k)} {_rate(r)}"
+                for k, r in values.items()
+                if r.total
+            )
         )
+
+
+def _per_1000(rate: float | None) -> str:
+    return "no plans" if rate is None else f"{rate:g}"
+
+
+def _appeals(a: Appeals, end: date) -> None:
+    """Appeals by outcome, for the period, per 1,000 plans and for the year to date; then
+    the period's by type of appeal."""
+    plans = count(a.plans_maintained, "plan")
+    span = days_between(a.plans_maintained_from, end)
+    table = Table(title=f"{a.title} ({plans} maintained from {span})")
+    for col in ("Appeals", "Period", "Per 1,000 plans", "Year to date"):
+        table.add_column(col)
+    for k in APPEAL_OUTCOMES:
+        table.add_row(
+            OUTCOME_WORDS[k],
+            str(a.period.counts[k]),
+            _per_1000(a.period.per_1000_plans[k]),
+            str(a.year_to_date.counts[k]),
+        )
+    out.print(table)
+    for kind, counts in a.by_type.items():
+        said = [
+            f"{outcome_phrase(k)} {counts.counts[k]}" for k in APPEAL_OUTCOMES if counts.counts[k]
+        ]
+        out.print(f"  {type_words(kind)}: " + "; ".join(said) + ".")
 
 
 def _month(label: str) -> str:

@@ -33,7 +33,7 @@ class Lazy(NamedTuple):
     @property
     def is_group(self) -> bool:
         """A sub-app (``ehc deadlines ...``) rather than a single command (``ehc kpi``)."""
-        return self.attribute == "app"
+        return self.attribute == "app" or self.attribute.endswith("_app")
 
 
 #: Every sub-command, in the order ``ehc --help`` lists them.
@@ -95,6 +95,30 @@ COMMANDS: dict[str, Lazy] = {
     ),
     "review": Lazy(
         "ehc.cli.review", "app", "Annual reviews of EHC plans: one durable workflow per plan."
+    ),
+    # The duty clocks (issue 13): one group per declared process, built by ehc.cli.duty.
+    "reassessment": Lazy(
+        "ehc.cli.duty",
+        "reassessment_app",
+        "Re-assessment of an EHC plan: one durable workflow per case.",
+    ),
+    "tribunal-order": Lazy(
+        "ehc.cli.duty",
+        "tribunal_order_app",
+        "Complying with a Tribunal order or a concession: one durable workflow per case.",
+    ),
+    "transfer-in": Lazy(
+        "ehc.cli.duty",
+        "transfer_in_app",
+        "Plan transferred in from another council: one durable workflow per case.",
+    ),
+    "transfer-out": Lazy(
+        "ehc.cli.duty",
+        "transfer_out_app",
+        "Transfer of a plan to another council: one durable workflow per case.",
+    ),
+    "appeal": Lazy(
+        "ehc.cli.duty", "appeal_app", "Appeal rights and mediation: one durable workflow per case."
     ),
     "import": Lazy(
         "ehc.cli.imports",

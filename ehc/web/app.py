@@ -31,7 +31,7 @@ from ehc.web.auth import Forbidden, SignInNeeded, sign_in_url
 from ehc.web.context import WebContext
 from ehc.web.csrf import CsrfRefused
 from ehc.web.error_page import error_page
-from ehc.web.pages import case, home, my_cases, performance, scenarios, sign_in, team
+from ehc.web.pages import case, duty, home, my_cases, performance, scenarios, sign_in, team
 from ehc.web.pages.sign_in import SignInOptions
 from ehc.web.render import SERVICE_NAME
 from ehc.web.security import SecurityHeaders, Sessions, is_loopback, session_secret
@@ -39,7 +39,7 @@ from ehc.web.security import SecurityHeaders, Sessions, is_loopback, session_sec
 log = structlog.get_logger(__name__)
 
 #: Every page module, in the order their routes are tried.
-PAGES = (home, sign_in, my_cases, team, case, performance, scenarios)
+PAGES = (home, sign_in, my_cases, team, case, duty, performance, scenarios)
 
 _TITLES = {404: "Page not found", 405: "Page not found", 400: "There is a problem"}
 _MESSAGES = {

@@ -150,6 +150,13 @@ async def load_case(
     return CaseFile(held, chronology, _ledger_team(steps, outcomes))
 
 
+def empty_file(case_ref: str, today: date) -> CaseFile:
+    """The file of a case with no assessment, review or ledger row (only duty clocks)."""
+    held = Holder(case_ref, None, None)
+    chronology = build(case_ref, today, assessment=None, review=None, steps=[], outcomes=[])
+    return CaseFile(held, chronology, None)
+
+
 def _ledger_team(steps: list[StepRecord], outcomes: list[OutcomeRecord]) -> str | None:
     rows: list[StepRecord | OutcomeRecord] = [*steps, *outcomes]
     plan_rows = [r for r in rows if r.process == "review"]

@@ -468,11 +468,22 @@ KIND_WORDS: dict[str, str] = {
     "assessment": "Assessment",
     "review": "Annual review",
     "advice": "Request for advice",
+    # The duty clocks (statutory.clock_processes).
+    "reassessment": "Re-assessment",
+    "tribunal-order": "Tribunal order",
+    "transfer-in": "Plan transferred in",
+    "transfer-out": "Plan moving to another council",
+    "appeal": "Appeal rights",
 }
 KIND_PLURALS: dict[str, str] = {
     "assessment": "Assessments",
     "review": "Annual reviews",
     "advice": "Requests for advice",
+    "reassessment": "Re-assessments",
+    "tribunal-order": "Tribunal orders",
+    "transfer-in": "Plans transferred in",
+    "transfer-out": "Plans moving to another council",
+    "appeal": "Appeal rights",
 }
 
 

@@ -8,11 +8,19 @@ in words (Green, Amber, Red) as well as colour.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
-from ehc.text import count
+from ehc.text import count, day
 from ehc.web.svg_chart import Bar, bar_chart
 from statutory.dates import MONTHS
 from statutory.kpi import Caseload, KpiReport, Measure, Rate
+from statutory.kpi_appeals import (
+    APPEAL_OUTCOMES,
+    OUTCOME_WORDS,
+    Appeals,
+    outcome_phrase,
+    type_words,
+)
 from statutory.periods import Period
 from statutory.steps import Rag
 
@@ -42,6 +50,7 @@ CSV_HEADER = [
     "rag",
     "england_percent",
     "england_year",
+    "per_1000_plans",
 ]
 
 
@@ -199,4 +208,90 @@ def csv_row(report: KpiReport, m: Measure) -> list[object]:
         m.rag.value if m.rag else "",
         m.england.percent if m.england else "",
         m.england.year if m.england else "",
+        "",
     ]
+
+
+def appeal_csv_rows(report: KpiReport) -> list[list[object]]:
+    """The appeal counts, one row an outcome (``appeals-registered``...): ``met`` the appeals,
+    ``total`` the plans maintained, ``per_1000_plans`` the rate; no percent, target or RAG."""
+    a = report.appeals
+    if a is None:
+        return []
+    return [
+        [
+            f"appeals-{k}",
+            f"Appeals: {outcome_phrase(k)}",
+            a.source,
+            report.period,
+            report.start,
+            report.end,
+            report.team or "",
+            a.period.counts[k],
+            a.plans_maintained,
+            "",
+            report.year_to_date_from,
+            a.year_to_date.counts[k],
+            a.plans_maintained,
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            _blank(a.period.per_1000_plans[k]),
+        ]
+        for k in APPEAL_OUTCOMES
+    ]
+
+
+def _blank(value: float | None) -> object:
+    return "" if value is None else value
+
+
+# --- appeals ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AppealRow:
+    """One outcome of the appeals table: the period's number, per 1,000 plans, the year's."""
+
+    outcome: str
+    words: str
+    period: int
+    per_1000: str
+    year_to_date: int
+
+
+def appeals_words(a: Appeals, end: date) -> str:
+    """What a rate per 1,000 divides by: "Per 1,000 of the 8 plans maintained from 1 Mar 2025
+    to 28 Feb 2026." """
+    plans = count(a.plans_maintained, "plan")
+    span = f"{day(a.plans_maintained_from)} to {day(end)}"
+    return f"Per 1,000 of the {plans} maintained from {span}."
+
+
+def appeal_rows(a: Appeals) -> list[AppealRow]:
+    return [
+        AppealRow(
+            outcome=k,
+            words=OUTCOME_WORDS[k],
+            period=a.period.counts[k],
+            per_1000=_per_1000(a.period.per_1000_plans[k]),
+            year_to_date=a.year_to_date.counts[k],
+        )
+        for k in APPEAL_OUTCOMES
+    ]
+
+
+def appeal_type_rows(a: Appeals) -> list[list[str]]:
+    """The period's appeals by type: the type in words, then each outcome's number."""
+    return [
+        [type_words(kind), *(str(c.counts[k]) for k in APPEAL_OUTCOMES)]
+        for kind, c in a.by_type.items()
+    ]
+
+
+def _per_1000(rate: float | None) -> str:
+    return "No plans" if rate is None else f"{rate:g}"

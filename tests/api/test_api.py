@@ -10,12 +10,13 @@ from typing import Any
 import pytest
 from temporalio.api.enums.v1 import EventType
 
-from ehc.kpis import ledger_kpis, sen2
+from ehc.kpis import ledger_kpis, sen2, sen2_person_level
 from ehc.ledger_reader import LedgerReader
 from ehc.reviews import Reviews
 from statutory import review as review_rules
 from statutory.periods import parse_period
-from statutory.sen2 import to_csv
+from statutory.sen2 import Module, module_csv
+from statutory.sen2_timeliness import to_csv
 from tests.api.conftest import Api, bearer, ref
 from workflows.models import assessment_workflow_id
 
@@ -195,3 +196,46 @@ async def test_reports_give_the_same_answers_as_the_cli_services(api: Api) -> No
     assert any(e["kind"] == "overdue" for e in chronology.json()["entries"])
     assert (await api.http.get(f"/cases/{late}", headers=bearer("cw202"))).status_code == 403
     ledger.close()
+
+
+async def test_sen2_modules_are_the_ones_the_cli_writes(api: Api) -> None:
+    waiting = ref()  # received 10 days ago, no decision yet: RequestOutcome W
+    received = days_ago(10)
+    assert (await start(api, waiting, received)).status_code == 201
+    year = int(received[:4])
+    deadline = asyncio.get_running_loop().time() + 30
+    while True:
+        got = await api.http.get(
+            f"/sen2/{year}", params={"module": "requests"}, headers=bearer("analyst")
+        )
+        assert got.status_code == 200, got.text
+        rows = {r["CaseRef"]: r for r in got.json()["rows"]}
+        if waiting in rows or asyncio.get_running_loop().time() > deadline:
+            break
+        await asyncio.sleep(0.25)
+    assert rows[waiting] == {
+        "CaseRef": waiting,
+        "ReceivedDate": received,
+        "RequestOutcomeDate": "",
+        "RequestOutcome": "W",
+    }
+    ledger = LedgerReader(api.settings.resolved_database_url)
+    expected = sen2_person_level(ledger, year)
+    assert got.json()["rows"] == expected.modules[Module.REQUESTS]
+    assert got.json()["census"] == expected.census.isoformat()
+    csv = await api.http.get(
+        f"/sen2/{year}",
+        params={"module": "assessments", "format": "csv"},
+        headers=bearer("supervisor"),
+    )
+    assert csv.status_code == 200
+    assert csv.text == module_csv(Module.ASSESSMENTS, expected.modules[Module.ASSESSMENTS])
+    ledger.close()
+    wrong = await api.http.get(
+        f"/sen2/{year}", params={"module": "plans"}, headers=bearer("analyst")
+    )
+    assert wrong.status_code == 422
+    refused = await api.http.get(
+        f"/sen2/{year}", params={"module": "requests"}, headers=bearer("cw101")
+    )
+    assert refused.status_code == 403

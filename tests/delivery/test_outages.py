@@ -28,7 +28,7 @@ from activities.channels import SmtpChannel
 from activities.ledger import Ledger, LedgerActivities
 from activities.outbox import Outbox, OutboxMessage
 from activities.schema import ledger_requests
-from ehc.worker import WORKFLOWS
+from ehc.worker import WORKFLOW_RUNNER, WORKFLOWS
 from statutory.ledger import RequestRecord
 from tests.delivery.test_advice_delivery import DIRECTORY, start_case, until
 from tests.workflow.helpers import STARTED, request, running_worker, start
@@ -151,6 +151,7 @@ async def worker_with_ledger(
             env.client,
             task_queue=queue,
             workflows=WORKFLOWS,
+            workflow_runner=WORKFLOW_RUNNER,
             activities=[
                 alerts.send_alert,
                 ledger.record_request,

@@ -186,11 +186,23 @@ async def test_a_supervisor_sees_overdue_cases_a_chronology_kpis_and_sen2(
         assert figures["caseload"]["per_caseworker"] == {"cw101": 3}
         assert (await ehc(env, "kpi", "--period", "2026-Q5")).returncode == 2
 
-        out = tmp_path / "sen2.csv"
-        export = await ehc(env, "export", "sen2", "--year", str(today.year), "--out", str(out))
+        out = tmp_path / "sen2"
+        year = str(today.year)
+        export = await ehc(env, "export", "sen2", "--year", year, "--out-dir", str(out))
         assert export.returncode == 0, export.stderr
-        total = list(csv.DictReader(io.StringIO(out.read_text())))[-1]
-        assert total["period"] == str(today.year)
+        modules = ("requests", "assessments", "named-plans", "active-plans", "transfers-in")
+        assert sorted(p.name for p in out.iterdir()) == sorted(
+            f"sen2-{year}-{m}.csv" for m in modules
+        )
+        assert f"SEN2 {today.year + 1} return: calendar year {year}" in export.stdout
+        assert len(export.stdout.strip().splitlines()) == 1 + len(modules)
+        requests = (out / f"sen2-{year}-requests.csv").read_text()
+        assert requests.splitlines()[0] == "CaseRef,ReceivedDate,RequestOutcomeDate,RequestOutcome"
+        one = await ehc(env, "export", "sen2", "--year", year, "--module", "requests")
+        assert one.returncode == 0 and one.stdout == requests
+        assert (
+            await ehc(env, "export", "sen2", "--year", year, "--module", "plans")
+        ).returncode == 2
 
 
 async def test_db_upgrade_migrates_once_and_says_so(cli_env: dict[str, str]) -> None:

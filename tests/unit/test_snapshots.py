@@ -3,7 +3,10 @@
 ``ehc deadlines assessment`` and ``ehc deadlines review`` are run with ``--json`` on a grid of
 histories (requests received and plans made on the 1st and 15th of every month of 2025 and
 2026, around the leap day of 2024, and assessments under the coronavirus exception of 2020),
-and their output is compared with ``tests/snapshots/<process>.json``. Any change to a rule
+and the duty clocks' calculators (``reassessment``, ``tribunal-order``, ``transfer-in``,
+``transfer-out``, ``appeal``) on a grid of dates (the same days, every type of order, moves
+around each bank holiday of 2025 and 2026 and the leap days of 2024 and 2028); their output is
+compared with ``tests/snapshots/<process>.json``. Any change to a rule
 then shows as a diff of those files, to be reviewed like code. After an intended change::
 
     EHC_UPDATE_SNAPSHOTS=1 .venv/bin/pytest tests/unit/test_snapshots.py
@@ -372,10 +375,111 @@ def assessment_cases() -> list[Args]:
     return grid("--received", ASSESSMENT_CORE, ASSESSMENT_ROTATING) + CORONAVIRUS + REFUSED
 
 
+# --- the duty clocks: re-assessments, Tribunal orders, transfers, appeals --------------------
+
+#: Every day of the grid and the leap day: the duty clocks take dates alone, no history.
+ALL_DAYS = [*DAYS, LEAP_DAY]
+ORDER_TYPES = [
+    *("assess", "reassess", "make-plan", "reconsider"),
+    *("amend", "school", "continue", "continue-amend"),
+]
+#: The bank holidays of England and Wales in 2025 and 2026 (Boxing Day 2026 is a Saturday:
+#: the 28th stands for it), with the leap days: the days working days are counted around.
+HOLIDAYS = [
+    *(date(2025, m, d) for m, d in ((1, 1), (4, 18), (4, 21), (5, 5), (5, 26), (8, 25))),
+    *(date(2025, 12, 25), date(2025, 12, 26), date(2026, 1, 1), date(2026, 4, 3)),
+    *(date(2026, m, d) for m, d in ((4, 6), (5, 4), (5, 25), (8, 31), (12, 25), (12, 28))),
+    LEAP_DAY,
+    date(2028, 2, 29),
+]
+
+
+def reassessment_cases() -> list[Args]:
+    """Requests alone, decided 12 days on, and a council's own decisions (reg 25(1), 27(2));
+    refused: a decision before its request."""
+    cases: list[Args] = []
+    for r in ALL_DAYS:
+        cases.append(["--requested", r.isoformat()])
+        cases.append(["--requested", r.isoformat(), "--decided", on(r, 12)])
+        cases.append(["--decided", r.isoformat()])
+    return [*cases, ["--requested", "2026-01-05", "--decided", "2026-01-04"]]
+
+
+def tribunal_order_cases() -> list[Args]:
+    """Every type of order from every day (reg 44(2)); a concession of each type but
+    reconsider, in turn (reg 45); refused: a concession to reconsider."""
+    conceded = [kind for kind in ORDER_TYPES if kind != "reconsider"]
+    cases: list[Args] = []
+    for i, first in enumerate(ALL_DAYS):
+        for kind in ORDER_TYPES:
+            cases.append(["--order-date", first.isoformat(), "--order", kind])
+        kind = conceded[i % len(conceded)]
+        cases.append(["--order-date", first.isoformat(), "--order", kind, "--conceded"])
+    return [*cases, ["--order-date", "2026-03-02", "--order", "reconsider", "--conceded"]]
+
+
+def transfer_out_cases() -> list[Args]:
+    """Learning of a move in the days up to each holiday: a move 3 days earlier, 1 week on,
+    3 weeks on, or 8 weeks on (reg 15(2)). Holidays a day apart share some cases: once each."""
+    cases = {
+        (on(h, before + after), on(h, before)): None
+        for h in HOLIDAYS
+        for before in (-4, -1, 0)
+        for after in (-3, W, 3 * W, 8 * W)
+    }
+    return [["--move-date", move, "--aware-on", aware] for move, aware in cases]
+
+
+def transfer_in_cases() -> list[Args]:
+    """Transfers on each day and holiday: of a plan made 10 or 11 months before, and of one
+    last reviewed 8 or 10 months before (reg 15(4), 15(5)); and plans of 29 February."""
+    cases: list[Args] = []
+    for i, t in enumerate([*ALL_DAYS, *HOLIDAYS[:-2]]):
+        months = 10 + i % 2
+        cases.append(["--transfer-date", t.isoformat(), "--plan-date", on(t, -months * 30)])
+        cases.append(["--transfer-date", t.isoformat(), "--last-review", on(t, -(months - 2) * 30)])
+    leap = [
+        ("2024-02-29", "2024-03-01"),
+        ("2024-02-29", "2024-10-01"),
+        ("2024-02-29", "2025-01-15"),
+    ]
+    leap += [("2027-03-01", "2027-11-30"), ("2027-05-29", "2028-02-29")]
+    cases += [["--transfer-date", t, "--plan-date", p] for p, t in leap]
+    cases += [
+        ["--transfer-date", t, "--last-review", "2028-02-29"] for t in ("2028-03-15", "2028-11-29")
+    ]
+    return cases
+
+
+def appeal_cases() -> list[Args]:
+    """A notice on every day; with a certificate 5 or 10 weeks on (r20(1)(c)), and mediation
+    wanted, declined or held around the holidays (regs 34, 35, 37, 39)."""
+    cases: list[Args] = []
+    for i, n in enumerate(ALL_DAYS):
+        cases.append(["--notice", n.isoformat()])
+        cases.append(["--notice", n.isoformat(), "--certificate", on(n, (5 + 5 * (i % 2)) * W)])
+    for h in HOLIDAYS:
+        n = on(h, -3 * W)
+        cases.append(
+            ["--notice", n, "--mediation-wanted", on(h, -1), "--health-mediation", on(h, -1)]
+        )
+        cases.append(["--notice", n, "--mediation-declined", on(h, -1)])
+        cases.append(["--notice", n, "--mediation", on(h, 0), "--certificate", on(h, 2)])
+    return cases
+
+
 CASES: dict[str, Callable[[], list[Args]]] = {
     "assessment": assessment_cases,
     "review": review_cases,
+    "reassessment": reassessment_cases,
+    "tribunal-order": tribunal_order_cases,
+    "transfer-in": transfer_in_cases,
+    "transfer-out": transfer_out_cases,
+    "appeal": appeal_cases,
 }
+#: The calculators that audit a history, and so rate steps.
+AUDITED = ["assessment", "review"]
+DUTY_CLOCKS = [process for process in CASES if process not in AUDITED]
 
 
 # --- running the calculator ------------------------------------------------------------------
@@ -450,7 +554,7 @@ def test_output_matches_snapshot(process: str) -> None:
     assert path.read_text(encoding="utf-8") == as_text(fresh), "snapshot not in canonical form"
 
 
-@pytest.mark.parametrize("process", list(CASES))
+@pytest.mark.parametrize("process", AUDITED)
 def test_the_grid_reaches_every_status(process: str) -> None:
     """A grid the rules mostly refused would snapshot little of the law. Reviews have no
     exceptions, so no step of theirs is ever excepted."""
@@ -468,6 +572,25 @@ def test_only_the_chosen_histories_are_refused() -> None:
         c["output"]["exit_status"] for c in computed("assessment") if "error" in c["output"]
     } == {2}
     assert not [c["args"] for c in computed("review") if "error" in c["output"]]
+    refused = {
+        process: [c["args"][:-1] for c in computed(process) if "error" in c["output"]]
+        for process in DUTY_CLOCKS
+    }
+    assert refused == {
+        "reassessment": [["--requested", "2026-01-05", "--decided", "2026-01-04"]],
+        "tribunal-order": [["--order-date", "2026-03-02", "--order", "reconsider", "--conceded"]],
+        "transfer-in": [],
+        "transfer-out": [],
+        "appeal": [],
+    }
+
+
+@pytest.mark.parametrize("process", DUTY_CLOCKS)
+def test_the_grid_gives_every_date_of_each_duty_clock(process: str) -> None:
+    """Each date a duty clock's calculator can give is given somewhere in its grid."""
+    outputs = [c["output"] for c in computed(process) if "error" not in c["output"]]
+    keys = {key for output in outputs for key in output}
+    assert keys == {key for output in outputs for key, value in output.items() if value}
 
 
 def test_the_grid_covers_every_ending_exception_and_transfer() -> None:

@@ -254,8 +254,15 @@ async def test_the_csv_has_the_table_s_figures_with_iso_dates(
     assert 'filename="kpi-2026-Q4-all-teams.csv"' in answer.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(answer.text)))
     report = expected(web_settings.resolved_database_url, parse_period("2026-Q4"))
-    assert [r["kpi"] for r in rows] == [m.key for m in report.measures]
-    for row, m in zip(rows, report.measures, strict=True):
+    measures, appeals = rows[: len(report.measures)], rows[len(report.measures) :]
+    assert [r["kpi"] for r in measures] == [m.key for m in report.measures]
+    # Then the appeal counts, one row an outcome: met the appeals, total the plans maintained.
+    assert report.appeals is not None
+    assert [r["kpi"] for r in appeals] == [f"appeals-{k}" for k in report.appeals.period.counts]
+    for row in appeals:
+        assert int(row["total"]) == report.appeals.plans_maintained
+        assert (row["percent"], row["rag"]) == ("", "")
+    for row, m in zip(measures, report.measures, strict=True):
         assert (int(row["met"]), int(row["total"])) == (m.period.met, m.period.total)
         assert row["percent"] == ("" if m.period.percent is None else str(m.period.percent))
         assert row["rag"] == (m.rag.value if m.rag else "")

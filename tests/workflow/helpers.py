@@ -20,7 +20,7 @@ from activities.channels import Channel
 from activities.directory import Directory
 from activities.outbox import Outbox
 from ehc.digest import due_work
-from ehc.worker import WORKFLOWS, activities
+from ehc.worker import WORKFLOW_RUNNER, WORKFLOWS, activities
 from statutory.assessment import AssessmentRequest
 from workflows.assessment import AssessmentWorkflow
 from workflows.models import AssessmentStart, assessment_workflow_id, review_workflow_id
@@ -50,6 +50,7 @@ async def running_worker(
             client,
             task_queue=task_queue,
             workflows=WORKFLOWS,
+            workflow_runner=WORKFLOW_RUNNER,
             activities=activities(due_work(client), outbox, directory or Directory(), channels),
             activity_executor=executor,
             # Without a cache every task replays the whole history; a restarted worker then

@@ -32,7 +32,7 @@ from ehc.cases import Assessments, CaseError, CaseNotFound, checked_ref
 from ehc.cli.record import Kind
 from ehc.reviews import Reviews
 from ehc.text import day
-from ehc.web import case_file
+from ehc.web import case_file, duty_file, duty_forms
 from ehc.web.auth import Forbidden, Role, User, require, signed_in
 from ehc.web.case_events import ASSESSMENT, REVIEW, EventForm, FormRefused, Process
 from ehc.web.case_file import CaseUnavailable, Holder, within
@@ -237,25 +237,48 @@ async def case_page(request: Request, case_ref: str, user: Reader, web: Web) -> 
     ref = _ref(case_ref)
     if ref is None:
         return _not_found(request)
-    found = await _or_page(
-        request, ref, case_file.load_case(web.client, web.settings, web.ledger, ref, today())
-    )
+    started = duty_file.started_here(request, ref)
+    found = await _or_page(request, ref, _case_file(web, ref, started))
     if isinstance(found, HTMLResponse):
         return found
-    _may_read(user, found.team, ref)
+    case, clocks = found
+    team = case.team or (clocks[-1].team if clocks else None)
+    _may_read(user, team, ref)
+    may_record = team is not None and user.may_record(team)
     return render(
         request,
         "case/show.html",
         case_ref=ref,
         banner=_take_banner(request, ref),
-        next=case_file.next_up(found.holder, found.chronology),
-        process=found.holder.process,
-        facts=case_file.facts(found.holder),
-        sections=case_file.sections(found.chronology, web.settings.amber_days),
-        chronology=found.chronology,
-        may_record=found.team is not None and user.may_record(found.team),
-        advice=_advice_rows(found.holder),
+        next=case_file.next_up(case.holder, case.chronology),
+        process=case.holder.process,
+        facts=case_file.facts(case.holder),
+        sections=case_file.sections(
+            duty_file.without_clocks(case.chronology), web.settings.amber_days
+        ),
+        chronology=case.chronology,
+        may_record=may_record,
+        advice=_advice_rows(case.holder),
+        clocks=clocks,
+        # A plan's duty clocks are started from its page (a transfer in from /case/new).
+        may_start_clocks=may_record and case.holder.review is not None,
+        start_clocks=[(p, duty_forms.START_TITLES[p][0]) for p in duty_forms.ON_A_CASE],
     )
+
+
+async def _case_file(
+    web: WebContext, case_ref: str, started: list[str]
+) -> tuple[case_file.CaseFile, list[duty_file.Clock]]:
+    """The case and its duty clocks; a case with only duty clocks (a plan just transferred
+    in, before its review starts) has an empty file beside them."""
+    clocks = await duty_file.case_clocks(web.client, web.settings, case_ref, today(), started)
+    try:
+        found = await case_file.load_case(web.client, web.settings, web.ledger, case_ref, today())
+    except CaseNotFound:
+        if not clocks:
+            raise
+        found = case_file.empty_file(case_ref, today())
+    return found, clocks
 
 
 def _may_read(user: User, team: str | None, case_ref: str) -> None:

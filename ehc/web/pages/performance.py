@@ -5,7 +5,8 @@ and England's published figure (``statutory.england``); four KPIs also month by 
 last twelve months, as an SVG chart with a table of the same figures beside it. The ledger is
 the source (``ehc.kpis``); the open cases (reviews due and not yet held, the caseload) come
 from the read model, which holds what ``ehc kpi`` reads from Temporal visibility.
-``/performance.csv`` is the KPI table as CSV.
+Appeals to the Tribunal follow, by outcome and type, per 1,000 plans maintained (counts, with
+no target). ``/performance.csv`` is the KPI table as CSV, with a row for each appeal count.
 
 A supervisor's page opens on their own team; an analyst's or an admin's on every team. Either
 may choose another team, or all teams, on the form.
@@ -14,7 +15,7 @@ may choose another team, or all teams, on the form.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Annotated
 
@@ -28,8 +29,13 @@ from ehc.web.csvfile import csv_response
 from ehc.web.kpi_months import CHARTED, monthly_measures, months_ending
 from ehc.web.kpi_view import (
     CSV_HEADER,
+    AppealRow,
     Chart,
     KpiRow,
+    appeal_csv_rows,
+    appeal_rows,
+    appeal_type_rows,
+    appeals_words,
     caseload_words,
     csv_row,
     kpi_chart,
@@ -83,6 +89,10 @@ class Figures:
     """The open cases by kind, in words ("2 assessments (1 overdue)")."""
     caseload: str = ""
     """The caseload per caseworker against its target, in words (no RAG: a tag shows it)."""
+    appeals: list[AppealRow] = field(default_factory=list)
+    appeal_types: list[list[str]] = field(default_factory=list)
+    appeals_per: str = ""
+    """What the rate per 1,000 divides by, in words."""
 
 
 def _report(
@@ -114,13 +124,16 @@ def _figures(ctx: WebContext, period: Period, team: str | None, now: datetime) -
         as_of=now,
     )
     charts = [kpi_chart(key, series[key]) for key in CHARTED if key in series]
-    c = report.caseload
+    c, a = report.caseload, report.appeals
     return Figures(
         report,
         [kpi_row(m) for m in report.measures],
         charts,
         open_now=open_now_words(c) if c else "",
         caseload=caseload_words(c) if c else "",
+        appeals=appeal_rows(a) if a else [],
+        appeal_types=appeal_type_rows(a) if a else [],
+        appeals_per=appeals_words(a, report.end) if a else "",
     )
 
 
@@ -176,4 +189,5 @@ async def performance_csv(request: Request, user: Viewer, ctx: Context, now: Now
         )
     report = await asyncio.to_thread(_report, ctx, form.period, form.team, now)
     name = f"kpi-{report.period}-{form.team or 'all-teams'}.csv"
-    return csv_response(name, CSV_HEADER, [csv_row(report, m) for m in report.measures])
+    rows = [csv_row(report, m) for m in report.measures] + appeal_csv_rows(report)
+    return csv_response(name, CSV_HEADER, rows)
