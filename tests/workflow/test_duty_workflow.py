@@ -34,6 +34,8 @@ from statutory import clocks as rules
 from statutory.assessment import AdviceType
 from statutory.dates import months_after
 from statutory.steps import StepState
+
+# The process's cache of bank holidays, emptied so a workflow has to work them out itself.
 from statutory.working_days import _bank_holidays, is_working_day
 from tests.conftest import HISTORIES
 from tests.workflow.helpers import STARTED, quiescent, running_worker
@@ -94,10 +96,7 @@ class Duty:
         return await self.handle.query(DutyWorkflow.timeline)
 
     def sent(self, outbox: Outbox) -> set[Sent]:
-        rows = [r for r in outbox.messages() if r["workflow_id"] == self.id]
-        return {
-            (r["step"], r["kind"], r["level"], self.day_of(r["scheduled_for"].date())) for r in rows
-        }
+        return sent(outbox, self.id, self.day0)
 
     async def record_history(self, name: str) -> None:
         """Keep the run's history as a replay fixture (docs/CONTRIBUTING.md)."""
