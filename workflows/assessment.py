@@ -21,14 +21,12 @@ with workflow.unsafe.imports_passed_through():
     from statutory import assessment as rules
     from statutory import review as review_rules
     from statutory.advice import AdviceRequestState
-    from statutory.clock_processes import APPEAL_RIGHTS
     from statutory.exceptions import ADVICE_REASONS
     from statutory.ledger import request_record
     from statutory.steps import StepStatus
     from workflows import search_attributes as sa
     from workflows.case import CaseWorkflow, Held, enforced
     from workflows.clock import CaseClock
-    from workflows.follow_on import open_clock
     from workflows.models import (
         AdviceStart,
         AssessmentStart,
@@ -67,22 +65,6 @@ class AssessmentWorkflow(CaseWorkflow[rules.AssessmentCase, rules.AssessmentEven
         await self._report_outcome(outcome, outcome.ended_on)
         if self._state.ending is rules.Ending.PLAN_ISSUED:
             await self._start_review()
-        appeal = APPEAL_RIGHTS.get(("assessment", outcome.ending.value))
-        if appeal is not None:
-            # The decision notice carries appeal rights: its window, and any mediation, run
-            # as a clock of their own.
-            case = self._state
-            await open_clock(
-                process="appeal",
-                variant=appeal,
-                on=outcome.ended_on,
-                case_ref=case.case_ref,
-                caseworker=case.caseworker,
-                team=case.team,
-                policy=self._start.policy,
-                alert_hour_utc=self._start.alert_hour_utc,
-                detail={"arose_from": "assessment"},
-            )
         return outcome
 
     # --- caseworker events -----------------------------------------------------------------
