@@ -5,7 +5,7 @@ Every failure becomes a ``CaseError`` with one sentence a caseworker can act on.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -197,18 +197,25 @@ class Assessments(CaseService[rules.AssessmentEvent, AssessmentView]):
         )
 
     async def _advice_views(self, view: AssessmentView) -> list[AdviceView]:
-        """Each advice request's own clock; requests from before advice children are skipped."""
-        out = []
-        for advice in view.case.advice:
-            child: WorkflowHandle[AdviceWorkflow, Any] = self.client.get_workflow_handle(
-                advice_workflow_id(view.case.case_ref, advice.advice_type.value, advice.id),
-            )
-            try:
-                out.append(await child.query(AdviceWorkflow.timeline))
-            except RPCError as error:
-                if error.status != RPCStatusCode.NOT_FOUND:
-                    raise
-        return out
+        return await advice_views(self.client, view.case.case_ref, view.case.advice)
+
+
+async def advice_views(
+    client: Client, case_ref: str, advice: Iterable[rules.AdviceRequest]
+) -> list[AdviceView]:
+    """Each request for advice's own clock; a request whose workflow has not started (or
+    predates advice children) is left out."""
+    out = []
+    for request in advice:
+        child: WorkflowHandle[AdviceWorkflow, Any] = client.get_workflow_handle(
+            advice_workflow_id(case_ref, request.advice_type.value, request.id),
+        )
+        try:
+            out.append(await child.query(AdviceWorkflow.timeline))
+        except RPCError as error:
+            if error.status != RPCStatusCode.NOT_FOUND:
+                raise
+    return out
 
 
 async def start_once(client: Client, run: Any, arg: Any, workflow_id: str, task_queue: str) -> bool:

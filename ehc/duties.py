@@ -22,16 +22,21 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowQueryFailedError
-from temporalio.service import RPCError, RPCStatusCode
 
-from ehc.cases import CaseError, CaseNotFound, CaseWorkflows, checked_ref, temporal_errors
+from ehc.cases import (
+    CaseError,
+    CaseNotFound,
+    CaseWorkflows,
+    advice_views,
+    checked_ref,
+    temporal_errors,
+)
 from statutory import clocks
 from statutory.dates import as_written
 from statutory.errors import RuleViolation
 from workflows import search_attributes as sa
-from workflows.advice import AdviceWorkflow
 from workflows.duty import DutyWorkflow
-from workflows.models import AdviceView, DutyStart, DutyView, advice_workflow_id, duty_workflow_id
+from workflows.models import DutyStart, DutyView, duty_workflow_id
 
 #: How a caseworker names one clock of each process in a sentence ("no open appeal for ...").
 NOUN = {
@@ -239,24 +244,9 @@ class Duties(CaseWorkflows):
                 "as_of": today,
                 "steps": steps,
                 "next_step": clocks.next_deadline(steps),
-                "advice": await self._advice(view.case),
+                "advice": await advice_views(self.client, view.case.case_ref, view.case.advice),
             }
         )
-
-    async def _advice(self, case: clocks.ClockCase) -> list[AdviceView]:
-        """Each request for advice's own clock (reg 26 applies reg 8(1)); one whose workflow
-        has not started yet is left out."""
-        views = []
-        for advice in case.advice:
-            child_id = advice_workflow_id(case.case_ref, advice.advice_type.value, advice.id)
-            try:
-                views.append(
-                    await self.client.get_workflow_handle(child_id).query(AdviceWorkflow.timeline)
-                )
-            except RPCError as error:
-                if error.status != RPCStatusCode.NOT_FOUND:
-                    raise
-        return views
 
 
 @contextmanager

@@ -38,11 +38,12 @@ from workflows.duty import DutyWorkflow
 from workflows.redrive import OutboxRedriveWorkflow
 from workflows.review import ReviewWorkflow
 
-#: The workflow sandbox, with the rules passed through. They are pure and deterministic, but
-#: read their declarations (``statutory.clocks.declaration``) and England's bank holidays (the
-#: ``holidays`` library, which reads the clock and the locale as it loads) on first use: inside
-#: the sandbox those imports would be fresh copies, whose models the workflow's own input
-#: fails to match, and whose loading the sandbox refuses.
+#: The workflow sandbox, with the rules and the bank-holiday library passed through: both are
+#: deterministic, and the rules import their declarations on first use
+#: (``statutory.clocks.declaration``), which inside the sandbox would load a second copy of
+#: the engine whose models the workflow's own input fails to match. (The library still reads
+#: the locale as it works out a year, which the sandbox refuses: ``workflows.duty`` works out
+#: the years a case needs outside its restrictions.)
 WORKFLOW_RUNNER = SandboxedWorkflowRunner(
     restrictions=SandboxRestrictions.default.with_passthrough_modules("statutory", "holidays")
 )

@@ -8,7 +8,9 @@ annual review is due when it must be circulated: 2 weeks before the meeting (reg
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
@@ -16,6 +18,9 @@ from statutory import exceptions as exc
 from statutory import processes as P
 from statutory.dates import weeks_after
 from statutory.steps import DEFAULT_AMBER_DAYS, StepStatus, settle
+
+if TYPE_CHECKING:
+    from statutory.assessment import AdviceRequest
 
 ADVICE_WEEKS = 6  # reg 8(1)
 
@@ -40,6 +45,29 @@ class AdviceRequestState(BaseModel):
     caseworker: str | None = None
     """The case's caseworker now (a reassignment reaches the advice clock too)."""
     team: str | None = None
+
+    @classmethod
+    def of_request(
+        cls,
+        advice: AdviceRequest,
+        *,
+        exceptions: Iterable[tuple[exc.Reason, date, date]],
+        closed: bool,
+        caseworker: str,
+        team: str,
+    ) -> AdviceRequestState:
+        """An assessment's or re-assessment's request for advice, as its clock needs it."""
+        return cls(
+            advice_id=advice.id,
+            advice_type=advice.advice_type.value,
+            provider=advice.provider,
+            adviser_received=advice.adviser_received,
+            received_on=advice.received_on,
+            exceptions=tuple(exceptions),
+            closed=closed,
+            caseworker=caseworker,
+            team=team,
+        )
 
     def statutory_due(self) -> date:
         return self.due or weeks_after(self.adviser_received, ADVICE_WEEKS)

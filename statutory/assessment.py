@@ -226,8 +226,9 @@ class DecidedNotToAssess(events.Event):
         case.stage, case.ending = Stage.CLOSED, Ending.NOT_ASSESSED
 
 
-class AdviceRequested(events.Event):
-    """A request for advice (reg 6(1)); the adviser has 6 weeks from receiving it (reg 8(1))."""
+class AdviceAsked(events.Event):
+    """What a request for advice records, in every process that asks for it: the adviser has
+    6 weeks from receiving it (reg 8(1); reg 26 for a re-assessment)."""
 
     title = "Advice requested"
     type: Literal["advice-requested"] = "advice-requested"
@@ -239,9 +240,8 @@ class AdviceRequested(events.Event):
     """The day the adviser received the request (reg 8(1)); the day it was sent if not
     given."""
 
-    def check(self, case: AssessmentCase, today: date) -> None:
-        _stage(case, self, Stage.ASSESSMENT)
-        _not_before(self.on, case.decided_to_assess_on, "the decision to assess")
+    def check_asked(self, asked: Sequence[AdviceRequest], today: date) -> None:
+        """The adviser's day is a real one, and the case has room for another request."""
         adviser_day = self.adviser_received or self.on
         _not_before(adviser_day, self.on, "the request for advice was sent")
         _require(
@@ -249,14 +249,14 @@ class AdviceRequested(events.Event):
             f"the adviser cannot receive it in the future ({as_written(adviser_day)})",
         )
         _require(
-            len(case.advice) < bounds.MAX_NUMBER,
+            len(asked) < bounds.MAX_NUMBER,
             f"a case has at most {bounds.MAX_NUMBER} requests for advice",
         )
 
-    def apply_to(self, case: AssessmentCase) -> None:
-        case.advice.append(
+    def add_to(self, asked: list[AdviceRequest]) -> None:
+        asked.append(
             AdviceRequest(
-                id=len(case.advice) + 1,
+                id=len(asked) + 1,
                 advice_type=self.advice_type,
                 provider=self.provider,
                 requested_on=self.on,
@@ -265,17 +265,29 @@ class AdviceRequested(events.Event):
         )
 
 
-class AdviceReceived(events.Event):
-    """Advice came back (reg 8(1))."""
+class AdviceRequested(AdviceAsked):
+    """A request for advice (reg 6(1)); the adviser has 6 weeks from receiving it (reg 8(1))."""
+
+    def check(self, case: AssessmentCase, today: date) -> None:
+        _stage(case, self, Stage.ASSESSMENT)
+        _not_before(self.on, case.decided_to_assess_on, "the decision to assess")
+        self.check_asked(case.advice, today)
+
+    def apply_to(self, case: AssessmentCase) -> None:
+        self.add_to(case.advice)
+
+
+class AdviceAnswered(events.Event):
+    """Advice came back (reg 8(1)), in every process that asks for it."""
 
     title = "Advice received"
     type: Literal["advice-received"] = "advice-received"
     advice_id: int = Field(ge=1, le=bounds.MAX_NUMBER)
     """The number of the request for advice (1 for the first)."""
 
-    def check(self, case: AssessmentCase, today: date) -> None:
-        _stage(case, self, Stage.ASSESSMENT, Stage.DRAFT)
-        request = _advice(case, self.advice_id)
+    def answered(self, asked: Sequence[AdviceRequest]) -> AdviceRequest:
+        """The request this answers, once it can be: still awaited, and received by then."""
+        request = find_advice(asked, self.advice_id)
         _not_done(request.received_on, f"advice {self.advice_id} was already recorded as received")
         _not_done(request.not_needed_on, f"advice {self.advice_id} was recorded as not needed")
         _not_before(
@@ -283,9 +295,21 @@ class AdviceReceived(events.Event):
             request.adviser_received,
             f"the adviser received request {self.advice_id}",
         )
+        return request
+
+    def record_in(self, asked: Sequence[AdviceRequest]) -> None:
+        find_advice(asked, self.advice_id).received_on = self.on
+
+
+class AdviceReceived(AdviceAnswered):
+    """Advice came back (reg 8(1))."""
+
+    def check(self, case: AssessmentCase, today: date) -> None:
+        _stage(case, self, Stage.ASSESSMENT, Stage.DRAFT)
+        self.answered(case.advice)
 
     def apply_to(self, case: AssessmentCase) -> None:
-        _advice(case, self.advice_id).received_on = self.on
+        self.record_in(case.advice)
 
 
 class AdviceNotNeededReason(StrEnum):
@@ -663,12 +687,17 @@ def _check_assessed(case: AssessmentCase, event: DecidedNotToIssue | DraftServed
     _not_before(event.on, _last_advice_request(case), "the last request for advice")
 
 
-def _advice(case: AssessmentCase, advice_id: int) -> AdviceRequest:
-    for request in case.advice:
+def find_advice(asked: Sequence[AdviceRequest], advice_id: int) -> AdviceRequest:
+    """The request for advice numbered ``advice_id`` on a case."""
+    for request in asked:
         if request.id == advice_id:
             return request
-    known = ", ".join(str(a.id) for a in case.advice) or "none yet"
+    known = ", ".join(str(a.id) for a in asked) or "none yet"
     raise RuleViolation(f"there is no advice request {advice_id} on this case (known: {known})")
+
+
+def _advice(case: AssessmentCase, advice_id: int) -> AdviceRequest:
+    return find_advice(case.advice, advice_id)
 
 
 def _consultation(case: AssessmentCase, consultation_id: int) -> Consultation:

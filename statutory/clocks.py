@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from statutory import bounds, events
 from statutory import exceptions as exc
 from statutory import processes as P
-from statutory.assessment import AdviceRequest, AdviceType
+from statutory.assessment import AdviceAnswered, AdviceAsked, AdviceRequest
 from statutory.dates import as_written, weeks_after
 from statutory.due_rules import Rule
 from statutory.errors import RuleViolation
@@ -374,60 +374,25 @@ class ExceptionRecorded(events.Event):
         )
 
 
-class AdviceRequested(events.Event):
-    """A request for advice (reg 26 applies reg 6-8): 6 weeks from the adviser's receipt."""
-
-    title = "Advice requested"
-    type: Literal["advice-requested"] = "advice-requested"
-    advice_type: AdviceType
-    """The advice sought (reg 6(1))."""
-    provider: str = Field(min_length=1, max_length=80)
-    """Who is asked for it: the service or organisation, not a person's name."""
-    adviser_received: bounds.CaseDay | None = None
-    """The day the adviser received the request; the day it was sent if not given."""
+class AdviceRequested(AdviceAsked):
+    """A request for advice on a re-assessment (reg 26 applies regs 6-8)."""
 
     def check(self, case: ClockCase, today: date) -> None:
         events.require(case.declared.advice, "advice is not requested in this process")
-        adviser_day = self.adviser_received or self.on
-        events.not_before(adviser_day, self.on, "the request for advice was sent")
-        events.not_in_future(adviser_day, today)
-        events.require(
-            len(case.advice) < bounds.MAX_NUMBER,
-            f"a case has at most {bounds.MAX_NUMBER} requests for advice",
-        )
+        self.check_asked(case.advice, today)
 
     def apply_to(self, case: ClockCase) -> None:
-        case.advice.append(
-            AdviceRequest(
-                id=len(case.advice) + 1,
-                advice_type=self.advice_type,
-                provider=self.provider,
-                requested_on=self.on,
-                adviser_received=self.adviser_received or self.on,
-            )
-        )
+        self.add_to(case.advice)
 
 
-class AdviceReceived(events.Event):
-    """Advice came back (reg 8(1))."""
-
-    title = "Advice received"
-    type: Literal["advice-received"] = "advice-received"
-    advice_id: int = Field(ge=1, le=bounds.MAX_NUMBER)
-    """The number of the request for advice (1 for the first)."""
+class AdviceReceived(AdviceAnswered):
+    """Advice came back on a re-assessment (reg 8(1), applied by reg 26)."""
 
     def check(self, case: ClockCase, today: date) -> None:
-        request = _advice(case, self.advice_id)
-        events.require(
-            request.received_on is None,
-            f"advice {self.advice_id} was already recorded as received",
-        )
-        events.not_before(
-            self.on, request.adviser_received, f"the adviser received request {self.advice_id}"
-        )
+        self.answered(case.advice)
 
     def apply_to(self, case: ClockCase) -> None:
-        _advice(case, self.advice_id).received_on = self.on
+        self.record_in(case.advice)
 
 
 class Withdrawn(events.Event):
@@ -464,16 +429,11 @@ ClockEvent = Annotated[
 ]
 
 
-def _advice(case: ClockCase, advice_id: int) -> AdviceRequest:
-    for request in case.advice:
-        if request.id == advice_id:
-            return request
-    raise RuleViolation(f"there is no request for advice {advice_id} on this case")
-
-
 def check(case: ClockCase, event: events.Event, today: date) -> None:
     """Raise ``RuleViolation`` if ``event`` cannot happen to ``case`` now."""
-    events.still_open(case.closed, f"the case ended ({_ending_words(case)})")
+    events.still_open(
+        case.closed, f"the case ended ({ending_words(case.process, case.ending or '')})"
+    )
     events.not_in_future(event.on, today)
     events.not_before(event.on, case.opened_on, "the case began")
     event.check(case, today)
@@ -489,38 +449,33 @@ def apply(
     return new
 
 
-def _ending_words(case: ClockCase) -> str:
-    if case.ending == WITHDRAWN:
-        return "withdrawn"
-    return case.declared.endings.get(case.ending or "", case.ending or "")
-
-
-def lapse(case: ClockCase, today: date) -> ClockCase:
-    """The case ended by a date passing (an appeal window closing unused), if one has: it
-    ends the day after that date."""
-    if case.closed:
-        return case
-    for deadline in case.declared.deadlines:
-        if deadline.lapses is None or deadline.step is None:
-            continue
-        due = deadline.rule.on(case.dates, case.variant)
-        if due is not None and due < today and deadline.step.id.value not in case.done:
-            new = copy.deepcopy(case)
-            new.ending, new.ended_on = deadline.lapses, due + timedelta(days=1)
-            return new
-    return case
-
-
-def lapses_on(case: ClockCase) -> date | None:
-    """The day the case would end by lapsing (the workflow wakes then)."""
-    days = [
-        due + timedelta(days=1)
+def _lapsing(case: ClockCase) -> tuple[date, str] | None:
+    """The first day the case ends by a date passing unmet (an appeal window closing unused:
+    the day after it closed), and how it ends then; None if no such date is open."""
+    found = [
+        (due + timedelta(days=1), d.lapses)
         for d in case.declared.deadlines
         if d.lapses is not None
         and (due := d.rule.on(case.dates, case.variant)) is not None
         and (d.step is None or d.step.id.value not in case.done)
     ]
-    return min(days) if days and not case.closed else None
+    return min(found) if found and not case.closed else None
+
+
+def lapse(case: ClockCase, today: date) -> ClockCase:
+    """The case, ended if a lapsing date has passed by ``today``."""
+    found = _lapsing(case)
+    if found is None or found[0] > today:
+        return case
+    new = copy.deepcopy(case)
+    new.ended_on, new.ending = found
+    return new
+
+
+def lapses_on(case: ClockCase) -> date | None:
+    """The day the case would end by lapsing (the workflow wakes then)."""
+    found = _lapsing(case)
+    return found[0] if found else None
 
 
 # --- dates and steps -------------------------------------------------------------------------

@@ -25,7 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from statutory.ledger import request_record
     from statutory.steps import StepStatus
     from workflows import search_attributes as sa
-    from workflows.case import CaseWorkflow, Held, enforced
+    from workflows.case import CaseWorkflow, Held, advice_child, enforced
     from workflows.clock import CaseClock
     from workflows.models import (
         AdviceStart,
@@ -33,7 +33,6 @@ with workflow.unsafe.imports_passed_through():
         AssessmentView,
         KeyDates,
         ReviewStart,
-        advice_workflow_id,
         review_workflow_id,
     )
     from workflows.review import ReviewWorkflow
@@ -132,40 +131,27 @@ class AssessmentWorkflow(CaseWorkflow[rules.AssessmentCase, rules.AssessmentEven
         return rules.alert_notes(self._state)
 
     def _advice_children(self) -> list[tuple[str, AdviceStart]]:
-        return [
-            (
-                advice_workflow_id(self._state.case_ref, advice.advice_type.value, advice.id),
-                AdviceStart(
-                    case_ref=self._state.case_ref,
-                    caseworker=self._state.caseworker,
-                    team=self._state.team,
-                    request=self._advice_state(advice),
-                    policy=self._start.advice_policy,
-                    alert_hour_utc=self._start.alert_hour_utc,
-                    quiet_until=self._start.quiet_until,
-                ),
-            )
-            for advice in self._state.advice
-        ]
-
-    def _advice_state(self, advice: rules.AdviceRequest) -> AdviceRequestState:
         case = self._state
-        return AdviceRequestState(
-            advice_id=advice.id,
-            advice_type=advice.advice_type.value,
-            provider=advice.provider,
-            adviser_received=advice.adviser_received,
-            received_on=advice.received_on,
-            exceptions=tuple(
-                (e.reason, e.start, e.end)
-                for e in case.exceptions
-                if e.reason in ADVICE_REASONS and e.advice_id in (None, advice.id)
-            ),
-            # Set aside (reg 6(4), or withdrawn): its clock stops as if the case had closed.
-            closed=case.closed or advice.not_needed is not None,
-            caseworker=case.caseworker,
-            team=case.team,
-        )
+        return [
+            advice_child(
+                case,
+                AdviceRequestState.of_request(
+                    advice,
+                    exceptions=(
+                        (e.reason, e.start, e.end)
+                        for e in case.exceptions
+                        if e.reason in ADVICE_REASONS and e.advice_id in (None, advice.id)
+                    ),
+                    # Set aside (reg 6(4), or withdrawn): its clock stops as if the case had
+                    # closed.
+                    closed=case.closed or advice.not_needed is not None,
+                    caseworker=case.caseworker,
+                    team=case.team,
+                ),
+                self._start,
+            )
+            for advice in case.advice
+        ]
 
     async def _start_review(self) -> None:
         """The plan now exists: start its annual-review clock (unless it was imported)."""

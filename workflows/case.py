@@ -28,6 +28,7 @@ from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from statutory.advice import AdviceRequestState
+    from statutory.alerts import AlertPolicy
     from statutory.errors import RuleViolation
     from statutory.ledger import OutcomeRecord
     from statutory.process import is_advice_request
@@ -35,7 +36,7 @@ with workflow.unsafe.imports_passed_through():
     from statutory.steps import StepStatus
     from workflows import search_attributes as sa
     from workflows.clock import CaseClock
-    from workflows.models import AdviceStart
+    from workflows.models import AdviceStart, advice_workflow_id
 
 #: The advice workflow's type and its signal (``workflows.advice``), named here because the
 #: advice workflow is itself built on this shell.
@@ -57,6 +58,38 @@ class Held(Protocol):
 
     @property
     def team(self) -> str: ...
+
+
+class AdviceSettings(Protocol):
+    """A case's start input, as far as its advice children need it."""
+
+    @property
+    def advice_policy(self) -> AlertPolicy: ...
+
+    @property
+    def alert_hour_utc(self) -> int: ...
+
+    @property
+    def quiet_until(self) -> date | None: ...
+
+
+def advice_child(
+    held: Held, request: AdviceRequestState, settings: AdviceSettings, kind: str | None = None
+) -> tuple[str, AdviceStart]:
+    """A request for advice's own workflow, as ``CaseWorkflow._advice_children`` lists it: its
+    id (``kind`` names it, default the advice type) and its start input."""
+    return (
+        advice_workflow_id(held.case_ref, kind or request.advice_type, request.advice_id),
+        AdviceStart(
+            case_ref=held.case_ref,
+            caseworker=held.caseworker,
+            team=held.team,
+            request=request,
+            policy=settings.advice_policy,
+            alert_hour_utc=settings.alert_hour_utc,
+            quiet_until=settings.quiet_until,
+        ),
+    )
 
 
 def rejected(error: RuleViolation) -> ApplicationError:

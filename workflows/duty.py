@@ -17,20 +17,13 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
-    # Modules the rules import when first asked, passed through here, or the sandbox imports
-    # them afresh: the declarations would bring a second copy of the engine (the next run in
-    # this worker then finds two ClockStart classes), and the bank holiday library a copy of
-    # itself for every run.
-    import holidays.countries.united_kingdom  # noqa: F401
-
-    import statutory.clock_processes  # noqa: F401
     from statutory import clocks as rules
     from statutory import review as review_rules
     from statutory.advice import AdviceRequestState
     from statutory.exceptions import ADVICE_REASONS
     from statutory.steps import StepStatus
     from statutory.working_days import next_working_day
-    from workflows.case import CaseWorkflow, Held, enforced
+    from workflows.case import CaseWorkflow, Held, advice_child, enforced
     from workflows.clock import CaseClock
     from workflows.follow_on import DUTY_WORKFLOW, open_clock
     from workflows.models import (
@@ -38,7 +31,6 @@ with workflow.unsafe.imports_passed_through():
         DutyStart,
         DutyView,
         ReviewStart,
-        advice_workflow_id,
         review_workflow_id,
     )
     from workflows.review import PLAN_REISSUED, ReviewWorkflow
@@ -146,32 +138,20 @@ class DutyWorkflow(CaseWorkflow[rules.ClockCase, rules.ClockEvent]):
 
     def _advice_children(self) -> list[tuple[str, AdviceStart]]:
         case = self._state
+        lifting = [
+            (e.reason, e.start, e.end) for e in case.exceptions if e.reason in ADVICE_REASONS
+        ]
         return [
-            (
-                advice_workflow_id(case.case_ref, advice.advice_type.value, advice.id),
-                AdviceStart(
-                    case_ref=case.case_ref,
+            advice_child(
+                case,
+                AdviceRequestState.of_request(
+                    advice,
+                    exceptions=lifting,
+                    closed=case.closed,
                     caseworker=case.caseworker,
                     team=case.team,
-                    request=AdviceRequestState(
-                        advice_id=advice.id,
-                        advice_type=advice.advice_type.value,
-                        provider=advice.provider,
-                        adviser_received=advice.adviser_received,
-                        received_on=advice.received_on,
-                        exceptions=tuple(
-                            (e.reason, e.start, e.end)
-                            for e in case.exceptions
-                            if e.reason in ADVICE_REASONS
-                        ),
-                        closed=case.closed,
-                        caseworker=case.caseworker,
-                        team=case.team,
-                    ),
-                    policy=self._start.advice_policy,
-                    alert_hour_utc=self._start.alert_hour_utc,
-                    quiet_until=self._start.quiet_until,
                 ),
+                self._start,
             )
             for advice in case.advice
         ]

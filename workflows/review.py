@@ -22,14 +22,13 @@ with workflow.unsafe.imports_passed_through():
     from statutory.errors import RuleViolation
     from statutory.steps import StepStatus
     from workflows import search_attributes as sa
-    from workflows.case import CaseWorkflow, Held
+    from workflows.case import CaseWorkflow, Held, advice_child
     from workflows.clock import CaseClock
     from workflows.models import (
         PREVIOUS_CYCLES_KEPT,
         AdviceStart,
         ReviewStart,
         ReviewView,
-        advice_workflow_id,
     )
 
 
@@ -147,30 +146,22 @@ class ReviewWorkflow(CaseWorkflow[rules.ReviewCycle, rules.ReviewEvent]):
         due = cycle.dates().advice_circulated_by
         moot = cycle.meeting_held_on is not None or self._finished()
         return [
-            (
-                advice_workflow_id(
-                    cycle.case_ref, f"review{cycle.cycle}-{advice.advice_type}", advice.id
-                ),
-                AdviceStart(
-                    case_ref=cycle.case_ref,
+            advice_child(
+                cycle,
+                AdviceRequestState(
+                    advice_id=advice.id,
+                    advice_type=advice.advice_type,
+                    provider=advice.provider,
+                    adviser_received=advice.requested_on,
+                    due=due,
+                    regulation="reg 20(4)",
+                    received_on=advice.received_on,
+                    closed=moot,
                     caseworker=cycle.caseworker,
                     team=cycle.team,
-                    request=AdviceRequestState(
-                        advice_id=advice.id,
-                        advice_type=advice.advice_type,
-                        provider=advice.provider,
-                        adviser_received=advice.requested_on,
-                        due=due,
-                        regulation="reg 20(4)",
-                        received_on=advice.received_on,
-                        closed=moot,
-                        caseworker=cycle.caseworker,
-                        team=cycle.team,
-                    ),
-                    policy=self._start.advice_policy,
-                    alert_hour_utc=self._start.alert_hour_utc,
-                    quiet_until=self._start.quiet_until,
                 ),
+                self._start,
+                kind=f"review{cycle.cycle}-{advice.advice_type}",
             )
             for advice in cycle.advice
         ]
