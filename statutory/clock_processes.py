@@ -389,11 +389,3 @@ APPEAL = ClockProcess(
 CLOCKS: dict[str, ClockProcess] = {
     c.name: c for c in (REASSESSMENT, TRIBUNAL_ORDER, TRANSFER_IN, TRANSFER_OUT, APPEAL)
 }
-
-#: Decisions of the other processes that carry a right of appeal (CFA s51(2)), by the way the
-#: process ended, with the kind of appeal window each opens on the day it was notified.
-APPEAL_RIGHTS: dict[tuple[str, str], str] = {
-    ("assessment", "not-assessed"): "refusal-to-assess",  # CFA s51(2)(a)
-    ("assessment", "not-issued"): "refusal-to-issue",  # CFA s51(2)(b)
-    ("assessment", "plan-issued"): "contents",  # CFA s51(2)(c)
-}

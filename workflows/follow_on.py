@@ -1,5 +1,5 @@
-"""Opening a duty clock from another case's workflow: an appeal window when a decision
-carrying appeal rights is notified, the clock for an order when an appeal is upheld.
+"""Opening a duty clock from a workflow: the appeal window a refused re-assessment opens, the
+clock for an order when an appeal is upheld (``statutory.clocks.FollowOn``).
 
 Started by the type's name (``DutyWorkflow``) as a child that outlives its parent, so any
 workflow can open one without importing the duty workflow itself.
