@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import textwrap
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -32,12 +33,78 @@ def _days(dates: list[date]) -> npt.NDArray[np.datetime64]:
     return np.array(dates, dtype="datetime64[D]")
 
 
-def _band(ax: Axes, x: list[date], bands: list[Band], label: str, colour: str) -> None:
+#: Line styles and markers of the options on a comparison chart, so that options whose lines
+#: coincide (two at 0% within 20 weeks) stay distinguishable in print and to colour-blind eyes.
+LINE_STYLES = ("-", "--", ":", "-.")
+MARKERS = ("o", "s", "^", "D", "v", "P", "X")
+#: About this many markers along a line; each option's markers start one point further on, so
+#: that coinciding lines show every option's markers side by side, not one on top of another.
+MARKERS_PER_LINE = 12
+
+
+@dataclass(frozen=True, slots=True)
+class OptionStyle:
+    index: int
+    colour: str
+    linestyle: str
+    marker: str
+
+    def markevery(self, points: int) -> tuple[int, int]:
+        """Which of a line's ``points`` carry a marker: (first, every)."""
+        every = max(2, round(points / MARKERS_PER_LINE))
+        return min(self.index % every, max(0, points - 1)), every
+
+
+def option_style(index: int) -> OptionStyle:
+    """How option ``index`` (0, 1, ...) of a comparison is drawn: no two of the first seven
+    share a colour, and no two of the first four a line style or marker."""
+    return OptionStyle(
+        index,
+        COLOURS[index % len(COLOURS)],
+        LINE_STYLES[index % len(LINE_STYLES)],
+        MARKERS[index % len(MARKERS)],
+    )
+
+
+def _band(
+    ax: Axes,
+    x: list[date],
+    bands: list[Band],
+    label: str,
+    colour: str,
+    style: OptionStyle | None = None,
+) -> None:
     days = _days(x)
-    ax.plot(days, [b.median for b in bands], label=label, color=colour, linewidth=1.6)
+    medians = [b.median for b in bands]
+    if style is None:
+        ax.plot(days, medians, label=label, color=colour, linewidth=1.6)
+    else:
+        ax.plot(
+            days,
+            medians,
+            label=label,
+            color=colour,
+            linewidth=1.6,
+            linestyle=style.linestyle,
+            marker=style.marker,
+            markersize=4,
+            markevery=style.markevery(len(days)),
+            clip_on=False,  # a marker on 0% or 100% drawn whole, not cut by the axis
+        )
     ax.fill_between(
         days, [b.low for b in bands], [b.high for b in bands], color=colour, alpha=0.18, linewidth=0
     )
+
+
+def draw_options(ax: Axes, lines: list[tuple[str, list[date], list[Band]]]) -> None:
+    """Every option's median and band on one chart, each in its own colour, line style and
+    markers (``option_style``, by its place in the comparison), labelled by its name; an
+    option with no figure at all (no plan issued) is left off."""
+    for i, (label, x, bands) in enumerate(lines):
+        if all(math.isnan(b.median) for b in bands):
+            continue
+        style = option_style(i)
+        _band(ax, x, bands, label, style.colour, style)
 
 
 def _week_dates(result: ScenarioResult) -> list[date]:
@@ -157,17 +224,13 @@ def write_comparison_charts(results: list[ScenarioResult], folder: Path) -> list
         ("caseload_per_caseworker", "Caseload per caseworker"),
     ):
         fig, ax = plt.subplots(figsize=(9, 4.8))
-        for i, result in enumerate(results):
-            _band(
-                ax, _week_dates(result), result.weekly(name), result.name, COLOURS[i % len(COLOURS)]
-            )
+        draw_options(ax, [(r.name, _week_dates(r), r.weekly(name)) for r in results])
         written.append(_finish(fig, ax, label, "cases", folder / f"compare_{name}.png"))
     fig, ax = plt.subplots(figsize=(9, 4.8))
-    for i, result in enumerate(results):
-        bands = [b for _, _, b in result.monthly(True)]
-        if all(math.isnan(b.median) for b in bands):
-            continue
-        _band(ax, _month_dates(result), bands, result.name, COLOURS[i % len(COLOURS)])
+    draw_options(
+        ax,
+        [(r.name, _month_dates(r), [b for _, _, b in r.monthly(True)]) for r in results],
+    )
     ax.set_ylim(0, 100)
     written.append(
         _finish(

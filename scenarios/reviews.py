@@ -64,13 +64,24 @@ class ReviewBook:
         A review can be held from ``lead_days`` before its due date. One due on or after the
         week's start is concluded on its due day (or the week's last day, if earlier still);
         an overdue one on a weekday of this week, spread Monday to Friday.
+
+        ``oldest-first`` and ``nearest-deadline-first`` take them by due date. Under
+        ``new-in-time-first`` the reviews due this week come first (held now, they stay within
+        12 months), then the overdue ones, oldest first, and only then those not due until a
+        later week: holding a review early keeps nothing in time that its own week would not,
+        and brings the next one forward (12 months from the review, reg 18), so early reviews
+        put first would take every hour for more than a year while the overdue ones waited.
         """
         if limit <= 0:
             return []
         horizon = week_end + timedelta(days=lead_days)
         ready = sorted(d for d in self._by_due if d <= horizon)
         if policy is Policy.NEW_IN_TIME_FIRST:
-            ready = [d for d in ready if d >= week_start] + [d for d in ready if d < week_start]
+            ready = (
+                [d for d in ready if week_start <= d <= week_end]
+                + [d for d in ready if d < week_start]
+                + [d for d in ready if d > week_end]
+            )
         done: list[ReviewsDone] = []
         for due in ready:
             if limit == 0:

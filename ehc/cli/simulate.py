@@ -241,14 +241,28 @@ def compare(
     folder = out_dir or _default_out("compare")
     written = [comparing.write_csv(ranked, rank_by, folder)]
     written += charts.write_comparison_charts(found, folder)
+    out.print(ranking_table(ranked, rank_by, replications, seed))
+    out.print(f"Wrote {len(written)} files to {folder}/")
+
+
+def ranking_table(
+    ranked: list[comparing.Ranked], criterion: comparing.Criterion, replications: int, seed: int
+) -> Table:
+    """The options best first, with the main measures side by side. Each option goes by its
+    whole name, never cut short (the other columns wrap first), and its title is written
+    under the table: options of one comparison often share a long common beginning."""
     table = Table(
-        title=f"Options ranked by {rank_by.value}: {comparing.DESCRIPTION[rank_by]}\n"
-        f"{replications} replications each, same seeds from {seed}; median [10-90%]"
+        title=f"Options ranked by {criterion.value}: {comparing.DESCRIPTION[criterion]}\n"
+        f"{replications} replications each, same seeds from {seed}; median [10-90%]",
+        caption="\n".join(
+            f"{r.rank}. {r.result.name}: {r.result.scenario.scenario.title}" for r in ranked
+        ),
+        caption_justify="left",
     )
     table.add_column("#", justify="right")
-    table.add_column("Scenario")
-    table.add_column(rank_by.value)
-    labels = {m.key: m for m in found[0].summary()}
+    table.add_column("Scenario", no_wrap=True)
+    table.add_column(criterion.value)
+    labels = {m.key: m for m in ranked[0].result.summary()}
     for key in comparing.SIDE_BY_SIDE:
         table.add_column(labels[key].label, justify="right")
     for r in ranked:
@@ -256,9 +270,8 @@ def compare(
         for key in comparing.SIDE_BY_SIDE:
             b, unit = r.result.measure(key), labels[key].unit
             cells.append(_with_band(b, unit))
-        table.add_row(str(r.rank), r.result.name, _score(r, rank_by), *cells)
-    out.print(table)
-    out.print(f"Wrote {len(written)} files to {folder}/")
+        table.add_row(str(r.rank), r.result.name, _score(r, criterion), *cells)
+    return table
 
 
 def _faithful(scenario: model.Scenario, seed: int, limit: int, folder: Path) -> None:

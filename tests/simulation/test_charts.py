@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from scenarios import charts
+from scenarios.results import Band
 
 
 def _ticks(days: list[date]) -> list[str]:
@@ -37,3 +38,23 @@ def test_a_longer_run_ticks_every_other_month_quarter_or_half_year() -> None:
 
 def test_a_run_shorter_than_a_month_still_names_its_month() -> None:
     assert _ticks([date(2023, 1, 2), date(2023, 1, 9)]) == ["Jan 2023"]
+
+
+def test_options_whose_lines_coincide_are_drawn_differently() -> None:
+    """Two options at 0% within 20 weeks all along: one line must not hide the other."""
+    months = [date(2023, m, 15) for m in range(1, 13)]
+    zero = [Band(0.0, 0.0, 0.0)] * len(months)
+    fig, ax = plt.subplots()
+    charts.draw_options(ax, [("in-house-9", months, zero), ("locums-9", months, zero)])
+    first, second = ax.get_lines()
+    plt.close(fig)
+    assert [first.get_label(), second.get_label()] == ["in-house-9", "locums-9"]
+    assert first.get_linestyle() != second.get_linestyle()
+    assert first.get_marker() != second.get_marker()
+    assert first.get_markevery() != second.get_markevery(), "markers side by side, not stacked"
+
+
+def test_the_first_options_of_a_comparison_share_no_colour_line_or_marker() -> None:
+    styles = [charts.option_style(i) for i in range(4)]
+    for attribute in ("colour", "linestyle", "marker"):
+        assert len({getattr(s, attribute) for s in styles}) == 4, attribute

@@ -143,3 +143,26 @@ def test_engine_temporal_checks_both_engines_agree(tmp_path: Path) -> None:
         rows = list(csv.DictReader(f))
     assert len(rows) == 4
     assert all(r["outcome"] == r["deadlines"] == r["alerts"] == "True" for r in rows)
+
+
+def test_the_ranking_table_names_every_option_in_full() -> None:
+    """Options sharing a long beginning ("county-psychology-...") must not all read the same."""
+    from rich.console import Console
+
+    from scenarios import compare, engine, results
+
+    from .helpers import variant
+
+    found = []
+    for name in ("county-psychology-in-house", "county-psychology-outsourced"):
+        scenario = variant(name, {"scenario.weeks": 2})
+        found.append(results.ScenarioResult(scenario, [engine.simulate(scenario, 0)]))
+    ranked = compare.rank(found, compare.Criterion.CLEARANCE)
+    console = Console(width=160, record=True, highlight=False)
+    console.print(simulate.ranking_table(ranked, compare.Criterion.CLEARANCE, 1, 0))
+    text = console.export_text()
+    rows = [line for line in text.splitlines() if re.match(r"│ [12] ", line)]
+    assert [row.split("│")[2].strip() for row in rows] == [r.result.name for r in ranked]
+    assert "…" not in text.split("┡")[1].split("└")[0], "no cell cut short"
+    for r in ranked:
+        assert f"{r.rank}. {r.result.name}: {r.result.scenario.scenario.title}" in text

@@ -45,13 +45,20 @@ def test_oldest_first_holds_overdue_reviews_first_spread_over_the_week() -> None
     assert done[3].concluded == date(2024, 3, 6) and done[3].in_time
 
 
-def test_new_in_time_first_leaves_the_overdue_ones() -> None:
+def test_new_in_time_first_holds_this_weeks_reviews_then_the_overdue_ones_then_early_ones() -> None:
+    """A review held before its week keeps nothing in time and brings the next forward: under
+    new-in-time-first it waits for the overdue ones, which wait only for this week's."""
     book = _book()
-    done = book.take(6, MONDAY, SUNDAY, lead_days=56, policy=Policy.NEW_IN_TIME_FIRST)
+    done = book.take(4, MONDAY, SUNDAY, lead_days=56, policy=Policy.NEW_IN_TIME_FIRST)
     assert [(d.due, d.count) for d in done] == [
         (date(2024, 3, 6), 2),
-        (date(2024, 4, 20), 4),
+        (date(2024, 1, 10), 1),
+        (date(2024, 1, 10), 1),
     ]
-    assert all(d.in_time for d in done)
-    assert book.overdue(MONDAY) == 3
-    assert book.plans == 8, "reviews beyond the lead stay, as do the overdue ones"
+    assert done[0].in_time and not any(d.in_time for d in done[1:])
+    assert book.overdue(MONDAY) == 1, "hours ran out before the third overdue review"
+    assert book.plans == 10, "the early ones wait"
+
+    done = _book().take(7, MONDAY, SUNDAY, lead_days=56, policy=Policy.NEW_IN_TIME_FIRST)
+    assert [d.due for d in done][-1] == date(2024, 4, 20), "held early with the hours left"
+    assert sum(d.count for d in done if d.due == date(2024, 4, 20)) == 2
