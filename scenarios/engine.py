@@ -460,10 +460,12 @@ def replicate(
     *,
     workers: int = 1,
     progress: Callable[[], None] | None = None,
+    first: int = 0,
 ) -> list[Run]:
-    """Monte Carlo replications, in order, in ``workers`` processes (1: in this process)."""
+    """Monte Carlo replications ``first`` to ``first + replications - 1``, in order, in
+    ``workers`` processes (1: in this process); a run in batches gives the same runs as one."""
     data = scenario.model_dump()
-    jobs = [(data, replication_seed(seed, i)) for i in range(replications)]
+    jobs = [(data, replication_seed(seed, i)) for i in range(first, first + replications)]
     runs: list[Run] = []
     if workers <= 1 or replications <= 1:
         for job in jobs:
