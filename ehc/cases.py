@@ -142,6 +142,18 @@ class CaseService(CaseWorkflows, Generic[E, V]):
         raise NotImplementedError
 
 
+def checked_assessment(
+    request: rules.AssessmentRequest, prior_events: Sequence[rules.AssessmentEvent], today: date
+) -> rules.AssessmentCase:
+    """The case after ``prior_events``, having checked the request and each event against the
+    rules. Raises ``CaseError`` with the reason if anything is wrong; needs no server."""
+    with refused_by_rules(request.case_ref):
+        case = rules.open_case(request, today)
+        for event in prior_events:
+            case = rules.apply(case, event, today, datetime.now(UTC))
+    return case
+
+
 class Assessments(CaseService[rules.AssessmentEvent, AssessmentView]):
     kind = "assessment"
     workflow = WorkflowAccess(
@@ -167,12 +179,7 @@ class Assessments(CaseService[rules.AssessmentEvent, AssessmentView]):
         """
         # Check the rules here first, so a bad request is refused before anything is written.
         today = today or datetime.now(UTC).date()
-        try:
-            case = rules.open_case(request, today)
-            for event in prior_events:
-                case = rules.apply(case, event, today, datetime.now(UTC))
-        except RuleViolation as error:
-            raise CaseError(f"{request.case_ref}: {error}") from error
+        checked_assessment(request, prior_events, today)
         start = AssessmentStart(
             request=request,
             prior_events=list(prior_events),
@@ -250,6 +257,15 @@ def rpc_error(kind: str, case_ref: str, error: RPCError) -> CaseError:
     if error.status == RPCStatusCode.NOT_FOUND:
         return CaseNotFound(f"no {kind} with case reference {case_ref}")
     return CaseError(f"{case_ref}: Temporal said: {error.message}")
+
+
+@contextmanager
+def refused_by_rules(case_ref: str) -> Iterator[None]:
+    """A rule's refusal, checked before anything is written, as ``CaseError`` naming the case."""
+    try:
+        yield
+    except RuleViolation as error:
+        raise CaseError(f"{case_ref}: {error}") from error
 
 
 @contextmanager

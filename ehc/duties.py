@@ -29,11 +29,11 @@ from ehc.cases import (
     CaseWorkflows,
     advice_views,
     checked_ref,
+    refused_by_rules,
     temporal_errors,
 )
 from statutory import clocks
 from statutory.dates import as_written
-from statutory.errors import RuleViolation
 from workflows import search_attributes as sa
 from workflows.duty import DutyWorkflow
 from workflows.models import DutyStart, DutyView, duty_workflow_id
@@ -129,12 +129,10 @@ class Duties(CaseWorkflows):
         """
         today = today or datetime.now(UTC).date()
         # The rules first, so a refusal is one line and nothing is written.
-        try:
+        with refused_by_rules(start.case_ref):
             case = clocks.open_case(start, today)
             for event in prior_events:
                 case = clocks.apply(case, event, today)
-        except RuleViolation as error:
-            raise CaseError(f"{start.case_ref}: {error}") from error
         workflow_id = duty_workflow_id(start.process, start.case_ref, case.opened_on, start.variant)
         back_entered = bool(prior_events) or min(start.dates.values()) < today
         arg = DutyStart(

@@ -18,7 +18,7 @@ import io
 import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
 
@@ -40,9 +40,9 @@ from statutory.errors import RuleViolation
 from statutory.identifiers import CASE_REF_PATTERN, CaseRef, StaffId, TeamId, looks_like_a_name
 
 if TYPE_CHECKING:
-    from ehc.cases import Assessments
-    from ehc.duties import Duties
-    from ehc.reviews import Reviews
+    from temporalio.client import Client
+
+    from ehc.settings import Settings
 
 CASE_REF = re.compile(CASE_REF_PATTERN)
 #: A cell written only with what dates are written with: safe to repeat in a message.
@@ -327,8 +327,14 @@ class CheckedPlan:
     transfer: rrules.PhaseTransfer | None
     events: list[rrules.ReviewEvent]
 
-    def starter(self, reviews: Reviews, today: date) -> Starter:
-        return lambda: reviews.start(
+    @property
+    def case_ref(self) -> str:
+        return self.plan.case_ref
+
+    def starter(self, client: Client, settings: Settings, today: date) -> Starter:
+        from ehc.reviews import Reviews  # Temporal: only once rows are to be started
+
+        return lambda: Reviews(client, settings).start(
             self.plan,
             last_review=self.last_review,
             transfer=self.transfer,
@@ -343,8 +349,14 @@ class CheckedAssessment:
     request: arules.AssessmentRequest
     events: list[arules.AssessmentEvent]
 
-    def starter(self, assessments: Assessments, today: date) -> Starter:
-        return lambda: assessments.start(self.request, self.events, today=today)
+    @property
+    def case_ref(self) -> str:
+        return self.request.case_ref
+
+    def starter(self, client: Client, settings: Settings, today: date) -> Starter:
+        from ehc.cases import Assessments  # Temporal: only once rows are to be started
+
+        return lambda: Assessments(client, settings).start(self.request, self.events, today=today)
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,12 +370,12 @@ class CheckedDuty:
     def case_ref(self) -> str:
         return self.start.case_ref
 
-    def starter(self, duties: Duties, today: date) -> Starter:
+    def starter(self, client: Client, settings: Settings, today: date) -> Starter:
         async def go() -> bool:
-            from ehc.duties import AlreadyStarted
+            from ehc.duties import AlreadyStarted, Duties  # Temporal: only once rows are started
 
             try:
-                await duties.start(self.start, today=today)
+                await Duties(client, settings).start(self.start, today=today)
             except AlreadyStarted:
                 return False
             return True
@@ -375,17 +387,13 @@ def check_transfers_in(
     parsed: Parsed[TransferInRow], today: date
 ) -> tuple[list[CheckedDuty], list[BadRow]]:
     """Check each transfer row against the transfer rules (reg 15), as a live one would be."""
-    good: list[CheckedDuty] = []
-    bad: list[BadRow] = []
-    for number, row in parsed.rows:
-        try:
-            start = row.start()
-            clocks.open_case(start, today)
-        except (RuleViolation, ValidationError) as error:
-            bad.append(BadRow(number, row.case_ref, _reason(error, row.case_ref)))
-            continue
-        good.append(CheckedDuty(number, start))
-    return good, bad
+
+    def checked(number: int, row: TransferInRow) -> CheckedDuty:
+        start = row.start()
+        clocks.open_case(start, today)
+        return CheckedDuty(number, start)
+
+    return _each_row(parsed, checked, (RuleViolation, ValidationError))
 
 
 def check_plans(
@@ -396,42 +404,51 @@ def check_plans(
     from ehc.cases import CaseError
     from ehc.reviews import checked_first_cycle
 
-    good: list[CheckedPlan] = []
-    bad: list[BadRow] = []
-    for number, row in parsed.rows:
-        try:
-            plan, transfer, events = row.plan(), row.transfer(), row.events(today)
-            checked_first_cycle(
-                plan,
-                last_review=row.last_review_date,
-                transfer=transfer,
-                prior_events=events,
-                policy=policy,
-                today=today,
-            )
-        except (RuleViolation, CaseError, ValidationError) as error:
-            bad.append(BadRow(number, row.case_ref, _reason(error, row.case_ref)))
-            continue
-        good.append(CheckedPlan(number, plan, row.last_review_date, transfer, events))
-    return good, bad
+    def checked(number: int, row: PlanRow) -> CheckedPlan:
+        plan, transfer, events = row.plan(), row.transfer(), row.events(today)
+        checked_first_cycle(
+            plan,
+            last_review=row.last_review_date,
+            transfer=transfer,
+            prior_events=events,
+            policy=policy,
+            today=today,
+        )
+        return CheckedPlan(number, plan, row.last_review_date, transfer, events)
+
+    return _each_row(parsed, checked, (RuleViolation, CaseError, ValidationError))
 
 
 def check_assessments(
     parsed: Parsed[AssessmentRow], today: date
 ) -> tuple[list[CheckedAssessment], list[BadRow]]:
-    """Check each assessment row against the assessment rules."""
-    good: list[CheckedAssessment] = []
+    """Check each assessment row against the assessment rules, as a live request would be."""
+    from ehc.cases import CaseError, checked_assessment  # as in ``check_plans``
+
+    def checked(number: int, row: AssessmentRow) -> CheckedAssessment:
+        request, events = row.request(), row.events()
+        checked_assessment(request, events, today)
+        return CheckedAssessment(number, request, events)
+
+    return _each_row(parsed, checked, (RuleViolation, CaseError, ValidationError))
+
+
+Checked = TypeVar("Checked")
+
+
+def _each_row(
+    parsed: Parsed[Row],
+    check: Callable[[int, Row], Checked],
+    refusals: tuple[type[Exception], ...],
+) -> tuple[list[Checked], list[BadRow]]:
+    """The rows ``check`` passes, and each row it refuses (one of ``refusals``) with why."""
+    good: list[Checked] = []
     bad: list[BadRow] = []
     for number, row in parsed.rows:
         try:
-            request, events = row.request(), row.events()
-            case = arules.open_case(request, today)
-            for event in events:
-                case = arules.apply(case, event, today, datetime.now(UTC))
-        except (RuleViolation, ValidationError) as error:
+            good.append(check(number, row))
+        except refusals as error:
             bad.append(BadRow(number, row.case_ref, _reason(error, row.case_ref)))
-            continue
-        good.append(CheckedAssessment(number, request, events))
     return good, bad
 
 

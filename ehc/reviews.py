@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
-from ehc.cases import CaseError, CaseService, WorkflowAccess
+from ehc.cases import CaseService, WorkflowAccess, refused_by_rules
 from statutory import review as rules
 from statutory.errors import RuleViolation
 from workflows.models import ReviewStart, ReviewView, review_workflow_id
@@ -25,7 +25,7 @@ def checked_first_cycle(
 
     Raises ``CaseError`` with the reason if anything is wrong; needs no server.
     """
-    try:
+    with refused_by_rules(plan.case_ref):
         if plan.plan_date > today:
             raise RuleViolation(f"the plan date {plan.plan_date} is in the future")
         cycle = rules.first_cycle(plan, last_review=last_review, transfer=transfer, policy=policy)
@@ -34,8 +34,6 @@ def checked_first_cycle(
         checked = cycle
         for event in prior_events:
             checked = rules.apply(checked, event, today, datetime.now(UTC))
-    except RuleViolation as error:
-        raise CaseError(f"{plan.case_ref}: {error}") from error
     return cycle
 
 

@@ -12,7 +12,7 @@ the status truth table, ``statutory.steps``), the calculator and the outcome.
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Annotated, Literal
@@ -223,17 +223,25 @@ def declaration(process: str) -> ClockProcess:
         raise RuleViolation(f"unknown process '{process}' (known: {known})") from None
 
 
+def _one_of(given: str | None, options: Collection[str], needs: str, takes_none: str) -> None:
+    """``given`` is one of ``options`` where there are any (a kind of case, an action's
+    choice), else not given at all; ``needs`` and ``takes_none`` say which rule was broken."""
+    if options and given not in options:
+        raise RuleViolation(f"{needs}: one of {', '.join(options)}")
+    if not options and given is not None:
+        raise RuleViolation(takes_none)
+
+
 def open_case(start: ClockStart, today: date) -> ClockCase:
     """A new case, once its start is lawful: a known kind, the dates each limit needs, and
     none of them in the future unless the law expects it (a move ahead)."""
     proc = declaration(start.process)
-    if proc.variants:
-        if start.variant not in proc.variants:
-            raise RuleViolation(
-                f"{proc.process.title} needs its kind: one of {', '.join(proc.variants)}"
-            )
-    elif start.variant is not None:
-        raise RuleViolation(f"{proc.process.title} has no kinds")
+    _one_of(
+        start.variant,
+        proc.variants,
+        f"{proc.process.title} needs its kind",
+        f"{proc.process.title} has no kinds",
+    )
     names = {a.name for a in proc.anchors}
     for name, day in start.dates.items():
         if name not in names:
@@ -284,13 +292,12 @@ class ActionRecorded(events.Event):
             self.action not in case.recorded,
             f"'{action.title}' was already recorded on {as_written(case.recorded.get(self.action, self.on))}",
         )
-        if action.choices:
-            if self.choice not in action.choices:
-                raise RuleViolation(
-                    f"'{action.title}' needs a choice: one of {', '.join(action.choices)}"
-                )
-        elif self.choice is not None:
-            raise RuleViolation(f"'{action.title}' takes no choice")
+        _one_of(
+            self.choice,
+            action.choices,
+            f"'{action.title}' needs a choice",
+            f"'{action.title}' takes no choice",
+        )
         for name in action.needs:
             known = case.dates.get(name)
             words = proc.anchor(name).words

@@ -242,14 +242,7 @@ class CaseClock:
         Only a failure marked non-retryable ends it: logged, and completed steps are offered
         again on the next wake; never fatal to the case.
         """
-        try:
-            await workflow.execute_activity(
-                write,
-                payload,
-                start_to_close_timeout=timedelta(seconds=30),
-                retry_policy=LEDGER_RETRY,
-            )
-        except ActivityError:
+        if not await _written(write, payload):
             self._reported.difference_update(keys)
             workflow.logger.error("not written to the ledger", extra={"keys": sorted(keys)})
 
@@ -266,14 +259,7 @@ class CaseClock:
         self._in_background(self._write_view(view))
 
     async def _write_view(self, view: CaseView) -> None:
-        try:
-            await workflow.execute_activity(
-                publish_view,
-                view,
-                start_to_close_timeout=timedelta(seconds=30),
-                retry_policy=LEDGER_RETRY,
-            )
-        except ActivityError:
+        if not await _written(publish_view, view):
             # Only a non-retryable failure ends the retries: offer the view again next wake.
             if self._view_sent is view:
                 self._view_sent = None
@@ -308,3 +294,18 @@ class CaseClock:
             timeout = max(self.fire_at(until) - workflow.now(), timedelta(seconds=1))
         with contextlib.suppress(asyncio.TimeoutError):
             await workflow.wait_condition(woken, timeout=timeout)
+
+
+async def _written(write: Callable[[Payload], object], payload: Payload) -> bool:
+    """Run a ledger or read-model write, retried until written (LEDGER_RETRY has no last
+    attempt); False only when a failure marked non-retryable ended it."""
+    try:
+        await workflow.execute_activity(
+            write,
+            payload,
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=LEDGER_RETRY,
+        )
+    except ActivityError:
+        return False
+    return True

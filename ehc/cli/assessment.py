@@ -18,7 +18,7 @@ from ehc.cli.case_commands import (
     started,
 )
 from ehc.cli.common import fail, out, parse_date, run
-from ehc.cli.listing import print_alerts, print_events, print_steps
+from ehc.cli.listing import print_advice, print_alerts, print_events, print_steps
 from ehc.cli.record import RecordOptions
 from ehc.text import day
 from statutory import assessment as rules
@@ -90,13 +90,7 @@ def _print_view(view: AssessmentView) -> None:
     print_steps(view.steps)
     print_events(view.case.timeline)
     print_alerts(view.alerts, view.steps)
-    for advice in view.advice:
-        s = advice.step
-        out.print(
-            f"Advice request {advice.request.advice_id}: {s.label}: {wording.step_status(s)} "
-            f"(target {day(s.target)})."
-        )
-        print_alerts(advice.alerts, [s])
+    print_advice(view.advice)
     if view.outcome:
         o = view.outcome
         notes = [] if o.within_20_weeks is None else [wording.within(o.within_20_weeks, "20 weeks")]

@@ -30,7 +30,7 @@ from rich.table import Table
 from ehc import wording
 from ehc.cli.case_commands import CaseworkerOption, TeamOption, connected, print_heading
 from ehc.cli.common import TeamFilter, fail, one_line, out, parse_date, recorded, run
-from ehc.cli.listing import print_alerts, print_steps
+from ehc.cli.listing import print_advice, print_alerts, print_steps
 from ehc.cli.record import FieldOptions, Kind, Option, RecordOptions
 from ehc.text import count, day
 from statutory import clocks
@@ -155,13 +155,7 @@ def print_view(view: "DutyView") -> None:
     print_steps(view.steps)
     print_recorded(view)
     print_alerts(view.alerts, view.steps)
-    for advice in view.advice:
-        s = advice.step
-        out.print(
-            f"Advice request {advice.request.advice_id}: {s.label}: {wording.step_status(s)} "
-            f"(target {day(s.target)})."
-        )
-        print_alerts(advice.alerts, [s])
+    print_advice(view.advice)
     if view.next_step is not None:
         s = view.next_step
         out.print(f"Next: {s.label} by {day(s.target)} ({s.regulation}).")

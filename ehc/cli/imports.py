@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -12,9 +13,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from ehc import importer
 from ehc.cli.common import FAILED, err, fail, out, run, today_utc
 from ehc.settings import get_settings
-
-if TYPE_CHECKING:
-    from temporalio.client import Client
 
 app = typer.Typer(help="Import an existing caseload exported from a case-management system.")
 
@@ -28,18 +26,8 @@ SKIP_BAD = Annotated[
 Checked = importer.CheckedPlan | importer.CheckedAssessment | importer.CheckedDuty
 
 
-def _case_ref(c: Checked) -> str:
-    if isinstance(c, importer.CheckedPlan):
-        return c.plan.case_ref
-    if isinstance(c, importer.CheckedAssessment):
-        return c.request.case_ref
-    return c.case_ref
-
-
 def _start_all(
-    checked: Sequence[Checked],
-    starter_for: Callable[[Checked, Client], importer.Starter],
-    noun: str,
+    checked: Sequence[Checked], today: date, noun: str
 ) -> tuple[int, int, list[importer.BadRow]]:
     settings = get_settings()
 
@@ -57,7 +45,7 @@ def _start_all(
         ) as progress:
             task = progress.add_task("start", total=len(checked))
             return await importer.run_starters(
-                [(c.row, _case_ref(c), starter_for(c, client)) for c in checked],
+                [(c.row, c.case_ref, c.starter(client, settings, today)) for c in checked],
                 settings.import_concurrency,
                 lambda: progress.advance(task),
             )
@@ -69,7 +57,7 @@ def _report(
     path: Path,
     checked: Sequence[Checked],
     bad: list[importer.BadRow],
-    starter_for: Callable[[Checked, Client], importer.Starter],
+    today: date,
     noun: str,
     dry_run: bool,
     skip_bad: bool,
@@ -87,7 +75,7 @@ def _report(
         )
     else:
         try:
-            started, existing, failures = _start_all(checked, starter_for, noun)
+            started, existing, failures = _start_all(checked, today, noun)
         except importer.ImportInterrupted as stop:
             for row in stop.failures:
                 err.print(f"{path}: {row}", soft_wrap=True)
@@ -135,33 +123,19 @@ def _read(path: Path, model: type[importer.Row]) -> importer.Parsed[importer.Row
 @app.command()
 def plans(path: FILE, dry_run: DRY_RUN = False, skip_bad: SKIP_BAD = False) -> None:
     """Import maintained EHC plans; each gets its annual-review workflow."""
-    settings, today = get_settings(), today_utc()
+    today = today_utc()
     parsed = _read(path, importer.PlanRow)
-    checked, bad = importer.check_plans(parsed, settings.review_policy, today)
-
-    def starter(c: Checked, client: Client) -> importer.Starter:
-        from ehc.reviews import Reviews
-
-        assert isinstance(c, importer.CheckedPlan)
-        return c.starter(Reviews(client, settings), today)
-
-    _report(path, checked, parsed.bad + bad, starter, "review workflows", dry_run, skip_bad)
+    checked, bad = importer.check_plans(parsed, get_settings().review_policy, today)
+    _report(path, checked, parsed.bad + bad, today, "review workflows", dry_run, skip_bad)
 
 
 @app.command()
 def assessments(path: FILE, dry_run: DRY_RUN = False, skip_bad: SKIP_BAD = False) -> None:
     """Import open EHC needs assessments; each gets its assessment workflow."""
-    settings, today = get_settings(), today_utc()
+    today = today_utc()
     parsed = _read(path, importer.AssessmentRow)
     checked, bad = importer.check_assessments(parsed, today)
-
-    def starter(c: Checked, client: Client) -> importer.Starter:
-        from ehc.cases import Assessments
-
-        assert isinstance(c, importer.CheckedAssessment)
-        return c.starter(Assessments(client, settings), today)
-
-    _report(path, checked, parsed.bad + bad, starter, "assessment workflows", dry_run, skip_bad)
+    _report(path, checked, parsed.bad + bad, today, "assessment workflows", dry_run, skip_bad)
 
 
 @app.command("transfers-in")
@@ -171,14 +145,7 @@ def transfers_in(path: FILE, dry_run: DRY_RUN = False, skip_bad: SKIP_BAD = Fals
     The clock keeps the family's notice (6 weeks, reg 15(4)) and starts the plan's review
     clock, due by the reg 15(5) date.
     """
-    settings, today = get_settings(), today_utc()
+    today = today_utc()
     parsed = _read(path, importer.TransferInRow)
     checked, bad = importer.check_transfers_in(parsed, today)
-
-    def starter(c: Checked, client: Client) -> importer.Starter:
-        from ehc.duties import Duties
-
-        assert isinstance(c, importer.CheckedDuty)
-        return c.starter(Duties(client, settings), today)
-
-    _report(path, checked, parsed.bad + bad, starter, "transfer clocks", dry_run, skip_bad)
+    _report(path, checked, parsed.bad + bad, today, "transfer clocks", dry_run, skip_bad)

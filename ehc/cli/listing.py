@@ -15,7 +15,7 @@ from statutory.steps import Rag, StepState, StepStatus
 
 if TYPE_CHECKING:
     from ehc.cases import CaseSummary, CaseWorkflows
-    from workflows.models import AlertLogEntry
+    from workflows.models import AdviceView, AlertLogEntry
 
 
 async def list_checked(
@@ -155,3 +155,16 @@ def print_alerts(alerts: list[AlertLogEntry], steps: Sequence[StepStatus] = ()) 
             "yes" if a.delivered else f"no: {a.error}",
         )
     out.print(table)
+
+
+def print_advice(advice: Sequence[AdviceView]) -> None:
+    """Each advice request's own clock: its step, status and target, then its alerts."""
+    from ehc import wording
+
+    for a in advice:
+        s = a.step
+        out.print(
+            f"Advice request {a.request.advice_id}: {s.label}: {wording.step_status(s)} "
+            f"(target {day(s.target)})."
+        )
+        print_alerts(a.alerts, [s])

@@ -27,7 +27,7 @@ from ehc.cli import review as review_cli
 
 # The CLI's own reading of a field's type and choices, so both show the same choices.
 from ehc.cli.record import Option, RecordOptions, _choices, _plain
-from ehc.web.forms import Choice, Field, FieldError, missing, read, sentence
+from ehc.web.forms import Choice, Field, FieldError, FormRefused, missing, read, sentence
 from statutory import assessment as assessment_rules
 from statutory import exceptions as exc
 from statutory import review as review_rules
@@ -65,15 +65,6 @@ class Question:
     field: Field
     model_field: str
     part: str | None = None
-
-
-class FormRefused(Exception):
-    """What is wrong with a posted form: messages by the name of the question they belong
-    to, in the order of the form (None: the event as a whole)."""
-
-    def __init__(self, errors: list[tuple[str | None, str]]) -> None:
-        super().__init__("; ".join(message for _, message in errors))
-        self.errors = errors
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,21 +18,13 @@ from pydantic import TypeAdapter, ValidationError
 
 from ehc import wording
 from ehc.cli.record import Kind
-from ehc.web.forms import Choice, Field, FieldError, missing, read, sentence
+from ehc.web.forms import Choice, Field, FormRefused, missing, read_all, sentence
 from statutory import clocks
 from statutory.clock_processes import CLOCKS
 
 _EVENT: TypeAdapter[clocks.ClockEvent] = TypeAdapter(clocks.ClockEvent)
 ON = Field("on", Kind.DATE, "The day it happened", required=True)
 EXCEPTION, WITHDRAW = "exception", "withdraw"
-
-
-class FormRefused(Exception):
-    """What is wrong with a posted form: messages by field name (None: the form as a whole)."""
-
-    def __init__(self, errors: list[tuple[str | None, str]]) -> None:
-        super().__init__("; ".join(message for _, message in errors))
-        self.errors = errors
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,20 +45,6 @@ class DutyForm:
             return _EVENT.validate_python(self.shape(values))
         except ValidationError as error:
             raise FormRefused([placed(e, self.fields) for e in error.errors()]) from None
-
-
-def read_all(fields: tuple[Field, ...], form: Mapping[str, str]) -> dict[str, Any]:
-    """Each field's value (None: not given), or ``FormRefused`` with every field's problem."""
-    errors: list[tuple[str | None, str]] = []
-    values: dict[str, Any] = {}
-    for f in fields:
-        try:
-            values[f.name] = read(f, form)
-        except FieldError as error:
-            errors.append((f.name, str(error)))
-    if errors:
-        raise FormRefused(errors)
-    return values
 
 
 def placed(error: Any, fields: tuple[Field, ...]) -> tuple[str | None, str]:

@@ -96,6 +96,29 @@ def read(field: Field, form: Mapping[str, str]) -> Any:
     return value
 
 
+class FormRefused(Exception):
+    """What is wrong with a posted form: messages by field name, in the order of the form
+    (None: the form as a whole)."""
+
+    def __init__(self, errors: list[tuple[str | None, str]]) -> None:
+        super().__init__("; ".join(message for _, message in errors))
+        self.errors = errors
+
+
+def read_all(fields: tuple[Field, ...], form: Mapping[str, str]) -> dict[str, Any]:
+    """Each field's value (None: not given), or ``FormRefused`` with every field's problem."""
+    errors: list[tuple[str | None, str]] = []
+    values: dict[str, Any] = {}
+    for f in fields:
+        try:
+            values[f.name] = read(f, form)
+        except FieldError as error:
+            errors.append((f.name, str(error)))
+    if errors:
+        raise FormRefused(errors)
+    return values
+
+
 def missing(field: Field) -> str:
     """The GOV.UK message for a question left unanswered."""
     verb = "Select" if field.choices or field.kind is Kind.SWITCH else "Enter"

@@ -34,12 +34,20 @@ from ehc.reviews import Reviews
 from ehc.text import day
 from ehc.web import case_file, duty_file, duty_forms
 from ehc.web.auth import Forbidden, Role, User, require, signed_in
-from ehc.web.case_events import ASSESSMENT, REVIEW, EventForm, FormRefused, Process
+from ehc.web.case_events import ASSESSMENT, REVIEW, EventForm, Process
 from ehc.web.case_file import CaseUnavailable, Holder, within
 from ehc.web.context import WebContext, web_context
 from ehc.web.csrf import verify_csrf
 from ehc.web.error_page import error_page
-from ehc.web.forms import Field, FieldError, date_parts, missing, read, sentence, typed
+from ehc.web.forms import (
+    Field,
+    FormRefused,
+    date_parts,
+    missing,
+    read_all,
+    sentence,
+    typed,
+)
 from ehc.web.render import render
 from statutory import assessment as assessment_rules
 from statutory import review as review_rules
@@ -173,22 +181,15 @@ async def start_case(request: Request, user: Writer, web: Web) -> Response:
     _may_start(user)
     fields = _start_fields(user)
     values = typed(fields, await _posted(request))
-    errors: list[tuple[str, str]] = []
-    given: dict[str, Any] = {}
-    for f in fields:
-        try:
-            given[f.name] = read(f, values)
-        except FieldError as error:
-            errors.append((f.name, str(error)))
-    if user.role is Role.CASEWORKER:
-        given["team"] = user.team
-    request_for: assessment_rules.AssessmentRequest | None = None
-    if not errors:
-        try:
-            request_for = assessment_rules.AssessmentRequest(**given)
-        except ValidationError as error:
-            errors = [_model_error(e, fields) for e in error.errors()]
-    if request_for is None:
+    try:
+        given = read_all(fields, values)
+        if user.role is Role.CASEWORKER:
+            given["team"] = user.team
+        request_for = assessment_rules.AssessmentRequest(**given)
+    except FormRefused as refused:
+        return _start_page(request, user, values, refused.errors, status_code=400)
+    except ValidationError as error:
+        errors = [_model_error(e, fields) for e in error.errors()]
         return _start_page(request, user, values, errors, status_code=400)
     service = Assessments(web.client, web.settings)
     try:
@@ -212,7 +213,7 @@ def _start_page(
     request: Request,
     user: User,
     values: dict[str, str],
-    errors: list[tuple[str, str]],
+    errors: list[tuple[str | None, str]] | list[tuple[str, str]],
     status_code: int = 200,
     existing: str | None = None,
 ) -> HTMLResponse:

@@ -32,17 +32,9 @@ from ehc.web.auth import Forbidden, Role, User, require
 from ehc.web.case_file import CaseUnavailable, within
 from ehc.web.context import WebContext, web_context
 from ehc.web.csrf import verify_csrf
-from ehc.web.duty_forms import (
-    ON_A_CASE,
-    DutyForm,
-    FormRefused,
-    StartForm,
-    forms_for,
-    read_all,
-    start_form,
-)
+from ehc.web.duty_forms import ON_A_CASE, DutyForm, StartForm, forms_for, start_form
 from ehc.web.error_page import error_page
-from ehc.web.forms import Field, date_parts, sentence, typed
+from ehc.web.forms import Field, FormRefused, date_parts, read_all, sentence, typed
 from ehc.web.pages import case as pages
 from ehc.web.render import render
 from statutory import clocks
