@@ -18,6 +18,7 @@ class Criterion(StrEnum):
     IN_TIME = "in-time"
     END_BACKLOG = "end-backlog"
     REVIEW_BACKLOG = "review-backlog"
+    COST_PER_PLAN_IN_TIME = "cost-per-plan-in-time"
 
 
 DESCRIPTION = {
@@ -26,7 +27,12 @@ DESCRIPTION = {
     Criterion.IN_TIME: "highest % of plans within 20 weeks excl. exceptions (median)",
     Criterion.END_BACKLOG: "fewest open assessments past 20 weeks at the end (median)",
     Criterion.REVIEW_BACKLOG: "fewest annual reviews overdue at the end (median)",
+    Criterion.COST_PER_PLAN_IN_TIME: "lowest cost per plan issued within 20 weeks excl. "
+    "exceptions (median); options without costs, or without a plan in time, rank last",
 }
+
+#: The cost per plan issued in time, by which ``COST_PER_PLAN_IN_TIME`` ranks.
+COST_PER_PLAN_IN_TIME = "cost_per_plan_in_time"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +56,15 @@ def _sort_key(result: ScenarioResult, criterion: Criterion) -> tuple[float, floa
             return (end, 0.0)
         case Criterion.REVIEW_BACKLOG:
             return (result.measure("review_backlog_end").median, end)
+        case Criterion.COST_PER_PLAN_IN_TIME:
+            cost = _median(result, COST_PER_PLAN_IN_TIME)
+            return (math.inf if math.isnan(cost) else cost, end)
+
+
+def _median(result: ScenarioResult, key: str) -> float:
+    """The measure's median; NaN when the option has no such measure (no costs stated)."""
+    found = result.find(key)
+    return math.nan if found is None else found.band.median
 
 
 def _score(result: ScenarioResult, criterion: Criterion) -> str:
@@ -65,6 +80,11 @@ def _score(result: ScenarioResult, criterion: Criterion) -> str:
             return format_value(result.measure("past_20_weeks_end").median, "")
         case Criterion.REVIEW_BACKLOG:
             return format_value(result.measure("review_backlog_end").median, "")
+        case Criterion.COST_PER_PLAN_IN_TIME:
+            if result.costs is None:
+                return "no costs stated"
+            cost = _median(result, COST_PER_PLAN_IN_TIME)
+            return "no plan in time" if math.isnan(cost) else format_value(cost, "£")
 
 
 def rank(results: list[ScenarioResult], criterion: Criterion) -> list[Ranked]:
@@ -82,6 +102,17 @@ SIDE_BY_SIDE = (
     "caseload_end",
     "backlog_cleared",
 )
+
+#: Cost measures shown beside them when any option states its costs.
+COSTS_SIDE_BY_SIDE = ("total_cost", COST_PER_PLAN_IN_TIME)
+
+
+def side_by_side(results: list[ScenarioResult]) -> tuple[str, ...]:
+    """The measures to show for these options: ``SIDE_BY_SIDE``, and the costs when any option
+    states them (an option without costs shows none: ``ScenarioResult.find`` gives None)."""
+    if any(r.costs is not None for r in results):
+        return SIDE_BY_SIDE + COSTS_SIDE_BY_SIDE
+    return SIDE_BY_SIDE
 
 
 def write_csv(ranked: list[Ranked], criterion: Criterion, folder: Path) -> Path:

@@ -223,6 +223,18 @@ class TaskHours(_Strict):
     review: Figure[NonNegative]
 
 
+class CapacityCosts(_Strict):
+    """What the capacity in post costs (``scenarios/costs.py`` turns it into a total)."""
+
+    caseworker_week: Figure[NonNegative]
+    """One full-time caseworker for a week, in pounds: salary with on-costs. Also the
+    default for caseworkers a change adds (or saves, when they leave)."""
+    psychology_assessment: Figure[NonNegative]
+    """One assessment of in-house psychology capacity, in pounds: the psychologist's time
+    one assessment takes. The service costs ``psychology_per_week`` of these every week,
+    used or not (salaried staff); also the default for in-house capacity a change adds."""
+
+
 class CapacityChange(Sourced):
     """A dated change of capacity from ``start`` (to ``end`` inclusive, when given)."""
 
@@ -237,6 +249,13 @@ class CapacityChange(Sourced):
     """A fixed number of psychology assessments outsourced, spread evenly to ``end``."""
     reviews_outsourced: int = Field(default=0, ge=0)
     """A fixed number of annual reviews outsourced, spread evenly to ``end``."""
+    cost_per_week: Figure[NonNegative] | None = None
+    """What the line costs, in pounds, each week it runs (locums, agency staff), in place of
+    the in-post rates of ``[capacity.costs]``."""
+    cost_per_assessment: Figure[NonNegative] | None = None
+    """Price of one outsourced psychology assessment, in pounds."""
+    cost_per_review: Figure[NonNegative] | None = None
+    """Price of one outsourced annual review, in pounds."""
 
     @model_validator(mode="after")
     def _period(self) -> CapacityChange:
@@ -245,6 +264,35 @@ class CapacityChange(Sourced):
         if (self.psychology_outsourced or self.reviews_outsourced) and self.end is None:
             raise ValueError("outsourcing a fixed number needs an end date to spread it over")
         return self
+
+    @model_validator(mode="after")
+    def _costs_match_the_line(self) -> CapacityChange:
+        for cost, what, present in (
+            ("cost_per_week", "caseworkers or psychology_per_week", self.weekly_capacity),
+            ("cost_per_assessment", "psychology_outsourced", self.psychology_outsourced),
+            ("cost_per_review", "reviews_outsourced", self.reviews_outsourced),
+        ):
+            if getattr(self, cost) is not None and not present:
+                raise ValueError(f"{cost} is given but the line has no {what} to cost")
+        return self
+
+    @property
+    def weekly_capacity(self) -> bool:
+        """Whether the line changes capacity week by week (staff, locums) while it runs."""
+        return bool(self.caseworkers or self.psychology_per_week)
+
+    @property
+    def costed(self) -> bool:
+        """Whether the line states a cost of its own."""
+        return any((self.cost_per_week, self.cost_per_assessment, self.cost_per_review))
+
+    def uncosted(self) -> str | None:
+        """What the line adds that neither it nor ``[capacity.costs]`` puts a price on."""
+        if self.psychology_outsourced and self.cost_per_assessment is None:
+            return "psychology_outsourced needs cost_per_assessment"
+        if self.reviews_outsourced and self.cost_per_review is None:
+            return "reviews_outsourced needs cost_per_review"
+        return None
 
 
 class Capacity(_Strict):
@@ -258,7 +306,22 @@ class Capacity(_Strict):
     hours_per_task: TaskHours
     psychology_per_week: Figure[NonNegative]
     """Psychology assessments (reg 6(1)(d) advice) completed a week in house."""
+    costs: CapacityCosts | None = None
+    """What the capacity costs; without it, results report no cost at all."""
     changes: list[CapacityChange] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _every_line_costed(self) -> Capacity:
+        """With costs, every line has a price (a total that left one out would mislead);
+        without them, no line may state one (there would be no total to add it to)."""
+        for i, change in enumerate(self.changes):
+            where = f"changes[{i}] ({change.label})"
+            if self.costs is None and change.costed:
+                raise ValueError(f"{where}: a line's cost needs [capacity.costs] as well")
+            problem = change.uncosted()
+            if self.costs is not None and problem:
+                raise ValueError(f"{where}: {problem} when [capacity.costs] is given")
+        return self
 
 
 class ExceptionRate(Sourced):
@@ -292,6 +355,9 @@ class Report(_Strict):
     backlog_cleared_at: int = Field(default=0, ge=0)
     """The backlog counts as cleared in the first week with at most this many open
     assessments past 20 weeks (or reviews overdue, for the review backlog)."""
+    caseload_target: int | None = Field(default=None, ge=1)
+    """The caseload per caseworker the council aims for: a dashed line on the caseload
+    chart (none: no line)."""
 
 
 SUPPORTED_EXCEPTIONS = (

@@ -5,6 +5,10 @@ Bands are the 10th and 90th percentiles across Monte Carlo replications around t
 "Within 20 weeks" is counted by month of issue, as the national SEN2 return counts it:
 including exceptions (every plan) and excluding them (the headline figure, which leaves out
 plans where an exception applied; ``statutory.assessment.AssessmentOutcome``).
+
+Costs (when the scenario states them, ``scenarios.costs``) are the capacity's over the horizon:
+the same in every replication; divided by the plans each replication issues, and by those it
+issues within 20 weeks (excluding exceptions, as the headline), they have bands.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from scenarios import costs
 from scenarios.engine import SERIES, Monthly, Run
 from scenarios.model import Scenario
 from statutory.dates import weeks_after
@@ -48,7 +53,7 @@ class Measure:
     label: str
     band: Band
     unit: str = ""
-    """"%", "week" (a week index; see ``ScenarioResult.week_start``) or "" for counts."""
+    """"%", "week" (a week index; see ``ScenarioResult.week_start``), "£" or "" for counts."""
 
 
 def percent(numerator: int, denominator: int) -> float:
@@ -100,6 +105,8 @@ class ScenarioResult:
         first = (scenario.scenario.start.year, scenario.scenario.start.month)
         last = (scenario.end.year, scenario.end.month)
         self._summary: list[Measure] | None = None
+        self.costs = costs.cost_lines(scenario)
+        """The cost of the capacity over the horizon, line by line (None: no costs stated)."""
         self.months: list[Month] = []
         y, m = first
         while (y, m) <= last:
@@ -178,10 +185,34 @@ class ScenarioResult:
         return self._summary
 
     def measure(self, key: str) -> Band:
-        for m in self.summary():
-            if m.key == key:
-                return m.band
-        raise KeyError(key)
+        found = self.find(key)
+        if found is None:
+            raise KeyError(key)
+        return found.band
+
+    def find(self, key: str) -> Measure | None:
+        """The summary's measure ``key``, or None (cost measures of a scenario without costs)."""
+        return next((m for m in self.summary() if m.key == key), None)
+
+    def _cost_measures(self) -> list[Measure]:
+        if self.costs is None:
+            return []
+        spent = costs.total(self.costs)
+        issued = [sum(run.weekly["plans_issued"]) for run in self.runs]
+        in_time = [
+            _sum(list(run.monthly.values())).within_20_weeks_excluding_exceptions
+            for run in self.runs
+        ]
+        return [
+            Measure("total_cost", "Total cost", Band(spent, spent, spent), "£"),
+            Measure("cost_per_plan", "Cost per plan issued", _per(spent, issued), "£"),
+            Measure(
+                "cost_per_plan_in_time",
+                "Cost per plan within 20 weeks, excl. exceptions",
+                _per(spent, in_time),
+                "£",
+            ),
+        ]
 
     def _measures(self) -> list[Measure]:
         reviews_pct = Band.of(
@@ -211,6 +242,7 @@ class ScenarioResult:
                 self.overall(True, 3),
                 "%",
             ),
+            *self._cost_measures(),
             *self._weekly("open_assessments", "Open assessments", first_week=False),
             *self._weekly("past_20_weeks", "Open past 20 weeks"),
             *self._weekly("psychology_waiting", "Waiting for psychology advice", first_week=False),
@@ -228,11 +260,18 @@ class ScenarioResult:
         return measures
 
 
+def _per(spent: float, counts: Sequence[float]) -> Band:
+    """``spent`` per unit counted, in each replication (none counted: no value)."""
+    return Band.of([spent / n if n else math.nan for n in counts])
+
+
 def format_value(value: float, unit: str, result: ScenarioResult | None = None) -> str:
     if math.isnan(value):
         return "-"
     if unit == "%":
         return f"{value:.1f}%"
+    if unit == "£":
+        return f"-£{-value:,.0f}" if value < 0 else f"£{value:,.0f}"
     if unit == "week":
         week = round(value)
         return f"{week} ({result.week_start(week)})" if result else str(week)
@@ -243,7 +282,8 @@ def format_value(value: float, unit: str, result: ScenarioResult | None = None) 
 
 
 def write_csv(result: ScenarioResult, folder: Path) -> list[Path]:
-    """weekly.csv, monthly.csv, summary.csv and replications.csv in ``folder``."""
+    """weekly.csv, monthly.csv, summary.csv and replications.csv in ``folder``, and costs.csv
+    when the scenario states its costs."""
     folder.mkdir(parents=True, exist_ok=True)
     columns = {name: result.weekly(name) for name in SERIES}
     weekly = (
@@ -279,6 +319,7 @@ def write_csv(result: ScenarioResult, folder: Path) -> list[Path]:
             monthly,
         ),
         _write(folder / "summary.csv", ["measure", "label", "unit", *BAND_COLUMNS], summary),
+        *_costs_csv(result, folder),
         _write(
             folder / "replications.csv",
             [
@@ -294,6 +335,25 @@ def write_csv(result: ScenarioResult, folder: Path) -> list[Path]:
             replications,
         ),
     ]
+
+
+def _costs_csv(result: ScenarioResult, folder: Path) -> list[Path]:
+    if result.costs is None:
+        return []
+    rows: list[list[object]] = [
+        [
+            line.label,
+            line.unit,
+            _num(line.quantity),
+            _num(line.unit_cost),
+            _num(line.total),
+            line.basis,
+        ]
+        for line in result.costs
+    ]
+    rows.append(["total", "", "", "", _num(costs.total(result.costs)), ""])
+    header = ["line", "unit", "quantity", "unit_cost", "total", "basis"]
+    return [_write(folder / "costs.csv", header, rows)]
 
 
 def _replication(i: int, run: Run, cleared: int | None) -> list[object]:

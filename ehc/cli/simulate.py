@@ -18,7 +18,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from ehc.cli.common import FAILED, err, fail, out
@@ -27,7 +34,9 @@ from ehc.settings import get_settings
 from ehc.text import day
 from scenarios import compare as comparing
 from scenarios import engine, model, results
+from scenarios import replications as replicating
 from scenarios.model import ScenarioError
+from scenarios.replications import Measure, Rule, Stop
 
 
 class _RunByDefault(typer.core.TyperGroup):
@@ -46,7 +55,38 @@ app = typer.Typer(
 )
 
 Replications = Annotated[
-    int, typer.Option("--replications", "-n", min=1, max=10_000, help="Monte Carlo replications.")
+    int | None,
+    typer.Option(
+        "--replications",
+        "-n",
+        min=1,
+        max=10_000,
+        show_default="auto",
+        help="Monte Carlo replications (auto: as many as --precision asks, within --time-budget).",
+    ),
+]
+Precision = Annotated[
+    float,
+    typer.Option(
+        min=0.01,
+        help="Without -n: the 90% confidence half-width, in points, that the % within 20 weeks "
+        "is run to.",
+    ),
+]
+PrecisionWeeks = Annotated[
+    float,
+    typer.Option(
+        min=0.01,
+        help="Without -n: the same, in weeks, for the week the assessment backlog clears.",
+    ),
+]
+TimeBudget = Annotated[
+    float,
+    typer.Option(
+        min=0,
+        help="Without -n: seconds; no batch starts that would end after them (0: no limit: "
+        "the replications then depend only on the seed).",
+    ),
 ]
 Seed = Annotated[
     int, typer.Option(min=0, help="Seed of the first replication; same seed, same run.")
@@ -72,24 +112,124 @@ def _load(path: Path) -> model.Scenario:
         fail(str(error))
 
 
-def _workers(requested: int, replications: int) -> int:
-    if requested:
-        return requested
-    return 1 if replications < 4 else min(os.cpu_count() or 1, replications)
-
-
-def _simulate(
-    scenario: model.Scenario, replications: int, seed: int, workers: int, progress: Progress
-) -> results.ScenarioResult:
-    task = progress.add_task(scenario.name, total=replications)
-    runs = engine.replicate(
-        scenario,
-        replications,
-        seed,
-        workers=_workers(workers, replications),
-        progress=lambda: progress.advance(task),
+def _rule(replications: int | None, precision: float, weeks: float, budget: float) -> Rule:
+    return Rule(
+        precision=precision,
+        precision_weeks=weeks,
+        time_budget=budget or None,
+        replications=replications,
     )
-    return results.ScenarioResult(scenario, runs)
+
+
+def _duration(seconds: float) -> str:
+    """A time as people read it: "0.25 s", "4.2 s", "38 s", "2 min 5 s", "1 h 10 min"."""
+    if seconds < 1:
+        return f"{seconds:.2g} s"
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    minutes, secs = divmod(round(seconds), 60)
+    if not minutes:
+        return f"{secs} s"
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return f"{minutes} min {secs} s" if secs else f"{minutes} min"
+
+
+def _plus_minus(value: float) -> str:
+    """Plus or minus a precision: "±1.0", with the digits a small one needs ("±0.04", not
+    "±0.0")."""
+    return f"±{value:.1f}" if value >= 0.095 or value == 0 else f"±{value:.2g}"
+
+
+def _intent(scenarios: list[model.Scenario], rule: Rule) -> str:
+    """The line printed before a run: what it will run, and until when."""
+    what = scenarios[0].name if len(scenarios) == 1 else f"{len(scenarios)} options"
+    shortest = min(s.scenario.weeks for s in scenarios)
+    longest = max(s.scenario.weeks for s in scenarios)
+    weeks = f"{shortest:,}" if shortest == longest else f"{shortest:,}-{longest:,}"
+    each = " of each" if len(scenarios) > 1 else ""
+    if rule.replications is not None:
+        return f"{what}: {weeks} weeks, {rule.replications:,} replications{each}…"
+    budget = f", or {_duration(rule.time_budget)}" if rule.time_budget else ""
+    until = (
+        f"{_plus_minus(rule.precision)} points on {Measure.IN_TIME} and "
+        f"{_plus_minus(rule.precision_weeks)} weeks on {Measure.CLEARANCE} (90% confidence)"
+    )
+    return f"{what}: {weeks} weeks; replications{each} until {until}{budget}; timing the first {rule.minimum}…"
+
+
+#: Runs expected to end sooner than this get no estimate line (the bar is enough).
+FEW_SECONDS = 3.0
+
+
+def _replicate(
+    scenarios: list[model.Scenario], rule: Rule, seed: int, workers: int
+) -> tuple[list[results.ScenarioResult], replicating.Outcome]:
+    """The replications of every option, on the same seeds, as ``rule`` chooses; a line on
+    stderr before, and after the first batch an estimate of the time left."""
+    err.print(_intent(scenarios, rule))
+    each = " of each" if len(scenarios) > 1 else ""
+    told = False
+    with _progress() as progress:
+        # One bar for the whole run, naming the option running, so that its time left is
+        # that of the run (options take turns within each batch).
+        options = len(scenarios)
+        bar = progress.add_task(
+            scenarios[0].name, total=(rule.replications or rule.minimum) * options
+        )
+
+        def planned(plan: replicating.Plan) -> None:
+            nonlocal told
+            progress.update(bar, total=plan.total * options)
+            if not told and plan.total > plan.done and plan.remaining >= FEW_SECONDS:
+                about = "" if rule.replications is not None else "about "
+                short = ", all the time budget allows" if plan.short_of_time else ""
+                progress.console.print(
+                    f"{plan.done} of {about}{plan.total:,} replications{each} in "
+                    f"{_duration(plan.seconds)}{short}; about {_duration(plan.remaining)} more"
+                )
+            told = True
+
+        runs, outcome = replicating.replicate(
+            scenarios,
+            seed,
+            rule,
+            workers=workers or os.cpu_count() or 1,
+            progress=lambda i: progress.update(bar, advance=1, description=scenarios[i].name),
+            planned=planned,
+        )
+    found = [results.ScenarioResult(s, r) for s, r in zip(scenarios, runs, strict=True)]
+    return found, outcome
+
+
+def _precision(outcome: replicating.Outcome, rule: Rule, options: int) -> str:
+    """The line under the table: how many replications ran, why, and the precision reached
+    (for several options, the widest of any)."""
+    n = outcome.replications
+    ran = f"{n:,} replication{'s' if n != 1 else ''}{' each' if options > 1 else ''}"
+    why = {
+        Stop.GIVEN: "",
+        Stop.PRECISE: ", enough for the precision asked",
+        Stop.BUDGET: f", all the {_duration(rule.time_budget or 0)} time budget allowed",
+        Stop.MAXIMUM: f", the most a run chooses ({rule.maximum:,})",
+    }[outcome.stop]
+    reached = []
+    for measure in Measure:
+        found = [e for e in outcome.estimates if e.measure is measure]
+        if not found:
+            continue
+        widest = max(found, key=lambda e: e.half_width)
+        text = f"{_plus_minus(widest.half_width)} {replicating.UNIT[measure]} on {measure}"
+        if options > 1:
+            text += f" ({widest.option})"
+        if not widest.met and outcome.stop is not Stop.GIVEN:
+            text += f" (asked: {_plus_minus(widest.target)})"
+        reached.append(text)
+    if not reached:
+        return f"{ran}{why}; too few to give a confidence interval."
+    widest_of = "at most " if options > 1 else ""
+    return f"{ran}{why}; 90% confidence {widest_of}{', '.join(reached)}."
 
 
 def _progress() -> Progress:
@@ -98,6 +238,9 @@ def _progress() -> Progress:
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
+        TextColumn("elapsed,"),
+        TimeRemainingColumn(),
+        TextColumn("left"),
         console=err,
         transient=True,
     )
@@ -148,10 +291,13 @@ class Engine(StrEnum):
 @app.command("run")
 def run(
     file: Annotated[Path, typer.Argument(help="Scenario file (TOML).", show_default=False)],
-    replications: Replications = 20,
+    replications: Replications = None,
     seed: Seed = 0,
     out_dir: Annotated[Path | None, _out_option("NAME")] = None,
     workers: Workers = 0,
+    precision: Precision = 1.0,
+    precision_weeks: PrecisionWeeks = 2.0,
+    time_budget: TimeBudget = 60.0,
     engine_name: Annotated[
         Engine,
         typer.Option(
@@ -171,11 +317,12 @@ def run(
     if engine_name is Engine.TEMPORAL:
         _faithful(scenario, seed, cases, out_dir or _default_out(scenario.name))
         return
-    with _progress() as progress:
-        result = _simulate(scenario, replications, seed, workers, progress)
+    rule = _rule(replications, precision, precision_weeks, time_budget)
+    [result], outcome = _replicate([scenario], rule, seed, workers)
     folder = out_dir or _default_out(scenario.name)
     written = results.write_csv(result, folder) + charts.write_charts(result, folder)
-    out.print(_summary_table(result, replications, seed))
+    out.print(_summary_table(result, outcome.replications, seed))
+    out.print(_precision(outcome, rule, 1))
     cleared, share = result.clearance()
     if cleared is None:
         out.print(f"The assessment backlog does not clear ({share:.0%} of replications clear it).")
@@ -217,7 +364,7 @@ def compare(
     files: Annotated[
         list[Path], typer.Argument(help="Two or more scenario files.", show_default=False)
     ],
-    replications: Replications = 20,
+    replications: Replications = None,
     seed: Seed = 0,
     out_dir: Annotated[Path | None, _out_option("compare")] = None,
     rank_by: Annotated[
@@ -225,8 +372,12 @@ def compare(
         typer.Option(help="How options are ranked."),
     ] = comparing.Criterion.CLEARANCE,
     workers: Workers = 0,
+    precision: Precision = 1.0,
+    precision_weeks: PrecisionWeeks = 2.0,
+    time_budget: TimeBudget = 60.0,
 ) -> None:
-    """Run several options on the same seeds and rank them side by side."""
+    """Run several options on the same seeds and rank them side by side. Without -n, every
+    option runs the same replications: batches go on until every option is precise enough."""
     from scenarios import charts
 
     if len(files) < 2:
@@ -235,13 +386,14 @@ def compare(
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
         fail(f"two scenario files share a name ({', '.join(names)}); names must differ")
-    with _progress() as progress:
-        found = [_simulate(s, replications, seed, workers, progress) for s in scenarios]
+    rule = _rule(replications, precision, precision_weeks, time_budget)
+    found, outcome = _replicate(scenarios, rule, seed, workers)
     ranked = comparing.rank(found, rank_by)
     folder = out_dir or _default_out("compare")
     written = [comparing.write_csv(ranked, rank_by, folder)]
     written += charts.write_comparison_charts(found, folder)
-    out.print(ranking_table(ranked, rank_by, replications, seed))
+    out.print(ranking_table(ranked, rank_by, outcome.replications, seed))
+    out.print(_precision(outcome, rule, len(scenarios)))
     out.print(f"Wrote {len(written)} files to {folder}/")
 
 
@@ -341,3 +493,8 @@ def _faithful(scenario: model.Scenario, seed: int, limit: int, folder: Path) -> 
             f"({', '.join(wrong[:5])}{'...' if len(wrong) > 5 else ''}); see {path}",
             FAILED,
         )
+
+
+from ehc.cli.simulate_snapshot import snapshot  # noqa: E402  (its own module, registered here)
+
+app.command("snapshot")(snapshot)

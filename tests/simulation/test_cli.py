@@ -54,7 +54,10 @@ def test_simulate_file_prints_a_summary_and_writes_csv_and_charts(
     assert "Within 20 weeks, excl. exceptions (headline)" in output
     assert "3 replications from seed 4" in output
     assert not re.search(r"\d{4}-\d{2}-\d{2}", output), "days as people write them"
-    assert f"Wrote 7 files to {out}/" in output
+    assert re.search(r"Cost per plan issued\s+│\s+£\d{1,3}(,\d{3})*\s", output), "pounds"
+    wrote = re.search(rf"Wrote (\d+) files to {re.escape(str(out))}/", output)
+    assert wrote and int(wrote[1]) == len(list(out.iterdir())), "as many files as it says"
+    assert (out / "costs.csv").exists(), "the file states its costs"
     for chart in ("backlog.png", "in_time.png", "caseload.png"):
         assert (out / chart).read_bytes().startswith(PNG)
     with (out / "weekly.csv").open() as f:
@@ -75,13 +78,71 @@ def test_the_same_seed_writes_the_same_numbers(short_scenario: Path, tmp_path: P
     ).read_text()
 
 
+def _replications(output: str) -> int:
+    return int(re.search(r"(\d+) replications from seed", output)[1])  # type: ignore[index]
+
+
+def test_without_replications_it_runs_until_precise_then_says_how_precise(
+    short_scenario: Path, tmp_path: Path
+) -> None:
+    code, output, error = _invoke(
+        str(short_scenario), "--precision", "50", "--precision-weeks", "50", "--out", str(tmp_path)
+    )
+    assert error is None and code == 0, output
+    assert "unitary-2020-as-planned: 30 weeks; replications until ±50.0 points" in output
+    assert "5 replications from seed 0" in output, "a loose target: the minimum"
+    assert re.search(
+        r"5 replications, enough for the precision asked; 90% confidence ±\d+\.\d points on "
+        r"% within 20 weeks",
+        output,
+    )
+    with (tmp_path / "replications.csv").open() as f:
+        assert len(list(csv.DictReader(f))) == 5
+
+
+def test_the_replications_chosen_give_the_numbers_of_that_many_given(
+    short_scenario: Path, tmp_path: Path
+) -> None:
+    """Without a time budget the choice depends only on the results: the same seed runs the
+    same replications, batch after batch, as one run of that many."""
+    chosen = ("--precision", "3", "--precision-weeks", "5", "--time-budget", "0", "--seed", "2")
+    code, output, _ = _invoke(str(short_scenario), *chosen, "--out", str(tmp_path / "auto"))
+    assert code == 0, output
+    n = _replications(output)
+    assert n > 5, "more than the first batch"
+    code, output, _ = _invoke(
+        str(short_scenario), "-n", str(n), "--seed", "2", "--out", str(tmp_path / "given")
+    )
+    assert code == 0, output
+    assert f"{n} replications; 90% confidence" in output
+    for name in ("weekly.csv", "replications.csv", "summary.csv"):
+        assert (tmp_path / "auto" / name).read_text() == (tmp_path / "given" / name).read_text()
+
+
+def test_a_spent_time_budget_stops_after_the_first_batch(
+    short_scenario: Path, tmp_path: Path
+) -> None:
+    tight = ("--precision", "0.01", "--time-budget", "0.001")
+    code, output, error = _invoke(str(short_scenario), *tight, "--out", str(tmp_path))
+    assert error is None and code == 0, output
+    assert "or 0.001 s; timing the first 5…" in output
+    assert "5 replications, all the 0.001 s time budget allowed; 90% confidence" in output
+    assert "(asked: ±0.01)" in output
+
+
 def test_compare_ranks_the_options(tmp_path: Path) -> None:
     files = [shipped("unitary-2020-no-extra-staff"), shipped("unitary-2020-as-planned")]
+    loose = ("--precision", "50", "--precision-weeks", "50")
     code, output, error = _invoke(
-        "compare", *map(str, files), "-n", "2", "--rank-by", "end-backlog", "--out", str(tmp_path)
+        "compare", *map(str, files), *loose, "--rank-by", "end-backlog", "--out", str(tmp_path)
     )
     assert error is None and code == 0, output
     assert "Options ranked by end-backlog" in output
+    assert "2 options: 156 weeks; replications of each until" in output
+    assert "5 replications each, same seeds from 0" in output
+    assert re.search(
+        r"5 replications each, enough .*; 90% confidence at most ±[\d.]+ points", output
+    )
     first = next(line for line in output.splitlines() if line.startswith("│ 1 "))
     assert "unitary-2020-as" in first, "the council that added staff ranks first"
     assert (tmp_path / "compare_in_time.png").read_bytes().startswith(PNG)
