@@ -414,14 +414,15 @@ def ranking_table(
     table.add_column("#", justify="right")
     table.add_column("Scenario", no_wrap=True)
     table.add_column(criterion.value)
-    labels = {m.key: m for m in ranked[0].result.summary()}
-    for key in comparing.SIDE_BY_SIDE:
-        table.add_column(labels[key].label, justify="right")
+    shown = comparing.side_by_side([r.result for r in ranked])
+    labels = {m.key: m.label for r in ranked for m in r.result.summary()}
+    for key in shown:
+        table.add_column(labels[key], justify="right")
     for r in ranked:
         cells = []
-        for key in comparing.SIDE_BY_SIDE:
-            b, unit = r.result.measure(key), labels[key].unit
-            cells.append(_with_band(b, unit))
+        for key in shown:
+            m = r.result.find(key)  # None: a cost of an option that states no costs
+            cells.append("-" if m is None else _with_band(m.band, m.unit))
         table.add_row(str(r.rank), r.result.name, _score(r, criterion), *cells)
     return table
 
