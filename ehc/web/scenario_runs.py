@@ -3,10 +3,12 @@
 A run is ``ehc simulate run FILE -n N --seed S`` (the same seeds, so the same figures): its
 replications go to worker processes (a fresh "spawn" pool per run, so the web server's threads
 are never forked, and terminated when the run is stopped), the event loop only counts them
-back, and the charts are drawn by matplotlib in the pool too. Each run keeps, under ``$EHC_DATA_DIR/scenario-runs/<run id>/``,
-``run.json`` (what was asked, how it went), ``runs.json`` (every replication's series, so a
-finished run is shown again after a restart and can be compared), the CSV files and the PNG
-charts ``ehc simulate`` writes.
+back, and the charts are drawn by matplotlib in the pool too. Each run keeps, under
+``$EHC_DATA_DIR/scenario-runs/<run id>/``, ``run.json`` (what was asked, how it went),
+``runs.json`` (every replication's series, so a finished run is shown again after a restart
+and can be compared), and what ``ehc simulate`` writes: the CSV files, the charts (PNG and
+SVG) and the report for a board paper (``report.html``). A comparison's charts and its
+reports (one per ranking criterion) are kept under ``compare-<digest>/``.
 
 One run at a time per process: the simulator is CPU-bound, and a second start while one runs
 is refused (``RunInProgress``) rather than queued behind it; a run may be stopped.
@@ -33,7 +35,8 @@ from typing import Any
 
 import structlog
 
-from scenarios import engine
+from scenarios import engine, report
+from scenarios.compare import Criterion, rank
 from scenarios.engine import Monthly, Run
 from scenarios.model import Scenario
 from scenarios.results import ScenarioResult
@@ -47,7 +50,10 @@ MIN_REPLICATIONS, MAX_REPLICATIONS, DEFAULT_REPLICATIONS = 1, 10_000, 20
 """As ``ehc simulate --replications``."""
 DEFAULT_SEED, MAX_SEED = 0, 2**63 - 1
 RUN_CHARTS = ("backlog", "in_time", "caseload")
-"""The PNG files ``scenarios.charts.write_charts`` draws, without ``.png``."""
+"""The charts ``scenarios.charts.write_charts`` draws, each a .png and an .svg."""
+CHART_FILES = (".png", ".svg")
+REPORT = "report.html"
+"""A run's report for a board paper (``scenarios.report.write_run_report``)."""
 RUN_TABLES = ("summary", "weekly", "monthly", "replications")
 """The CSV files ``scenarios.results.write_csv`` writes, without ``.csv``."""
 COMPARISON_CHARTS = (
@@ -173,12 +179,13 @@ def simulate_one(data: dict[str, Any], seed: int) -> Run:
     return engine.simulate(Scenario.model_validate(data), seed)
 
 
-def draw(data: dict[str, Any], runs: list[Run], folder: Path) -> list[str]:
-    """The CSV files and PNG charts of ``ehc simulate run``; the names written."""
-    from scenarios import charts, results  # matplotlib: only in the process that draws
+def draw(data: dict[str, Any], runs: list[Run], folder: Path, seed: int) -> list[str]:
+    """The CSV files, charts and report of ``ehc simulate run``; the names written."""
+    from scenarios import charts, report, results  # matplotlib: only in the process that draws
 
     result = ScenarioResult(Scenario.model_validate(data), runs)
     written = results.write_csv(result, folder) + charts.write_charts(result, folder)
+    written.append(report.write_run_report(result, folder, seed=seed, name=REPORT))
     return [p.name for p in written]
 
 
@@ -327,7 +334,7 @@ class ScenarioRuns:
                 run.completed += 1
             runs = [f.result() for f in futures]
             run.status = Status.DRAWING
-            await _submit(pool, draw, data, runs, run.folder)
+            await _submit(pool, draw, data, runs, run.folder, run.seed)
             finished = True
             run.result = await asyncio.to_thread(self._keep, run, runs)
             run.status = Status.DONE
@@ -412,30 +419,66 @@ class ScenarioRuns:
             await asyncio.wait({task})  # a stopped run's cancellation is not the caller's
         return self.get(run_id)
 
+    def _results(self, runs: Sequence[ScenarioRun]) -> list[ScenarioResult]:
+        found = []
+        for run in runs:
+            result = self.result(run)
+            if result is None:
+                raise ValueError(f"run {run.run_id} has no result")
+            found.append(result)
+        return found
+
     async def comparison_charts(self, runs: Sequence[ScenarioRun]) -> tuple[str, list[str]]:
         """The comparison charts of these finished runs (drawn once, then kept): the folder's
         name under the runs folder, and the chart names."""
         digest = hashlib.sha256(" ".join(r.run_id for r in runs).encode()).hexdigest()[:16]
         folder = self.root / f"compare-{digest}"
-        if all((folder / f"{name}.png").exists() for name in COMPARISON_CHARTS):
+        if all(
+            (folder / f"{name}{suffix}").exists()
+            for name in COMPARISON_CHARTS
+            for suffix in CHART_FILES
+        ):
             return folder.name, list(COMPARISON_CHARTS)
-        options = []
-        for run in runs:
-            result = await asyncio.to_thread(self.result, run)
-            if result is None:
-                raise ValueError(f"run {run.run_id} has no result")
-            options.append((run.scenario_data, result.runs))
+        found = await asyncio.to_thread(self._results, runs)
+        options = [
+            (run.scenario_data, result.runs) for run, result in zip(runs, found, strict=True)
+        ]
         pool = self._context.Pool(1)
         try:
             names = await _submit(pool, draw_comparison, options, folder)
         finally:
             await asyncio.to_thread(Pool.terminate, pool)
-        return folder.name, [n.removesuffix(".png") for n in names]
+        return folder.name, list(dict.fromkeys(n.rsplit(".", 1)[0] for n in names))
 
-    def chart_path(self, folder: str, name: str) -> Path | None:
-        """A chart file of a run (``folder``: its id) or of a comparison; None if not one."""
+    async def comparison_report(self, runs: Sequence[ScenarioRun], criterion: Criterion) -> Path:
+        """The report for a board paper of these finished runs ranked by ``criterion`` (written
+        once, beside the comparison's charts, then kept)."""
+        folder, _ = await self.comparison_charts(runs)
+        path = self.root / folder / f"report-{criterion.value}.html"
+        if not path.is_file():
+            await asyncio.to_thread(self._write_comparison_report, runs, criterion, path)
+        return path
+
+    def _write_comparison_report(
+        self, runs: Sequence[ScenarioRun], criterion: Criterion, path: Path
+    ) -> None:
+        ranked = rank(self._results(runs), criterion)
+        partial = path.with_name(path.name + ".partial")
+        written = report.write_comparison_report(
+            ranked, criterion, path.parent, seed=runs[0].seed, name=partial.name
+        )
+        written.replace(path)  # whole or not at all, as every file here
+
+    def chart_path(self, folder: str, name: str, suffix: str = ".png") -> Path | None:
+        """A chart file (``suffix``: .png or .svg) of a run (``folder``: its id) or of a
+        comparison; None if not one."""
         names = COMPARISON_CHARTS if folder.startswith("compare-") else RUN_CHARTS
-        return self._output(folder, names, name, ".png")
+        return self._output(folder, names, name, suffix) if suffix in CHART_FILES else None
+
+    def report_path(self, run_id: str) -> Path | None:
+        """A finished run's report for a board paper; None if it has none (a run kept from
+        before reports were written)."""
+        return self._output(run_id, ("report",), "report", ".html")
 
     def table_path(self, run_id: str, name: str) -> Path | None:
         """A CSV file of a run; None if not one."""

@@ -49,6 +49,14 @@ def content_security_policy(nonce: str) -> str:
     )
 
 
+#: A report for a board paper is one self-contained page whose styles and charts are inline
+#: (the same file ``ehc simulate`` writes): shown under its own policy, sandboxed with no
+#: script and nothing fetched, instead of the service's.
+REPORT_POLICY = (
+    "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
+)
+
+
 HEADERS: Mapping[str, str] = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -79,7 +87,8 @@ class SecurityHeaders:
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                headers["Content-Security-Policy"] = content_security_policy(nonce)
+                if "content-security-policy" not in headers:  # a route's own, stricter policy
+                    headers["Content-Security-Policy"] = content_security_policy(nonce)
                 for name, value in HEADERS.items():
                     headers[name] = value
                 if scope.get("scheme") == "https":

@@ -108,6 +108,18 @@ async def test_an_analyst_runs_a_scenario_and_its_pages_have_no_accessibility_vi
     await results.click()
     await expect(page.locator("#summary")).to_be_visible()
     await assert_accessible(page, "scenario-run")
+    # Its report for a board paper opens in the tab, styled and drawn under its sandboxed
+    # policy, and itself passes the same rules.
+    await page.get_by_role("link", name="Report for a board paper (HTML)").click()
+    await expect(page).to_have_url(re.compile(r"/scenarios/runs/[0-9a-f]{16}/report.html$"))
+    await expect(page.locator("svg[role=img]")).to_have_count(3)
+    body_font = await page.locator("body").evaluate("b => getComputedStyle(b).fontFamily")
+    assert "Times" not in body_font, "the report's own styles apply under its policy"
+    report = await page.content()
+    await page.goto("about:blank")  # axe is injected as a script: the sandbox would refuse it
+    await page.set_content(report)
+    await expect(page.locator("svg[role=img]")).to_have_count(3)
+    await assert_accessible(page, "scenario-report")
     await page.goto("/scenarios")
     await assert_accessible(page, "scenarios-with-a-run")
     await page.goto("/scenarios/compare")

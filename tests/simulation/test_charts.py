@@ -1,14 +1,29 @@
-"""The PNG charts' axes and titles: months in words, each chart titled once by what it shows."""
+"""The charts for a board paper: months in words, a PNG and an SVG each, the shaded band in
+the legend, dated and labelled changes that do not overlap, the caseload target, thousands
+separators, the plans behind each month's rate, and options named by their titles."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import math
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from xml.etree import ElementTree
 
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
+import pytest
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+from matplotlib.text import Annotation
 
-from scenarios import charts
-from scenarios.results import Band
+from scenarios import charts, engine
+from scenarios.report import FEW_PLANS
+from scenarios.results import Band, ScenarioResult
+from statutory.dates import as_written
+
+from .helpers import variant
 
 
 def _ticks(days: list[date]) -> list[str]:
@@ -58,3 +73,166 @@ def test_the_first_options_of_a_comparison_share_no_colour_line_or_marker() -> N
     styles = [charts.option_style(i) for i in range(4)]
     for attribute in ("colour", "linestyle", "marker"):
         assert len({getattr(s, attribute) for s in styles}) == 4, attribute
+
+
+# --- a run's charts, as a board member reads them ------------------------------------------------
+
+CLOSE_CHANGES = [
+    {"label": "4 additional caseworkers", "start": date(2020, 2, 3), "caseworkers": 4, "assumed": True},
+    {"label": "agency caseworker", "start": date(2020, 2, 10), "caseworkers": 1, "assumed": True},
+    {"label": "a caseworker leaves", "start": date(2020, 9, 7), "end": date(2020, 11, 30), "caseworkers": -1, "assumed": True},
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def result() -> ScenarioResult:
+    """Sixty weeks of the unitary council: changes a week apart (their labels would collide),
+    a change that ends, a change of priority, and a caseload target."""
+    scenario = variant(
+        "unitary-2020-as-planned",
+        {
+            "scenario.weeks": 60,
+            "capacity.changes": CLOSE_CHANGES,
+            "priority.changes": [{"start": date(2020, 2, 3), "policy": "new-in-time-first"}],
+            "report.caseload_target": 200,
+        },
+    )
+    return ScenarioResult(scenario, engine.replicate(scenario, 2, 0))
+
+
+@pytest.fixture(scope="module")
+def figures(result: ScenarioResult) -> Iterator[dict[str, Figure]]:
+    found = charts.run_figures(result)
+    yield found
+    for fig in found.values():
+        plt.close(fig)
+
+
+TARGET = "Target: 200 cases per caseworker"
+
+
+def _day(x: float) -> date:
+    """The day at ``x`` on matplotlib's time axis."""
+    found: datetime = mdates.num2date(x)  # type: ignore[no-untyped-call]
+    return found.date()
+
+
+def _legend(fig: Figure) -> list[str]:
+    return [t.get_text() for legend in fig.legends for t in legend.get_texts()]
+
+
+def _labels(fig: Figure) -> list[Annotation]:
+    return [t for ax in fig.axes for t in ax.texts if isinstance(t, Annotation)]
+
+
+def test_every_chart_is_written_as_a_png_and_an_svg_with_its_words_as_text(
+    result: ScenarioResult, tmp_path: Path
+) -> None:
+    written = charts.write_charts(result, tmp_path)
+    assert sorted(p.name for p in written) == sorted(
+        f"{name}.{kind}" for name in ("backlog", "in_time", "caseload") for kind in ("png", "svg")
+    )
+    for path in written:
+        if path.suffix == ".png":
+            assert path.read_bytes().startswith(b"\x89PNG")
+        else:
+            svg = ElementTree.parse(path).getroot()
+            words = " ".join(t.text or "" for t in svg.iter("{http://www.w3.org/2000/svg}text"))
+            assert charts.BAND_LABEL in words, path.name
+            assert "3 Feb 2020: 4 additional caseworkers" in words, path.name
+
+
+def test_every_legend_explains_the_shaded_band(figures: dict[str, Figure]) -> None:
+    for name, fig in figures.items():
+        assert charts.BAND_LABEL in _legend(fig), name
+
+
+def test_capacity_and_priority_changes_are_dated_lines_labelled_with_their_label(
+    figures: dict[str, Figure],
+) -> None:
+    expected = {
+        date(2020, 2, 3): ["4 additional caseworkers", "priority: new in time first"],
+        date(2020, 2, 10): ["agency caseworker"],
+        date(2020, 9, 7): ["a caseworker leaves"],
+        date(2020, 11, 30): ["end of a caseworker leaves"],
+    }
+    for name, fig in figures.items():
+        ax = fig.axes[0]
+        vertical = {
+            _day(float(np.asarray(line.get_xdata())[0]))
+            for line in ax.get_lines()
+            if len(set(np.asarray(line.get_xdata()))) == 1
+            and list(np.asarray(line.get_ydata())) == [0, 1]
+        }
+        assert vertical == set(expected), name
+        words = {t.get_text() for t in _labels(fig)}
+        for day, labels in expected.items():
+            assert any(
+                w.startswith(as_written(day)) and all(label in w for label in labels) for w in words
+            ), (name, day)
+
+
+def test_marker_labels_do_not_overlap(figures: dict[str, Figure]) -> None:
+    for name, fig in figures.items():
+        renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+        fig.draw(renderer)
+        boxes = [charts.words_extent(t, renderer) for t in _labels(fig)]
+        assert len(boxes) == 4, name
+        for i, first in enumerate(boxes):
+            for second in boxes[i + 1 :]:
+                assert not first.overlaps(second), name
+
+
+def test_the_caseload_chart_draws_the_target(figures: dict[str, Figure]) -> None:
+    fig = figures["caseload"]
+    target = [line for line in fig.axes[0].get_lines() if line.get_label() == TARGET]
+    assert len(target) == 1 and list(np.asarray(target[0].get_ydata())) == [200, 200]
+    assert TARGET in _legend(fig)
+    assert fig.axes[0].get_ylim()[1] > 200
+
+
+def test_counts_are_written_with_thousands_separators(figures: dict[str, Figure]) -> None:
+    formatter = figures["backlog"].axes[0].yaxis.get_major_formatter()
+    assert formatter(1750, 0) == "1,750"
+    assert figures["in_time"].axes[0].yaxis.get_major_formatter()(75, 0) == "75%"
+
+
+def test_the_in_time_rate_stands_on_the_plans_it_counts(
+    figures: dict[str, Figure], result: ScenarioResult
+) -> None:
+    """Bars of plans issued under the rate; the months with few plans drawn hollow."""
+    fig = figures["in_time"]
+    rate, plans = fig.axes
+    months = result.monthly(True)
+    heights = [bar.get_height() for bar in plans.patches if isinstance(bar, Rectangle)]
+    assert heights == [n.median for _, n, _ in months]
+    few = [
+        day.astype(date)
+        for line in rate.get_lines()
+        if line.get_label() == "_few"
+        for day in np.asarray(line.get_xdata(), dtype="datetime64[D]")
+    ]
+    assert few == [
+        date(y, m, 15)
+        for (y, m), n, b in months
+        if n.median < FEW_PLANS and not math.isnan(b.median)
+    ]
+    assert charts.FEW_LABEL in _legend(fig)
+
+
+def test_comparison_legends_name_each_option_by_its_title(result: ScenarioResult) -> None:
+    other = variant("unitary-2020-no-extra-staff", {"scenario.weeks": 60})
+    options = [result, ScenarioResult(other, engine.replicate(other, 2, 0))]
+    found = charts.comparison_figures(options)
+    try:
+        for name, fig in found.items():
+            legend = _legend(fig)
+            for option in options:
+                assert option.scenario.scenario.title in legend, name
+            assert charts.BAND_LABEL in legend, name
+        assert "Target: 200 cases per caseworker" in _legend(
+            found["compare_caseload_per_caseworker"]
+        )
+    finally:
+        for fig in found.values():
+            plt.close(fig)

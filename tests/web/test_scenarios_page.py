@@ -1,6 +1,7 @@
 """The scenarios pages (``/scenarios``): the shipped and saved scenarios, a run in the background
 with its progress, its summary table (as ``ehc simulate run`` gives it) and charts, a
-comparison of finished runs, one run at a time, bad input, and who may use them."""
+comparison of finished runs, the report for a board paper and the chart files of each, one run
+at a time, bad input, and who may use them."""
 
 from __future__ import annotations
 
@@ -18,8 +19,10 @@ from fastapi import FastAPI
 from ehc.settings import Settings
 from ehc.web.scenario_files import SHIPPED_FOLDER
 from ehc.web.scenario_runs import ScenarioRun, ScenarioRuns, Status
-from ehc.web.scenario_view import band_words, summary_rows
+from ehc.web.scenario_view import summary_rows
+from ehc.web.security import REPORT_POLICY
 from scenarios import engine, model
+from scenarios.report import band_words
 from scenarios.results import Band, ScenarioResult
 from tests.web.conftest import SignInAs
 from tests.web.signed_in import csrf_of
@@ -115,6 +118,32 @@ async def test_a_run_completes_in_the_background_and_shows_the_cli_s_summary_and
         png = await analyst.get(img.group(1))
         assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
         assert tables(page.text)[f"chart-{name}-table"], name
+    # Each chart may be saved as PNG or SVG; the report for a board paper is a page to save.
+    for name in ("backlog", "in_time", "caseload"):
+        assert re.search(
+            rf'href="/scenarios/runs/{run.run_id}/charts/{name}.png" download>', page.text
+        )
+        svg = await analyst.get(f"/scenarios/runs/{run.run_id}/charts/{name}.svg")
+        assert svg.status_code == 200 and svg.headers["content-type"] == "image/svg+xml"
+        assert (
+            f'filename="unitary-2020-as-planned-{name}.svg"' in svg.headers["content-disposition"]
+        )
+        assert "<svg" in svg.text
+    link = re.search(
+        r'<a class="govuk-link" id="report-link" href="([^"]+)">([^<]+)</a>', page.text
+    )
+    assert link is not None and link.group(2) == "Report for a board paper (HTML)"
+    board = await analyst.get(link.group(1))
+    assert board.status_code == 200 and board.headers["content-type"].startswith("text/html")
+    assert board.headers["content-disposition"].startswith("inline;")  # shown in the tab
+    assert 'filename="unitary-2020-as-planned-report.html"' in board.headers["content-disposition"]
+    assert board.headers["content-security-policy"] == REPORT_POLICY
+    board_tables = tables(board.text)
+    assert [row[0] for row in board_tables["summary"]] == [r[0] for r in expected]
+    assert "Thurrock Children's Services Overview and Scrutiny, Feb 2020" in html.unescape(
+        board.text
+    ), "the assumptions, with their sources"
+    assert board.text.count('<svg role="img"') == 3
     summary = await analyst.get(f"/scenarios/runs/{run.run_id}/files/summary.csv")
     assert summary.status_code == 200 and summary.text.startswith(
         "measure,label,unit,p10,median,p90"
@@ -214,6 +243,21 @@ async def test_finished_runs_are_compared_by_the_chosen_criterion(
         assert img is not None, name
         assert (await analyst.get(img.group(1))).status_code == 200
         assert tables(page.text)[f"chart-{name}-table"]
+    # The comparison's report for a board paper: the same ranking, the charts inlined.
+    link = re.search(
+        r'id="report-link" href="([^"]+)">Report for a board paper \(HTML\)<', page.text
+    )
+    assert link is not None
+    board = await analyst.get(html.unescape(link.group(1)))
+    assert board.status_code == 200
+    assert (
+        'filename="comparison-review-backlog-report.html"' in board.headers["content-disposition"]
+    )
+    assert [row[:2] for row in tables(board.text)["ranking"]] == [row[:2] for row in ranked]
+    assert board.text.count('<svg role="img"') == 5
+    assert "Where the options differ" in board.text
+    svg = re.search(r'href="([^"]+/compare_in_time.svg)" download>', page.text)
+    assert svg is not None and (await analyst.get(svg.group(1))).status_code == 200
     # Runs that did not meet the same random draws are not compared.
     unfair = await analyst.get(f"/scenarios/compare?run={first.run_id}&run={odd.run_id}")
     assert unfair.status_code == 400 and "same number of replications" in unfair.text
@@ -221,6 +265,10 @@ async def test_finished_runs_are_compared_by_the_chosen_criterion(
     assert same.status_code == 400 and "at least two" in same.text
     alone = await analyst.get(f"/scenarios/compare?run={first.run_id}")
     assert alone.status_code == 400 and "at least two" in alone.text
+    refused = await analyst.get(
+        f"/scenarios/compare/report.html?run={first.run_id}&run={odd.run_id}"
+    )
+    assert refused.status_code == 404
 
 
 @pytest.mark.parametrize("staff_id", ["cw101", "sup-north"])
@@ -251,6 +299,13 @@ async def test_the_file_routes_serve_only_a_run_s_own_charts_and_tables(
     shutil.copy(Path(__file__), folder / "run.csv")
     answer = await analyst.get("/scenarios/runs/0123456789abcdef/charts/secret.png")
     assert answer.status_code == 404
+    shutil.copy(Path(__file__), folder / "secret.svg")
+    shutil.copy(Path(__file__), folder / "report.html")
+    for path in ("charts/secret.svg", "report.html", "runs.json"):
+        assert (await analyst.get(f"/scenarios/runs/0123456789abcdef/{path}")).status_code == 404
+    assert (
+        await analyst.get("/scenarios/compare/compare-0123456789abcdef/x.svg")
+    ).status_code == 404
     assert (await analyst.get("/scenarios/runs/0123456789abcdef/files/run.csv")).status_code == 404
 
 

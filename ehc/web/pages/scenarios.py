@@ -9,6 +9,11 @@ it runs the page offers a link to check again; with JavaScript, a small script a
 ``<meta>`` refresh would reload under a screen reader's feet, WCAG 2.2.1). A run under way
 may be stopped (``POST /scenarios/runs/{run_id}/stop``). ``GET /scenarios/compare`` ranks
 finished runs side by side by a chosen criterion, as ``ehc simulate compare`` does.
+
+A finished run, and a comparison, offer their report for a board paper
+(``scenarios.report``: one HTML page with the charts inlined and its styles in it) as a file
+to save: the service's Content Security Policy forbids the page's own styles in a tab, and a
+saved page is what goes into a board paper. Each chart may be saved as PNG or SVG.
 """
 
 from __future__ import annotations
@@ -17,7 +22,9 @@ import asyncio
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
@@ -39,15 +46,10 @@ from ehc.web.scenario_runs import (
     ScenarioRun,
     ScenarioRuns,
 )
-from ehc.web.scenario_view import (
-    CRITERION_WORDS,
-    clearance_words,
-    comparison,
-    comparison_charts,
-    run_charts,
-    summary_rows,
-)
+from ehc.web.scenario_view import comparison, comparison_charts, run_charts, summary_rows
+from ehc.web.security import REPORT_POLICY
 from scenarios.compare import DESCRIPTION, Criterion, rank
+from scenarios.report import clearance_words, criterion_heading
 
 
 @asynccontextmanager
@@ -200,6 +202,7 @@ async def run_page(request: Request, run_id: str, user: Analyst, store: Runs) ->
         clearance=clearance_words(result) if result else "",
         charts=await asyncio.to_thread(run_charts, result, base) if result else [],
         tables=RUN_TABLES if result else (),
+        report=result is not None and store.report_path(run.run_id) is not None,
     )
 
 
@@ -236,6 +239,42 @@ async def run_chart(run_id: str, name: str, user: Analyst, store: Runs) -> Respo
     return FileResponse(path, media_type="image/png")
 
 
+def _svg(path: Path | None, filename: str) -> Response:
+    """A chart's SVG, to save (opened in a tab, the service's policy would refuse its
+    styles)."""
+    if path is None:
+        raise HTTPException(404)
+    return FileResponse(path, media_type="image/svg+xml", filename=filename)
+
+
+@router.get("/scenarios/runs/{run_id}/charts/{name}.svg")
+async def run_chart_svg(run_id: str, name: str, user: Analyst, store: Runs) -> Response:
+    """One of a finished run's SVG charts, as a file to save."""
+    run = _run_or_404(store, run_id)
+    return _svg(store.chart_path(run.run_id, name, ".svg"), f"{run.name}-{name}.svg")
+
+
+def _report(path: Path, filename: str) -> Response:
+    """A report page, inline under its own sandboxed policy, named for saving."""
+    return FileResponse(
+        path,
+        media_type="text/html",
+        filename=filename,
+        content_disposition_type="inline",
+        headers={"Content-Security-Policy": REPORT_POLICY},
+    )
+
+
+@router.get("/scenarios/runs/{run_id}/report.html")
+async def run_report(run_id: str, user: Analyst, store: Runs) -> Response:
+    """A finished run's report for a board paper, shown in the browser (or saved)."""
+    run = _run_or_404(store, run_id)
+    path = store.report_path(run.run_id)
+    if path is None:
+        raise HTTPException(404)
+    return _report(path, f"{run.name}-report.html")
+
+
 @router.get("/scenarios/runs/{run_id}/files/{name}.csv")
 async def run_table(run_id: str, name: str, user: Analyst, store: Runs) -> Response:
     """One of a finished run's CSV files (as ``ehc simulate run`` writes them)."""
@@ -266,9 +305,25 @@ def _compare_errors(chosen: list[ScenarioRun], asked: int) -> list[tuple[str, st
     return []
 
 
-@router.get("/scenarios/compare")
-async def compare_page(request: Request, user: Analyst, store: Runs) -> Response:
-    """Finished runs ranked side by side by a criterion (``ehc simulate compare``)."""
+@dataclass(slots=True)
+class CompareForm:
+    """What the comparison form asked for, and what is wrong with it."""
+
+    finished: list[ScenarioRun]
+    chosen: list[ScenarioRun]
+    criterion: Criterion
+    asked: bool
+    errors: list[tuple[str, str]]
+
+    @property
+    def query(self) -> str:
+        """The form's answer again, for a link to its report."""
+        return urlencode(
+            [("run", r.run_id) for r in self.chosen] + [("criterion", self.criterion.value)]
+        )
+
+
+async def read_compare_form(request: Request, store: ScenarioRuns) -> CompareForm:
     finished = await asyncio.to_thread(store.finished_runs)
     asked = request.query_params.getlist("run")
     criterion_text = request.query_params.get("criterion") or Criterion.CLEARANCE.value
@@ -280,27 +335,46 @@ async def compare_page(request: Request, user: Analyst, store: Runs) -> Response
         errors.append(("criterion", "Choose how the options are ranked"))
     by_id = {r.run_id: r for r in finished}
     chosen = [by_id[a] for a in dict.fromkeys(asked) if a in by_id]
-    table = None
-    charts = []
     if asked:
         errors += _compare_errors(chosen, len(asked))
-    if asked and not errors:
-        found = [result for r in chosen if (result := await asyncio.to_thread(store.result, r))]
-        table = comparison(rank(found, criterion), criterion)
-        folder, _ = await store.comparison_charts(chosen)
+    return CompareForm(finished, chosen, criterion, bool(asked), errors)
+
+
+@router.get("/scenarios/compare")
+async def compare_page(request: Request, user: Analyst, store: Runs) -> Response:
+    """Finished runs ranked side by side by a criterion (``ehc simulate compare``)."""
+    form = await read_compare_form(request, store)
+    table = None
+    charts = []
+    if form.asked and not form.errors:
+        found = [r for run in form.chosen if (r := await asyncio.to_thread(store.result, run))]
+        table = comparison(rank(found, form.criterion), form.criterion)
+        folder, _ = await store.comparison_charts(form.chosen)
         charts = await asyncio.to_thread(comparison_charts, found, f"/scenarios/compare/{folder}")
     return render(
         request,
         "scenarios/compare.html",
-        status_code=400 if errors else 200,
-        finished=finished,
-        chosen={r.run_id for r in chosen},
-        criterion=criterion,
-        criteria=[(c, CRITERION_WORDS[c], DESCRIPTION[c]) for c in Criterion],
-        errors=errors,
+        status_code=400 if form.errors else 200,
+        finished=form.finished,
+        chosen={r.run_id for r in form.chosen},
+        criterion=form.criterion,
+        criteria=[(c, criterion_heading(c), DESCRIPTION[c]) for c in Criterion],
+        errors=form.errors,
         table=table,
         charts=charts,
+        report=f"/scenarios/compare/report.html?{form.query}" if table else None,
     )
+
+
+@router.get("/scenarios/compare/report.html")
+async def comparison_report(request: Request, user: Analyst, store: Runs) -> Response:
+    """The report for a board paper of the runs compared (the comparison page's query), shown
+    in the browser (or saved)."""
+    form = await read_compare_form(request, store)
+    if not form.asked or form.errors:
+        raise HTTPException(404)
+    path = await store.comparison_report(form.chosen, form.criterion)
+    return _report(path, f"comparison-{form.criterion.value}-report.html")
 
 
 @router.get("/scenarios/compare/{folder}/{name}.png")
@@ -310,3 +384,10 @@ async def comparison_chart(folder: str, name: str, user: Analyst, store: Runs) -
     if path is None:
         raise HTTPException(404)
     return FileResponse(path, media_type="image/png")
+
+
+@router.get("/scenarios/compare/{folder}/{name}.svg")
+async def comparison_chart_svg(folder: str, name: str, user: Analyst, store: Runs) -> Response:
+    """One of a comparison's SVG charts, as a file to save."""
+    path = store.chart_path(folder, name, ".svg") if folder.startswith("compare-") else None
+    return _svg(path, f"{name}.svg")
