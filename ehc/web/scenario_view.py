@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ehc.text import day
-from scenarios.compare import DESCRIPTION, SIDE_BY_SIDE, Criterion, Ranked
+from scenarios.compare import DESCRIPTION, Criterion, Ranked, side_by_side
 from scenarios.report import (
     BACKLOG_LINES,
     COMPARED_LINES,
@@ -161,15 +161,22 @@ class Comparison:
 
 
 def comparison(ranked: list[Ranked], criterion: Criterion) -> Comparison:
-    """The table ``ehc simulate compare`` prints: options best first, side by side."""
-    labels = {m.key: m for m in ranked[0].result.summary()}
+    """The table ``ehc simulate compare`` prints: options best first, side by side (the costs
+    too when any option states them; "-" for an option that does not)."""
+    shown = side_by_side([r.result for r in ranked])
+    labels = {m.key: m.label for r in ranked for m in r.result.summary()}
+
+    def cell(result: ScenarioResult, key: str) -> str:
+        m = result.find(key)
+        return "-" if m is None else band_words(m.band, m.unit, result)
+
     rows = [
         ComparedRow(
             r.rank,
             r.result.name,
             r.result.scenario.scenario.title,
             criterion_words(r, criterion),
-            [band_words(r.result.measure(key), labels[key].unit, r.result) for key in SIDE_BY_SIDE],
+            [cell(r.result, key) for key in shown],
         )
         for r in ranked
     ]
@@ -177,7 +184,7 @@ def comparison(ranked: list[Ranked], criterion: Criterion) -> Comparison:
         criterion,
         criterion_heading(criterion),
         DESCRIPTION[criterion],
-        [labels[k].label for k in SIDE_BY_SIDE],
+        [labels[k] for k in shown],
         rows,
     )
 
