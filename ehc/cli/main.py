@@ -132,7 +132,7 @@ COMMANDS: dict[str, Lazy] = {
         "ehc.cli.simulate",
         "app",
         "Simulate a caseload from a scenario file (scenarios/README.md): "
-        "`ehc simulate FILE` or `ehc simulate compare A B ...`.",
+        "`ehc simulate FILE`, `ehc simulate compare A B ...` or `ehc simulate snapshot`.",
     ),
     "export": Lazy(
         "ehc.cli.export", "app", "Tables for statutory returns, as CSV (see docs/REPORTING.md)."

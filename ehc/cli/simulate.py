@@ -51,7 +51,7 @@ class _RunByDefault(typer.core.TyperGroup):
 app = typer.Typer(
     cls=_RunByDefault,
     help="Simulate a caseload from a scenario file (scenarios/README.md): "
-    "`ehc simulate FILE` or `ehc simulate compare A B ...`.",
+    "`ehc simulate FILE`, `ehc simulate compare A B ...` or `ehc simulate snapshot`.",
 )
 
 Replications = Annotated[
@@ -310,8 +310,9 @@ def run(
         int, typer.Option(min=1, max=1000, help="With --engine temporal: cases to replay.")
     ] = 200,
 ) -> None:
-    """Run one scenario: summary table, CSV series and PNG charts."""
-    from scenarios import charts  # matplotlib: loaded only when a run draws its charts
+    """Run one scenario: summary table, CSV series, charts (PNG, SVG) and a report for a board
+    paper (HTML)."""
+    from scenarios import charts, report  # matplotlib: loaded only when a run draws its charts
 
     scenario = _load(file)
     if engine_name is Engine.TEMPORAL:
@@ -321,6 +322,8 @@ def run(
     [result], outcome = _replicate([scenario], rule, seed, workers)
     folder = out_dir or _default_out(scenario.name)
     written = results.write_csv(result, folder) + charts.write_charts(result, folder)
+    board_paper = report.write_run_report(result, folder, seed=seed)
+    written.append(board_paper)
     out.print(_summary_table(result, outcome.replications, seed))
     out.print(_precision(outcome, rule, 1))
     cleared, share = result.clearance()
@@ -331,7 +334,9 @@ def run(
             f"The assessment backlog clears in week {cleared} ({day(result.week_start(cleared))}), "
             f"in {share:.0%} of replications."
         )
-    out.print(f"Wrote {len(written)} files to {folder}/")
+    out.print(
+        f"Wrote {len(written)} files to {folder}/; the report for a board paper: {board_paper}"
+    )
 
 
 def _with_band(band: results.Band, unit: str) -> str:
@@ -378,7 +383,7 @@ def compare(
 ) -> None:
     """Run several options on the same seeds and rank them side by side. Without -n, every
     option runs the same replications: batches go on until every option is precise enough."""
-    from scenarios import charts
+    from scenarios import charts, report
 
     if len(files) < 2:
         fail("compare needs at least two scenario files")
@@ -392,9 +397,13 @@ def compare(
     folder = out_dir or _default_out("compare")
     written = [comparing.write_csv(ranked, rank_by, folder)]
     written += charts.write_comparison_charts(found, folder)
+    board_paper = report.write_comparison_report(ranked, rank_by, folder, seed=seed)
+    written.append(board_paper)
     out.print(ranking_table(ranked, rank_by, outcome.replications, seed))
     out.print(_precision(outcome, rule, len(scenarios)))
-    out.print(f"Wrote {len(written)} files to {folder}/")
+    out.print(
+        f"Wrote {len(written)} files to {folder}/; the report for a board paper: {board_paper}"
+    )
 
 
 def ranking_table(

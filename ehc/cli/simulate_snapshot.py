@@ -1,8 +1,8 @@
 """``ehc simulate snapshot``: write a scenario that starts from today's caseload.
 
-Reads the reporting database (no server needed): the read model for the open cases, the
-ledger for the figures (``ehc.simulate_snapshot``). Prints what it wrote: the open cases by
-stage and every figure with where it came from.
+Reads the reporting database (no server needed, ``ehc.snapshot``): the read model for the
+open cases, the ledger for the figures. Prints what it wrote: the open cases by stage and every
+figure with where it came from.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from datetime import date
 
     from ehc.ledger_reader import LedgerReader
-    from ehc.simulate_snapshot import Caseload, Measures
+    from ehc.snapshot import Caseload, Measures
 
 
 def snapshot(
@@ -64,7 +64,7 @@ def snapshot(
 
     from pydantic import ValidationError
 
-    from ehc.simulate_snapshot import measure, read_caseload, scenario_text
+    from ehc.snapshot import measure, read_caseload, scenario_text
     from scenarios.model import ScenarioInfo
 
     today = today_utc()
@@ -121,7 +121,7 @@ def _ledger(url: str) -> LedgerReader:
 
 
 def _print(caseload: Caseload, measures: Measures) -> None:
-    from ehc.simulate_snapshot import STAGE_WORDS
+    from ehc.snapshot import STAGE_WORDS
 
     stages = Table(
         title=f"Open assessments on {day(caseload.read_on)} (weeks counted to "

@@ -22,13 +22,8 @@ from activities.read_model import ReadModelWriter
 from activities.schema import case_view, ledger_outcomes, ledger_requests, ledger_steps
 from ehc import demo
 from ehc.settings import Settings
-from ehc.simulate_snapshot import (
-    ENOUGH,
-    assessment_groups,
-    last_twelve_months,
-    plan_groups,
-    week_reached,
-)
+from ehc.snapshot.caseload import assessment_groups, plan_groups, week_reached
+from ehc.snapshot.measures import ENOUGH, last_twelve_months
 from ehc.system import load_demo
 from scenarios import model
 from scenarios.model import Stage

@@ -22,16 +22,9 @@ from ehc.cli import simulate_snapshot as command
 from ehc.cli.common import BAD_INPUT, Fail
 from ehc.ledger_reader import LedgerReader
 from ehc.settings import Settings
-from ehc.simulate_snapshot import (
-    ENOUGH,
-    AssessmentGroup,
-    PlanGroup,
-    last_twelve_months,
-    measure,
-    read_caseload,
-    scenario_text,
-    week_reached,
-)
+from ehc.snapshot.caseload import AssessmentGroup, PlanGroup, read_caseload, week_reached
+from ehc.snapshot.measures import ENOUGH, last_twelve_months, measure
+from ehc.snapshot.scenario_file import scenario_text
 from scenarios import engine, model
 from scenarios.model import Stage
 from statutory import assessment as rules
@@ -438,8 +431,11 @@ def test_the_file_loads_runs_and_names_no_one(council: Council, tmp_path: Path) 
         for k in ("caseworkers", "hours_per_week", "psychology_per_week")
     )
     assert scenario.capacity.caseworkers.note.startswith("placeholder: 4 caseworkers are named")
-    assert "# EDIT: capacity is not in the ledger" in text
-    assert "[priority]" in text and "EDIT: the order ready work is done in" in text
+    # The comments are where the analyst reads them: the header first, each EDIT right above
+    # the table it is about.
+    assert text.startswith("# Snap\n#\n# Written by `ehc simulate snapshot` on 2 Dec 2026 ")
+    assert re.search(r"\n\n# EDIT: capacity is not in the ledger.*\n(# .*\n)*\[capacity\]\n", text)
+    assert re.search(r"\n\n# EDIT: the order ready work is done in .*\n\[priority\]\n", text)
     # Only dates, stages and counts: no case reference, caseworker or provider.
     assert not re.search(r"SNAP-|PLAN-|cw\d|north|south|School|Psychology Service", text)
     assert engine.simulate(scenario, 0).weekly["open_assessments"], "it runs"
