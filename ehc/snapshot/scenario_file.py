@@ -27,6 +27,12 @@ PLACEHOLDERS: dict[str, float] = {
     "review_share": 0.55,
 }
 TASK_HOURS: dict[str, float] = {"decision": 1.5, "draft": 12, "final": 3, "review": 4.5}
+# Cost placeholders, the shipped councils' published unit costs (docs/SCENARIO_FIGURES.md), so
+# that results carry costs from the first run; the analyst sets the council's own.
+COSTS: dict[str, tuple[float, str]] = {
+    "caseworker_week": (781, "a SEND caseworker a week with on-costs, Essex 2021"),
+    "psychology_assessment": (649, "an in-house psychology assessment, Wokingham 2023"),
+}
 
 
 def capacity(caseload: Caseload, measures: Measures) -> dict[str, Figure]:
@@ -57,6 +63,10 @@ def capacity(caseload: Caseload, measures: Measures) -> dict[str, Figure]:
     out |= {
         f"capacity.hours_per_task.{key}": Figure(value, note="placeholder: edit")
         for key, value in TASK_HOURS.items()
+    }
+    out |= {
+        f"capacity.costs.{key}": Figure(value, note=f"placeholder: {words}; set the council's own")
+        for key, (value, words) in COSTS.items()
     }
     return out
 
@@ -97,6 +107,7 @@ def scenario_text(
     _add_below(doc, "timings", _figures(figures, "timings"), "[low, most likely, high] weeks.")
     capacity_table = _figures(figures, "capacity")
     capacity_table.add("hours_per_task", _figures(figures, "capacity.hours_per_task"))
+    capacity_table.add("costs", _figures(figures, "capacity.costs"))
     _add_below(
         doc,
         "capacity",

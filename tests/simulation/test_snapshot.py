@@ -25,7 +25,7 @@ from ehc.settings import Settings
 from ehc.snapshot.caseload import AssessmentGroup, PlanGroup, read_caseload, week_reached
 from ehc.snapshot.measures import ENOUGH, last_twelve_months, measure
 from ehc.snapshot.scenario_file import scenario_text
-from scenarios import engine, model
+from scenarios import engine, model, results
 from scenarios.model import Stage
 from statutory import assessment as rules
 from statutory import review as review_rules
@@ -431,6 +431,10 @@ def test_the_file_loads_runs_and_names_no_one(council: Council, tmp_path: Path) 
         for k in ("caseworkers", "hours_per_week", "psychology_per_week")
     )
     assert scenario.capacity.caseworkers.note.startswith("placeholder: 4 caseworkers are named")
+    # Costs too, so that a first run already reports cost per plan.
+    costs = scenario.capacity.costs
+    assert costs is not None and costs.caseworker_week.assumed
+    assert costs.caseworker_week.value == 781 and costs.psychology_assessment.value == 649
     # The comments are where the analyst reads them: the header first, each EDIT right above
     # the table it is about.
     assert text.startswith("# Snap\n#\n# Written by `ehc simulate snapshot` on 2 Dec 2026 ")
@@ -438,7 +442,9 @@ def test_the_file_loads_runs_and_names_no_one(council: Council, tmp_path: Path) 
     assert re.search(r"\n\n# EDIT: the order ready work is done in .*\n\[priority\]\n", text)
     # Only dates, stages and counts: no case reference, caseworker or provider.
     assert not re.search(r"SNAP-|PLAN-|cw\d|north|south|School|Psychology Service", text)
-    assert engine.simulate(scenario, 0).weekly["open_assessments"], "it runs"
+    result = results.ScenarioResult(scenario, [engine.simulate(scenario, 0)])
+    assert result.weekly("open_assessments"), "it runs"
+    assert result.find("total_cost") is not None
 
 
 # --- the command ---------------------------------------------------------------------------
