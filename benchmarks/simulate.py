@@ -1,13 +1,19 @@
 """Measure the fast scenario engine; print one JSON object per measurement on stdout.
 
-    .venv/bin/python benchmarks/simulate.py            # all three
-    .venv/bin/python benchmarks/simulate.py england    # england, council, council-serial, faithful
+    .venv/bin/python benchmarks/simulate.py            # all of them
+    .venv/bin/python benchmarks/simulate.py speed      # some: england, council,
+                                                       # council-serial, faithful, speed
+                                                       # (speed-1, speed-2, speed-4: one)
 
 - ``england``: scenarios/files/england-2024.toml, one year, one replication, in a fresh process:
   wall time and peak resident memory (aims: under 60 s and 2 GiB).
 - ``council``: scenarios/files/unitary-2020-as-planned.toml, three years, 100 replications, in
   one process per core as ``ehc simulate`` runs them (aim: under 15 s).
 - ``council-serial``: the same on one core, for the per-core rate.
+- ``speed``: scenarios/files/england-2024.toml, one year, one replication, at 1, 2 and 4 times
+  its volume (requests, open assessments and plans at the start, caseworkers and psychology
+  capacity all multiplied, so the service is the same at another size), each in a fresh
+  process: wall time, CPU time and events a second, one line per volume.
 - ``faithful``: 100 closed cases of scenarios/files/county-psychology-outsourced.toml replayed
   through the real assessment workflow on the Temporal time-skipping test server
   (``ehc simulate FILE --engine temporal``), with how many agree with the fast engine.
@@ -35,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 from scenarios import engine, model  # noqa: E402
 
 FILES = ROOT / "scenarios" / "files"
+SPEED = ["speed-1", "speed-2", "speed-4"]
 
 
 def _england() -> dict[str, Any]:
@@ -55,6 +62,58 @@ def _england() -> dict[str, Any]:
         "peak_rss_mib": round(peak_kib / 1024),
         "aim": "wall_s < 60 and peak_rss_mib < 2048",
         "ok": wall < 60 and peak_kib < 2 * 1024 * 1024,
+    }
+
+
+def scaled(scenario: model.Scenario, volume: float) -> model.Scenario:
+    """``scenario`` with its demand, start state and capacity multiplied by ``volume``."""
+
+    def times(figure: Any) -> Any:
+        return figure.model_copy(update={"value": figure.value * volume})
+
+    state = scenario.start_state.model_copy(
+        update={
+            "open_assessments": [
+                g.model_copy(update={"count": round(g.count * volume)})
+                for g in scenario.start_state.open_assessments
+            ],
+            "plans": [
+                p.model_copy(update={"count": round(p.count * volume)})
+                for p in scenario.start_state.plans
+            ],
+        }
+    )
+    demand = scenario.demand.model_copy(
+        update={"requests_per_week": times(scenario.demand.requests_per_week)}
+    )
+    cap = scenario.capacity
+    capacity = cap.model_copy(
+        update={
+            "caseworkers": times(cap.caseworkers),
+            "psychology_per_week": times(cap.psychology_per_week),
+        }
+    )
+    return scenario.model_copy(
+        update={"start_state": state, "demand": demand, "capacity": capacity}
+    )
+
+
+def _speed(volume: int) -> dict[str, Any]:
+    scenario = scaled(model.load(FILES / "england-2024.toml"), volume)
+    wall0, cpu0 = time.perf_counter(), time.process_time()
+    run = engine.simulate(scenario, seed=0)
+    wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    return {
+        "benchmark": "england-2024-one-year-speed",
+        "volume": volume,
+        "weeks": scenario.scenario.weeks,
+        "replications": 1,
+        "requests": int(sum(run.weekly["requests"])),
+        "events": run.events,
+        "wall_s": round(wall, 2),
+        "cpu_s": round(cpu, 2),
+        "events_per_s": round(run.events / wall),
+        "events_per_cpu_s": round(run.events / cpu),
     }
 
 
@@ -125,11 +184,17 @@ def _measure(name: str) -> dict[str, Any]:
         return _council(1)
     if name == "faithful":
         return _faithful()
-    raise SystemExit(f"unknown benchmark {name!r} (england, council, council-serial, faithful)")
+    if name.startswith("speed-"):
+        return _speed(int(name.removeprefix("speed-")))
+    raise SystemExit(
+        f"unknown benchmark {name!r} (england, council, council-serial, faithful, speed)"
+    )
 
 
 def main(argv: list[str]) -> None:
-    names = argv or ["england", "council", "council-serial", "faithful"]
+    names = argv or ["england", "council", "council-serial", "faithful", "speed"]
+    # speed: one fresh process a volume
+    names = [n for name in names for n in (SPEED if name == "speed" else [name])]
     machine = {
         "cpus": os.cpu_count(),
         "python": platform.python_version(),

@@ -1,8 +1,11 @@
 """A simulated assessment, and the same case as the rules core sees it.
 
-The engine keeps each open case as a small slotted object for speed. When a case closes, it is
-handed to ``statutory.assessment.outcome`` as an ``AssessmentCase``, so the simulator counts
-"within 20 weeks" exactly as the live engine's ledger does. ``event_log`` gives the caseworker
+The engine keeps each open case as a small slotted object for speed, with the few dates it
+reads (``statutory.assessment.assessment_dates``, computed once a day where no exception
+applies). A plan issued is counted "within 20 weeks" by ``issued_in_time``, from those dates:
+the same answer as ``outcome``, which hands the case to ``statutory.assessment.outcome`` as an
+``AssessmentCase`` as the live engine's ledger does (tests/simulation/test_fixed_seed.py holds
+the two equal case by case). ``event_log`` gives the caseworker
 events that would produce the case (what the faithful engine replays, and what the tests feed
 through ``statutory.assessment.apply`` to prove every simulated case is one the rules allow).
 
@@ -11,12 +14,14 @@ Case references are synthetic (``SIM-000001``); no names anywhere.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
-from statutory import alerts
+from statutory import alerts, bounds
 from statutory import assessment as rules
+from statutory import exceptions as exc
 from statutory.alerts import SentAlert
+from statutory.dates import weeks_after
 
 PSYCHOLOGY_PROVIDER = "Educational Psychology Service"
 OTHER_PROVIDER = "Setting, health and social care"
@@ -24,24 +29,37 @@ CASEWORKER = "sim"
 TEAM = "sim"
 
 
-@lru_cache(maxsize=65_536)
-def _plain_dates(received: date, advice_requested: date | None) -> rules.AssessmentDates:
-    advice = (advice_requested, advice_requested) if advice_requested else ()
-    return rules.assessment_dates(received, advice_received_by_adviser=advice)
-
-
 def _dates(
     received: date, advice_requested: date | None, spans: tuple[rules.ExceptionSpan, ...]
 ) -> rules.AssessmentDates:
     """``statutory.assessment.assessment_dates`` of a case whose two advice requests (reg 6(1):
-    psychology, and the rest) went out on the day of the decision to assess. Most cases have no
-    exception, and their dates depend on two days only: those are computed once and shared
-    (the result is immutable)."""
-    if not spans:
-        return _plain_dates(received, advice_requested)
+    psychology, and the rest) went out on the day of the decision to assess."""
     advice = (advice_requested, advice_requested) if advice_requested else ()
     return rules.assessment_dates(received, advice_received_by_adviser=advice, exceptions=spans)
 
+
+# A run dates a million steps. The dates without exceptions depend on one day: they are
+# computed once a day. An exception's pause is added as ``assessment_dates`` adds it (its
+# ``limit``): ``exc.operational_target`` from the due date over the periods that lift that limit.
+
+
+@lru_cache(maxsize=4096)
+def _due_dates(received: date) -> tuple[date, date]:
+    """The days the decision to assess and the final plan are due (``assessment_dates``)."""
+    dates = rules.assessment_dates(received)
+    return dates.decide_to_assess.due, dates.final_plan.due
+
+
+@lru_cache(maxsize=4096)
+def _advice_due(requested: date) -> date:
+    """The day a request for advice is due: 6 weeks (reg 8(1))."""
+    bounds.check_day(requested, "the day an adviser received the request")
+    return weeks_after(requested, rules.ADVICE_WEEKS)
+
+
+#: Days as ordinals: the first day of a span, then the day it ends (excluded), then the first
+#: day of the next span...; a last span with no end runs on.
+Days = tuple[int, ...]
 
 # Internal stages, in order.
 DECISION, ADVICE, DRAFTING, FINALISING, CLOSED = range(5)
@@ -53,7 +71,8 @@ class SimCase:
     __slots__ = (
         "advice_targets",
         "closed_on",
-        "dates",
+        "counted",
+        "decide_target",
         "decided",
         "draft",
         "ending",
@@ -62,6 +81,7 @@ class SimCase:
         "final_due",
         "final_target",
         "id",
+        "oldest",
         "other_done",
         "pauses",
         "ready",
@@ -79,10 +99,12 @@ class SimCase:
         self.id = case_id
         self.received = received
         self.spans = spans
-        self.pauses = tuple(s.period for s in spans if s.lifts_la_step())
-        self.dates = _dates(received, None, spans)
-        self.final_due = self.dates.final_plan.due
-        self.final_target = self.dates.final_plan.target
+        self.pauses = tuple(s.period for s in spans if s.lifts_la_step()) if spans else ()
+        decide_due, self.final_due = _due_dates(received)
+        self.decide_target, self.final_target = decide_due, self.final_due
+        if self.pauses:  # reg 5(4), 13(3): the LA's targets move on by each pause
+            self.decide_target = exc.operational_target(decide_due, received, self.pauses)
+            self.final_target = exc.operational_target(self.final_due, received, self.pauses)
         self.advice_targets: tuple[date, date] | None = None
         self.stage = DECISION
         self.ready = received
@@ -93,6 +115,15 @@ class SimCase:
         self.draft: date | None = None
         self.closed_on: date | None = None
         self.ending: rules.Ending | None = None
+        self.counted: Days = ()  # the overdue days the engine's weekly count has for it
+        self.oldest = 0  # the engine's order under oldest-first
+
+    @property
+    def dates(self) -> rules.AssessmentDates:
+        """``statutory.assessment.assessment_dates`` of the case as it stands (the engine keeps
+        the few it reads: ``decide_target``, ``final_due``, ``final_target``,
+        ``advice_targets``)."""
+        return _dates(self.received, self.decided, self.spans)
 
     @property
     def ref(self) -> str:
@@ -101,8 +132,16 @@ class SimCase:
     def request_advice(self, on: date) -> None:
         """Psychology and other advice requested on the day of the decision to assess."""
         self.decided = on
-        self.dates = _dates(self.received, on, self.spans)
-        self.advice_targets = (self.dates.advice[0].target, self.dates.advice[1].target)
+        due = _advice_due(on)
+        if not self.spans:
+            self.advice_targets = (due, due)
+            return
+        # reg 8(2): each request's target moves on by the exceptions that lift it (ids 1, 2)
+        psychology, other = (
+            exc.operational_target(due, on, [s.period for s in self.spans if s.lifts_advice(i)])
+            for i in (1, 2)
+        )
+        self.advice_targets = (psychology, other)
 
     def paused_until(self, day: date) -> date | None:
         """Last day of an exception (reg 5(4), 10(4), 13(3)) running on ``day``, if any."""
@@ -114,7 +153,7 @@ class SimCase:
     def next_target(self, as_of: date) -> date:
         """The earliest operational target among the case's open statutory steps."""
         if self.stage == DECISION:
-            return self.dates.decide_to_assess.target
+            return self.decide_target
         target = self.final_target
         if self.stage == ADVICE and self.advice_targets is not None:
             if self.ep_done is None:
@@ -122,6 +161,32 @@ class SimCase:
             if self.other_done is None or self.other_done > as_of:
                 target = min(target, self.advice_targets[1])
         return target
+
+    def overdue_days(self) -> Days:
+        """The days ``as_of`` on which the case, as it stands, is overdue: an open case whose
+        final plan's target or ``next_target(as_of)`` is before ``as_of``."""
+        if self.stage == CLOSED:
+            return ()
+        first = self.final_target
+        if self.stage == DECISION:
+            first = min(first, self.decide_target)
+        elif self.stage == ADVICE and self.advice_targets is not None:
+            if self.ep_done is None:
+                first = min(first, self.advice_targets[0])
+            other = self.advice_targets[1]
+            if self.other_done is None:
+                first = min(first, other)
+            elif other < first and self.other_done > other + timedelta(days=1):
+                # the other advice's target counts only until that advice is in
+                if self.other_done > first:
+                    first = other
+                else:
+                    return (
+                        other.toordinal() + 1,
+                        self.other_done.toordinal(),
+                        first.toordinal() + 1,
+                    )
+        return (first.toordinal() + 1,)
 
     def recorded_spans(self) -> list[rules.ExceptionSpan]:
         """Exceptions that began while the case was open (a later one was never recorded)."""
@@ -197,6 +262,23 @@ _OPEN_STAGE = {
 def outcome(case: SimCase) -> rules.AssessmentOutcome:
     """The statutory outcome of a closed simulated case (``statutory.assessment.outcome``)."""
     return rules.outcome(as_rules_case(case))
+
+
+def issued_in_time(case: SimCase) -> tuple[bool, bool | None]:
+    """``within_20_weeks`` and ``within_20_weeks_excluding_exceptions`` of the outcome of a case
+    closed with a plan, as ``outcome`` gives them, from the case's own dates: the final plan is
+    due 20 weeks from the request (reg 13(2)) and an exception recorded while the case was open
+    that moves its operational target (reg 13(3)) leaves it out of the second figure. The
+    engine counts every plan with this; a test holds it equal to ``outcome`` case by case."""
+    closed = case.closed_on
+    assert closed is not None
+    within = closed <= case.final_due
+    if not case.pauses:
+        return within, within
+    pauses = [s.period for s in case.spans if s.period.start <= closed and s.lifts_la_step()]
+    if pauses and exc.operational_target(case.final_due, case.received, pauses) != case.final_due:
+        return within, None
+    return within, within
 
 
 def event_log(case: SimCase) -> list[rules.AssessmentEvent]:

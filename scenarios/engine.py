@@ -9,19 +9,28 @@ days, and every statutory date and outcome comes from ``statutory/``:
 operational targets that exceptions pause), ``statutory.dates.days_beginning_with`` (the 15 days
 of representations, reg 13(1)), ``statutory.exceptions.check_period`` (every sampled exception is
 one the law allows), ``statutory.assessment.outcome`` (within 20 weeks including and excluding
-exceptions) and ``scenarios.reviews.next_review_due`` (12 months: ``statutory.review``).
+exceptions, through ``casefile.issued_in_time``) and ``scenarios.reviews.next_review_due`` (12
+months: ``statutory.review``).
 
 Randomness: one ``random.Random`` and one ``numpy`` generator per replication, both from the
 replication's seed, so a run is reproducible; replications run in parallel processes.
+
+Speed: a week touches only the cases whose step may be done in it (``_Waiting``: open cases by
+the week their step can be done), and counts the cases past 20 weeks and overdue from how many
+begin and stop being so on each day (``_Tally``), not by visiting every open case.
 """
 
 from __future__ import annotations
 
+import gc
+import math
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -81,9 +90,138 @@ class Run:
     """Every case (open and closed), only when asked for (``keep_cases``)."""
 
 
-def _days(rng: random.Random, spread: tuple[float, float, float]) -> int:
+_Entry = tuple[int, SimCase, int]
+"""A case waiting for a step: its order under oldest-first (``SimCase.oldest``, one number a
+case, so entries sort as they stand), the case, and the stage it waits at."""
+
+
+class _Waiting:
+    """Open cases waiting for one kind of step (psychology advice, or a caseworker's step), by
+    the week from which it can be done, and those whose week has come: a week looks only at
+    the cases whose turn may have come, not at every open case."""
+
+    def __init__(self, start: date) -> None:
+        self.start = start.toordinal()
+        self.by_week: dict[int, list[_Entry]] = {}
+        self.ready: list[_Entry] = []
+        """Cases, with the stage they wait at, whose week has come (some done since)."""
+        self.reached = -1  # the last week whose cases have joined ``ready``
+
+    def add(self, case: SimCase, day: date) -> None:
+        """``case`` can take its step at its present stage from ``day``; a week already
+        reached cannot take it: it waits for the next."""
+        week = (day.toordinal() - self.start) // 7
+        if week <= self.reached:
+            week = self.reached + 1
+        cases = self.by_week.get(week)
+        if cases is None:
+            self.by_week[week] = [(case.oldest, case, case.stage)]
+        else:
+            cases.append((case.oldest, case, case.stage))
+
+    def due(self, week: int) -> list[_Entry]:
+        """Cases whose step can be done by the end of week ``week`` (some done since: their
+        stage is no longer the one they waited at)."""
+        while self.reached < week:
+            self.reached += 1
+            self.ready += self.by_week.pop(self.reached, ())
+        return self.ready
+
+
+class _Tally:
+    """How many open cases are in a state (past 20 weeks, overdue) on a day, kept as how many
+    begin and stop being in it on each day, so a week's count does not visit every case.
+    ``recount`` keeps the overdue ones; ``add`` those past 20 weeks. Days are asked for in
+    order (``on``): the changes up to the last day asked for are summed up as they come."""
+
+    def __init__(self) -> None:
+        self.today = 0  # the last day asked for, as an ordinal
+        self.count = 0  # cases in the state on ``today``
+        self.later: dict[int, int] = {}  # changes on the days after it
+
+    def add(self, day: int, n: int) -> None:
+        """``n`` more cases count from ``day`` on (fewer, if negative)."""
+        if day > self.today:
+            self.later[day] = self.later.get(day, 0) + n
+        else:
+            self.count += n
+
+    def recount(self, case: SimCase) -> None:
+        """The case's overdue days (``overdue_days``) after a change of its stage or dates."""
+        old, new = case.counted, case.overdue_days()
+        if new == old:
+            return
+        case.counted = new
+        today, later = self.today, self.later
+        if len(old) <= 1 >= len(new):  # most changes: one first day (or none) for another
+            if old:
+                if old[0] > today:
+                    later[old[0]] -= 1
+                else:
+                    self.count -= 1
+            if new:
+                if new[0] > today:
+                    later[new[0]] = later.get(new[0], 0) + 1
+                else:
+                    self.count += 1
+            return
+        for days, sign in ((old, -1), (new, 1)):  # old: its first days leave, its ends return
+            for day in days:
+                if day > today:
+                    later[day] = later.get(day, 0) + sign
+                else:
+                    self.count += sign
+                sign = -sign
+
+    def on(self, day: date) -> int:
+        """Cases in the state on ``day`` (no earlier than the last day asked for)."""
+        today = self.today = day.toordinal()
+        for d in [d for d in self.later if d <= today]:
+            self.count += self.later.pop(d)
+        return self.count
+
+
+#: Lengths of 0 to 3,999 days, made once: a run adds a length to a date a million times, and
+#: making a ``timedelta`` costs more than the addition.
+_LENGTHS = tuple(timedelta(days=n) for n in range(4000))
+_ONE_DAY = _LENGTHS[1]
+
+
+def _length(days: int) -> timedelta:
+    return _LENGTHS[days] if 0 <= days < len(_LENGTHS) else timedelta(days=days)
+
+
+def _sampler(rng: random.Random, spread: tuple[float, float, float]) -> Callable[[], timedelta]:
+    """Lead times from a spread of weeks [low, most likely, high], in whole days: triangular,
+    ``rng.triangular(low, high, mode)`` with its steps written out and what does not change
+    worked out once (a run samples a million)."""
     low, mode, high = spread
-    return round(7 * (rng.triangular(low, high, mode) if high > low else low))
+    if not high > low:
+        fixed = _length(round(7 * low))
+        return lambda: fixed
+    width, c = high - low, (mode - low) / (high - low)
+    back, rest = low - high, 1.0 - c
+    uniform, sqrt, lengths = rng.random, math.sqrt, _LENGTHS
+
+    def sample() -> timedelta:
+        u = uniform()
+        if u > c:  # from the high end
+            days = round(7 * (high + back * sqrt((1.0 - u) * rest)))
+        else:
+            days = round(7 * (low + width * sqrt(u * c)))
+        return lengths[days] if days < len(lengths) else timedelta(days=days)
+
+    return sample
+
+
+@lru_cache(maxsize=4096)
+def _representations_close(served: date) -> date:
+    """The last of the 15 days for representations on a draft served on ``served`` (reg 13(1))."""
+    return days_beginning_with(served, rules.REPRESENTATION_DAYS)
+
+
+def _days(rng: random.Random, spread: tuple[float, float, float]) -> int:
+    return _sampler(rng, spread)().days
 
 
 class _Simulation:
@@ -95,11 +233,11 @@ class _Simulation:
         self.keep_cases = keep_cases
         self.weeks = weeks(scenario)
         t, c = scenario.timings, scenario.capacity
-        self.decision_lead = t.decision.value
-        self.psychology_lead = t.psychology.value
-        self.other_lead = t.other_advice.value
-        self.drafting_lead = t.drafting.value
-        self.finalising_lead = t.finalising.value
+        self.decision_lead = _sampler(self.rng, t.decision.value)
+        self.psychology_lead = _sampler(self.rng, t.psychology.value)
+        self.other_lead = _sampler(self.rng, t.other_advice.value)
+        self.drafting_lead = _sampler(self.rng, t.drafting.value)
+        self.finalising_lead = _sampler(self.rng, t.finalising.value)
         self.share_assessed = scenario.decisions.share_assessed.value
         self.share_issued = scenario.decisions.share_issued.value
         h = c.hours_per_task
@@ -116,9 +254,13 @@ class _Simulation:
         self.missed = rates.pop(exc.Reason.MISSED_APPOINTMENT, None)
         self.la_rates: list[tuple[exc.Reason, ExceptionRate]] = sorted(rates.items())
         self.next_id = 1
-        self.open: list[SimCase] = []
-        self.waiting: list[SimCase] = []  # waiting for psychology advice
-        self.work: list[SimCase] = []  # every other open case: the caseworkers' work
+        first = scenario.scenario.start
+        self.psychology = _Waiting(first)  # for psychology advice, from ``ep_ready``
+        self.work = _Waiting(first)  # for a caseworker's step, from ``ready``
+        self.open = self.waiting = 0  # open cases; those waiting for psychology advice
+        self.undone: dict[int, int] = {}  # the week's ready tasks not yet done, by step
+        self.past = _Tally()  # open cases past 20 weeks
+        self.overdue = _Tally()  # open cases past an operational target
         self.kept: list[SimCase] = []
         self.book = ReviewBook()
         self.monthly: dict[tuple[int, int], Monthly] = {}
@@ -131,10 +273,11 @@ class _Simulation:
     def _exceptions(self, received: date) -> tuple[rules.ExceptionSpan, ...]:
         """Exceptions lifting the LA's limits (reg 5(4), 10(4), 13(3); reg 2A), sampled."""
         spans: list[rules.ExceptionSpan] = []
+        uniform = self.rng.random
         for reason, rate in self.la_rates:
-            if self.rng.random() >= rate.share:
+            if uniform() >= rate.share:
                 continue
-            start = received + timedelta(days=self.rng.randint(0, EXCEPTION_START_DAYS))
+            start = received + _length(self.rng.randint(0, EXCEPTION_START_DAYS))
             length = max(1, _days(self.rng, rate.weeks))
             if reason is exc.Reason.ABSENCE_FROM_AREA:
                 length = max(length, exc.MIN_CONTINUOUS_DAYS)
@@ -142,19 +285,23 @@ class _Simulation:
                 start = max(start, exc.CORONAVIRUS_FIRST_DAY)
                 if start > exc.CORONAVIRUS_LAST_DAY:
                     continue
-            end = start + timedelta(days=length - 1)
+            end = start + _length(length - 1)
             if reason is exc.Reason.CORONAVIRUS:
                 end = min(end, exc.CORONAVIRUS_LAST_DAY)
             period = exc.Period(start, end)
             exc.check_period(reason, period)
             spans.append(rules.ExceptionSpan(reason, period))
-        return tuple(spans)
+        return tuple(spans) if spans else ()
 
     def _new_case(self, received: date) -> SimCase:
         case = SimCase(self.next_id, received, self._exceptions(received))
+        case.oldest = case.final_due.toordinal() * _GROUP + case.id  # _key under oldest-first
         self.next_id += 1
-        case.ready = received + timedelta(days=_days(self.rng, self.decision_lead))
-        self.open.append(case)
+        case.ready = received + self.decision_lead()
+        self.work.add(case, case.ready)
+        self.open += 1
+        self.past.add(case.final_due.toordinal() + 1, 1)  # past 20 weeks after final_due
+        self.overdue.recount(case)
         if self.keep_cases:
             self.kept.append(case)
         self.events += 1 + len(case.spans)
@@ -162,18 +309,21 @@ class _Simulation:
 
     def _agree_to_assess(self, case: SimCase, on: date) -> None:
         """Decision to assess: psychology and other advice requested that day (reg 6(1))."""
-        ep_ready = on + timedelta(days=_days(self.rng, self.psychology_lead))
+        ep_ready = on + self.psychology_lead()
         if self.missed is not None and self.rng.random() < self.missed.share:
             delay = max(1, _days(self.rng, self.missed.weeks))
-            period = exc.Period(ep_ready, ep_ready + timedelta(days=delay - 1))
+            period = exc.Period(ep_ready, ep_ready + _length(delay - 1))
             exc.check_period(exc.Reason.MISSED_APPOINTMENT, period)
             case.spans += (rules.ExceptionSpan(exc.Reason.MISSED_APPOINTMENT, period, 1),)
-            ep_ready += timedelta(days=delay)
+            ep_ready += _length(delay)
             self.events += 1
         case.request_advice(on)
         case.ep_ready = ep_ready
-        case.other_done = on + timedelta(days=_days(self.rng, self.other_lead))
+        case.other_done = on + self.other_lead()
         case.stage = cf.ADVICE
+        self.psychology.add(case, ep_ready)
+        self.overdue.recount(case)
+        self.waiting += 1
         self.events += 3
 
     def _advice_in(self, case: SimCase, on: date) -> None:
@@ -181,34 +331,41 @@ class _Simulation:
         assert case.other_done is not None
         last = max(on, case.other_done)
         case.stage = cf.DRAFTING
-        case.ready = last + timedelta(days=_days(self.rng, self.drafting_lead))
+        case.ready = last + self.drafting_lead()
+        self.work.add(case, case.ready)
+        self.overdue.recount(case)
+        self.waiting -= 1
         self.events += 2
 
     def _serve_draft(self, case: SimCase, on: date) -> None:
         case.draft = on
         case.stage = cf.FINALISING
-        close = days_beginning_with(on, rules.REPRESENTATION_DAYS)  # reg 13(1)
-        case.ready = close + timedelta(days=1 + _days(self.rng, self.finalising_lead))
-        self.events += 1
+        close = _representations_close(on)
+        case.ready = close + _ONE_DAY + self.finalising_lead()
+        self.work.add(case, case.ready)
+        self.events += 1  # overdue on the same days as when drafting: the final plan's target
 
     def _close(self, case: SimCase, ending: rules.Ending, on: date) -> None:
         case.stage = cf.CLOSED
         case.ending = ending
         case.closed_on = on
+        self.open -= 1
+        self.past.add(case.final_due.toordinal() + 1, -1)
+        self.overdue.recount(case)
         self.events += 1
         if ending is not rules.Ending.PLAN_ISSUED:
             return
-        result = cf.outcome(case)
-        month = self.monthly.setdefault((on.year, on.month), Monthly())
+        within, within_excluding = cf.issued_in_time(case)  # = cf.outcome(case), faster
+        month = self.monthly.get((on.year, on.month))
+        if month is None:
+            month = self.monthly[on.year, on.month] = Monthly()
         month.issued += 1
-        month.within_20_weeks += bool(result.within_20_weeks)
+        month.within_20_weeks += within
         self.issued += 1
-        self.issued_in_time += bool(result.within_20_weeks)
-        if result.within_20_weeks_excluding_exceptions is not None:
+        self.issued_in_time += within
+        if within_excluding is not None:
             month.counted_excluding_exceptions += 1
-            month.within_20_weeks_excluding_exceptions += (
-                result.within_20_weeks_excluding_exceptions
-            )
+            month.within_20_weeks_excluding_exceptions += within_excluding
         self.book.add(next_review_due(on))
 
     # --- the start state ---------------------------------------------------------------------
@@ -223,7 +380,7 @@ class _Simulation:
                 case = self._new_case(received)
                 if group.stage is Stage.DECISION:
                     continue
-                lead = _days(self.rng, self.decision_lead)
+                lead = self.decision_lead().days
                 span = age if group.stage is Stage.ADVICE else age // 3
                 self._agree_to_assess(case, received + timedelta(days=min(lead, span)))
                 if group.stage is Stage.ADVICE:
@@ -252,105 +409,137 @@ class _Simulation:
     @staticmethod
     def _step_target(case: SimCase) -> date:
         if case.stage == cf.DECISION:
-            return case.dates.decide_to_assess.target
+            return case.decide_target
         if case.stage == cf.ADVICE and case.advice_targets is not None:
             return case.advice_targets[0]
         return case.final_target
 
+    def _order(self, policy: Policy, today: date) -> Callable[[_Entry], int] | None:
+        """The sort key of ready cases under ``policy`` (None: as they stand, by ``oldest``)."""
+        if policy is Policy.OLDEST_FIRST:
+            return None
+        return lambda entry: self._key(entry[1], policy, today)
+
     def _key(self, case: SimCase, policy: Policy, today: date) -> int:
         if policy is Policy.OLDEST_FIRST:
-            group, day = 0, case.final_due
-        else:
-            step = self._step_target(case)
-            if policy is Policy.NEAREST_DEADLINE_FIRST or step >= today:
-                # new-in-time-first: steps whose target has not passed first, nearest first
-                group, day = 0, step
-            else:  # ... then the overdue ones, oldest first
-                group, day = 1, case.final_due
-        return ((group * _GROUP + day.toordinal()) * _GROUP) + case.id
+            return case.oldest
+        step = self._step_target(case)
+        if policy is Policy.NEAREST_DEADLINE_FIRST or step >= today:
+            # new-in-time-first: steps whose target has not passed first, nearest first
+            return step.toordinal() * _GROUP + case.id
+        return _GROUP * _GROUP + case.oldest  # ... then the overdue ones, oldest first
 
-    def _ready(
-        self, cases: list[SimCase], week: Week, due: Callable[[SimCase], date | None]
-    ) -> list[SimCase]:
-        """Cases whose step can be done this week, not paused by an exception on the day."""
-        out = []
-        for case in cases:
-            ready = due(case)
-            if ready is None or ready > week.end:
-                continue
-            day = max(ready, week.start)
-            until = case.paused_until(day)
-            if until is not None:
-                if case.stage == cf.ADVICE:
-                    case.ep_ready = until + timedelta(days=1)
-                else:
-                    case.ready = until + timedelta(days=1)
-                continue
-            out.append(case)
-        return out
+    def _ready(self, waiting: _Waiting, week: Week) -> list[_Entry]:
+        """Cases whose step can be done this week, not paused by an exception on the day: a
+        paused one waits again, from the day after the exception (reg 5(4), 10(4), 13(3)).
+        The list is ``waiting.ready``: to sort, not to change."""
+        kept = [
+            entry
+            for entry in waiting.due(week.index)
+            # not done (moved on from the stage it waited at), and not paused
+            if entry[1].stage == entry[2] and not (entry[1].pauses and self._paused(entry, week))
+        ]
+        waiting.ready = kept
+        return kept
+
+    def _paused(self, entry: _Entry, week: Week) -> bool:
+        """Whether an exception runs on the day the case's step could be done this week; if
+        so, the case waits again from the day after it."""
+        _, case, stage = entry
+        ready = case.ep_ready if stage == cf.ADVICE else case.ready
+        assert ready is not None
+        until = case.paused_until(max(ready, week.start))
+        if until is None:
+            return False
+        ready = until + _ONE_DAY
+        if stage == cf.ADVICE:
+            case.ep_ready = ready
+            self.psychology.add(case, ready)
+        else:
+            case.ready = ready
+            self.work.add(case, ready)
+        return True
 
     # --- the week's work -------------------------------------------------------------------------
 
-    def _psychology(self, waiting: list[SimCase], week: Week) -> list[SimCase]:
-        """Psychology advice for the week; returns the cases it sends on to drafting."""
-        ready = self._ready(waiting, week, lambda c: c.ep_ready)
-        seen: list[SimCase] = []
+    def _psychology(self, week: Week) -> None:
+        """Psychology advice for the week: the cases seen go on to drafting."""
+        ready = self._ready(self.psychology, week)
+        seen: list[_Entry] = []
         outsourced = week.psychology_outsourced
         if outsourced:
-            ready.sort(key=lambda c: self._key(c, Policy.OLDEST_FIRST, week.start))
+            ready.sort(key=self._order(Policy.OLDEST_FIRST, week.start))
             seen += ready[:outsourced]
             ready = ready[outsourced:]
-        ready.sort(key=lambda c: self._key(c, week.policy, week.start))
+        ready.sort(key=self._order(week.policy, week.start))
         seen += ready[: week.psychology]
-        for case in seen:
+        for _, case, _ in seen:
             assert case.ep_ready is not None
             self._advice_in(case, max(case.ep_ready, week.start))
-        return seen
 
-    def _shared_casework(self, tasks: list[tuple[SimCase, int]], hours: float, week: Week) -> float:
+    def _shared_casework(self, tasks: list[_Entry], hours: float, week: Week) -> float:
         """Assessment hours shared among decisions, drafts and final plans in proportion to the
         hours of work ready for each (no step starves another), the priority policy ordering
         the cases within each; hours one step leaves go to the others, in priority order."""
-        by_step: dict[int, list[tuple[SimCase, int]]] = {}
+        by_step: dict[int, list[_Entry]] = {}
         for task in tasks:
-            by_step.setdefault(task[1], []).append(task)
+            by_step.setdefault(task[2], []).append(task)
+        self.undone = {step: len(queue) for step, queue in by_step.items()}
         need = {step: len(queue) * self.hours[step] for step, queue in by_step.items()}
         total = sum(need.values())
         if total <= hours:
             return self._casework(tasks, hours, week)
         left = 0.0
         for step, queue in by_step.items():
-            left += self._casework(queue, hours * need[step] / total, week)
+            share = hours * need[step] / total
+            left += self._casework(queue, share, week, one_step=True)
         return self._casework(tasks, left, week)
 
-    def _casework(self, tasks: list[tuple[SimCase, int]], hours: float, week: Week) -> float:
+    def _casework(
+        self, tasks: list[_Entry], hours: float, week: Week, one_step: bool = False
+    ) -> float:
         """Do ready tasks in priority order while hours last; returns the hours left.
 
-        A task that needs more hours than are left is passed over for smaller ones behind it;
-        a task already done this week (its case has moved on) is skipped.
+        A task that needs more hours than are left is passed over for smaller ones behind it
+        (``one_step``: tasks of one step, none smaller); a task already done this week (its
+        case has moved on) is skipped. Once the hours left are too few for any step with a
+        task still to do, the rest of the list holds nothing to do.
         """
-        cheapest = min(self.hours.values())
-        for case, stage in tasks:
-            if hours < cheapest:
+        undone = self.undone  # tasks of this week's list not yet done, by step
+        floor = self._smallest_undone()
+        task_hours, uniform, start = self.hours, self.rng.random, week.start
+        for _, case, stage in tasks:
+            if hours < floor:
                 break
-            need = self.hours[stage]
-            if case.stage != stage or need > hours:
+            need = task_hours[stage]
+            if need > hours:
+                if one_step:
+                    break
+                continue
+            if case.stage != stage:
                 continue
             hours -= need
-            day = max(case.ready, week.start)
-            if case.stage == cf.DECISION:
-                if self.rng.random() < self.share_assessed:
+            undone[stage] -= 1
+            if not undone[stage]:
+                floor = self._smallest_undone()
+            day = max(case.ready, start)
+            if stage == cf.DECISION:
+                if uniform() < self.share_assessed:
                     self._agree_to_assess(case, day)
                 else:
                     self._close(case, rules.Ending.NOT_ASSESSED, day)
-            elif case.stage == cf.DRAFTING:
-                if self.rng.random() < self.share_issued:
+            elif stage == cf.DRAFTING:
+                if uniform() < self.share_issued:
                     self._serve_draft(case, day)
                 else:
                     self._close(case, rules.Ending.NOT_ISSUED, day)
             else:
                 self._close(case, rules.Ending.PLAN_ISSUED, day)
         return hours
+
+    def _smallest_undone(self) -> float:
+        """The hours of the smallest task of a step with some still to do this week."""
+        return min((self.hours[s] for s, n in self.undone.items() if n), default=math.inf)
 
     def _reviews(self, week: Week, hours: float) -> tuple[float, int, int]:
         done = self.book.take(
@@ -371,46 +560,30 @@ class _Simulation:
     def _week(self, week: Week) -> None:
         self.issued = self.issued_in_time = 0
         n = int(self.np.poisson(week.requests_expected))
-        arrivals = [
-            self._new_case(week.start + timedelta(days=offset))
-            for offset in sorted(self.rng.randint(0, 6) for _ in range(n))
-        ]
-        work = self.work + arrivals + self._psychology(self.waiting, week)
-        ready = self._ready(work, week, lambda c: c.ready)
-        ready.sort(key=lambda c: self._key(c, week.policy, week.start))
-        tasks = [(c, c.stage) for c in ready]
+        for offset in sorted(self.rng.randint(0, 6) for _ in range(n)):
+            self._new_case(week.start + _LENGTHS[offset])
+        self._psychology(week)
+        tasks = self._ready(self.work, week)  # a task done moves its case on from its stage
+        tasks.sort(key=self._order(week.policy, week.start))
         review_hours = week.statutory_hours * self.review_share
         left = self._shared_casework(tasks, week.statutory_hours - review_hours, week)
         left, reviews, reviews_in_time = self._reviews(week, review_hours + left)
         left = self._casework(tasks, left, week)
         self._count(week, n, reviews, reviews_in_time, left)
 
-    def _sort_open(self) -> None:
-        """Drop closed cases; split the rest into those waiting for psychology and the rest."""
-        closed, advice = cf.CLOSED, cf.ADVICE
-        self.open = [c for c in self.open if c.stage != closed]
-        self.waiting = [c for c in self.open if c.stage == advice]
-        self.work = [c for c in self.open if c.stage != advice]
-
     def _count(
         self, week: Week, requests: int, reviews: int, reviews_in_time: int, left: float
     ) -> None:
-        self._sort_open()
         as_of = week.end
-        past = overdue = 0
-        for case in self.open:
-            if case.final_due < as_of:
-                past += 1
-            # next_target is at most the final plan's target: check the cheap case first
-            if case.final_target < as_of or case.next_target(as_of) < as_of:
-                overdue += 1
+        past = self.past.on(as_of)
+        overdue = self.overdue.on(as_of)
         plans = self.book.plans
         s = self.series
         s["requests"].append(requests)
-        s["open_assessments"].append(len(self.open))
+        s["open_assessments"].append(self.open)
         s["past_20_weeks"].append(past)
         s["overdue"].append(overdue)
-        s["psychology_waiting"].append(len(self.waiting))
+        s["psychology_waiting"].append(self.waiting)
         s["plans_issued"].append(self.issued)
         s["plans_issued_in_time"].append(self.issued_in_time)
         s["plans_in_force"].append(plans)
@@ -419,13 +592,12 @@ class _Simulation:
         s["reviews_in_time"].append(reviews_in_time)
         s["caseworkers"].append(week.caseworkers)
         s["caseload_per_caseworker"].append(
-            (plans + len(self.open)) / week.caseworkers if week.caseworkers else float("nan")
+            (plans + self.open) / week.caseworkers if week.caseworkers else float("nan")
         )
         s["hours_unused"].append(left)
 
     def run(self) -> Run:
         self._start_state()
-        self._sort_open()
         for week in self.weeks:
             self._week(week)
         return Run(
@@ -439,7 +611,22 @@ class _Simulation:
 
 def simulate(scenario: Scenario, seed: int = 0, *, keep_cases: bool = False) -> Run:
     """One replication of ``scenario``, reproducible from ``seed``."""
-    return _Simulation(scenario, seed, keep_cases).run()
+    with _no_cycle_collection():
+        return _Simulation(scenario, seed, keep_cases).run()
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """The cyclic garbage collector paused: a run keeps hundreds of thousands of cases and
+    makes no cycles, and the collector would scan them all again and again (a third of the
+    run's time). Memory is still freed as usual, by reference counting."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def replication_seed(seed: int, replication: int) -> int:

@@ -13,15 +13,19 @@ national book of 640,000 plans costs a few thousand dictionary entries.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 from scenarios.model import Policy
 from statutory import review
 
 
+@lru_cache(maxsize=4096)
 def next_review_due(concluded: date) -> date:
-    """The day by which the next review must be done, after a plan is made or reviewed."""
+    """The day by which the next review must be done, after a plan is made or reviewed (the
+    same few hundred days again and again: remembered)."""
     return review.review_due(concluded)
 
 
@@ -43,18 +47,27 @@ class ReviewBook:
     """Plans in force, counted by the day their next annual review is due."""
 
     _by_due: dict[date, int] = field(default_factory=dict)
+    _days: list[date] = field(default_factory=list)
+    """The days of ``_by_due`` in order, so a week reads only the days it needs."""
+    _plans: int = 0
 
     def add(self, due: date, count: int = 1) -> None:
         if count > 0:
-            self._by_due[due] = self._by_due.get(due, 0) + count
+            n = self._by_due.get(due)
+            if n is None:
+                insort(self._days, due)
+                n = 0
+            self._by_due[due] = n + count
+            self._plans += count
 
     @property
     def plans(self) -> int:
-        return sum(self._by_due.values())
+        return self._plans
 
     def overdue(self, as_of: date) -> int:
         """Reviews not done by their due date, as at the end of ``as_of``."""
-        return sum(n for due, n in self._by_due.items() if due < as_of)
+        by_due = self._by_due
+        return sum(by_due[due] for due in self._days[: bisect_left(self._days, as_of)])
 
     def take(
         self, limit: int, week_start: date, week_end: date, lead_days: int, policy: Policy
@@ -75,7 +88,7 @@ class ReviewBook:
         if limit <= 0:
             return []
         horizon = week_end + timedelta(days=lead_days)
-        ready = sorted(d for d in self._by_due if d <= horizon)
+        ready = self._days[: bisect_right(self._days, horizon)]
         if policy is Policy.NEW_IN_TIME_FIRST:
             ready = (
                 [d for d in ready if week_start <= d <= week_end]
@@ -88,11 +101,13 @@ class ReviewBook:
                 break
             n = min(limit, self._by_due[due])
             limit -= n
+            self._plans -= n
             left = self._by_due[due] - n
             if left:
                 self._by_due[due] = left
             else:
                 del self._by_due[due]
+                del self._days[bisect_left(self._days, due)]
             if due >= week_start:
                 done.append(ReviewsDone(due, min(due, week_end), n))
                 continue
