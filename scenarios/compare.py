@@ -34,6 +34,15 @@ DESCRIPTION = {
 #: The cost per plan issued in time, by which ``COST_PER_PLAN_IN_TIME`` ranks.
 COST_PER_PLAN_IN_TIME = "cost_per_plan_in_time"
 
+#: The summary measure whose median a criterion ranks by (clearance ranks by the week and the
+#: share of runs that clear, which no one measure says).
+RANKED_MEASURE = {
+    Criterion.IN_TIME: "within_20_weeks_excluding_exceptions",
+    Criterion.END_BACKLOG: "past_20_weeks_end",
+    Criterion.REVIEW_BACKLOG: "review_backlog_end",
+    Criterion.COST_PER_PLAN_IN_TIME: COST_PER_PLAN_IN_TIME,
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Ranked:

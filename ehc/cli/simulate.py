@@ -409,9 +409,10 @@ def compare(
 def ranking_table(
     ranked: list[comparing.Ranked], criterion: comparing.Criterion, replications: int, seed: int
 ) -> Table:
-    """The options best first, with the main measures side by side. Each option goes by its
-    whole name, never cut short (the other columns wrap first), and its title is written
-    under the table: options of one comparison often share a long common beginning."""
+    """The options best first, one column each, the main measures a row each (a board paper's
+    layout: the measures, costs among them, keep their whole names however many there are).
+    Each option goes by its whole name, never cut short, and its title is written under the
+    table: options of one comparison often share a long common beginning."""
     table = Table(
         title=f"Options ranked by {criterion.value}: {comparing.DESCRIPTION[criterion]}\n"
         f"{replications} replications each, same seeds from {seed}; median [10-90%]",
@@ -420,19 +421,20 @@ def ranking_table(
         ),
         caption_justify="left",
     )
-    table.add_column("#", justify="right")
-    table.add_column("Scenario", no_wrap=True)
-    table.add_column(criterion.value)
+    table.add_column("Measure")
+    for r in ranked:
+        table.add_column(f"{r.rank}. {r.result.name}", justify="right")
     shown = comparing.side_by_side([r.result for r in ranked])
     labels = {m.key: m.label for r in ranked for m in r.result.summary()}
+    ranked_by = comparing.RANKED_MEASURE.get(criterion)
+    if ranked_by not in shown:  # the criterion's own row, unless a measure already says it
+        table.add_row(f"Ranked by {criterion.value}", *(_score(r, criterion) for r in ranked))
     for key in shown:
-        table.add_column(labels[key], justify="right")
-    for r in ranked:
         cells = []
-        for key in shown:
+        for r in ranked:
             m = r.result.find(key)  # None: a cost of an option that states no costs
             cells.append("-" if m is None else _with_band(m.band, m.unit))
-        table.add_row(str(r.rank), r.result.name, _score(r, criterion), *cells)
+        table.add_row(f"{labels[key]} (ranked by)" if key == ranked_by else labels[key], *cells)
     return table
 
 

@@ -53,6 +53,14 @@ def snapshot(
             show_default=False,
         ),
     ] = None,
+    title: Annotated[
+        str | None,
+        typer.Option(
+            help="The scenario's title, as charts, reports and rankings name it (default: "
+            "'Caseload on <today>, simulated from <start>').",
+            show_default=False,
+        ),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
 ) -> None:
     """Write a scenario that starts from today's caseload, its figures from the ledger.
@@ -72,10 +80,12 @@ def snapshot(
     if start > today:
         fail(f"--as-of: {day(start)} is after today; the open cases are today's")
     name = name or f"snapshot-{start.isoformat()}"
-    title = f"Caseload on {day(today)}, simulated from {day(start)}"
+    title = title.strip() if title else f"Caseload on {day(today)}, simulated from {day(start)}"
+    if not 1 <= len(title) <= 200:
+        fail("--title: give 1 to 200 characters")
     try:
         ScenarioInfo(name=name, title=title, start=start, weeks=weeks)
-    except ValidationError:  # the name is all a user gives that the section checks
+    except ValidationError:  # the title is checked above: the name is all that is left
         fail(f"--name: '{name}' is not a name: 2-64 lower-case letters, digits and hyphens")
     settings = get_settings()
     target = out_file or settings.data_dir / "scenarios" / f"{name}.toml"

@@ -487,14 +487,15 @@ def test_the_command_writes_the_file_and_prints_what_it_wrote(
     out = tmp_path / "mine.toml"
     code, output, error = _invoke(
         monkeypatch, settings, "--out", str(out), "--as-of", "2026-10-05", "--weeks", "10",
-        "--name", "october",
+        "--name", "october", "--title", "Two more psychologists from March",
     )  # fmt: skip
     assert (code, error) == (0, None), output
     mine = model.load(out)
-    assert (mine.name, mine.scenario.start, mine.scenario.weeks) == (
+    assert (mine.name, mine.scenario.start, mine.scenario.weeks, mine.scenario.title) == (
         "october",
         date(2026, 10, 5),
         10,
+        "Two more psychologists from March",
     )
     assert "5 Oct 2025 to 4 Oct 2026" in str(mine.demand.requests_per_week.source)
 
@@ -504,6 +505,7 @@ def test_the_command_writes_the_file_and_prints_what_it_wrote(
     [
         (("--as-of", "2027-01-04"), "--as-of: 4 Jan 2027 is after today; the open cases are today's"),
         (("--name", "Our Council"), "--name: 'Our Council' is not a name: 2-64 lower-case letters, digits and hyphens"),
+        (("--title", " "), "--title: give 1 to 200 characters"),
     ],
 )  # fmt: skip
 def test_bad_options_are_refused_in_one_line(
