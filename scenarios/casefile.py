@@ -202,9 +202,9 @@ def as_rules_case(case: SimCase) -> rules.AssessmentCase:
     advice: list[rules.AdviceRequest] = []
     if case.decided is not None:
         # Both requests go out, and reach their advisers, the day the LA decides to assess.
-        other_done = case.other_done if case.ep_done is not None else None
+        ep_done, other_done = advice_received(case)
         asked = [
-            (rules.AdviceType.PSYCHOLOGICAL, PSYCHOLOGY_PROVIDER, case.ep_done),
+            (rules.AdviceType.PSYCHOLOGICAL, PSYCHOLOGY_PROVIDER, ep_done),
             (rules.AdviceType.EDUCATIONAL, OTHER_PROVIDER, other_done),
         ]
         advice = [
@@ -243,7 +243,7 @@ def as_rules_case(case: SimCase) -> rules.AssessmentCase:
         decided_not_to_issue_on=closed if ending is rules.Ending.NOT_ISSUED else None,
         draft_served_on=case.draft,
         final_issued_on=closed if ending is rules.Ending.PLAN_ISSUED else None,
-        withdrawn_on=None,
+        withdrawn_on=closed if ending is rules.Ending.WITHDRAWN else None,
         advice=advice,
         consultations=[],
         exceptions=recorded,
@@ -281,6 +281,17 @@ def issued_in_time(case: SimCase) -> tuple[bool, bool | None]:
     return within, within
 
 
+def advice_received(case: SimCase) -> tuple[date | None, date | None]:
+    """The days the psychology advice and the other advice were received, as recorded: the
+    other advice is recorded with the psychology advice (before it, its day is only planned),
+    or, for a withdrawn case, if it came in by the withdrawal (none is received after)."""
+    if case.ending is rules.Ending.WITHDRAWN:
+        closed, other = case.closed_on, case.other_done
+        assert closed is not None
+        return case.ep_done, other if other is not None and other <= closed else None
+    return case.ep_done, case.other_done if case.ep_done is not None else None
+
+
 def event_log(case: SimCase) -> list[rules.AssessmentEvent]:
     """The caseworker events of the case, in the order they would be recorded."""
     ranked: list[tuple[date, int, rules.AssessmentEvent]] = []
@@ -306,12 +317,10 @@ def event_log(case: SimCase) -> list[rules.AssessmentEvent]:
                 ),
             ),
         ]
-        if case.ep_done is not None:
-            ranked.append((case.ep_done, 4, rules.AdviceReceived(on=case.ep_done, advice_id=1)))
-            assert case.other_done is not None
-            ranked.append(
-                (case.other_done, 4, rules.AdviceReceived(on=case.other_done, advice_id=2))
-            )
+        ep_done, other_done = advice_received(case)
+        for advice_id, received in ((1, ep_done), (2, other_done)):
+            if received is not None:
+                ranked.append((received, 4, rules.AdviceReceived(on=received, advice_id=advice_id)))
     for s in case.recorded_spans():
         on = max(s.period.start, case.received)
         rank = 3 if s.advice_id is not None else 0
@@ -330,6 +339,8 @@ def event_log(case: SimCase) -> list[rules.AssessmentEvent]:
                 ranked.append((closed, 6, rules.DecidedNotToIssue(on=closed)))
             case rules.Ending.PLAN_ISSUED:
                 ranked.append((closed, 6, rules.FinalPlanIssued(on=closed)))
+            case rules.Ending.WITHDRAWN:  # last of its day: whatever else happened that day
+                ranked.append((closed, 7, rules.Withdrawn(on=closed)))
             case _:
                 pass
     ranked.sort(key=lambda r: (r[0], r[1]))

@@ -10,10 +10,17 @@ operational targets that exceptions pause), ``statutory.dates.days_beginning_wit
 of representations, reg 13(1)), ``statutory.exceptions.check_period`` (every sampled exception is
 one the law allows), ``statutory.assessment.outcome`` (within 20 weeks including and excluding
 exceptions, through ``casefile.issued_in_time``) and ``scenarios.reviews.next_review_due`` (12
-months: ``statutory.review``).
+months: ``statutory.review``; brought forward to 15 February for a phase transfer,
+``scenarios.reviews.transfer_review_due``).
+
+Withdrawals (``decisions.share_withdrawn``): a request to be withdrawn waits, by the week of its
+withdrawal, for that week to come; if its case is still open then, it closes that day before the
+week's work (``statutory.assessment.Ending.WITHDRAWN``), leaving its place in every queue.
 
 Randomness: one ``random.Random`` and one ``numpy`` generator per replication, both from the
 replication's seed, so a run is reproducible; replications run in parallel processes.
+Withdrawals and phase transfers draw from generators of their own, made only when the scenario
+states them: a file without them draws exactly what it drew before they existed.
 
 Speed: a week touches only the cases whose step may be done in it (``_Waiting``: open cases by
 the week their step can be done), and counts the cases past 20 weeks and overdue from how many
@@ -39,7 +46,7 @@ from scenarios import casefile as cf
 from scenarios.calendar import Week, weeks
 from scenarios.casefile import SimCase
 from scenarios.model import ExceptionRate, Policy, Scenario, Stage
-from scenarios.reviews import ReviewBook, next_review_due
+from scenarios.reviews import ReviewBook, next_review_due, transfer_review_due
 from statutory import assessment as rules
 from statutory import exceptions as exc
 from statutory.dates import days_beginning_with
@@ -61,6 +68,21 @@ SERIES = (
     "caseload_per_caseworker",
     "hours_unused",
 )
+#: Weekly series a run records only when its scenario states what they count: requests
+#: withdrawn (``decisions.share_withdrawn``); reviews falling due in the week, as they fall due
+#: when the plan enters the book (``reviews.phase_transfer_share``).
+WITHDRAWN = "withdrawn"
+REVIEWS_DUE = "reviews_due"
+
+
+def series_of(scenario: Scenario) -> tuple[str, ...]:
+    """The weekly series a run of ``scenario`` records: ``SERIES``, then those it states."""
+    return (
+        SERIES
+        + ((WITHDRAWN,) if scenario.decisions.share_withdrawn is not None else ())
+        + ((REVIEWS_DUE,) if scenario.reviews.phase_transfer_share is not None else ())
+    )
+
 
 #: How far into an assessment an exception may begin: up to the 16-week decision (reg 10(1)).
 EXCEPTION_START_DAYS = 7 * rules.DECIDE_NOT_TO_ISSUE_WEEKS
@@ -250,6 +272,7 @@ class _Simulation:
         self.review_share = c.review_share.value
         self.lead_days = round(7 * scenario.reviews.lead_weeks.value)
         self.ceasing = scenario.reviews.ceasing_share.value
+        self.start = scenario.scenario.start
         rates = scenario.exception_rates()
         self.missed = rates.pop(exc.Reason.MISSED_APPOINTMENT, None)
         self.la_rates: list[tuple[exc.Reason, ExceptionRate]] = sorted(rates.items())
@@ -264,9 +287,39 @@ class _Simulation:
         self.kept: list[SimCase] = []
         self.book = ReviewBook()
         self.monthly: dict[tuple[int, int], Monthly] = {}
-        self.series: dict[str, list[float]] = {k: [] for k in SERIES}
+        self.series: dict[str, list[float]] = {k: [] for k in series_of(scenario)}
         self.events = 0
         self.issued = self.issued_in_time = 0
+        self._set_up_withdrawals(seed)
+        self._set_up_transfers(seed)
+
+    def _set_up_withdrawals(self, seed: int) -> None:
+        """Withdrawals, when the scenario states them, from a generator of their own."""
+        self.withdrawing: dict[int, list[tuple[SimCase, date]]] | None = None
+        """Cases to be withdrawn, with the day, by the week of that day (None: no withdrawals)."""
+        share, timing = self.s.decisions.share_withdrawn, self.s.timings.withdrawal
+        if share is None:
+            return
+        assert timing is not None  # the model requires both
+        self.withdrawals = random.Random(f"withdrawals {seed}")
+        self.share_withdrawn = share.value
+        self.withdrawal_lead = _sampler(self.withdrawals, timing.value)
+        self.withdrawing = {}
+
+    def _set_up_transfers(self, seed: int) -> None:
+        """Phase transfers, when the scenario states them, from a generator of their own."""
+        self.plans_due: Callable[[date, int], None] = self.book.add
+        """Adds plans to the book by their next review's due date (with phase transfers, when
+        the scenario states them)."""
+        share = self.s.reviews.phase_transfer_share
+        self.with_transfers = share is not None
+        self.due_by_week: list[int] = []  # reviews falling due, by week (with transfers)
+        if share is None:
+            return
+        self.transfer_share = share.value
+        self.transfers = np.random.default_rng([seed, 18])  # 18: reg 18
+        self.due_by_week = [0] * self.s.scenario.weeks
+        self.plans_due = self._plans_due_with_transfers
 
     # --- cases ---------------------------------------------------------------------------
 
@@ -305,7 +358,32 @@ class _Simulation:
         if self.keep_cases:
             self.kept.append(case)
         self.events += 1 + len(case.spans)
+        if self.withdrawing is not None and self.withdrawals.random() < self.share_withdrawn:
+            self._to_withdraw(case, received + self.withdrawal_lead())
         return case
+
+    def _to_withdraw(self, case: SimCase, day: date) -> None:
+        """``case`` is withdrawn on ``day`` if still open then; a day before the start (a case
+        of the start state) is not: the case was open at the start, so not withdrawn then."""
+        if day < self.start:
+            return
+        week = (day - self.start).days // 7
+        assert self.withdrawing is not None
+        self.withdrawing.setdefault(week, []).append((case, day))
+
+    def _withdraw(self, week: Week) -> int:
+        """Close the cases withdrawn this week that are still open (a withdrawn request ends
+        the duty to assess, whatever the stage); returns how many."""
+        assert self.withdrawing is not None
+        n = 0
+        for case, day in self.withdrawing.pop(week.index, ()):
+            if case.stage == cf.CLOSED:
+                continue
+            if case.stage == cf.ADVICE:
+                self.waiting -= 1
+            self._close(case, rules.Ending.WITHDRAWN, day)
+            n += 1
+        return n
 
     def _agree_to_assess(self, case: SimCase, on: date) -> None:
         """Decision to assess: psychology and other advice requested that day (reg 6(1))."""
@@ -366,7 +444,27 @@ class _Simulation:
         if within_excluding is not None:
             month.counted_excluding_exceptions += 1
             month.within_20_weeks_excluding_exceptions += within_excluding
-        self.book.add(next_review_due(on))
+        self.plans_due(next_review_due(on), 1)
+
+    # --- plans in force --------------------------------------------------------------------
+
+    def _plans_due_with_transfers(
+        self, due: date, count: int, earliest: date | None = None
+    ) -> None:
+        """``count`` plans whose next review falls due on ``due``, a share of them (drawn)
+        for a phase transfer: due by 15 February instead (``transfer_review_due``), unless
+        that is before ``earliest``. Counts the reviews falling due in each week."""
+        moved = int(self.transfers.binomial(count, self.transfer_share)) if count else 0
+        transfer_due = transfer_review_due(due)
+        if earliest is not None and transfer_due < earliest:
+            moved = 0
+        for day, n in ((due, count - moved), (transfer_due, moved)):
+            if not n:
+                continue
+            self.book.add(day, n)
+            week = (day - self.start).days // 7
+            if 0 <= week < len(self.due_by_week):
+                self.due_by_week[week] += n
 
     # --- the start state ---------------------------------------------------------------------
 
@@ -402,7 +500,11 @@ class _Simulation:
             days = (plans.due_to - plans.due_from).days
             offsets = self.np.integers(0, days + 1, size=plans.count)
             for offset, n in zip(*np.unique(offsets, return_counts=True), strict=True):
-                self.book.add(plans.due_from + timedelta(days=int(offset)), int(n))
+                due = plans.due_from + timedelta(days=int(offset))
+                if self.with_transfers:  # a transfer's 15 February not before the start
+                    self._plans_due_with_transfers(due, int(n), earliest=start)
+                else:
+                    self.book.add(due, int(n))
 
     # --- priority ------------------------------------------------------------------------------
 
@@ -553,7 +655,7 @@ class _Simulation:
             total += r.count
             in_time += r.count if r.in_time else 0
             staying = r.count - int(self.np.binomial(r.count, self.ceasing))
-            self.book.add(next_review_due(r.concluded), staying)
+            self.plans_due(next_review_due(r.concluded), staying)
         self.events += total
         return max(0.0, hours), total, in_time
 
@@ -562,6 +664,8 @@ class _Simulation:
         n = int(self.np.poisson(week.requests_expected))
         for offset in sorted(self.rng.randint(0, 6) for _ in range(n)):
             self._new_case(week.start + _LENGTHS[offset])
+        if self.withdrawing is not None:
+            self.series[WITHDRAWN].append(self._withdraw(week))
         self._psychology(week)
         tasks = self._ready(self.work, week)  # a task done moves its case on from its stage
         tasks.sort(key=self._order(week.policy, week.start))
@@ -600,6 +704,8 @@ class _Simulation:
         self._start_state()
         for week in self.weeks:
             self._week(week)
+        if REVIEWS_DUE in self.series:
+            self.series[REVIEWS_DUE] = [float(n) for n in self.due_by_week]
         return Run(
             seed=self.seed,
             weekly=self.series,

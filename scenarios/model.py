@@ -197,6 +197,10 @@ class Decisions(_Strict):
     """Share of requests agreed for assessment (the rest: decided not to assess)."""
     share_issued: Figure[Share]
     """Share of assessments that end with a plan (the rest: decided not to issue)."""
+    share_withdrawn: Figure[Share] | None = None
+    """Share of requests withdrawn by the family or the setting (with ``timings.withdrawal``):
+    such a request is withdrawn at a time drawn from ``timings.withdrawal`` if its case is
+    still open then, ending it wherever it stands (``statutory.assessment.Ending.WITHDRAWN``)."""
 
 
 class Timings(_Strict):
@@ -212,6 +216,8 @@ class Timings(_Strict):
     """From the last advice to when the draft can be served."""
     finalising: Figure[Weeks]
     """From the close of the 15 days' representations (reg 13(1)) to when the final can go."""
+    withdrawal: Figure[Weeks] | None = None
+    """From the request to its withdrawal (of the requests ``decisions.share_withdrawn``)."""
 
 
 class TaskHours(_Strict):
@@ -337,6 +343,10 @@ class Reviews(_Strict):
     """How many weeks before its due date a review can be held."""
     ceasing_share: Figure[Share]
     """Share of reviews after which the plan ceases (so it needs no further review)."""
+    phase_transfer_share: Figure[Share] | None = None
+    """Share of plans whose next review is the one for a move between phases of education:
+    due by 15 February of the year of the move (reg 18), so brought forward to the
+    15 February before its 12-month date (``scenarios.reviews.transfer_review_due``)."""
 
 
 class PolicyChange(_Strict):
@@ -395,6 +405,20 @@ class Scenario(_Strict):
                     f" known: {known}"
                 )
         return v
+
+    @model_validator(mode="after")
+    def _withdrawals_have_a_timing(self) -> Scenario:
+        share, timing = self.decisions.share_withdrawn, self.timings.withdrawal
+        if share is not None and timing is None:
+            raise ValueError(
+                "decisions.share_withdrawn: needs timings.withdrawal, the weeks from the"
+                " request to the withdrawal"
+            )
+        if timing is not None and share is None:
+            raise ValueError(
+                "timings.withdrawal: needs decisions.share_withdrawn, the share withdrawn"
+            )
+        return self
 
     def exception_rates(self) -> dict[exc.Reason, ExceptionRate]:
         return {exc.Reason(k): v for k, v in self.exceptions.items()}

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from scenarios import costs
-from scenarios.engine import SERIES, Monthly, Run
+from scenarios.engine import WITHDRAWN, Monthly, Run, series_of
 from scenarios.model import Scenario
 from statutory.dates import weeks_after
 
@@ -101,6 +101,8 @@ class ScenarioResult:
         self.scenario = scenario
         self.runs = runs
         self.weeks = scenario.scenario.weeks
+        self.series = series_of(scenario)
+        """The weekly series its runs record (``engine.SERIES``, then those it states)."""
         self.threshold = scenario.report.backlog_cleared_at
         first = (scenario.scenario.start.year, scenario.scenario.start.month)
         last = (scenario.end.year, scenario.end.month)
@@ -121,7 +123,7 @@ class ScenarioResult:
         return weeks_after(self.scenario.scenario.start, week)
 
     def weekly(self, name: str) -> list[Band]:
-        """The weekly series ``name`` (one of ``engine.SERIES``) as bands, week by week."""
+        """The weekly series ``name`` (one of ``series``) as bands, week by week."""
         matrix = np.array([run.weekly[name] for run in self.runs], dtype=float)
         low, median, high = np.nanpercentile(matrix, [LOW, 50, HIGH], axis=0)
         return [
@@ -214,6 +216,13 @@ class ScenarioResult:
             ),
         ]
 
+    def _withdrawn(self) -> list[Measure]:
+        """Requests withdrawn, when the scenario withdraws any: ended without a decision or a
+        plan, so in neither plans issued nor the in-time rates (as SEN2 leaves them out)."""
+        if WITHDRAWN not in self.series:
+            return []
+        return [Measure(WITHDRAWN, "Requests withdrawn", self._total(WITHDRAWN))]
+
     def _measures(self) -> list[Measure]:
         reviews_pct = Band.of(
             [
@@ -224,6 +233,7 @@ class ScenarioResult:
         measures = [
             Measure("requests", "Requests for assessment", self._total("requests")),
             Measure("plans_issued", "Plans issued", self._total("plans_issued")),
+            *self._withdrawn(),
             Measure(
                 "within_20_weeks_excluding_exceptions",
                 "Within 20 weeks, excl. exceptions (headline)",
@@ -285,10 +295,10 @@ def write_csv(result: ScenarioResult, folder: Path) -> list[Path]:
     """weekly.csv, monthly.csv, summary.csv and replications.csv in ``folder``, and costs.csv
     when the scenario states its costs."""
     folder.mkdir(parents=True, exist_ok=True)
-    columns = {name: result.weekly(name) for name in SERIES}
+    columns = {name: result.weekly(name) for name in result.series}
     weekly = (
         [week, result.week_start(week).isoformat()]
-        + [n for name in SERIES for n in _band(columns[name][week])]
+        + [n for name in result.series for n in _band(columns[name][week])]
         for week in range(result.weeks)
     )
     monthly = (
@@ -305,7 +315,7 @@ def write_csv(result: ScenarioResult, folder: Path) -> list[Path]:
     return [
         _write(
             folder / "weekly.csv",
-            ["week", "week_start", *(c for name in SERIES for c in _band_columns(name))],
+            ["week", "week_start", *(c for name in result.series for c in _band_columns(name))],
             weekly,
         ),
         _write(

@@ -7,6 +7,13 @@ The 12-month clock runs on from the day the review concluded: the decision notic
 core's default anchor (``statutory.review.AnchorMode.DECISION``, IPSEA's reading). A review is
 one step here (meeting, decision and any amendment together).
 
+Phase transfers (reg 18): a plan whose next review is the one for a move between phases of
+education (into school, to junior, to secondary school) must be reviewed and amended by
+15 February of the year of the move. The simulator takes that year to be the one the 12-month
+due date falls in (``transfer_review_due``): a review due after 15 February is brought forward
+to it; one due on or before it already meets it. Moves to post-16 (31 March) and between
+post-16 settings are not modelled apart.
+
 Plans are interchangeable for the timeline, so the book keeps counts per due day, not plans: a
 national book of 640,000 plans costs a few thousand dictionary entries.
 """
@@ -27,6 +34,20 @@ def next_review_due(concluded: date) -> date:
     """The day by which the next review must be done, after a plan is made or reviewed (the
     same few hundred days again and again: remembered)."""
     return review.review_due(concluded)
+
+
+#: The move whose deadline ``transfer_review_due`` applies: any move to or within school
+#: shares it (15 February, reg 18(1)(a)).
+_SCHOOL_MOVE = review.TransferKind.PRIMARY_SECONDARY
+
+
+@lru_cache(maxsize=4096)
+def transfer_review_due(due: date) -> date:
+    """The day by which a phase-transfer review must be done, for a plan whose next review
+    would be due on ``due``: 15 February of that year if it comes first (reg 18,
+    ``statutory.review.transfer_deadline``), else ``due`` itself."""
+    move = review.PhaseTransfer(kind=_SCHOOL_MOVE, year=due.year)
+    return min(due, review.transfer_deadline(move))
 
 
 @dataclass(frozen=True, slots=True)
