@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -397,6 +398,16 @@ def _plans_panel(fig: Figure) -> tuple[Axes, Axes]:
     return rate, plans
 
 
+#: A month with few plans behind its percentage: a hollow marker, on the chart and in the key.
+_HOLLOW: dict[str, Any] = {
+    "linestyle": "none",
+    "marker": "o",
+    "markersize": 7,
+    "markerfacecolor": "white",
+    "markeredgewidth": 1.4,
+}
+
+
 def _few(
     ax: Axes, x: Sequence[date], rates: Sequence[float], counts: Sequence[float], colour: str
 ) -> None:
@@ -410,12 +421,8 @@ def _few(
         ax.plot(
             _days([d for d, _ in few]),
             [r for _, r in few],
-            linestyle="none",
-            marker="o",
-            markersize=7,
-            markerfacecolor="white",
+            **_HOLLOW,
             markeredgecolor=colour,
-            markeredgewidth=1.4,
             clip_on=False,
             label="_few",
         )
@@ -425,19 +432,7 @@ def _few_key(ax: Axes) -> list[Line2D]:
     """The legend entry of the hollow months, when there are any."""
     if not any(line.get_label() == "_few" for line in ax.get_lines()):
         return []
-    return [
-        Line2D(
-            [],
-            [],
-            linestyle="none",
-            marker="o",
-            markersize=7,
-            markerfacecolor="white",
-            markeredgecolor=GREY,
-            markeredgewidth=1.4,
-            label=FEW_LABEL,
-        )
-    ]
+    return [Line2D([], [], **_HOLLOW, markeredgecolor=GREY, label=FEW_LABEL)]
 
 
 def in_time_figure(result: ScenarioResult) -> Figure:

@@ -497,6 +497,7 @@ def by_section(rows: Sequence[A]) -> list[tuple[str, list[A]]]:
 
 @dataclass(frozen=True, slots=True)
 class SummaryRow:
+    key: str
     label: str
     median: str
     low: str
@@ -504,9 +505,11 @@ class SummaryRow:
 
 
 def summary_rows(result: ScenarioResult) -> list[SummaryRow]:
-    """Every measure of ``result.summary()``: its median and its 10% and 90% values."""
+    """Every measure of ``result.summary()``: its median and its 10% and 90% values (the
+    report's summary table, and the web page's)."""
     return [
         SummaryRow(
+            m.key,
             m.label,
             value_words(m.band.median, m.unit, result),
             value_words(m.band.low, m.unit, result),

@@ -29,29 +29,6 @@ from scenarios.results import Band, ScenarioResult
 
 
 @dataclass(frozen=True, slots=True)
-class SummaryRow:
-    key: str
-    label: str
-    median: str
-    low: str
-    high: str
-
-
-def summary_rows(result: ScenarioResult) -> list[SummaryRow]:
-    """The summary table of ``ehc simulate run``: each measure's median and 10-90% band."""
-    return [
-        SummaryRow(
-            m.key,
-            m.label,
-            value_words(m.band.median, m.unit, result),
-            value_words(m.band.low, m.unit, result),
-            value_words(m.band.high, m.unit, result),
-        )
-        for m in result.summary()
-    ]
-
-
-@dataclass(frozen=True, slots=True)
 class ChartView:
     """A chart image, its files, and the same figures as a table."""
 

@@ -19,10 +19,9 @@ from fastapi import FastAPI
 from ehc.settings import Settings
 from ehc.web.scenario_files import SHIPPED_FOLDER
 from ehc.web.scenario_runs import ScenarioRun, ScenarioRuns, Status
-from ehc.web.scenario_view import summary_rows
 from ehc.web.security import REPORT_POLICY
 from scenarios import engine, model
-from scenarios.report import band_words
+from scenarios.report import band_words, summary_rows
 from scenarios.results import Band, ScenarioResult
 from tests.web.conftest import SignInAs
 from tests.web.signed_in import csrf_of

@@ -46,10 +46,10 @@ from ehc.web.scenario_runs import (
     ScenarioRun,
     ScenarioRuns,
 )
-from ehc.web.scenario_view import comparison, comparison_charts, run_charts, summary_rows
+from ehc.web.scenario_view import comparison, comparison_charts, run_charts
 from ehc.web.security import REPORT_POLICY
 from scenarios.compare import DESCRIPTION, Criterion, rank
-from scenarios.report import clearance_words, criterion_heading
+from scenarios.report import clearance_words, criterion_heading, summary_rows
 
 
 @asynccontextmanager
