@@ -63,7 +63,7 @@ def kpi(
         try:
             client = await connect(settings)
         except TemporalUnreachable as error:
-            err.print(f"ehc: no caseload figures: {error}", soft_wrap=True)
+            err.print(f"ehc: no caseload figures: {error}", soft_wrap=True, markup=False)
             client = None
         # The directory is read only to recognise a team that nothing else names yet.
         directory = Directory.load(settings.directory_file) if team is not None else None

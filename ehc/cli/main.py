@@ -232,14 +232,14 @@ def _run() -> int:
     try:
         result = app(standalone_mode=False)
     except Fail as failure:
-        err.print(f"ehc: {failure}", soft_wrap=True)
+        err.print(f"ehc: {failure}", soft_wrap=True, markup=False)  # "[capacity.costs]" is words
         return failure.code
     except typer.Abort:
         return 130
     except Exception as error:
         # Typer's (vendored click) usage errors: a wrong or missing option is bad input too.
         if hasattr(error, "format_message") and hasattr(error, "exit_code"):
-            err.print(f"ehc: {error.format_message()}", soft_wrap=True)
+            err.print(f"ehc: {error.format_message()}", soft_wrap=True, markup=False)
             return 2
         raise
     return result if isinstance(result, int) else 0

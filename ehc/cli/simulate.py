@@ -423,7 +423,8 @@ def ranking_table(
     )
     table.add_column("Measure")
     for r in ranked:
-        table.add_column(f"{r.rank}. {r.result.name}", justify="right")
+        # A long name folds onto a second line in a narrow terminal: never cut short.
+        table.add_column(f"{r.rank}. {r.result.name}", justify="right", overflow="fold")
     shown = comparing.side_by_side([r.result for r in ranked])
     labels = {m.key: m.label for r in ranked for m in r.result.summary()}
     ranked_by = comparing.RANKED_MEASURE.get(criterion)

@@ -231,3 +231,24 @@ def test_the_ranking_table_names_every_option_in_full() -> None:
     assert "Ranked by clearance" in text
     for r in ranked:
         assert f"{r.rank}. {r.result.name}: {r.result.scenario.scenario.title}" in text
+
+
+def test_a_refusal_naming_a_table_in_brackets_prints_it(tmp_path: Path) -> None:
+    """Rich would read "[capacity.costs]" as markup and drop it from the one-line error."""
+    import subprocess
+    import sys
+
+    text = shipped("county-psychology-outsourced").read_text(encoding="utf-8")
+    bad = tmp_path / "council.toml"
+    bad.write_text(text.replace("cost_per_assessment", "# cost_per_assessment"), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "ehc.cli.main", "simulate", str(bad), "-n", "1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == BAD_INPUT, done.stderr
+    assert "psychology_outsourced needs cost_per_assessment when [capacity.costs] is given" in (
+        " ".join(done.stderr.split())
+    )
