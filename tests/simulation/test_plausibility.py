@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import statistics
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from scenarios import engine, model, results
+from scenarios.calendar import weeks_after
 
 from .helpers import shipped
 
@@ -207,3 +208,20 @@ def test_with_no_extra_capacity_the_parked_backlog_stays_and_there_is_no_dip() -
     assert min(pct[:-1]) >= 75
     past = result.weekly("past_20_weeks")
     assert past[-1].median >= 200
+
+
+def test_phase_transfers_add_thurrocks_share_of_plans_to_the_week_of_15_february() -> None:
+    """Thurrock 2023: 144 phase transfers among 2,097 plans (6.9%), each reviewed by 15
+    February (reg 18). The week of 15 February holds, above an ordinary week, about that share
+    of the plans in force: a little less, as a transfer review already due by then stays put."""
+    scenario = model.load(shipped("unitary-2020-phase-transfers-and-withdrawals"))
+    extra = []
+    for run in engine.replicate(scenario, 3, seed=4):
+        due, plans = run.weekly["reviews_due"], run.weekly["plans_in_force"]
+        ordinary = statistics.median(due)
+        for week in range(scenario.scenario.weeks):
+            start = weeks_after(scenario.scenario.start, week)
+            if start <= date(start.year, 2, 15) < start + timedelta(days=7):
+                extra.append((due[week] - ordinary) / plans[week])
+    assert len(extra) == 3 * 3, "three Februaries in each run"
+    assert 0.045 <= statistics.mean(extra) <= 0.075
