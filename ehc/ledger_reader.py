@@ -12,7 +12,7 @@ from datetime import date
 from typing import TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Engine, Table, or_, select, union
+from sqlalchemy import ColumnElement, Engine, Table, func, or_, select, union
 
 from activities.migrate import upgrade
 from activities.outbox import make_engine
@@ -119,6 +119,17 @@ class LedgerReader:
         )
         with self.engine.connect() as conn:
             return {row[0] for row in conn.execute(query)}
+
+    def first_written(self) -> date | None:
+        """The day the ledger's first row was written (None: empty): before it, the ledger
+        holds only what was entered since."""
+        with self.engine.connect() as conn:
+            firsts = [
+                conn.scalar(select(func.min(t.c.recorded_at)))
+                for t in (ledger_requests, ledger_steps, ledger_outcomes)
+            ]
+        found = [f for f in firsts if f is not None]
+        return min(found).date() if found else None
 
     def close(self) -> None:
         self.engine.dispose()

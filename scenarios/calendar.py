@@ -33,18 +33,19 @@ class Week:
     policy: Policy
 
 
-def _applies(change_start: date, change_end: date | None, week_start: date) -> bool:
+def applies(change_start: date, change_end: date | None, week_start: date) -> bool:
+    """Whether a dated change is in force in the week that starts on ``week_start``."""
     return change_start <= week_start and (change_end is None or week_start <= change_end)
 
 
-def _spread(total: int, weeks_in_period: int, k: int) -> int:
+def spread(total: int, weeks_in_period: int, k: int) -> int:
     """Whole cases in the ``k``-th week of a period, so that the weeks add up to ``total``."""
     if k < 0 or k >= weeks_in_period:
         return 0
     return math.floor(total * (k + 1) / weeks_in_period) - math.floor(total * k / weeks_in_period)
 
 
-def _period_weeks(change: CapacityChange, first_week_start: date) -> tuple[date, int]:
+def period_weeks(change: CapacityChange, first_week_start: date) -> tuple[date, int]:
     """First week start of the change's period and the number of weeks it spans."""
     offset = (-(change.start - first_week_start).days) % 7
     first = change.start + timedelta(days=offset)
@@ -77,16 +78,16 @@ def weeks(scenario: Scenario) -> list[Week]:
         psychology = cap.psychology_per_week.value
         psych_out = reviews_out = 0
         for change in cap.changes:
-            if _applies(change.start, change.end, start):
+            if applies(change.start, change.end, start):
                 caseworkers += change.caseworkers
                 psychology += change.psychology_per_week
             if change.end is not None and (
                 change.psychology_outsourced or change.reviews_outsourced
             ):
-                first, n = _period_weeks(change, info.start)
+                first, n = period_weeks(change, info.start)
                 k = (start - first).days // 7
-                psych_out += _spread(change.psychology_outsourced, n, k)
-                reviews_out += _spread(change.reviews_outsourced, n, k)
+                psych_out += spread(change.psychology_outsourced, n, k)
+                reviews_out += spread(change.reviews_outsourced, n, k)
         policy = scenario.priority.policy
         for pc in policy_changes:
             if pc.start <= start:

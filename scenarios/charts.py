@@ -46,9 +46,10 @@ from scenarios.report import (
     FEW_PLANS,
     RUN_CHART_TITLES,
     dated_changes,
+    month_words,
 )
 from scenarios.results import Band, ScenarioResult
-from statutory.dates import MONTHS, as_written
+from statutory.dates import as_written
 
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf")
 INK = "#0b0c0c"
@@ -157,6 +158,11 @@ def _span(result: ScenarioResult) -> tuple[date, date]:
     return result.scenario.scenario.start, result.scenario.end
 
 
+def _options_span(results: Sequence[ScenarioResult]) -> tuple[date, date]:
+    """From the first option's start to the last one's end: options may start apart."""
+    return min(r.scenario.scenario.start for r in results), max(r.scenario.end for r in results)
+
+
 def _month_ticks(ax: Axes, span: tuple[date, date] | None = None, most: int = 8) -> None:
     """Ticks on the first of each month of ``span`` (by default, of the days the lines
     span), written "Jan 2023"; past ``most`` of them, every 2, 3, 6 or 12 months (Jan, Apr,
@@ -180,7 +186,7 @@ def _month_ticks(ax: Axes, span: tuple[date, date] | None = None, most: int = 8)
     step = next((n for n in (1, 2, 3, 6, 12) if len(firsts) <= most * n), 0)
     step = step or 12 * math.ceil(len(firsts) / (most * 12))
     shown = [d for d in firsts if (d.year * 12 + d.month - 1) % step == 0] or firsts[:1]
-    ax.set_xticks(_days(shown), [f"{MONTHS[d.month - 1]} {d.year}" for d in shown])
+    ax.set_xticks(_days(shown), [month_words((d.year, d.month)) for d in shown])
 
 
 # --- axes a board member reads ------------------------------------------------------------------
@@ -529,8 +535,7 @@ def _comparison_weekly(results: list[ScenarioResult], name: str, title: str) -> 
     if name == "caseload_per_caseworker":
         _targets(ax, results)
     _title(fig, title)
-    span = min(r.scenario.scenario.start for r in results), max(r.scenario.end for r in results)
-    _month_ticks(ax, span)
+    _month_ticks(ax, _options_span(results))
     ax.grid(alpha=0.3)
     _legend(fig, [*_lines(ax), _band_key()], columns=1)
     _mark(fig, [ax], comparison_markers([r.scenario for r in results]))
@@ -564,8 +569,7 @@ def _comparison_in_time(results: list[ScenarioResult]) -> Figure:
     _percentages(rate, "% of the month's plans")
     _counts(plans, "plans issued")
     plans.yaxis.get_major_locator().set_params(nbins=3)  # type: ignore[call-arg]
-    span = min(r.scenario.scenario.start for r in results), max(r.scenario.end for r in results)
-    _month_ticks(plans, span)
+    _month_ticks(plans, _options_span(results))
     for ax in (rate, plans):
         ax.grid(alpha=0.3)
     _title(fig, COMPARISON_IN_TIME_TITLE)

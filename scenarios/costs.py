@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scenarios.calendar import _applies, _period_weeks, _spread
+from scenarios.calendar import applies, period_weeks, spread
 from scenarios.model import CapacityChange, Figure, Scenario
 from statutory.dates import weeks_after
 
@@ -43,17 +43,16 @@ class CostLine:
 def _weeks_running(change: CapacityChange, scenario: Scenario) -> int:
     info = scenario.scenario
     return sum(
-        _applies(change.start, change.end, weeks_after(info.start, w)) for w in range(info.weeks)
+        applies(change.start, change.end, weeks_after(info.start, w)) for w in range(info.weeks)
     )
 
 
 def _contracted(change: CapacityChange, number: int, scenario: Scenario) -> int:
     """How many of an outsourced ``number`` its schedule puts inside the horizon."""
     info = scenario.scenario
-    first, n = _period_weeks(change, info.start)
+    first, n = period_weeks(change, info.start)
     return sum(
-        _spread(number, n, (weeks_after(info.start, w) - first).days // 7)
-        for w in range(info.weeks)
+        spread(number, n, (weeks_after(info.start, w) - first).days // 7) for w in range(info.weeks)
     )
 
 

@@ -45,7 +45,7 @@ import numpy as np
 from scenarios import casefile as cf
 from scenarios.calendar import Week, weeks
 from scenarios.casefile import SimCase
-from scenarios.model import ExceptionRate, Policy, Scenario, Stage
+from scenarios.model import Policy, Scenario, Stage
 from scenarios.reviews import ReviewBook, next_review_due, transfer_review_due
 from statutory import assessment as rules
 from statutory import exceptions as exc
@@ -242,10 +242,6 @@ def _representations_close(served: date) -> date:
     return days_beginning_with(served, rules.REPRESENTATION_DAYS)
 
 
-def _days(rng: random.Random, spread: tuple[float, float, float]) -> int:
-    return _sampler(rng, spread)().days
-
-
 class _Simulation:
     def __init__(self, scenario: Scenario, seed: int, keep_cases: bool) -> None:
         self.s = scenario
@@ -274,12 +270,17 @@ class _Simulation:
         self.ceasing = scenario.reviews.ceasing_share.value
         self.start = scenario.scenario.start
         rates = scenario.exception_rates()
-        self.missed = rates.pop(exc.Reason.MISSED_APPOINTMENT, None)
-        self.la_rates: list[tuple[exc.Reason, ExceptionRate]] = sorted(rates.items())
+        missed = rates.pop(exc.Reason.MISSED_APPOINTMENT, None)
+        self.missed = None if missed is None else (missed.share, _sampler(self.rng, missed.weeks))
+        """Share of psychology appointments missed, and how long the delay lasts."""
+        self.la_rates = [
+            (reason, rate.share, _sampler(self.rng, rate.weeks))
+            for reason, rate in sorted(rates.items())
+        ]
+        """Exceptions lifting the LA's limits: reason, share of cases, how long one lasts."""
         self.next_id = 1
-        first = scenario.scenario.start
-        self.psychology = _Waiting(first)  # for psychology advice, from ``ep_ready``
-        self.work = _Waiting(first)  # for a caseworker's step, from ``ready``
+        self.psychology = _Waiting(self.start)  # for psychology advice, from ``ep_ready``
+        self.work = _Waiting(self.start)  # for a caseworker's step, from ``ready``
         self.open = self.waiting = 0  # open cases; those waiting for psychology advice
         self.undone: dict[int, int] = {}  # the week's ready tasks not yet done, by step
         self.past = _Tally()  # open cases past 20 weeks
@@ -327,11 +328,11 @@ class _Simulation:
         """Exceptions lifting the LA's limits (reg 5(4), 10(4), 13(3); reg 2A), sampled."""
         spans: list[rules.ExceptionSpan] = []
         uniform = self.rng.random
-        for reason, rate in self.la_rates:
-            if uniform() >= rate.share:
+        for reason, share, lasts in self.la_rates:
+            if uniform() >= share:
                 continue
             start = received + _length(self.rng.randint(0, EXCEPTION_START_DAYS))
-            length = max(1, _days(self.rng, rate.weeks))
+            length = max(1, lasts().days)
             if reason is exc.Reason.ABSENCE_FROM_AREA:
                 length = max(length, exc.MIN_CONTINUOUS_DAYS)
             if reason is exc.Reason.CORONAVIRUS:
@@ -388,8 +389,8 @@ class _Simulation:
     def _agree_to_assess(self, case: SimCase, on: date) -> None:
         """Decision to assess: psychology and other advice requested that day (reg 6(1))."""
         ep_ready = on + self.psychology_lead()
-        if self.missed is not None and self.rng.random() < self.missed.share:
-            delay = max(1, _days(self.rng, self.missed.weeks))
+        if self.missed is not None and self.rng.random() < self.missed[0]:
+            delay = max(1, self.missed[1]().days)
             period = exc.Period(ep_ready, ep_ready + _length(delay - 1))
             exc.check_period(exc.Reason.MISSED_APPOINTMENT, period)
             case.spans += (rules.ExceptionSpan(exc.Reason.MISSED_APPOINTMENT, period, 1),)
@@ -523,8 +524,7 @@ class _Simulation:
         return lambda entry: self._key(entry[1], policy, today)
 
     def _key(self, case: SimCase, policy: Policy, today: date) -> int:
-        if policy is Policy.OLDEST_FIRST:
-            return case.oldest
+        """The order of ``case`` under a deadline policy (oldest-first is ``case.oldest``)."""
         step = self._step_target(case)
         if policy is Policy.NEAREST_DEADLINE_FIRST or step >= today:
             # new-in-time-first: steps whose target has not passed first, nearest first

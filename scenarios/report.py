@@ -28,9 +28,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 from pydantic import BaseModel
 
-from scenarios.compare import DESCRIPTION, Criterion, Ranked
+from scenarios.compare import DESCRIPTION, RANKED_MEASURE, Criterion, Ranked
 from scenarios.model import Figure, Policy, Scenario, Sourced
-from scenarios.results import Band, ScenarioResult, format_value
+from scenarios.results import Band, Month, ScenarioResult, format_value
 from statutory.dates import MONTHS, as_written
 
 
@@ -82,11 +82,8 @@ def criterion_heading(criterion: Criterion) -> str:
     return CRITERION_WORDS.get(criterion) or criterion.value.replace("-", " ").capitalize()
 
 
-#: The measure each criterion that ranks by a count reads (``scenarios.compare``).
-_COUNTED = {
-    Criterion.END_BACKLOG: "past_20_weeks_end",
-    Criterion.REVIEW_BACKLOG: "review_backlog_end",
-}
+#: The criteria that rank by a count, written whole (``scenarios.compare`` says which measure).
+_COUNTED = (Criterion.END_BACKLOG, Criterion.REVIEW_BACKLOG)
 
 
 def policy_words(policy: Policy) -> str:
@@ -142,7 +139,7 @@ def band_words(band: Band, unit: str = "", result: ScenarioResult | None = None)
     return median if low == high == median else f"{median} ({low} to {high})"
 
 
-def month_words(month: tuple[int, int]) -> str:
+def month_words(month: Month) -> str:
     return f"{MONTHS[month[1] - 1]} {month[0]}"
 
 
@@ -160,7 +157,7 @@ def criterion_words(ranked: Ranked, criterion: Criterion) -> str:
     """An option's value of the criterion: a week named by its day, a count whole."""
     result = ranked.result
     if criterion in _COUNTED:
-        return value_words(result.measure(_COUNTED[criterion]).median, "")
+        return value_words(result.measure(RANKED_MEASURE[criterion]).median, "")
     if criterion is not Criterion.CLEARANCE:
         return ranked.score
     week, share = result.clearance()
@@ -223,8 +220,8 @@ def dated_changes(scenario: Scenario) -> list[tuple[date, str]]:
     return sorted(((d, label) for d, label in found if first <= d <= last), key=lambda c: c[0])
 
 
-def _few_words(result: ScenarioResult) -> str:
-    months = [month for month, issued, _ in result.monthly(True) if issued.median < FEW_PLANS]
+def _few_words(monthly: Sequence[tuple[Month, Band, Band]]) -> str:
+    months = [month for month, issued, _ in monthly if issued.median < FEW_PLANS]
     if not months:
         return ""
     return (
@@ -260,7 +257,7 @@ def run_chart_texts(result: ScenarioResult) -> list[ChartText]:
             f"the plans issued each month ({value_words(min(finite), '')} to "
             f"{value_words(max(finite), '')} a month). Over the whole run: "
             f"{band_words(result.overall(True), '%')} excluding exceptions. "
-            + " ".join(p for p in (_few_words(result), changes) if p),
+            + " ".join(p for p in (_few_words(monthly), changes) if p),
         ),
         ChartText(
             "caseload",
@@ -531,6 +528,7 @@ class Option:
     title: str
     name: str
     score: str
+    period: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -663,10 +661,10 @@ def write_comparison_report(
                     r.result.scenario.scenario.title,
                     r.result.name,
                     criterion_words(r, criterion),
+                    _period(r.result),
                 )
                 for r in ranked
             ],
-            periods=[_period(r) for r in results],
             measures=[
                 MeasureRow(
                     label,

@@ -107,6 +107,10 @@ class ScenarioResult:
         first = (scenario.scenario.start.year, scenario.scenario.start.month)
         last = (scenario.end.year, scenario.end.month)
         self._summary: list[Measure] | None = None
+        # Bands across replications, each worked out once: a page, its charts and its report
+        # all read the same series.
+        self._weekly_bands: dict[str, list[Band]] = {}
+        self._monthly_bands: dict[bool, list[tuple[Month, Band, Band]]] = {}
         self.costs = costs.cost_lines(scenario)
         """The cost of the capacity over the horizon, line by line (None: no costs stated)."""
         self.months: list[Month] = []
@@ -124,6 +128,11 @@ class ScenarioResult:
 
     def weekly(self, name: str) -> list[Band]:
         """The weekly series ``name`` (one of ``series``) as bands, week by week."""
+        if name not in self._weekly_bands:
+            self._weekly_bands[name] = self._bands(name)
+        return self._weekly_bands[name]
+
+    def _bands(self, name: str) -> list[Band]:
         matrix = np.array([run.weekly[name] for run in self.runs], dtype=float)
         low, median, high = np.nanpercentile(matrix, [LOW, 50, HIGH], axis=0)
         return [
@@ -132,6 +141,11 @@ class ScenarioResult:
 
     def monthly(self, excluding_exceptions: bool) -> list[tuple[Month, Band, Band]]:
         """By month of issue: plans issued, and the % within 20 weeks."""
+        if excluding_exceptions not in self._monthly_bands:
+            self._monthly_bands[excluding_exceptions] = self._by_month(excluding_exceptions)
+        return self._monthly_bands[excluding_exceptions]
+
+    def _by_month(self, excluding_exceptions: bool) -> list[tuple[Month, Band, Band]]:
         pct = _pct_excluding if excluding_exceptions else _pct_including
         out = []
         for month in self.months:

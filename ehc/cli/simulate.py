@@ -326,14 +326,7 @@ def run(
     written.append(board_paper)
     out.print(_summary_table(result, outcome.replications, seed))
     out.print(_precision(outcome, rule, 1))
-    cleared, share = result.clearance()
-    if cleared is None:
-        out.print(f"The assessment backlog does not clear ({share:.0%} of replications clear it).")
-    else:
-        out.print(
-            f"The assessment backlog clears in week {cleared} ({day(result.week_start(cleared))}), "
-            f"in {share:.0%} of replications."
-        )
+    out.print(report.clearance_words(result))
     out.print(
         f"Wrote {len(written)} files to {folder}/; the report for a board paper: {board_paper}"
     )

@@ -41,8 +41,6 @@ STAGE_WORDS = {
     Stage.FINALISING: "draft served, final plan not issued",
 }
 
-# Defaults of the figures too few cases measure: England's, as scenarios/files/england-2024.toml
-
 
 @dataclass(frozen=True, slots=True)
 class AssessmentGroup:

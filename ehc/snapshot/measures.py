@@ -12,12 +12,13 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
+from pathlib import Path
 
-from sqlalchemy import Engine, func, select
-
-from activities.schema import ledger_outcomes, ledger_requests, ledger_steps
+import scenarios
 from ehc.ledger_reader import LedgerReader
 from ehc.text import MONTHS, day, period
+from scenarios import model
 from statutory import assessment as rules
 from statutory import review as review_rules
 from statutory.dates import days_beginning_with, months_before, weeks_before
@@ -27,19 +28,14 @@ from statutory.process import StepId, is_advice_request
 #: Fewer observations than this and a figure is assumed, not measured.
 ENOUGH = 20
 
-# Defaults of the figures too few cases measure: England's, as scenarios/files/england-2024.toml
-# states them (sourced there, or assumed there and said so here).
-DEFAULT_SHARE_ASSESSED = 0.75
-DEFAULT_SHARE_ISSUED = 0.844
-DEFAULT_CEASING = 0.07
-DEFAULT_LEAD_WEEKS = 8.0
-DEFAULT_TIMINGS: dict[str, tuple[float, float, float]] = {
-    "decision": (4, 5.5, 6),
-    "psychology": (2, 4, 10),
-    "other_advice": (3, 6, 14),
-    "drafting": (1, 2, 6),
-    "finalising": (0, 1, 4),
-}
+#: England's figures: the defaults of the figures too few cases measure (sourced there, or
+#: assumed there and said so here).
+ENGLAND = Path(scenarios.__file__).parent / "files" / "england-2024.toml"
+
+
+@cache
+def _england() -> model.Scenario:
+    return model.load(ENGLAND)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +131,7 @@ def _lead_time(
     """A lead time [low, mode, high] in weeks, or the default with a note."""
     if len(weeks) < ENOUGH:
         return Figure(
-            DEFAULT_TIMINGS[key],
+            getattr(_england().timings, key).value,
             note=_too_few(len(weeks), counted, when, "England's assumed lead time instead"),
         )
     return Figure(
@@ -146,20 +142,10 @@ def _lead_time(
     )
 
 
-def _first_written(engine: Engine) -> date | None:
-    with engine.connect() as conn:
-        firsts = [
-            conn.scalar(select(func.min(t.c.recorded_at)))
-            for t in (ledger_requests, ledger_steps, ledger_outcomes)
-        ]
-    found = [f for f in firsts if f is not None]
-    return min(found).date() if found else None
-
-
 def measure(ledger: LedgerReader, start: date) -> Measures:
     """Demand, decisions, lead times and reviews over the 12 months before ``start``."""
     when = last_twelve_months(start)
-    first_written = _first_written(ledger.engine)
+    first_written = ledger.first_written()
     figures: dict[str, Figure] = {}
 
     requests = ledger.requests(when.first, when.last)
@@ -214,7 +200,7 @@ def measure(ledger: LedgerReader, start: date) -> Measures:
         len(decisions),
         f"ledger: {assessed:,} of {len(decisions):,} decisions whether to assess, made {when}, "
         "were to assess",
-        DEFAULT_SHARE_ASSESSED,
+        _england().decisions.share_assessed.value,
         "decisions whether to assess made",
         when,
         "England's assumed share instead",
@@ -226,7 +212,7 @@ def measure(ledger: LedgerReader, start: date) -> Measures:
         decided,
         f"ledger: {issued:,} of {decided:,} assessments that ended {when} with a decision on "
         "the plan ended with a plan",
-        DEFAULT_SHARE_ISSUED,
+        _england().decisions.share_issued.value,
         "assessments ended with a decision on the plan",
         when,
         "England's 2024 share instead (97,747 plans issued)",
@@ -342,7 +328,7 @@ def _reviews(outcomes: Sequence[OutcomeRecord], when: Period) -> dict[str, Figur
     ]
     if len(early) < ENOUGH:
         lead = Figure(
-            DEFAULT_LEAD_WEEKS,
+            _england().reviews.lead_weeks.value,
             note=_too_few(
                 len(early), "review meetings held in cycles ended", when, "a placeholder"
             ),
@@ -360,7 +346,7 @@ def _reviews(outcomes: Sequence[OutcomeRecord], when: Period) -> dict[str, Figur
             len(decisions),
             f"ledger: {ceased:,} of {len(decisions):,} review decisions in cycles ended {when} "
             "were to cease the plan",
-            DEFAULT_CEASING,
+            _england().reviews.ceasing_share.value,
             "review decisions in cycles ended",
             when,
             "England 2024's share instead (44,862 plans ceased of 638,745, DfE SEN2)",

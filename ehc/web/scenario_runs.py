@@ -35,7 +35,7 @@ from typing import Any
 
 import structlog
 
-from scenarios import engine, report
+from scenarios import engine, report, results
 from scenarios.compare import Criterion, rank
 from scenarios.engine import Monthly, Run
 from scenarios.model import Scenario
@@ -181,7 +181,7 @@ def simulate_one(data: dict[str, Any], seed: int) -> Run:
 
 def draw(data: dict[str, Any], runs: list[Run], folder: Path, seed: int) -> list[str]:
     """The CSV files, charts and report of ``ehc simulate run``; the names written."""
-    from scenarios import charts, report, results  # matplotlib: only in the process that draws
+    from scenarios import charts  # matplotlib: only in the process that draws
 
     result = ScenarioResult(Scenario.model_validate(data), runs)
     written = results.write_csv(result, folder) + charts.write_charts(result, folder)

@@ -15,6 +15,7 @@ from ehc.text import day
 from scenarios.compare import DESCRIPTION, Criterion, Ranked, side_by_side
 from scenarios.report import (
     BACKLOG_LINES,
+    BAND_NOTE,
     COMPARED_LINES,
     ChartText,
     band_words,
@@ -69,9 +70,6 @@ def _weekly_rows(result: ScenarioResult, columns: Sequence[Sequence[Band]]) -> l
         [day(result.week_start(week)), *(band_words(bands[week]) for bands in columns)]
         for week in range(result.weeks)
     ]
-
-
-BAND_NOTE = "median across replications, with the 10% to 90% band"
 
 
 def run_charts(result: ScenarioResult, base: str) -> list[ChartView]:

@@ -117,7 +117,7 @@ async def test_a_run_completes_in_the_background_and_shows_the_cli_s_summary_and
         png = await analyst.get(img.group(1))
         assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
         assert tables(page.text)[f"chart-{name}-table"], name
-    # Each chart may be saved as PNG or SVG; the report for a board paper is a page to save.
+    # Each chart may be saved as PNG or SVG; the report for a board paper opens in the tab.
     for name in ("backlog", "in_time", "caseload"):
         assert re.search(
             rf'href="/scenarios/runs/{run.run_id}/charts/{name}.png" download>', page.text

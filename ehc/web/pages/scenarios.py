@@ -11,9 +11,9 @@ may be stopped (``POST /scenarios/runs/{run_id}/stop``). ``GET /scenarios/compar
 finished runs side by side by a chosen criterion, as ``ehc simulate compare`` does.
 
 A finished run, and a comparison, offer their report for a board paper
-(``scenarios.report``: one HTML page with the charts inlined and its styles in it) as a file
-to save: the service's Content Security Policy forbids the page's own styles in a tab, and a
-saved page is what goes into a board paper. Each chart may be saved as PNG or SVG.
+(``scenarios.report``: one HTML page with the charts inlined and its styles in it), shown in
+the tab under its own sandboxed policy (``security.REPORT_POLICY``: the service's would refuse
+the page's styles) and named for saving. Each chart may be saved as PNG or SVG.
 """
 
 from __future__ import annotations
