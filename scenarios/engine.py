@@ -46,7 +46,7 @@ from scenarios import casefile as cf
 from scenarios.calendar import Week, weeks
 from scenarios.casefile import SimCase
 from scenarios.model import Policy, Scenario, Stage
-from scenarios.reviews import ReviewBook, next_review_due, transfer_review_due
+from scenarios.reviews import ReviewBook, ReviewsDone, next_review_due, transfer_review_due
 from statutory import assessment as rules
 from statutory import exceptions as exc
 from statutory.dates import days_beginning_with
@@ -110,6 +110,8 @@ class Run:
     events: int
     cases: list[SimCase] = field(default_factory=list)
     """Every case (open and closed), only when asked for (``keep_cases``)."""
+    reviews: list[ReviewsDone] = field(default_factory=list)
+    """Every annual review held, only when asked for (``keep_cases``)."""
 
 
 _Entry = tuple[int, SimCase, int]
@@ -286,6 +288,7 @@ class _Simulation:
         self.past = _Tally()  # open cases past 20 weeks
         self.overdue = _Tally()  # open cases past an operational target
         self.kept: list[SimCase] = []
+        self.kept_reviews: list[ReviewsDone] = []
         self.book = ReviewBook()
         self.monthly: dict[tuple[int, int], Monthly] = {}
         self.series: dict[str, list[float]] = {k: [] for k in series_of(scenario)}
@@ -651,6 +654,8 @@ class _Simulation:
         inhouse = self.book.take(limit, week.start, week.end, self.lead_days, week.policy)
         hours -= sum(r.count for r in inhouse) * self.review_hours
         total = in_time = 0
+        if self.keep_cases:
+            self.kept_reviews += done + inhouse
         for r in done + inhouse:
             total += r.count
             in_time += r.count if r.in_time else 0
@@ -712,6 +717,7 @@ class _Simulation:
             monthly=self.monthly,
             events=self.events,
             cases=self.kept,
+            reviews=self.kept_reviews,
         )
 
 
