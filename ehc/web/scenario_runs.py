@@ -1,7 +1,9 @@
 """Scenario runs started from the web: in the background, one at a time, kept on disk.
 
-A run is ``ehc simulate run FILE -n N --seed S`` (the same seeds, so the same figures): its
-replications go to worker processes (a fresh "spawn" pool per run, so the web server's threads
+A run is ``ehc simulate run FILE -n N --seed S`` (the same seeds, so the same figures), or,
+without a number, ``ehc simulate run FILE --seed S``: batches of replications until the
+headline figures are known to the CLI's default precision or its time budget runs out
+(``scenarios.replications``). Its replications go to worker processes (a fresh "spawn" pool per run, so the web server's threads
 are never forked, and terminated when the run is stopped), the event loop only counts them
 back, and the charts are drawn by matplotlib in the pool too. Each run keeps, under
 ``$EHC_DATA_DIR/scenario-runs/<run id>/``, ``run.json`` (what was asked, how it went),
@@ -36,9 +38,11 @@ from typing import Any
 import structlog
 
 from scenarios import engine, report, results
+from scenarios import replications as replicating
 from scenarios.compare import Criterion, rank
 from scenarios.engine import Monthly, Run
 from scenarios.model import Scenario
+from scenarios.replication_words import outcome_words
 from scenarios.results import ScenarioResult
 
 log = structlog.get_logger(__name__)
@@ -46,7 +50,7 @@ log = structlog.get_logger(__name__)
 RUNS_FOLDER = "scenario-runs"
 """Under the data directory."""
 RUN_ID = re.compile(r"[0-9a-f]{16}")
-MIN_REPLICATIONS, MAX_REPLICATIONS, DEFAULT_REPLICATIONS = 1, 10_000, 20
+MIN_REPLICATIONS, MAX_REPLICATIONS = 1, 10_000
 """As ``ehc simulate --replications``."""
 DEFAULT_SEED, MAX_SEED = 0, 2**63 - 1
 RUN_CHARTS = ("backlog", "in_time", "caseload")
@@ -92,9 +96,15 @@ class ScenarioRun:
     name: str
     title: str
     replications: int
+    """The number asked for; without one (``automatic``), the number the run expects to
+    end with, which may grow after each batch."""
     seed: int
     started_at: datetime
     folder: Path
+    automatic: bool = False
+    """No number was asked for: the run chose it (``scenarios.replications.Rule()``)."""
+    precision: str = ""
+    """Once done: how many replications ran, why, and how precise the figures are."""
     status: Status = Status.RUNNING
     completed: int = 0
     """Replications finished so far."""
@@ -113,8 +123,10 @@ class ScenarioRun:
     def progress(self) -> str:
         """How far it has got, in words: "Replication 12 of 50"."""
         if self.status is Status.RUNNING:
+            about = "about " if self.automatic else ""
             return (
-                f"Replication {min(self.completed + 1, self.replications)} of {self.replications}"
+                f"Replication {min(self.completed + 1, self.replications):,} of "
+                f"{about}{self.replications:,}"
             )
         if self.status is Status.DRAWING:
             n = self.replications
@@ -138,6 +150,8 @@ class ScenarioRun:
             "finished_at": self.finished_at.isoformat() if self.finished_at else None,
             "status": self.status.value,
             "completed": self.completed,
+            "automatic": self.automatic,
+            "precision": self.precision,
             "problem": self.problem,
             "scenario": self.scenario_data,
         }
@@ -161,6 +175,8 @@ class ScenarioRun:
             folder=folder,
             status=status,
             completed=int(data.get("completed", 0)),
+            automatic=bool(data.get("automatic", False)),
+            precision=str(data.get("precision", "")),
             finished_at=(
                 datetime.fromisoformat(data["finished_at"]) if data.get("finished_at") else None
             ),
@@ -296,9 +312,11 @@ class ScenarioRuns:
     def active(self) -> ScenarioRun | None:
         return self._active if self._active is not None and not self._active.ended else None
 
-    def start(self, key: str, scenario: Scenario, replications: int, seed: int) -> ScenarioRun:
+    def start(
+        self, key: str, scenario: Scenario, replications: int | None, seed: int
+    ) -> ScenarioRun:
         """Start a run in the background (call from the event loop); ``RunInProgress`` if one
-        is already under way."""
+        is already under way. ``replications`` None: as many as the precision needs."""
         if self.active is not None:
             raise RunInProgress(self.active)
         run_id = secrets.token_hex(8)
@@ -307,8 +325,9 @@ class ScenarioRuns:
             scenario_key=key,
             name=scenario.name,
             title=scenario.scenario.title,
-            replications=replications,
+            replications=replications or replicating.Rule().minimum,
             seed=seed,
+            automatic=replications is None,
             started_at=datetime.now(UTC),
             folder=self.root / run_id,
             scenario_data=scenario.model_dump(mode="json"),
@@ -321,18 +340,13 @@ class ScenarioRuns:
         return run
 
     async def _execute(self, run: ScenarioRun) -> None:
-        pool = self._context.Pool(min(self.workers, run.replications))
+        pool = self._context.Pool(
+            self.workers if run.automatic else min(self.workers, run.replications)
+        )
         finished = False
         try:
             data = run.scenario_data
-            futures = [
-                _submit(pool, simulate_one, data, engine.replication_seed(run.seed, i))
-                for i in range(run.replications)
-            ]
-            for done in asyncio.as_completed(futures):
-                await done
-                run.completed += 1
-            runs = [f.result() for f in futures]
+            runs = await self._replicate(run, pool)
             run.status = Status.DRAWING
             await _submit(pool, draw, data, runs, run.folder, run.seed)
             finished = True
@@ -352,6 +366,33 @@ class ScenarioRuns:
             self._tasks.pop(run.run_id, None)
             self._forget_old()
             run.finished.set()
+
+    async def _replicate(self, run: ScenarioRun, pool: Pool) -> list[Run]:
+        """The run's replications, in batches as ``scenarios.replications`` decides (all at
+        once when the number was given), counted back as each ends."""
+        rule = replicating.Rule(replications=None if run.automatic else run.replications)
+        scenario = Scenario.model_validate(run.scenario_data)
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+        runs: list[Run] = []
+        found: list[replicating.Estimate] = []
+        while True:
+            decision = replicating.decide(len(runs), found, rule, loop.time() - began)
+            run.replications = decision.total
+            if decision.stop is not None:
+                outcome = replicating.Outcome(len(runs), decision.stop, found)
+                run.precision = outcome_words(outcome, rule)
+                return runs
+            first = len(runs)
+            futures = [
+                _submit(pool, simulate_one, run.scenario_data, engine.replication_seed(run.seed, i))
+                for i in range(first, first + decision.step)
+            ]
+            for done in asyncio.as_completed(futures):
+                await done
+                run.completed += 1
+            runs += [f.result() for f in futures]
+            found = await asyncio.to_thread(replicating.estimates, scenario, runs, rule)
 
     @staticmethod
     def _keep(run: ScenarioRun, runs: list[Run]) -> ScenarioResult:
@@ -419,14 +460,21 @@ class ScenarioRuns:
             await asyncio.wait({task})  # a stopped run's cancellation is not the caller's
         return self.get(run_id)
 
-    def _results(self, runs: Sequence[ScenarioRun]) -> list[ScenarioResult]:
+    def compared(self, runs: Sequence[ScenarioRun]) -> list[ScenarioResult]:
+        """The results of finished runs to compare, each on the first replications as many as
+        the run with the fewest has: replication i of every run of one seed meets the same
+        random draws, so a run cut short is the run of that many."""
         found = []
         for run in runs:
             result = self.result(run)
             if result is None:
                 raise ValueError(f"run {run.run_id} has no result")
             found.append(result)
-        return found
+        fewest = min((len(r.runs) for r in found), default=0)
+        return [
+            r if len(r.runs) == fewest else ScenarioResult(r.scenario, r.runs[:fewest])
+            for r in found
+        ]
 
     async def comparison_charts(self, runs: Sequence[ScenarioRun]) -> tuple[str, list[str]]:
         """The comparison charts of these finished runs (drawn once, then kept): the folder's
@@ -439,7 +487,7 @@ class ScenarioRuns:
             for suffix in CHART_FILES
         ):
             return folder.name, list(COMPARISON_CHARTS)
-        found = await asyncio.to_thread(self._results, runs)
+        found = await asyncio.to_thread(self.compared, runs)
         options = [
             (run.scenario_data, result.runs) for run, result in zip(runs, found, strict=True)
         ]
@@ -462,7 +510,7 @@ class ScenarioRuns:
     def _write_comparison_report(
         self, runs: Sequence[ScenarioRun], criterion: Criterion, path: Path
     ) -> None:
-        ranked = rank(self._results(runs), criterion)
+        ranked = rank(self.compared(runs), criterion)
         partial = path.with_name(path.name + ".partial")
         written = report.write_comparison_report(
             ranked, criterion, path.parent, seed=runs[0].seed, name=partial.name

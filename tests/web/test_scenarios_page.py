@@ -19,8 +19,10 @@ from fastapi import FastAPI
 from ehc.settings import Settings
 from ehc.web.scenario_files import SHIPPED_FOLDER
 from ehc.web.scenario_runs import ScenarioRun, ScenarioRuns, Status
+from ehc.web.scenario_view import comparison
 from ehc.web.security import REPORT_POLICY
 from scenarios import engine, model
+from scenarios.compare import Criterion, rank
 from scenarios.report import band_words, summary_rows
 from scenarios.results import Band, ScenarioResult
 from tests.web.conftest import SignInAs
@@ -223,7 +225,7 @@ async def test_finished_runs_are_compared_by_the_chosen_criterion(
 ) -> None:
     first = await finished(web_app, await start(analyst, FAST, "2", seed="1"))
     second = await finished(web_app, await start(analyst, FAST_TOO, "2", seed="1"))
-    odd = await finished(web_app, await start(analyst, FAST_THIRD, "1", seed="1"))
+    odd = await finished(web_app, await start(analyst, FAST_THIRD, "1", seed="2"))
     page = await analyst.get("/scenarios/compare")
     assert page.status_code == 200 and "Choose the runs to compare" in page.text
     query = f"run={first.run_id}&run={second.run_id}&criterion=review-backlog"
@@ -259,7 +261,8 @@ async def test_finished_runs_are_compared_by_the_chosen_criterion(
     assert svg is not None and (await analyst.get(svg.group(1))).status_code == 200
     # Runs that did not meet the same random draws are not compared.
     unfair = await analyst.get(f"/scenarios/compare?run={first.run_id}&run={odd.run_id}")
-    assert unfair.status_code == 400 and "same number of replications" in unfair.text
+    assert unfair.status_code == 400 and "Choose runs with the same seed" in unfair.text
+    assert "compared-on" not in page.text, "runs of one length: no word about lengths"
     same = await analyst.get(f"/scenarios/compare?run={first.run_id}&run={first.run_id}")
     assert same.status_code == 400 and "at least two" in same.text
     alone = await analyst.get(f"/scenarios/compare?run={first.run_id}")
@@ -268,6 +271,57 @@ async def test_finished_runs_are_compared_by_the_chosen_criterion(
         f"/scenarios/compare/report.html?run={first.run_id}&run={odd.run_id}"
     )
     assert refused.status_code == 404
+
+
+async def test_runs_of_different_lengths_are_compared_on_the_replications_they_share(
+    analyst: httpx.AsyncClient, web_app: FastAPI
+) -> None:
+    longer = await finished(web_app, await start(analyst, FAST, "3", seed="4"))
+    shorter = await finished(web_app, await start(analyst, FAST_TOO, "2", seed="4"))
+    query = f"run={longer.run_id}&run={shorter.run_id}&criterion=review-backlog"
+    page = await analyst.get(f"/scenarios/compare?{query}")
+    assert page.status_code == 200
+    assert "each is compared on its first 2, as many as the shortest has" in text(page.text)
+    # The longer run's first two replications are the run of two on the same seed.
+    options = [
+        model.load(SHIPPED_FOLDER / f"{name}.toml")
+        for name in ("unitary-2020-as-planned", "unitary-2020-no-extra-staff")
+    ]
+    two = [ScenarioResult(s, engine.replicate(s, 2, 4)) for s in options]
+    expected = comparison(rank(two, Criterion.REVIEW_BACKLOG), Criterion.REVIEW_BACKLOG)
+    assert tables(page.text)["ranking"] == [
+        [str(r.rank), r.title, r.score, *r.cells] for r in expected.rows
+    ]
+
+
+async def test_a_run_left_to_choose_runs_until_its_figures_are_precise_and_says_so(
+    analyst: httpx.AsyncClient, web_app: FastAPI
+) -> None:
+    page = await analyst.get("/scenarios")
+    assert 'name="replications" type="text" value=""' in page.text or re.search(
+        r'name="replications"[^>]*value=""', page.text
+    ), "blank by default"
+    assert "Leave it blank and the run chooses" in text(page.text)
+    run = await finished(web_app, await start(analyst, FAST, "", seed="5"))
+    assert run.status is Status.DONE, run.problem
+    assert run.automatic
+    result = store_of(web_app).result(run)
+    assert result is not None
+    assert run.replications == len(result.runs) >= 5, "at least the first batch"
+    page = await analyst.get(f"/scenarios/runs/{run.run_id}")
+    words = text(page.text)
+    assert f"{run.replications} (chosen by the run)" in words
+    assert re.search(
+        rf"{run.replications} replications, (enough for the precision asked|all the 1 min time"
+        r" budget allowed); 90% confidence ±[\d.]+ points on % within 20 weeks",
+        words,
+    ), words
+    # The same replications as a run asked for that many on the same seed.
+    again = ScenarioResult(result.scenario, engine.replicate(result.scenario, run.replications, 5))
+    assert summary_rows(again) == summary_rows(result)
+    # Kept on disk with how it was chosen.
+    kept = ScenarioRuns(run.folder.parent.parent).get(run.run_id)
+    assert kept is not None and kept.automatic and kept.precision == run.precision
 
 
 @pytest.mark.parametrize("staff_id", ["cw101", "sup-north"])

@@ -36,7 +36,6 @@ from ehc.web.nav import roles_for
 from ehc.web.render import render
 from ehc.web.scenario_files import SAVED_FOLDER_WORDS, ScenarioFile, scenario_files
 from ehc.web.scenario_runs import (
-    DEFAULT_REPLICATIONS,
     DEFAULT_SEED,
     MAX_REPLICATIONS,
     MAX_SEED,
@@ -49,7 +48,10 @@ from ehc.web.scenario_runs import (
 from ehc.web.scenario_view import comparison, comparison_charts, run_charts
 from ehc.web.security import REPORT_POLICY
 from scenarios.compare import DESCRIPTION, Criterion, rank
+from scenarios.replication_words import target_words
+from scenarios.replications import Rule
 from scenarios.report import clearance_words, criterion_heading, summary_rows
+from scenarios.results import ScenarioResult
 
 
 @asynccontextmanager
@@ -84,7 +86,8 @@ Runs = Annotated[ScenarioRuns, Depends(scenario_runs)]
 @dataclass(slots=True)
 class StartForm:
     scenario: str = ""
-    replications: str = str(DEFAULT_REPLICATIONS)
+    replications: str = ""
+    """Blank: as many as the precision needs (``scenarios.replications.Rule()``)."""
     seed: str = str(DEFAULT_SEED)
     errors: list[tuple[str, str]] = field(default_factory=list)
 
@@ -99,8 +102,9 @@ def _whole(text: str, low: int, high: int) -> int | None:
 
 def read_start_form(
     form: Mapping[str, object], files: list[ScenarioFile]
-) -> tuple[StartForm, ScenarioFile | None, int, int]:
-    """The scenario, replications and seed asked for, or the errors naming their fields."""
+) -> tuple[StartForm, ScenarioFile | None, int | None, int]:
+    """The scenario, replications (None: left blank, for the run to choose) and seed asked
+    for, or the errors naming their fields."""
     given = StartForm(
         scenario=str(form.get("scenario") or ""),
         replications=str(form.get("replications") or ""),
@@ -111,8 +115,9 @@ def read_start_form(
         given.errors.append(("scenario", "Choose a scenario to run"))
     elif chosen.scenario is None:
         given.errors.append(("scenario", f"{chosen.path.name} cannot be run: {chosen.problem}"))
-    replications = _whole(given.replications, MIN_REPLICATIONS, MAX_REPLICATIONS)
-    if replications is None:
+    blank = not given.replications.strip()
+    replications = None if blank else _whole(given.replications, MIN_REPLICATIONS, MAX_REPLICATIONS)
+    if replications is None and not blank:
         given.errors.append(
             (
                 "replications",
@@ -123,7 +128,7 @@ def read_start_form(
     seed = _whole(given.seed, DEFAULT_SEED, MAX_SEED)
     if seed is None:
         given.errors.append(("seed", "Enter the seed as a whole number, 0 or more"))
-    return given, chosen, replications or 0, seed or 0
+    return given, chosen, replications, seed or 0
 
 
 async def _list_page(
@@ -146,6 +151,7 @@ async def _list_page(
         errors=form.errors,
         min_replications=MIN_REPLICATIONS,
         max_replications=MAX_REPLICATIONS,
+        precision_target=target_words(Rule()),
     )
 
 
@@ -294,13 +300,9 @@ def _compare_errors(chosen: list[ScenarioRun], asked: int) -> list[tuple[str, st
     names = [r.name for r in chosen]
     if len(set(names)) != len(names):
         return [("run", "Choose runs of different scenarios: two of them are the same one")]
-    if len({(r.replications, r.seed) for r in chosen}) > 1:
+    if len({r.seed for r in chosen}) > 1:
         return [
-            (
-                "run",
-                "Choose runs with the same number of replications and the same seed, so each "
-                "option meets the same random draws",
-            )
+            ("run", "Choose runs with the same seed, so each option meets the same random draws")
         ]
     return []
 
@@ -346,10 +348,12 @@ async def compare_page(request: Request, user: Analyst, store: Runs) -> Response
     form = await read_compare_form(request, store)
     table = None
     charts = []
+    compared_on = ""
     if form.asked and not form.errors:
-        found = [r for run in form.chosen if (r := await asyncio.to_thread(store.result, run))]
+        found = await asyncio.to_thread(store.compared, form.chosen)
         table = comparison(rank(found, form.criterion), form.criterion)
         folder, _ = await store.comparison_charts(form.chosen)
+        compared_on = _compared_on(form.chosen, found)
         charts = await asyncio.to_thread(comparison_charts, found, f"/scenarios/compare/{folder}")
     return render(
         request,
@@ -363,6 +367,18 @@ async def compare_page(request: Request, user: Analyst, store: Runs) -> Response
         table=table,
         charts=charts,
         report=f"/scenarios/compare/report.html?{form.query}" if table else None,
+        compared_on=compared_on,
+    )
+
+
+def _compared_on(chosen: list[ScenarioRun], found: list[ScenarioResult]) -> str:
+    """Which replications a comparison of runs of different lengths stands on (none: all)."""
+    if len({run.replications for run in chosen}) <= 1 or not found:
+        return ""
+    n = len(found[0].runs)
+    return (
+        f"The runs have different numbers of replications: each is compared on its first "
+        f"{n:,}, as many as the shortest has, so that every option meets the same draws."
     )
 
 
