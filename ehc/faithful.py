@@ -137,7 +137,8 @@ async def _midday(env: WorkflowEnvironment) -> date:
     return day
 
 
-async def _until(env: WorkflowEnvironment, when: datetime) -> None:
+async def until(env: WorkflowEnvironment, when: datetime) -> None:
+    """Skip the server's clock on to ``when`` (nothing if it is already there)."""
     now = await env.get_current_time()
     if when > now:
         await env.sleep(when - now)
@@ -173,7 +174,8 @@ async def _advice_alerts(client: Client, ref: str, day0: date) -> list[SentAlert
     return out
 
 
-async def _terminate(client: Client, workflow_id: str) -> None:
+async def terminate(client: Client, workflow_id: str) -> None:
+    """End a replayed workflow, if it is still running."""
     with contextlib.suppress(RPCError):  # not running, or never started
         await client.get_workflow_handle(workflow_id).terminate("faithful replay done")
 
@@ -199,7 +201,7 @@ async def replay_case(
     try:
         for event in event_log(case):
             moved = _move(event, shift)
-            await _until(env, datetime.combine(moved.on, MIDDAY, UTC))
+            await until(env, datetime.combine(moved.on, MIDDAY, UTC))
             await handle.execute_update(AssessmentWorkflow.record, moved)
             await env.sleep(SETTLE)
         # The timeline, not the result: waiting for a result lets the test server skip time
@@ -207,10 +209,10 @@ async def replay_case(
         view = await handle.query(AssessmentWorkflow.timeline)
         alerts = await _advice_alerts(env.client, ref, day0)
     finally:
-        await _terminate(env.client, assessment_workflow_id(ref))
-        await _terminate(env.client, review_workflow_id(ref))
+        await terminate(env.client, assessment_workflow_id(ref))
+        await terminate(env.client, review_workflow_id(ref))
         for advice_id, advice_type in ADVICE_REQUESTS:
-            await _terminate(env.client, advice_workflow_id(ref, advice_type, advice_id))
+            await terminate(env.client, advice_workflow_id(ref, advice_type, advice_id))
     if view.outcome is None:
         raise FaithfulError(f"{case.ref}: the workflow did not close the case")
     outcome = view.outcome

@@ -15,7 +15,7 @@ import sys
 import tempfile
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import (
@@ -37,6 +37,9 @@ from scenarios import engine, model, results
 from scenarios import replications as replicating
 from scenarios.model import ScenarioError
 from scenarios.replications import Measure, Rule, Stop
+
+if TYPE_CHECKING:
+    from ehc.faithful_reviews import ReviewAgreement, Sample
 
 
 class _RunByDefault(typer.core.TyperGroup):
@@ -309,6 +312,12 @@ def run(
     cases: Annotated[
         int, typer.Option(min=1, max=1000, help="With --engine temporal: cases to replay.")
     ] = 200,
+    reviews: Annotated[
+        int,
+        typer.Option(
+            min=0, max=1000, help="With --engine temporal: annual reviews to replay (0: none)."
+        ),
+    ] = 50,
 ) -> None:
     """Run one scenario: summary table, CSV series, charts (PNG, SVG) and a report for a board
     paper (HTML)."""
@@ -316,7 +325,7 @@ def run(
 
     scenario = _load(file)
     if engine_name is Engine.TEMPORAL:
-        _faithful(scenario, seed, cases, out_dir or _default_out(scenario.name))
+        _faithful(scenario, seed, cases, reviews, out_dir or _default_out(scenario.name))
         return
     rule = _rule(replications, precision, precision_weeks, time_budget)
     [result], outcome = _replicate([scenario], rule, seed, workers)
@@ -432,8 +441,11 @@ def ranking_table(
     return table
 
 
-def _faithful(scenario: model.Scenario, seed: int, limit: int, folder: Path) -> None:
-    """``--engine temporal``: the engine-agreement check on one run's closed cases."""
+def _faithful(
+    scenario: model.Scenario, seed: int, limit: int, review_limit: int, folder: Path
+) -> None:
+    """``--engine temporal``: the engine-agreement check on one run's closed cases and on a
+    sample of the annual reviews it held."""
     server = Path(sys.executable).parent / "temporal-test-server"
     if not server.exists():
         fail(
@@ -442,6 +454,7 @@ def _faithful(scenario: model.Scenario, seed: int, limit: int, folder: Path) -> 
             FAILED,
         )
     from ehc import faithful  # imports the workflows and temporalio: only when asked
+    from ehc import faithful_reviews as reviewing
     from ehc.logs import configure
 
     settings = get_settings()
@@ -456,17 +469,33 @@ def _faithful(scenario: model.Scenario, seed: int, limit: int, folder: Path) -> 
     chosen = [c for c in closed if faithful.replayable(c)][:limit]
     if not chosen:
         fail(f"{scenario.name}: no closed case to replay in {scenario.scenario.weeks} weeks")
+    sample = reviewing.sample(
+        fast.reviews,
+        review_limit,
+        phase_transfers=scenario.reviews.phase_transfer_share is not None,
+    )
 
-    async def go(progress: Progress, folder: Path) -> list[faithful.Replayed]:
-        task = progress.add_task(f"{scenario.name} on Temporal", total=len(chosen))
+    async def go(
+        progress: Progress, folder: Path
+    ) -> tuple[list[faithful.Replayed], list[reviewing.ReplayedReview]]:
+        task = progress.add_task(f"{scenario.name}: cases on Temporal", total=len(chosen))
         async with faithful.time_skipping(server) as env:
-            return await faithful.replay(
+            cases = await faithful.replay(
                 env, chosen, faithful.faithful_worker(folder), lambda: progress.advance(task)
             )
+        task = progress.add_task(f"{scenario.name}: reviews on Temporal", total=len(sample.chosen))
+        held = await reviewing.replay_reviews(
+            lambda: faithful.time_skipping(server),
+            sample.chosen,
+            faithful.faithful_worker(folder),
+            lambda: progress.advance(task),
+        )
+        return cases, held
 
     with _progress() as progress, tempfile.TemporaryDirectory() as scratch:
-        replayed = run_async(go(progress, Path(scratch)))
+        replayed, replayed_reviews = run_async(go(progress, Path(scratch)))
     agreements = [faithful.agreement(r) for r in replayed]
+    review_agreements = [reviewing.review_agreement(r) for r in replayed_reviews]
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "agreement.csv"
     with path.open("w", newline="") as f:
@@ -474,6 +503,9 @@ def _faithful(scenario: model.Scenario, seed: int, limit: int, folder: Path) -> 
         w.writerow(["case_ref", "outcome", "deadlines", "alerts", "reminders", "escalations"])
         for a in agreements:
             w.writerow([a.ref, a.outcome, a.deadlines, a.alerts, a.reminders, a.escalations])
+    written = [path]
+    if review_limit:
+        written.append(_write_review_agreement(review_agreements, folder))
     table = Table(title=f"Fast engine against the real workflows: {scenario.scenario.title}")
     table.add_column("Measure")
     table.add_column("Cases", justify="right")
@@ -491,14 +523,91 @@ def _faithful(scenario: model.Scenario, seed: int, limit: int, folder: Path) -> 
     table.add_row("Reminders sent by the workflows", str(sum(a.reminders for a in agreements)))
     table.add_row("Escalations sent by the workflows", str(sum(a.escalations for a in agreements)))
     out.print(table)
-    out.print(f"Wrote {path}")
+    if review_limit:
+        out.print(_review_table(review_agreements, sample))
+    out.print(f"Wrote {' and '.join(str(p) for p in written)}")
     wrong = [a.ref for a in agreements if not a.agrees]
-    if wrong:
-        fail(
-            f"the engines disagree on {len(wrong)} of {len(agreements)} cases "
-            f"({', '.join(wrong[:5])}{'...' if len(wrong) > 5 else ''}); see {path}",
-            FAILED,
+    wrong_reviews = [a for a in review_agreements if not a.agrees]
+    for disagreement in wrong_reviews:
+        out.print(disagreement.words, markup=False, highlight=False)
+    if wrong or wrong_reviews:
+        parts = []
+        if wrong:
+            parts.append(
+                f"on {len(wrong)} of {len(agreements)} cases "
+                f"({', '.join(wrong[:5])}{'...' if len(wrong) > 5 else ''}); see {path}"
+            )
+        if wrong_reviews:
+            parts.append(
+                f"on {len(wrong_reviews)} of {len(review_agreements)} reviews; see {written[-1]}"
+            )
+        fail(f"the engines disagree {' and '.join(parts)}", FAILED)
+
+
+def _write_review_agreement(agreements: list[ReviewAgreement], folder: Path) -> Path:
+    """``review_agreement.csv``: one row a replayed review, ISO dates."""
+    path = folder / "review_agreement.csv"
+    with path.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(
+            [
+                "review_ref",
+                "due",
+                "concluded",
+                "plans",
+                "due_agrees",
+                "in_time_agrees",
+                "next_due_agrees",
+                "alerts_agree",
+                "reminders",
+                "escalations",
+            ]
         )
+        for a in agreements:
+            r = a.review
+            w.writerow(
+                [
+                    a.ref,
+                    r.due.isoformat(),
+                    r.concluded.isoformat(),
+                    r.count,
+                    a.due,
+                    a.in_time,
+                    a.next_due,
+                    a.alerts,
+                    a.reminders,
+                    a.escalations,
+                ]
+            )
+    return path
+
+
+def _review_table(agreements: list[ReviewAgreement], sample: Sample) -> Table:
+    """The annual reviews replayed: how many, how many agree on each count, what was left out."""
+    table = Table(title="Annual reviews against the real review workflow")
+    table.add_column("Measure")
+    table.add_column("Reviews", justify="right")
+    late = sum(not a.review.in_time for a in agreements)
+    rows = [
+        ("Reviews held in the fast run", sample.held),
+        ("Reviews replayed", len(agreements)),
+        ("  of which held in time", len(agreements) - late),
+        ("  of which held late", late),
+        ("Left out: due 29 Feb (no plan's 12 months end on it)", sample.leap_day),
+    ]
+    if sample.transfer_day:
+        rows.append(("Left out: due 15 Feb (phase transfers not told apart)", sample.transfer_day))
+    rows += [
+        ("Due date agrees", sum(a.due for a in agreements)),
+        ("In time or late agrees", sum(a.in_time for a in agreements)),
+        ("Next review's due date agrees", sum(a.next_due for a in agreements)),
+        ("Reminders and escalations agree", sum(a.alerts for a in agreements)),
+        ("Reminders sent by the workflow", sum(a.reminders for a in agreements)),
+        ("Escalations sent by the workflow", sum(a.escalations for a in agreements)),
+    ]
+    for label, n in rows:
+        table.add_row(label, f"{n:,}")
+    return table
 
 
 from ehc.cli.simulate_snapshot import snapshot  # noqa: E402  (its own module, registered here)

@@ -1,0 +1,134 @@
+"""Both engines agree review by review: the annual reviews a fast run held, replayed through the
+real review workflow on the Temporal time-skipping test server, fall due, are in time or late,
+set the next due date and send the reminders and escalations the fast engine says."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date, timedelta
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from ehc import faithful
+from ehc import faithful_reviews as reviewing
+from ehc.cli.main import app
+from scenarios import engine
+from scenarios.reviews import ReviewsDone, next_review_due
+from statutory import review as rules
+from statutory.alerts import AlertKind, AlertPolicy
+from tests.conftest import BIN
+
+from .helpers import shipped, variant
+
+
+def test_the_anchor_is_the_day_whose_12_months_end_on_the_due_date() -> None:
+    assert reviewing.anchor_for(date(2021, 3, 1)) == date(2020, 3, 1)
+    # After a leap year, 28 and 29 February both give 28 February: the same date is chosen.
+    assert reviewing.anchor_for(date(2025, 2, 28)) == date(2024, 2, 28)
+    assert reviewing.anchor_for(date(2024, 2, 28)) == date(2023, 2, 28)
+    # 12 months from 28 February 2023 are 28 February 2024: nothing is due on the 29th.
+    assert reviewing.anchor_for(date(2024, 2, 29)) is None
+    day = date(2019, 1, 1)
+    while day < date(2025, 1, 1):
+        anchor = reviewing.anchor_for(day)
+        if (day.month, day.day) == (2, 29):
+            assert anchor is None
+        else:
+            assert anchor is not None and rules.review_due(anchor) == day, day
+        day += timedelta(days=1)
+
+
+def test_the_sample_is_spread_over_in_time_and_late_reviews_and_says_what_it_left_out() -> None:
+    held = [
+        ReviewsDone(date(2020, 1, 10), date(2020, 2, 3), 2),  # late
+        ReviewsDone(date(2020, 1, 20), date(2020, 2, 4), 1),  # late
+        ReviewsDone(date(2020, 2, 15), date(2020, 2, 14), 4),  # in time; a transfer's day
+        ReviewsDone(date(2020, 2, 29), date(2020, 2, 29), 3),  # nothing falls due then
+        ReviewsDone(date(2020, 3, 2), date(2020, 3, 1), 1),  # in time
+        ReviewsDone(date(2020, 3, 9), date(2020, 3, 8), 1),  # in time
+    ]
+    found = reviewing.sample(held, 2, phase_transfers=False)
+    assert [r.in_time for r in found.chosen] == [False, True]
+    assert (found.held, found.leap_day, found.transfer_day) == (12, 3, 0)
+    with_transfers = reviewing.sample(held, 10, phase_transfers=True)
+    assert date(2020, 2, 15) not in {r.due for r in with_transfers.chosen}
+    assert len(with_transfers.chosen) == 4 and with_transfers.transfer_day == 4
+
+
+def _sample() -> list[ReviewsDone]:
+    """Reviews of a short unitary run with more review hours: late ones from the backlog it
+    starts with, in-time ones once it is cleared; and two around the leap day of 2020 (a
+    cycle that spans it, and one concluded on 28 February, next due 28 February 2021)."""
+    scenario = variant(
+        "unitary-2020-as-planned",
+        {"scenario.weeks": 12, "capacity.hours_per_task.review": {"value": 1.5, "assumed": True}},
+    )
+    run = engine.simulate(scenario, 3, keep_cases=True)
+    found = reviewing.sample(run.reviews, 6, phase_transfers=False)
+    assert found.leap_day > 0, "the run held reviews due on 29 February 2020, left out"
+    around_the_leap_day = [
+        next(r for r in run.reviews if r.due == due and r.in_time)
+        for due in (date(2020, 2, 28), date(2020, 3, 1))
+    ]
+    return found.chosen + around_the_leap_day
+
+
+async def test_fast_and_faithful_engines_agree_review_by_review(tmp_path: Path) -> None:
+    reviews = _sample()
+    assert {r.in_time for r in reviews} == {True, False}
+    # Its own test servers: each review moves the clock on by a year or more.
+    replayed = await reviewing.replay_reviews(
+        lambda: faithful.time_skipping(BIN / "temporal-test-server"),
+        reviews,
+        faithful.faithful_worker(tmp_path),
+    )
+    assert [r.review for r in replayed] == reviews
+    for r in replayed:
+        assert r.due == r.review.due, r.ref
+        assert r.in_time is r.review.in_time, r.ref
+        assert r.next_due == next_review_due(r.review.concluded), r.ref
+        assert r.alerts == reviewing.expected_alerts(r.review, r.policy), r.ref
+        assert reviewing.review_agreement(r).agrees
+    assert replayed[-2].next_due == date(2021, 2, 28)
+    late = [r for r in replayed if not r.review.in_time]
+    assert all(any(a.kind is AlertKind.ESCALATION for a in r.alerts) for r in late)
+    on_time = [r for r in replayed if r.review.in_time]
+    assert all(a.kind is AlertKind.REMINDER for r in on_time for a in r.alerts)
+    assert all(r.alerts for r in on_time)
+
+
+def test_a_disagreement_reads_in_one_line() -> None:
+    review = ReviewsDone(date(2021, 3, 1), date(2021, 3, 9), 1)
+    policy = AlertPolicy()
+    replayed = reviewing.ReplayedReview(
+        review=review,
+        ref="SIMX-R00001",
+        due=review.due,
+        in_time=False,
+        next_due=date(2022, 3, 8),
+        alerts=reviewing.expected_alerts(review, policy)[:-1],
+        policy=policy,
+    )
+    found = reviewing.review_agreement(replayed)
+    assert (found.due, found.in_time, found.next_due, found.alerts) == (True, True, False, False)
+    assert not found.agrees
+    assert "\n" not in found.words
+    assert found.words.startswith("SIMX-R00001 (due 1 Mar 2021, held 9 Mar 2021): next due")
+    assert "8 Mar 2022 (fast engine: 9 Mar 2022)" in found.words
+    assert "not sent" in found.words
+
+
+def test_engine_temporal_replays_reviews_too(tmp_path: Path) -> None:
+    args = ["simulate", str(shipped("unitary-2020-as-planned")), "--engine", "temporal"]
+    args += ["--cases", "1", "--reviews", "4", "--out", str(tmp_path)]
+    result = CliRunner().invoke(app, args)
+    output = result.output
+    assert result.exception is None and result.exit_code == 0, output
+    assert "Reviews replayed" in output
+    with (tmp_path / "review_agreement.csv").open() as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 4
+    assert {r["concluded"] > r["due"] for r in rows} == {True, False}, "late and in time"
+    columns = ("due_agrees", "in_time_agrees", "next_due_agrees", "alerts_agree")
+    assert all(r[c] == "True" for r in rows for c in columns)
