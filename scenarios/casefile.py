@@ -64,6 +64,10 @@ Days = tuple[int, ...]
 # Internal stages, in order.
 DECISION, ADVICE, DRAFTING, FINALISING, CLOSED = range(5)
 
+#: Exceptions found when the educational advice is requested (reg 5(4)(a)-(b)): they lift the
+#: LA's limits but pause no work (``SimCase.add_closure``).
+CLOSURES = frozenset({exc.Reason.SCHOOL_CLOSURE, exc.Reason.EARLY_YEARS_CLOSURE})
+
 
 class SimCase:
     """One simulated EHC needs assessment."""
@@ -99,12 +103,16 @@ class SimCase:
         self.id = case_id
         self.received = received
         self.spans = spans
-        self.pauses = tuple(s.period for s in spans if s.lifts_la_step()) if spans else ()
-        decide_due, self.final_due = _due_dates(received)
-        self.decide_target, self.final_target = decide_due, self.final_due
-        if self.pauses:  # reg 5(4), 13(3): the LA's targets move on by each pause
-            self.decide_target = exc.operational_target(decide_due, received, self.pauses)
-            self.final_target = exc.operational_target(self.final_due, received, self.pauses)
+        self.pauses = (
+            tuple(s.period for s in spans if s.lifts_la_step() and s.reason not in CLOSURES)
+            if spans
+            else ()
+        )
+        """Periods the case's work waits for (the child or the family not available)."""
+        self.decide_target, self.final_target = _due_dates(received)
+        self.final_due = self.final_target
+        if spans:  # reg 5(4), 13(3): the LA's targets move on by each exception lifting them
+            self._move_targets()
         self.advice_targets: tuple[date, date] | None = None
         self.stage = DECISION
         self.ready = received
@@ -128,6 +136,23 @@ class SimCase:
     @property
     def ref(self) -> str:
         return f"SIM-{self.id:06d}"
+
+    def _move_targets(self) -> None:
+        """The decision's and the final plan's targets, moved on by the exceptions that lift
+        the LA's limits, as ``assessment_dates`` moves them."""
+        lifting = [s.period for s in self.spans if s.lifts_la_step()]
+        decide_due, final_due = _due_dates(self.received)
+        self.decide_target = exc.operational_target(decide_due, self.received, lifting)
+        self.final_target = exc.operational_target(final_due, self.received, lifting)
+
+    def add_closure(self, span: rules.ExceptionSpan) -> None:
+        """A school or early-years closure (reg 5(4)(a)-(b), 10(4)(a)-(b), 13(3)(a)-(b)),
+        found when the educational advice is requested: it lifts the LA's limits, so their
+        targets move on by it, but pauses no work. It does not lift an adviser's limit (reg
+        8(2) has no closure), and the setting's late reply is the engine's to date."""
+        assert span.reason in CLOSURES
+        self.spans += (span,)
+        self._move_targets()
 
     def request_advice(self, on: date) -> None:
         """Psychology and other advice requested on the day of the decision to assess."""
@@ -193,6 +218,15 @@ class SimCase:
         end = self.closed_on or date.max
         return [s for s in self.spans if s.period.start <= end]
 
+    def recorded_on(self, span: rules.ExceptionSpan) -> date:
+        """The day an exception is recorded: the day it begins, or the request's day if it
+        began before. A closure counts only for educational advice requested in its window
+        (``statutory.exceptions.check_closure_covers_request``): it is recorded no earlier
+        than the day that advice was requested."""
+        if span.reason in CLOSURES and self.decided is not None:
+            return max(span.period.start, self.decided)
+        return max(span.period.start, self.received)
+
 
 def as_rules_case(case: SimCase) -> rules.AssessmentCase:
     """The closed case in the rules core's own model (built without re-validation, for speed)."""
@@ -226,7 +260,7 @@ def as_rules_case(case: SimCase) -> rules.AssessmentCase:
             end=s.period.end,
             note="",
             advice_id=s.advice_id,
-            recorded_on=max(s.period.start, case.received),
+            recorded_on=case.recorded_on(s),
         )
         for i, s in enumerate(case.recorded_spans(), start=1)
     ]
@@ -273,10 +307,10 @@ def issued_in_time(case: SimCase) -> tuple[bool, bool | None]:
     closed = case.closed_on
     assert closed is not None
     within = closed <= case.final_due
-    if not case.pauses:
+    if case.final_target == case.final_due:  # no exception moves it: nor do those recorded
         return within, within
-    pauses = [s.period for s in case.spans if s.period.start <= closed and s.lifts_la_step()]
-    if pauses and exc.operational_target(case.final_due, case.received, pauses) != case.final_due:
+    lifting = [s.period for s in case.spans if s.period.start <= closed and s.lifts_la_step()]
+    if lifting and exc.operational_target(case.final_due, case.received, lifting) != case.final_due:
         return within, None
     return within, within
 
@@ -322,8 +356,10 @@ def event_log(case: SimCase) -> list[rules.AssessmentEvent]:
             if received is not None:
                 ranked.append((received, 4, rules.AdviceReceived(on=received, advice_id=advice_id)))
     for s in case.recorded_spans():
-        on = max(s.period.start, case.received)
-        rank = 3 if s.advice_id is not None else 0
+        on = case.recorded_on(s)
+        # after the advice requests of its day: an advice exception names its request; a
+        # closure needs the educational advice requested
+        rank = 3 if s.advice_id is not None or s.reason in CLOSURES else 0
         event = rules.ExceptionRecorded(
             on=on, reason=s.reason, start=s.period.start, end=s.period.end, advice_id=s.advice_id
         )

@@ -17,10 +17,16 @@ Withdrawals (``decisions.share_withdrawn``): a request to be withdrawn waits, by
 withdrawal, for that week to come; if its case is still open then, it closes that day before the
 week's work (``statutory.assessment.Ending.WITHDRAWN``), leaving its place in every queue.
 
+School and early-years closures (``[exceptions.school-closure]``, ``early-years-closure``;
+``scenarios.closures``): when a case is agreed for assessment, the day its educational advice
+is requested, it may fall in a closure's window; the case then has the exception, which moves
+the LA's targets but pauses no work, and the other advice's lead time counts from the day the
+setting re-opens.
+
 Randomness: one ``random.Random`` and one ``numpy`` generator per replication, both from the
 replication's seed, so a run is reproducible; replications run in parallel processes.
-Withdrawals and phase transfers draw from generators of their own, made only when the scenario
-states them: a file without them draws exactly what it drew before they existed.
+Withdrawals, phase transfers and closures draw from generators of their own, made only when
+the scenario states them: a file without them draws exactly what it drew before they existed.
 
 Speed: a week touches only the cases whose step may be done in it (``_Waiting``: open cases by
 the week their step can be done), and counts the cases past 20 weeks and overdue from how many
@@ -45,6 +51,7 @@ import numpy as np
 from scenarios import casefile as cf
 from scenarios.calendar import Week, weeks
 from scenarios.casefile import SimCase
+from scenarios.closures import Closures
 from scenarios.model import Policy, Scenario, Stage
 from scenarios.reviews import ReviewBook, ReviewsDone, next_review_due, transfer_review_due
 from statutory import assessment as rules
@@ -296,6 +303,9 @@ class _Simulation:
         self.issued = self.issued_in_time = 0
         self._set_up_withdrawals(seed)
         self._set_up_transfers(seed)
+        closures = scenario.closure_rates()
+        self.closures = Closures(closures, seed) if closures else None
+        """School and early-years closures, when the scenario states them."""
 
     def _set_up_withdrawals(self, seed: int) -> None:
         """Withdrawals, when the scenario states them, from a generator of their own."""
@@ -401,12 +411,22 @@ class _Simulation:
             self.events += 1
         case.request_advice(on)
         case.ep_ready = ep_ready
-        case.other_done = on + self.other_lead()
+        case.other_done = self._other_advice_from(case, on) + self.other_lead()
         case.stage = cf.ADVICE
         self.psychology.add(case, ep_ready)
         self.overdue.recount(case)
         self.waiting += 1
         self.events += 3
+
+    def _other_advice_from(self, case: SimCase, on: date) -> date:
+        """The day the other advice's lead time counts from: the request's, or the day the
+        school or early-years setting re-opens when a closure applies (``scenarios.closures``:
+        reg 5(4)(a)-(b), 13(3)(a)-(b))."""
+        reopens = None if self.closures is None else self.closures.at_request(case, on)
+        if reopens is None:
+            return on
+        self.events += 1  # the exception recorded
+        return reopens
 
     def _advice_in(self, case: SimCase, on: date) -> None:
         case.ep_done = on

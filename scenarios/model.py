@@ -2,7 +2,7 @@
 
 A scenario is a TOML file (format documented key by key in scenarios/README.md). Every figure
 is a table ``{ value = ..., source = "..." }`` or ``{ value = ..., assumed = true }``; tables
-that group several figures (a start-state group, a dated capacity change, an exception rate)
+that group several figures (a start-state group, a dated capacity change, an exception table)
 carry ``source`` or ``assumed`` themselves. Loading rejects a figure with neither, an unknown
 key, or a value out of range with one line naming the file, the key and the problem
 (``ScenarioError``).
@@ -26,12 +26,15 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
+from pydantic.dataclasses import dataclass
 
 from statutory import exceptions as exc
-from statutory.dates import weeks_after
+from statutory.dates import as_written, weeks_after
+from statutory.errors import RuleViolation
 
 V = TypeVar("V")
 
@@ -338,6 +341,116 @@ class ExceptionRate(Sourced):
     weeks: Weeks
 
 
+@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
+class Closure:
+    """Days a council's settings are closed: ``{ start = DATE, end = DATE }``, both included.
+
+    A plain dataclass, not a model: the report writes it in its table's row, as it reads."""
+
+    start: date
+    """The first day closed."""
+    end: date
+    """The last day closed: the setting re-opens the day after."""
+
+    @property
+    def period(self) -> exc.Period:
+        return exc.Period(self.start, self.end)
+
+    def __str__(self) -> str:
+        return f"{as_written(self.start)} to {as_written(self.end)}"
+
+
+class ClosureRate(Sourced):
+    """How often a case's educational advice is sought from a school (or post-16 institution),
+    or from an early-years provider, and when those settings are closed: reg 5(4)(a)-(b),
+    10(4)(a)-(b), 13(3)(a)-(b) lift the LA's limits when the advice was requested from one week
+    before a closure of 4 weeks or more to one week before it re-opens."""
+
+    share: Share
+    """Share of assessments whose educational advice is sought from such a setting."""
+    closures: list[Closure] = Field(min_length=1)
+    """When every such setting of the council is closed, in date order, none overlapping;
+    each is checked with ``statutory.exceptions.check_period`` (at least 4 continuous
+    weeks)."""
+
+    @field_validator("closures")
+    @classmethod
+    def _in_order(cls, v: list[Closure]) -> list[Closure]:
+        for i in range(1, len(v)):
+            if v[i].start <= v[i - 1].end:
+                raise ValueError(
+                    f"closures[{i}] ({v[i]}) does not begin after closures[{i - 1}] ({v[i - 1]})"
+                    " ends: give closures in date order, one for each period closed"
+                )
+        return v
+
+
+class Exceptions(_Strict):
+    """``[exceptions.<reason>]``, keyed by the statutory reason (``statutory.exceptions.Reason``):
+    closures state when settings are closed, the others how long an exception lasts."""
+
+    # keys as the file writes them: a scenario dumped (to a worker, a database) loads again
+    model_config = ConfigDict(serialize_by_alias=True)
+
+    school_closure: ClosureRate | None = Field(default=None, alias="school-closure")
+    early_years_closure: ClosureRate | None = Field(default=None, alias="early-years-closure")
+    personal_circumstances: ExceptionRate | None = Field(
+        default=None, alias="personal-circumstances"
+    )
+    absence_from_area: ExceptionRate | None = Field(default=None, alias="absence-from-area")
+    missed_appointment: ExceptionRate | None = Field(default=None, alias="missed-appointment")
+    coronavirus: ExceptionRate | None = Field(default=None, alias="coronavirus")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_reasons(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            known = [r.value for r in exc.Reason]
+            for key in data:
+                if key not in known:
+                    close = difflib.get_close_matches(str(key), known, n=1)
+                    hint = f" (did you mean '{close[0]}'?)" if close else ""
+                    raise ValueError(
+                        f"'{key}' is not an exception reason{hint}; known: {', '.join(known)}"
+                    )
+        return data
+
+    @field_validator("school_closure", "early_years_closure")
+    @classmethod
+    def _closures_the_law_allows(
+        cls, v: ClosureRate | None, info: ValidationInfo
+    ) -> ClosureRate | None:
+        if v is None:
+            return v
+        reason = exc.Reason(str(info.field_name).replace("_", "-"))  # its key
+        for i, closure in enumerate(v.closures):
+            try:
+                exc.check_period(reason, closure.period)
+            except RuleViolation as error:
+                problem = str(error).removeprefix(f"{reason.value}: ")
+                raise ValueError(f"closures[{i}]: {problem}") from None
+        return v
+
+    @model_validator(mode="after")
+    def _one_setting_a_case(self) -> Exceptions:
+        school, early = self.school_closure, self.early_years_closure
+        if school and early and school.share + early.share > 1:
+            raise ValueError(
+                f"school-closure and early-years-closure: the shares add up to "
+                f"{school.share + early.share:g}; a case's educational advice comes from a "
+                "school or an early-years provider, not both (at most 1 together)"
+            )
+        return self
+
+    def stated(self) -> dict[exc.Reason, ExceptionRate | ClosureRate]:
+        """The tables the file states, by reason."""
+        return {
+            exc.Reason(field.alias): value
+            for name, field in type(self).model_fields.items()
+            if field.alias and (value := getattr(self, name)) is not None
+        }
+
+
 class Reviews(_Strict):
     lead_weeks: Figure[NonNegative]
     """How many weeks before its due date a review can be held."""
@@ -370,14 +483,6 @@ class Report(_Strict):
     chart (none: no line)."""
 
 
-SUPPORTED_EXCEPTIONS = (
-    exc.Reason.PERSONAL_CIRCUMSTANCES,
-    exc.Reason.ABSENCE_FROM_AREA,
-    exc.Reason.MISSED_APPOINTMENT,
-    exc.Reason.CORONAVIRUS,
-)
-
-
 class Scenario(_Strict):
     scenario: ScenarioInfo
     start_state: StartState = Field(default_factory=StartState)
@@ -386,25 +491,10 @@ class Scenario(_Strict):
     timings: Timings
     capacity: Capacity
     reviews: Reviews
-    exceptions: dict[str, ExceptionRate] = Field(default_factory=dict)
-    """Keyed by the statutory reason (``statutory.exceptions.Reason``)."""
+    exceptions: Exceptions = Field(default_factory=Exceptions)
     priority: Priority
     report: Report = Field(default_factory=Report)
     version: Literal[1] = 1
-
-    @field_validator("exceptions")
-    @classmethod
-    def _known_reasons(cls, v: dict[str, ExceptionRate]) -> dict[str, ExceptionRate]:
-        for key in v:
-            if key not in {r.value for r in SUPPORTED_EXCEPTIONS}:
-                known = ", ".join(r.value for r in SUPPORTED_EXCEPTIONS)
-                closure = key in (exc.Reason.SCHOOL_CLOSURE, exc.Reason.EARLY_YEARS_CLOSURE)
-                why = " (closures depend on advice dates the simulator does not model)"
-                raise ValueError(
-                    f"'{key}' is not an exception the simulator supports{why if closure else ''};"
-                    f" known: {known}"
-                )
-        return v
 
     @model_validator(mode="after")
     def _withdrawals_have_a_timing(self) -> Scenario:
@@ -421,7 +511,20 @@ class Scenario(_Strict):
         return self
 
     def exception_rates(self) -> dict[exc.Reason, ExceptionRate]:
-        return {exc.Reason(k): v for k, v in self.exceptions.items()}
+        """Exceptions that arise at a rate and last a spread of weeks, by reason."""
+        return {
+            reason: rate
+            for reason, rate in self.exceptions.stated().items()
+            if isinstance(rate, ExceptionRate)
+        }
+
+    def closure_rates(self) -> dict[exc.Reason, ClosureRate]:
+        """School and early-years closures, by reason (``scenarios.closures``)."""
+        return {
+            reason: rate
+            for reason, rate in self.exceptions.stated().items()
+            if isinstance(rate, ClosureRate)
+        }
 
     @property
     def name(self) -> str:
@@ -448,6 +551,10 @@ def _where(loc: tuple[int | str, ...]) -> str:
     return out
 
 
+#: How pydantic names a key the format does not have (in a model; in a dataclass: ``Closure``).
+_UNKNOWN_KEY = ("extra_forbidden", "unexpected_keyword_argument")
+
+
 def describe(error: ValidationError) -> str:
     """The first problem of a validation error as ``key: problem``.
 
@@ -455,11 +562,11 @@ def describe(error: ValidationError) -> str:
     with the missing key it most resembles.
     """
     errors = error.errors()
-    unknown = [e for e in errors if e["type"] == "extra_forbidden"]
+    unknown = [e for e in errors if e["type"] in _UNKNOWN_KEY]
     first = unknown[0] if unknown else errors[0]
     where = _where(tuple(first["loc"]))
     message = first["msg"].removeprefix("Value error, ")
-    if first["type"] == "extra_forbidden":
+    if first["type"] in _UNKNOWN_KEY:
         parent = tuple(first["loc"][:-1])
         missing = [
             str(e["loc"][-1])

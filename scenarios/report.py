@@ -364,7 +364,9 @@ def _value(value: Any, key: str) -> str:
             return f"{_number(low, key)} to {_number(high, key)}{_weeks(key)}, most likely {_number(mode, key)}"
         case (low, high) if "weeks" in key:
             return f"{_number(low, key)} to {_number(high, key)}{_weeks(key)}"
-        case tuple() | list() if len(value) == 12:
+        case tuple() | list() if len(value) == 12 and all(
+            isinstance(v, int | float) for v in value
+        ):  # monthly factors (twelve closures are not months)
             return ", ".join(
                 f"{month} {_number(v, key)}" for month, v in zip(MONTHS, value, strict=True)
             )

@@ -36,7 +36,8 @@ from scenarios import compare as comparing
 from scenarios import engine, model, results
 from scenarios import replications as replicating
 from scenarios.model import ScenarioError
-from scenarios.replications import Measure, Rule, Stop
+from scenarios.replication_words import duration, outcome_words, target_words
+from scenarios.replications import Rule
 
 if TYPE_CHECKING:
     from ehc.faithful_reviews import ReviewAgreement, Sample
@@ -124,27 +125,6 @@ def _rule(replications: int | None, precision: float, weeks: float, budget: floa
     )
 
 
-def _duration(seconds: float) -> str:
-    """A time as people read it: "0.25 s", "4.2 s", "38 s", "2 min 5 s", "1 h 10 min"."""
-    if seconds < 1:
-        return f"{seconds:.2g} s"
-    if seconds < 10:
-        return f"{seconds:.1f} s"
-    minutes, secs = divmod(round(seconds), 60)
-    if not minutes:
-        return f"{secs} s"
-    hours, minutes = divmod(minutes, 60)
-    if hours:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    return f"{minutes} min {secs} s" if secs else f"{minutes} min"
-
-
-def _plus_minus(value: float) -> str:
-    """Plus or minus a precision: "±1.0", with the digits a small one needs ("±0.04", not
-    "±0.0")."""
-    return f"±{value:.1f}" if value >= 0.095 or value == 0 else f"±{value:.2g}"
-
-
 def _intent(scenarios: list[model.Scenario], rule: Rule) -> str:
     """The line printed before a run: what it will run, and until when."""
     what = scenarios[0].name if len(scenarios) == 1 else f"{len(scenarios)} options"
@@ -154,12 +134,7 @@ def _intent(scenarios: list[model.Scenario], rule: Rule) -> str:
     each = " of each" if len(scenarios) > 1 else ""
     if rule.replications is not None:
         return f"{what}: {weeks} weeks, {rule.replications:,} replications{each}…"
-    budget = f", or {_duration(rule.time_budget)}" if rule.time_budget else ""
-    until = (
-        f"{_plus_minus(rule.precision)} points on {Measure.IN_TIME} and "
-        f"{_plus_minus(rule.precision_weeks)} weeks on {Measure.CLEARANCE} (90% confidence)"
-    )
-    return f"{what}: {weeks} weeks; replications{each} until {until}{budget}; timing the first {rule.minimum}…"
+    return f"{what}: {weeks} weeks; replications{each} until {target_words(rule)}; timing the first {rule.minimum}…"
 
 
 #: Runs expected to end sooner than this get no estimate line (the bar is enough).
@@ -190,7 +165,7 @@ def _replicate(
                 short = ", all the time budget allows" if plan.short_of_time else ""
                 progress.console.print(
                     f"{plan.done} of {about}{plan.total:,} replications{each} in "
-                    f"{_duration(plan.seconds)}{short}; about {_duration(plan.remaining)} more"
+                    f"{duration(plan.seconds)}{short}; about {duration(plan.remaining)} more"
                 )
             told = True
 
@@ -204,35 +179,6 @@ def _replicate(
         )
     found = [results.ScenarioResult(s, r) for s, r in zip(scenarios, runs, strict=True)]
     return found, outcome
-
-
-def _precision(outcome: replicating.Outcome, rule: Rule, options: int) -> str:
-    """The line under the table: how many replications ran, why, and the precision reached
-    (for several options, the widest of any)."""
-    n = outcome.replications
-    ran = f"{n:,} replication{'s' if n != 1 else ''}{' each' if options > 1 else ''}"
-    why = {
-        Stop.GIVEN: "",
-        Stop.PRECISE: ", enough for the precision asked",
-        Stop.BUDGET: f", all the {_duration(rule.time_budget or 0)} time budget allowed",
-        Stop.MAXIMUM: f", the most a run chooses ({rule.maximum:,})",
-    }[outcome.stop]
-    reached = []
-    for measure in Measure:
-        found = [e for e in outcome.estimates if e.measure is measure]
-        if not found:
-            continue
-        widest = max(found, key=lambda e: e.half_width)
-        text = f"{_plus_minus(widest.half_width)} {replicating.UNIT[measure]} on {measure}"
-        if options > 1:
-            text += f" ({widest.option})"
-        if not widest.met and outcome.stop is not Stop.GIVEN:
-            text += f" (asked: {_plus_minus(widest.target)})"
-        reached.append(text)
-    if not reached:
-        return f"{ran}{why}; too few to give a confidence interval."
-    widest_of = "at most " if options > 1 else ""
-    return f"{ran}{why}; 90% confidence {widest_of}{', '.join(reached)}."
 
 
 def _progress() -> Progress:
@@ -334,7 +280,7 @@ def run(
     board_paper = report.write_run_report(result, folder, seed=seed)
     written.append(board_paper)
     out.print(_summary_table(result, outcome.replications, seed))
-    out.print(_precision(outcome, rule, 1))
+    out.print(outcome_words(outcome, rule, 1))
     out.print(report.clearance_words(result))
     out.print(
         f"Wrote {len(written)} files to {folder}/; the report for a board paper: {board_paper}"
@@ -402,7 +348,7 @@ def compare(
     board_paper = report.write_comparison_report(ranked, rank_by, folder, seed=seed)
     written.append(board_paper)
     out.print(ranking_table(ranked, rank_by, outcome.replications, seed))
-    out.print(_precision(outcome, rule, len(scenarios)))
+    out.print(outcome_words(outcome, rule, len(scenarios)))
     out.print(
         f"Wrote {len(written)} files to {folder}/; the report for a board paper: {board_paper}"
     )

@@ -3,7 +3,9 @@ assessment workflow produces, replayed on the Temporal time-skipping test server
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,21 +13,29 @@ from ehc import faithful
 from scenarios import casefile, engine
 from scenarios.casefile import SimCase
 from statutory import assessment as rules
+from statutory import exceptions as exc
 from tests.conftest import BIN
 
 from .helpers import variant
 
 
+def _summer(share: float, start: date, end: date) -> dict[str, Any]:
+    return {"share": share, "closures": [{"start": start, "end": end}], "assumed": True}
+
+
 def _sample() -> list[SimCase]:
     """A dozen closed cases of a county run with many exceptions: every ending, on time and
-    late, with and without exceptions (personal circumstances, absence, missed appointment)."""
+    late, with and without exceptions (personal circumstances, absence, missed appointment,
+    a school's and an early-years provider's summer closure)."""
     scenario = variant(
         "county-psychology-outsourced",
         {
-            "scenario.weeks": 40,
+            "scenario.weeks": 60,
             "exceptions.personal-circumstances.share": 0.15,
             "exceptions.absence-from-area": {"share": 0.1, "weeks": [4, 6, 8], "assumed": True},
             "exceptions.missed-appointment.share": 0.3,
+            "exceptions.school-closure": _summer(0.5, date(2023, 7, 24), date(2023, 9, 4)),
+            "exceptions.early-years-closure": _summer(0.3, date(2023, 7, 31), date(2023, 9, 1)),
         },
     )
     run = engine.simulate(scenario, 11, keep_cases=True)
@@ -45,9 +55,17 @@ def _sample() -> list[SimCase]:
             2,
         ),
         pick(lambda c: any(s.advice_id for s in c.recorded_spans()), 2),
+        *(pick(lambda c, r=reason: _closed_for(c, r), 1) for reason in casefile.CLOSURES),
     ):
         out.update((c.id, c) for c in group)
     return list(out.values())
+
+
+def _closed_for(case: SimCase, reason: exc.Reason) -> bool:
+    """A plan issued with an exception for a closure of ``reason``'s kind of setting."""
+    return case.ending is rules.Ending.PLAN_ISSUED and any(
+        s.reason is reason for s in case.recorded_spans()
+    )
 
 
 async def test_fast_and_faithful_engines_agree_case_by_case(tmp_path: Path) -> None:
@@ -57,6 +75,7 @@ async def test_fast_and_faithful_engines_agree_case_by_case(tmp_path: Path) -> N
     assert {o.within_20_weeks for o in outcomes} == {None, True, False}
     assert any(o.exceptions_apply for o in outcomes)
     assert any(s.advice_id for c in cases for s in c.recorded_spans())
+    assert {s.reason for c in cases for s in c.recorded_spans()} >= casefile.CLOSURES
     # Its own test server: the replay moves the server's clock on by years, and a session
     # server left stalled by another test would fail this one (and the other way round).
     async with faithful.time_skipping(BIN / "temporal-test-server") as env:

@@ -197,6 +197,8 @@ def test_engine_temporal_checks_both_engines_agree(tmp_path: Path) -> None:
         "temporal",
         "--cases",
         "4",
+        "--reviews",
+        "0",  # the reviews' replay: tests/simulation/test_review_agreement.py
         "--out",
         str(tmp_path),
     )

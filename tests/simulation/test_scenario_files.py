@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from scenarios import model
+from scenarios import engine, model
 from scenarios.model import ScenarioError
 
 from .helpers import FILES, raw
@@ -22,6 +22,8 @@ def test_the_shipped_files_are_the_ones_documented() -> None:
         "unitary-2020-as-planned",
         "unitary-2020-no-extra-staff",
         "unitary-2020-outsourced-reviews",
+        "unitary-2020-phase-transfers-and-withdrawals",
+        "unitary-2020-school-holidays",
         "county-psychology-in-house",
         "county-psychology-locums",
         "county-psychology-outsourced",
@@ -37,6 +39,18 @@ def test_shipped_file_loads_and_is_named_after_its_file(path: Path) -> None:
     scenario = model.load(path)
     assert scenario.name == path.stem
     assert path.read_text(encoding="utf-8").startswith("#"), "each file states its assumptions"
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_shipped_file_runs(path: Path) -> None:
+    """Its first 40 weeks (England's first 8, at national scale), through every table it
+    states (a school's summer closure included)."""
+    scenario = model.load(path)
+    weeks = 8 if path.stem == "england-2024" else min(40, scenario.scenario.weeks)
+    info = scenario.scenario.model_copy(update={"weeks": weeks})
+    run = engine.simulate(scenario.model_copy(update={"scenario": info}), 0)
+    assert sum(run.weekly["requests"]) > 0
+    assert sum(run.weekly["plans_issued"]) > 0
 
 
 def _error(data: dict[str, Any]) -> str:
@@ -109,12 +123,20 @@ def test_seasonality_needs_twelve_months() -> None:
     assert "demand.seasonality: needs 12 monthly factors" in _error(data)
 
 
-def test_closure_exceptions_are_refused_with_the_reason() -> None:
+def test_a_closure_exception_states_when_schools_close_not_how_long_it_lasts() -> None:
     data = _base()
     data["exceptions"]["school-closure"] = {"share": 0.1, "weeks": [4, 5, 6], "assumed": True}
-    message = _error(data)
-    assert "'school-closure' is not an exception the simulator supports" in message
-    assert "closures depend on advice dates" in message
+    assert _error(data).startswith("council.toml: exceptions.school-closure.weeks: unknown key")
+
+
+def test_an_unknown_exception_reason_is_refused_with_the_known_ones() -> None:
+    data = _base()
+    data["exceptions"]["illness"] = {"share": 0.1, "weeks": [4, 5, 6], "assumed": True}
+    assert _error(data) == (
+        "council.toml: exceptions: 'illness' is not an exception reason; known: school-closure, "
+        "early-years-closure, personal-circumstances, absence-from-area, missed-appointment, "
+        "coronavirus"
+    )
 
 
 def test_outsourcing_a_number_needs_an_end_date() -> None:
