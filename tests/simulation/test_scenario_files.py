@@ -26,6 +26,7 @@ def test_the_shipped_files_are_the_ones_documented() -> None:
         "county-psychology-locums",
         "county-psychology-outsourced",
         "england-2024",
+        "england-2024-with-appeals",
     } <= names
     readme = (FILES.parent / "README.md").read_text(encoding="utf-8")
     for name in names:
@@ -37,6 +38,18 @@ def test_shipped_file_loads_and_is_named_after_its_file(path: Path) -> None:
     scenario = model.load(path)
     assert scenario.name == path.stem
     assert path.read_text(encoding="utf-8").startswith("#"), "each file states its assumptions"
+
+
+def test_england_with_appeals_is_england_2024_with_a_tribunal_section() -> None:
+    """The same England, every figure as in england-2024.toml, and appeals on top."""
+    england, appeals = raw("england-2024"), raw("england-2024-with-appeals")
+    tribunal = appeals.pop("tribunal")
+    assert model.parse({**england, "tribunal": tribunal}, "england").tribunal is not None
+    assert {k: v for k, v in appeals.items() if k != "scenario"} == {
+        k: v for k, v in england.items() if k != "scenario"
+    }
+    assert appeals["scenario"]["start"] == england["scenario"]["start"]
+    assert appeals["scenario"]["weeks"] == england["scenario"]["weeks"]
 
 
 def _error(data: dict[str, Any]) -> str:
