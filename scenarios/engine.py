@@ -25,8 +25,9 @@ setting re-opens.
 
 Randomness: one ``random.Random`` and one ``numpy`` generator per replication, both from the
 replication's seed, so a run is reproducible; replications run in parallel processes.
-Withdrawals, phase transfers and closures draw from generators of their own, made only when
-the scenario states them: a file without them draws exactly what it drew before they existed.
+Withdrawals, phase transfers, closures and appeals to the Tribunal (``scenarios.tribunal``)
+draw from generators of their own, made only when the scenario states them: a file without
+them draws exactly what it drew before they existed.
 
 Speed: a week touches only the cases whose step may be done in it (``_Waiting``: open cases by
 the week their step can be done), and counts the cases past 20 weeks and overdue from how many
@@ -49,6 +50,7 @@ from typing import Any
 import numpy as np
 
 from scenarios import casefile as cf
+from scenarios import tribunal as tb
 from scenarios.calendar import Week, weeks
 from scenarios.casefile import SimCase
 from scenarios.closures import Closures
@@ -88,6 +90,7 @@ def series_of(scenario: Scenario) -> tuple[str, ...]:
         SERIES
         + ((WITHDRAWN,) if scenario.decisions.share_withdrawn is not None else ())
         + ((REVIEWS_DUE,) if scenario.reviews.phase_transfer_share is not None else ())
+        + (tb.SERIES if scenario.tribunal is not None else ())
     )
 
 
@@ -119,6 +122,8 @@ class Run:
     """Every case (open and closed), only when asked for (``keep_cases``)."""
     reviews: list[ReviewsDone] = field(default_factory=list)
     """Every annual review held, only when asked for (``keep_cases``)."""
+    appeals: list[tb.Appeal] = field(default_factory=list)
+    """Every appeal to the Tribunal, only when asked for (``keep_cases``)."""
 
 
 _Entry = tuple[int, SimCase, int]
@@ -306,6 +311,7 @@ class _Simulation:
         closures = scenario.closure_rates()
         self.closures = Closures(closures, seed) if closures else None
         """School and early-years closures, when the scenario states them."""
+        self._set_up_tribunal(seed)
 
     def _set_up_withdrawals(self, seed: int) -> None:
         """Withdrawals, when the scenario states them, from a generator of their own."""
@@ -334,6 +340,15 @@ class _Simulation:
         self.transfers = np.random.default_rng([seed, 18])  # 18: reg 18
         self.due_by_week = [0] * self.s.scenario.weeks
         self.plans_due = self._plans_due_with_transfers
+
+    def _set_up_tribunal(self, seed: int) -> None:
+        """Appeals and orders, when the scenario states them (``scenarios.tribunal``)."""
+        self.tribunal: tb.Tribunal | None = None
+        if self.s.tribunal is None:
+            return
+        self.tribunal = tb.Tribunal(
+            self.s, seed, lambda on: self.plans_due(next_review_due(on), 1), self.keep_cases
+        )
 
     # --- cases ---------------------------------------------------------------------------
 
@@ -455,6 +470,8 @@ class _Simulation:
         self.past.add(case.final_due.toordinal() + 1, -1)
         self.overdue.recount(case)
         self.events += 1
+        if self.tribunal is not None:
+            self.tribunal.decided(case.id, ending, on)
         if ending is not rules.Ending.PLAN_ISSUED:
             return
         within, within_excluding = cf.issued_in_time(case)  # = cf.outcome(case), faster
@@ -691,6 +708,8 @@ class _Simulation:
             self._new_case(week.start + _LENGTHS[offset])
         if self.withdrawing is not None:
             self.series[WITHDRAWN].append(self._withdraw(week))
+        if self.tribunal is not None:  # orders first: their psychology and casework
+            week = self.tribunal.work(week)
         self._psychology(week)
         tasks = self._ready(self.work, week)  # a task done moves its case on from its stage
         tasks.sort(key=self._order(week.policy, week.start))
@@ -699,6 +718,8 @@ class _Simulation:
         left, reviews, reviews_in_time = self._reviews(week, review_hours + left)
         left = self._casework(tasks, left, week)
         self._count(week, n, reviews, reviews_in_time, left)
+        if self.tribunal is not None:
+            self.tribunal.count(week)
 
     def _count(
         self, week: Week, requests: int, reviews: int, reviews_in_time: int, left: float
@@ -731,6 +752,8 @@ class _Simulation:
             self._week(week)
         if REVIEWS_DUE in self.series:
             self.series[REVIEWS_DUE] = [float(n) for n in self.due_by_week]
+        if self.tribunal is not None:
+            self.series.update(self.tribunal.weekly())
         return Run(
             seed=self.seed,
             weekly=self.series,
@@ -738,6 +761,7 @@ class _Simulation:
             events=self.events,
             cases=self.kept,
             reviews=self.kept_reviews,
+            appeals=self.tribunal.appeals if self.tribunal is not None else [],
         )
 
 

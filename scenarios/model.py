@@ -472,6 +472,59 @@ class Priority(_Strict):
     changes: list[PolicyChange] = Field(default_factory=list)
 
 
+class AppealShares(_Strict):
+    """Share of each appealable decision appealed to the Tribunal (CFA s51(2))."""
+
+    refusal_to_assess: Figure[Share]
+    """Of decisions not to assess (reg 5)."""
+    refusal_to_issue: Figure[Share]
+    """Of decisions not to issue a plan (reg 10)."""
+    contents: Figure[Share]
+    """Of plans issued (reg 13(2)): their contents, the school or type named included."""
+
+
+class OrderHours(_Strict):
+    """Caseworker hours each task of complying with an order, or a concession, takes."""
+
+    notify: Figure[NonNegative]
+    """Telling the family the council will assess (reg 44(2)(b), 45(3))."""
+    draft: Figure[NonNegative]
+    """A draft plan, or a decision not to issue one, with its reasons."""
+    final: Figure[NonNegative]
+    """The final plan of an order to assess or to make a plan."""
+    amend: Figure[NonNegative]
+    """The plan amended as ordered, or its school changed (reg 44(2)(e)-(f))."""
+
+
+class Tribunal(_Strict):
+    """Appeals to the Tribunal and the orders and concessions that follow (``scenarios.tribunal``;
+    the limits themselves come from ``statutory.clock_processes``)."""
+
+    share_appealed: AppealShares
+    weeks_to_hearing: Figure[Weeks]
+    """From the appeal's registration to its hearing."""
+    share_conceded: Figure[Share]
+    """Of appeals registered, conceded by the council before the hearing (reg 45)."""
+    share_withdrawn: Figure[Share]
+    """Of appeals registered, withdrawn by the family before the hearing."""
+    share_ordered: Figure[Share]
+    """Of appeals decided at a hearing, those where the Tribunal orders the council."""
+    school_only_share: Figure[Share] | None = None
+    """Of orders and concessions on a plan's contents, those changing only the school or type
+    named (reg 44(2)(f), 45(5): 2 weeks); the rest amend the plan (5 weeks)."""
+    hours_per_task: OrderHours
+
+    @model_validator(mode="after")
+    def _outcomes_add_up(self) -> Tribunal:
+        conceded, withdrawn = self.share_conceded.value, self.share_withdrawn.value
+        if conceded + withdrawn > 1:
+            raise ValueError(
+                f"share_conceded ({conceded}) and share_withdrawn ({withdrawn}) add up to more"
+                " than 1: both are shares of the appeals registered"
+            )
+        return self
+
+
 class Report(_Strict):
     """Reporting choices (not figures about the world)."""
 
@@ -493,6 +546,8 @@ class Scenario(_Strict):
     reviews: Reviews
     exceptions: Exceptions = Field(default_factory=Exceptions)
     priority: Priority
+    tribunal: Tribunal | None = None
+    """Appeals and the orders that follow; without it, no decision is appealed."""
     report: Report = Field(default_factory=Report)
     version: Literal[1] = 1
 

@@ -28,6 +28,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 from pydantic import BaseModel
 
+from scenarios import tribunal as tb
 from scenarios.compare import DESCRIPTION, RANKED_MEASURE, Criterion, Ranked
 from scenarios.model import Figure, Policy, Scenario, Sourced
 from scenarios.results import Band, Month, ScenarioResult, format_value
@@ -150,6 +151,27 @@ def clearance_words(result: ScenarioResult) -> str:
     return (
         f"The assessment backlog clears in week {cleared} "
         f"({as_written(result.week_start(cleared))}), in {share:.0%} of replications."
+    )
+
+
+def tribunal_words(result: ScenarioResult) -> str:
+    """The appeals and orders of a run with ``[tribunal]``, in a sentence (medians); empty
+    without it."""
+    registered = result.find(tb.REGISTERED)
+    if registered is None:
+        return ""
+    per_100 = result.measure("appeals_per_100_decisions").median
+    orders = result.measure(tb.ORDERS).median
+    in_time = result.measure("orders_in_time").median
+    complied = (
+        "none complied with yet"
+        if math.isnan(in_time)
+        else f"{value_words(in_time, '%')} of those complied with met every limit"
+    )
+    return (
+        f"{value_words(registered.band.median, '')} appeals to the Tribunal registered "
+        f"({value_words(per_100, '')} per 100 appealable decisions); "
+        f"{value_words(orders, '')} orders and concessions, {complied}."
     )
 
 
@@ -615,7 +637,7 @@ def write_run_report(
                 ("Period", _period(result)),
                 ("Replications", _runs_words(result, seed)),
             ],
-            findings=[clearance_words(result)],
+            findings=[w for w in (clearance_words(result), tribunal_words(result)) if w],
             summary=summary_rows(result),
             charts=_charts(folder, texts),
             assumptions=by_section(assumptions(result.scenario)),

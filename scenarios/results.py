@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from scenarios import costs
+from scenarios import tribunal as tb
 from scenarios.engine import WITHDRAWN, Monthly, Run, series_of
 from scenarios.model import Scenario
 from statutory.dates import weeks_after
@@ -237,6 +238,38 @@ class ScenarioResult:
             return []
         return [Measure(WITHDRAWN, "Requests withdrawn", self._total(WITHDRAWN))]
 
+    def _tribunal(self) -> list[Measure]:
+        """Appeals and orders, when the scenario has ``[tribunal]``: appeals per 100 decisions
+        that could be appealed, and the share of the orders complied with (and concessions)
+        that met every limit (regs 44-45)."""
+        if tb.REGISTERED not in self.series:
+            return []
+
+        def per_100(name: str, of: str) -> Band:
+            return Band.of(
+                [percent(int(sum(r.weekly[name])), int(sum(r.weekly[of]))) for r in self.runs]
+            )
+
+        return [
+            Measure(tb.REGISTERED, "Appeals registered", self._total(tb.REGISTERED)),
+            Measure(
+                "appeals_per_100_decisions",
+                "Appeals per 100 appealable decisions",
+                per_100(tb.REGISTERED, tb.APPEALABLE),
+            ),
+            Measure(tb.ORDERS, "Tribunal orders and concessions", self._total(tb.ORDERS)),
+            Measure(
+                tb.CONCESSIONS, "Conceded by the council (reg 45)", self._total(tb.CONCESSIONS)
+            ),
+            Measure(
+                "orders_in_time",
+                "Orders complied with within their limits",
+                per_100(tb.ORDERS_IN_TIME, tb.ORDERS_COMPLIED),
+                "%",
+            ),
+            *self._weekly(tb.ORDERS_PAST_LIMIT, "Orders open past their limit", first_week=False),
+        ]
+
     def _measures(self) -> list[Measure]:
         reviews_pct = Band.of(
             [
@@ -267,6 +300,7 @@ class ScenarioResult:
                 "%",
             ),
             *self._cost_measures(),
+            *self._tribunal(),
             *self._weekly("open_assessments", "Open assessments", first_week=False),
             *self._weekly("past_20_weeks", "Open past 20 weeks"),
             *self._weekly("psychology_waiting", "Waiting for psychology advice", first_week=False),

@@ -282,6 +282,8 @@ def run(
     out.print(_summary_table(result, outcome.replications, seed))
     out.print(outcome_words(outcome, rule, 1))
     out.print(report.clearance_words(result))
+    if appeals := report.tribunal_words(result):
+        out.print(appeals)
     out.print(
         f"Wrote {len(written)} files to {folder}/; the report for a board paper: {board_paper}"
     )

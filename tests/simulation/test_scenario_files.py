@@ -28,6 +28,7 @@ def test_the_shipped_files_are_the_ones_documented() -> None:
         "county-psychology-locums",
         "county-psychology-outsourced",
         "england-2024",
+        "england-2024-with-appeals",
     } <= names
     readme = (FILES.parent / "README.md").read_text(encoding="utf-8")
     for name in names:
@@ -46,11 +47,23 @@ def test_shipped_file_runs(path: Path) -> None:
     """Its first 40 weeks (England's first 8, at national scale), through every table it
     states (a school's summer closure included)."""
     scenario = model.load(path)
-    weeks = 8 if path.stem == "england-2024" else min(40, scenario.scenario.weeks)
+    weeks = 8 if path.stem.startswith("england-2024") else min(40, scenario.scenario.weeks)
     info = scenario.scenario.model_copy(update={"weeks": weeks})
     run = engine.simulate(scenario.model_copy(update={"scenario": info}), 0)
     assert sum(run.weekly["requests"]) > 0
     assert sum(run.weekly["plans_issued"]) > 0
+
+
+def test_england_with_appeals_is_england_2024_with_a_tribunal_section() -> None:
+    """The same England, every figure as in england-2024.toml, and appeals on top."""
+    england, appeals = raw("england-2024"), raw("england-2024-with-appeals")
+    tribunal = appeals.pop("tribunal")
+    assert model.parse({**england, "tribunal": tribunal}, "england").tribunal is not None
+    assert {k: v for k, v in appeals.items() if k != "scenario"} == {
+        k: v for k, v in england.items() if k != "scenario"
+    }
+    assert appeals["scenario"]["start"] == england["scenario"]["start"]
+    assert appeals["scenario"]["weeks"] == england["scenario"]["weeks"]
 
 
 def _error(data: dict[str, Any]) -> str:
