@@ -43,6 +43,7 @@ from scenarios import casefile
 from scenarios.casefile import CASEWORKER, TEAM, SimCase, as_rules_case, event_log
 from scenarios.casefile import outcome as outcome_of
 from statutory import assessment as rules
+from statutory import bounds
 from statutory import exceptions as exc
 from statutory.alerts import AlertKind, SentAlert
 from statutory.steps import StepStatus
@@ -129,11 +130,16 @@ def _move(event: rules.AssessmentEvent, days: timedelta) -> rules.AssessmentEven
     return type(event).model_validate(fields)
 
 
+async def first_midday(env: WorkflowEnvironment) -> date:
+    """The first day whose midday is still to come on the server."""
+    now = await env.get_current_time()
+    return now.date() if now.time() < MIDDAY else now.date() + timedelta(days=1)
+
+
 async def _midday(env: WorkflowEnvironment) -> date:
     """Skip to the next midday on the server; return its day."""
-    now = await env.get_current_time()
-    day = now.date() if now.time() < MIDDAY else now.date() + timedelta(days=1)
-    await env.sleep(datetime.combine(day, MIDDAY, UTC) - now)
+    day = await first_midday(env)
+    await env.sleep(datetime.combine(day, MIDDAY, UTC) - await env.get_current_time())
     return day
 
 
@@ -238,21 +244,45 @@ async def replay_case(
     )
 
 
+Environment = Callable[[], AbstractAsyncContextManager[WorkflowEnvironment]]
+"""Starts a time-skipping server (``time_skipping``) for the ``async with``."""
+
+#: Room a replayed case needs on the server's clock beyond its own days: the plan's first
+#: review (12 months from the final plan, started by the workflow) and a little over.
+AFTER_THE_CASE = timedelta(days=400)
+
+
+def fits(case: SimCase, day0: date) -> bool:
+    """Whether ``case``, started on ``day0``, keeps every date the workflows count within the
+    last day a case may have (``statutory.bounds.HORIZON``)."""
+    assert case.closed_on is not None
+    return day0 + (case.closed_on - case.received) + AFTER_THE_CASE <= bounds.HORIZON
+
+
 async def replay(
-    env: WorkflowEnvironment,
+    environment: Environment,
     cases: Sequence[SimCase],
     worker: WorkerFactory,
     progress: Callable[[], None] | None = None,
 ) -> list[Replayed]:
-    """Replay ``cases`` one after another, with a worker from ``worker`` on a new task queue."""
-    task_queue = f"faithful-{uuid.uuid4().hex[:8]}"
+    """Replay ``cases`` one after another, with a worker from ``worker`` on a new task queue,
+    on as many servers from ``environment`` as they need: each case moves the server's clock
+    on by its length, and a fresh server starts when the next case would pass 2099."""
     run_id = uuid.uuid4().hex[:6].upper()
     out: list[Replayed] = []
-    async with worker(env.client, task_queue):
-        for case in cases:
-            out.append(await replay_case(env, task_queue, case, run_id))
-            if progress:
-                progress()
+    pending = list(cases)
+    while pending:
+        async with environment() as env:
+            task_queue = f"faithful-{uuid.uuid4().hex[:8]}"
+            played = 0
+            async with worker(env.client, task_queue):
+                while pending and fits(pending[0], await first_midday(env)):
+                    out.append(await replay_case(env, task_queue, pending.pop(0), run_id))
+                    played += 1
+                    if progress:
+                        progress()
+            if pending and not played:
+                raise FaithfulError(f"{pending[0].ref}: too long for a fresh server's clock")
     return out
 
 

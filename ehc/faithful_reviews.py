@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -38,8 +37,10 @@ from temporalio.testing import WorkflowEnvironment
 from ehc.faithful import (
     MIDDAY,
     SETTLE,
+    Environment,
     FaithfulError,
     WorkerFactory,
+    first_midday,
     terminate,
     until,
 )
@@ -201,7 +202,7 @@ async def replay_review(
     anchor = anchor_for(review.due)
     if anchor is None:
         raise FaithfulError(f"{ref}: no plan's review falls due on {day(review.due)}")
-    shift = _moved_shift(anchor, await _first_midday(env))
+    shift = _moved_shift(anchor, await first_midday(env))
     start, concluded = anchor + shift, review.concluded + shift
     settings = Settings.model_construct(task_queue=task_queue)
     service = Reviews(env.client, settings)
@@ -239,12 +240,6 @@ async def replay_review(
     )
 
 
-async def _first_midday(env: WorkflowEnvironment) -> date:
-    """The first day whose midday is still to come on the server."""
-    now = await env.get_current_time()
-    return now.date() if now.time() < MIDDAY else now.date() + timedelta(days=1)
-
-
 def _fits(review: ReviewsDone, earliest: date) -> tuple[date, bool]:
     """When ``review`` would start on a server whose first midday is ``earliest``, and whether
     every date the workflow counts (to the next review's due date) stays within bounds."""
@@ -252,10 +247,6 @@ def _fits(review: ReviewsDone, earliest: date) -> tuple[date, bool]:
     assert anchor is not None
     shift = _moved_shift(anchor, earliest)
     return anchor + shift, next_review_due(review.concluded) + shift <= bounds.HORIZON
-
-
-Environment = Callable[[], AbstractAsyncContextManager[WorkflowEnvironment]]
-"""Starts a time-skipping server (``ehc.faithful.time_skipping``) for the ``async with``."""
 
 
 async def replay_reviews(
@@ -275,7 +266,7 @@ async def replay_reviews(
             task_queue = f"faithful-reviews-{uuid.uuid4().hex[:8]}"
             async with worker(env.client, task_queue):
                 while pending:
-                    earliest = await _first_midday(env)
+                    earliest = await first_midday(env)
                     starts = {i: _fits(r, earliest) for i, r in pending.items()}
                     room = [i for i, (_, fits) in starts.items() if fits]
                     if not room:

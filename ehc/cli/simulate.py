@@ -427,10 +427,12 @@ def _faithful(
         progress: Progress, folder: Path
     ) -> tuple[list[faithful.Replayed], list[reviewing.ReplayedReview]]:
         task = progress.add_task(f"{scenario.name}: cases on Temporal", total=len(chosen))
-        async with faithful.time_skipping(server) as env:
-            cases = await faithful.replay(
-                env, chosen, faithful.faithful_worker(folder), lambda: progress.advance(task)
-            )
+        cases = await faithful.replay(
+            lambda: faithful.time_skipping(server),
+            chosen,
+            faithful.faithful_worker(folder),
+            lambda: progress.advance(task),
+        )
         task = progress.add_task(f"{scenario.name}: reviews on Temporal", total=len(sample.chosen))
         held = await reviewing.replay_reviews(
             lambda: faithful.time_skipping(server),

@@ -3,17 +3,21 @@ assessment workflow produces, replayed on the Temporal time-skipping test server
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from temporalio.testing import WorkflowEnvironment
 
 from ehc import faithful
 from scenarios import casefile, engine
 from scenarios.casefile import SimCase
 from statutory import assessment as rules
 from statutory import exceptions as exc
+from statutory.bounds import HORIZON
 from tests.conftest import BIN
 
 from .helpers import variant
@@ -78,8 +82,11 @@ async def test_fast_and_faithful_engines_agree_case_by_case(tmp_path: Path) -> N
     assert {s.reason for c in cases for s in c.recorded_spans()} >= casefile.CLOSURES
     # Its own test server: the replay moves the server's clock on by years, and a session
     # server left stalled by another test would fail this one (and the other way round).
-    async with faithful.time_skipping(BIN / "temporal-test-server") as env:
-        replayed = await faithful.replay(env, cases, faithful.faithful_worker(tmp_path))
+    replayed = await faithful.replay(
+        lambda: faithful.time_skipping(BIN / "temporal-test-server"),
+        cases,
+        faithful.faithful_worker(tmp_path),
+    )
     for r in replayed:
         assert r.outcome == casefile.outcome(r.case), r.case.ref
         assert r.deadlines == faithful.expected_deadlines(r.case), r.case.ref
@@ -98,3 +105,38 @@ async def test_coronavirus_cases_are_refused() -> None:
     assert covid
     with pytest.raises(faithful.FaithfulError, match="coronavirus"):
         await faithful.replay_case(None, "unused", covid[0], "X")  # type: ignore[arg-type]
+
+
+def test_a_case_fits_on_the_server_only_when_its_dates_stay_before_2100() -> None:
+    case = next(c for c in _sample() if c.closed_on is not None)
+    length = case.closed_on - case.received if case.closed_on else None
+    assert length is not None
+    last_start = HORIZON - length - faithful.AFTER_THE_CASE
+    assert faithful.fits(case, last_start)
+    assert not faithful.fits(case, last_start + timedelta(days=1))
+
+
+async def test_cases_that_would_pass_2099_go_on_to_a_fresh_server(tmp_path: Path) -> None:
+    """A server's clock only moves forward, by each case's length: when the next case would
+    pass 2099 (the last year a case may have), the replay goes on on a fresh server."""
+    cases = [c for c in _sample() if not c.spans][:3]
+    assert all(c.closed_on and c.closed_on > c.received for c in cases)
+    first = cases[0]
+    assert first.closed_on is not None
+    aged = HORIZON - (first.closed_on - first.received) - faithful.AFTER_THE_CASE
+    servers: list[date] = []
+
+    @asynccontextmanager
+    async def environment() -> AsyncIterator[WorkflowEnvironment]:
+        async with faithful.time_skipping(BIN / "temporal-test-server") as env:
+            if not servers:  # the first server, aged: room for the first case only
+                now = await env.get_current_time()
+                await env.sleep(datetime.combine(aged, time(), UTC) - now)
+            servers.append((await env.get_current_time()).date())
+            yield env
+
+    replayed = await faithful.replay(environment, cases, faithful.faithful_worker(tmp_path))
+    assert len(servers) == 2 and servers[0] == aged
+    assert [r.case for r in replayed] == cases
+    for r in replayed:
+        assert faithful.agreement(r).agrees, r.case.ref
