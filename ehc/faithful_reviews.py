@@ -51,7 +51,7 @@ from scenarios.casefile import CASEWORKER, TEAM
 from scenarios.reviews import ReviewsDone, next_review_due, transfer_review_due
 from statutory import bounds
 from statutory import review as rules
-from statutory.alerts import AlertKind, AlertPolicy, SentAlert, plan
+from statutory.alerts import AlertKind, AlertPolicy, SentAlert, plan, record_sent
 from statutory.dates import months_before
 from statutory.process import is_advice_request
 from workflows.models import AlertLogEntry, review_workflow_id
@@ -144,14 +144,9 @@ def expected_alerts(review: ReviewsDone, policy: AlertPolicy) -> list[SentAlert]
     def evaluate(today: date) -> None:
         steps = rules.steps(cycle, today, policy.amber_days)
         own = [s for s in steps if not is_advice_request(s.step)]
-        for alert in plan(own, policy, today, sent, workflow_id)[0]:
-            sent[alert.key(workflow_id)] = SentAlert(
-                (today - anchor).days,
-                alert.step,
-                alert.kind,
-                alert.level,
-                (alert.target - anchor).days,
-            )
+        record_sent(
+            sent, plan(own, policy, today, sent, workflow_id)[0], today, anchor, workflow_id
+        )
 
     today = anchor
     while today <= review.concluded:

@@ -249,6 +249,24 @@ class SentAlert:
     target_day: int
 
 
+def record_sent(
+    sent: dict[str, SentAlert],
+    alerts: Sequence[Alert],
+    day: date,
+    origin: date,
+    workflow_id: str,
+) -> None:
+    """Keep ``alerts``, sent on ``day``, in ``sent`` by key, as days from ``origin``."""
+    for alert in alerts:
+        sent[alert.key(workflow_id)] = SentAlert(
+            (day - origin).days,
+            alert.step,
+            alert.kind,
+            alert.level,
+            (alert.target - origin).days,
+        )
+
+
 def expected_alerts(
     request: assessment.AssessmentRequest,
     events: Sequence[assessment.AssessmentEvent],
@@ -276,14 +294,7 @@ def expected_alerts(
         own = [s for s in steps if not is_advice_request(s.step)]
         due = plan(own, policy, day, sent, workflow_id)[0]
         due += plan(advice, advice_policy, day, sent, workflow_id)[0]
-        for alert in due:
-            sent[alert.key(workflow_id)] = SentAlert(
-                (day - received).days,
-                alert.step,
-                alert.kind,
-                alert.level,
-                (alert.target - received).days,
-            )
+        record_sent(sent, due, day, received, workflow_id)
 
     pending = list(events)
     day = received
