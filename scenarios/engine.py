@@ -29,6 +29,10 @@ Withdrawals, phase transfers, closures and appeals to the Tribunal (``scenarios.
 draw from generators of their own, made only when the scenario states them: a file without
 them draws exactly what it drew before they existed.
 
+Teams (``[[teams]]``, ``scenarios.teams``): each team's casework and reviews are done with its
+own hours, from its own queue and book; psychology stays one queue. A new request's team is
+drawn from a generator of its own, made only when there are two teams or more.
+
 Speed: a week touches only the cases whose step may be done in it (``_Waiting``: open cases by
 the week their step can be done), and counts the cases past 20 weeks and overdue from how many
 begin and stop being so on each day (``_Tally``), not by visiting every open case.
@@ -45,7 +49,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -56,6 +60,7 @@ from scenarios.casefile import SimCase
 from scenarios.closures import Closures
 from scenarios.model import Policy, Scenario, Stage
 from scenarios.reviews import ReviewBook, ReviewsDone, next_review_due, transfer_review_due
+from scenarios.teams import TeamRun, Teams
 from statutory import assessment as rules
 from statutory import exceptions as exc
 from statutory.dates import days_beginning_with
@@ -124,11 +129,17 @@ class Run:
     """Every annual review held, only when asked for (``keep_cases``)."""
     appeals: list[tb.Appeal] = field(default_factory=list)
     """Every appeal to the Tribunal, only when asked for (``keep_cases``)."""
+    teams: dict[str, TeamRun] = field(default_factory=dict)
+    """Each team's part, by its name, when the scenario has teams (``scenarios.teams``)."""
 
 
 _Entry = tuple[int, SimCase, int]
 """A case waiting for a step: its order under oldest-first (``SimCase.oldest``, one number a
 case, so entries sort as they stand), the case, and the stage it waits at."""
+
+
+class _Queue(Protocol):
+    def add(self, case: SimCase, day: date) -> None: ...
 
 
 class _Waiting:
@@ -294,7 +305,8 @@ class _Simulation:
         """Exceptions lifting the LA's limits: reason, share of cases, how long one lasts."""
         self.next_id = 1
         self.psychology = _Waiting(self.start)  # for psychology advice, from ``ep_ready``
-        self.work = _Waiting(self.start)  # for a caseworker's step, from ``ready``
+        self.casework = _Waiting(self.start)  # for a caseworker's step, from ``ready``
+        self.work: _Queue = self.casework  # where a step waits (with teams: its team's queue)
         self.open = self.waiting = 0  # open cases; those waiting for psychology advice
         self.undone: dict[int, int] = {}  # the week's ready tasks not yet done, by step
         self.past = _Tally()  # open cases past 20 weeks
@@ -312,6 +324,7 @@ class _Simulation:
         self.closures = Closures(closures, seed) if closures else None
         """School and early-years closures, when the scenario states them."""
         self._set_up_tribunal(seed)
+        self._set_up_teams(seed)
 
     def _set_up_withdrawals(self, seed: int) -> None:
         """Withdrawals, when the scenario states them, from a generator of their own."""
@@ -328,8 +341,8 @@ class _Simulation:
 
     def _set_up_transfers(self, seed: int) -> None:
         """Phase transfers, when the scenario states them, from a generator of their own."""
-        self.plans_due: Callable[[date, int], None] = self.book.add
-        """Adds plans to the book by their next review's due date (with phase transfers, when
+        self.plans_due: Callable[[ReviewBook, date, int], None] = ReviewBook.add
+        """Adds plans to a book by their next review's due date (with phase transfers, when
         the scenario states them)."""
         share = self.s.reviews.phase_transfer_share
         self.with_transfers = share is not None
@@ -347,8 +360,19 @@ class _Simulation:
         if self.s.tribunal is None:
             return
         self.tribunal = tb.Tribunal(
-            self.s, seed, lambda on: self.plans_due(next_review_due(on), 1), self.keep_cases
+            self.s,
+            seed,
+            lambda book, on: self.plans_due(book or self.book, next_review_due(on), 1),
+            self.keep_cases,
         )
+
+    def _set_up_teams(self, seed: int) -> None:
+        """Teams, when the scenario has them: each its own queue, book and hours."""
+        self.teams: Teams[_Waiting] | None = None
+        if not self.s.teams:
+            return
+        self.teams = Teams(self.s, seed, lambda: _Waiting(self.start), _Tally)
+        self.work = self.teams  # a case's step waits in its team's queue
 
     # --- cases ---------------------------------------------------------------------------
 
@@ -375,10 +399,13 @@ class _Simulation:
             spans.append(rules.ExceptionSpan(reason, period))
         return tuple(spans) if spans else ()
 
-    def _new_case(self, received: date) -> SimCase:
+    def _new_case(self, received: date, team: int | None = None) -> SimCase:
+        """A case received on ``received``; with teams, in ``team`` (None: drawn, a new request)."""
         case = SimCase(self.next_id, received, self._exceptions(received))
         case.oldest = case.final_due.toordinal() * _GROUP + case.id  # _key under oldest-first
         self.next_id += 1
+        if self.teams is not None:
+            self.teams.join(case, team)
         case.ready = received + self.decision_lead()
         self.work.add(case, case.ready)
         self.open += 1
@@ -470,8 +497,9 @@ class _Simulation:
         self.past.add(case.final_due.toordinal() + 1, -1)
         self.overdue.recount(case)
         self.events += 1
+        team = None if self.teams is None else self.teams.close(case)
         if self.tribunal is not None:
-            self.tribunal.decided(case.id, ending, on)
+            self.tribunal.decided(case.id, ending, on, None if team is None else team.book)
         if ending is not rules.Ending.PLAN_ISSUED:
             return
         within, within_excluding = cf.issued_in_time(case)  # = cf.outcome(case), faster
@@ -485,16 +513,18 @@ class _Simulation:
         if within_excluding is not None:
             month.counted_excluding_exceptions += 1
             month.within_20_weeks_excluding_exceptions += within_excluding
-        self.plans_due(next_review_due(on), 1)
+        if team is not None:
+            team.plan_issued(within, within_excluding)
+        self.plans_due(self.book if team is None else team.book, next_review_due(on), 1)
 
     # --- plans in force --------------------------------------------------------------------
 
     def _plans_due_with_transfers(
-        self, due: date, count: int, earliest: date | None = None
+        self, book: ReviewBook, due: date, count: int, earliest: date | None = None
     ) -> None:
-        """``count`` plans whose next review falls due on ``due``, a share of them (drawn)
-        for a phase transfer: due by 15 February instead (``transfer_review_due``), unless
-        that is before ``earliest``. Counts the reviews falling due in each week."""
+        """``count`` plans of ``book`` whose next review falls due on ``due``, a share of them
+        (drawn) for a phase transfer: due by 15 February instead (``transfer_review_due``),
+        unless that is before ``earliest``. Counts the reviews falling due in each week."""
         moved = int(self.transfers.binomial(count, self.transfer_share)) if count else 0
         transfer_due = transfer_review_due(due)
         if earliest is not None and transfer_due < earliest:
@@ -502,7 +532,7 @@ class _Simulation:
         for day, n in ((due, count - moved), (transfer_due, moved)):
             if not n:
                 continue
-            self.book.add(day, n)
+            book.add(day, n)
             week = (day - self.start).days // 7
             if 0 <= week < len(self.due_by_week):
                 self.due_by_week[week] += n
@@ -513,10 +543,15 @@ class _Simulation:
         start = self.s.scenario.start
         yesterday = start - timedelta(days=1)
         for group in self.s.start_state.open_assessments:
-            for _ in range(group.count):
+            teams = (
+                [None] * group.count
+                if self.teams is None
+                else self.teams.each(group.count, group.team)
+            )
+            for team in teams:
                 age = self.rng.randint(7 * group.weeks[0], 7 * group.weeks[1] + 6)
                 received = yesterday - timedelta(days=age)
-                case = self._new_case(received)
+                case = self._new_case(received, team)
                 if group.stage is Stage.DECISION:
                     continue
                 lead = self.decision_lead().days
@@ -540,12 +575,18 @@ class _Simulation:
         for plans in self.s.start_state.plans:
             days = (plans.due_to - plans.due_from).days
             offsets = self.np.integers(0, days + 1, size=plans.count)
-            for offset, n in zip(*np.unique(offsets, return_counts=True), strict=True):
-                due = plans.due_from + timedelta(days=int(offset))
-                if self.with_transfers:  # a transfer's 15 February not before the start
-                    self._plans_due_with_transfers(due, int(n), earliest=start)
-                else:
-                    self.book.add(due, int(n))
+            books = (
+                [(self.book, offsets)]
+                if self.teams is None
+                else self.teams.share_out(plans.team, offsets)
+            )
+            for book, part in books:
+                for offset, n in zip(*np.unique(part, return_counts=True), strict=True):
+                    due = plans.due_from + timedelta(days=int(offset))
+                    if self.with_transfers:  # a transfer's 15 February not before the start
+                        self._plans_due_with_transfers(book, due, int(n), earliest=start)
+                    else:
+                        book.add(due, int(n))
 
     # --- priority ------------------------------------------------------------------------------
 
@@ -683,12 +724,12 @@ class _Simulation:
         """The hours of the smallest task of a step with some still to do this week."""
         return min((self.hours[s] for s, n in self.undone.items() if n), default=math.inf)
 
-    def _reviews(self, week: Week, hours: float) -> tuple[float, int, int]:
-        done = self.book.take(
-            week.reviews_outsourced, week.start, week.end, self.lead_days, Policy.OLDEST_FIRST
-        )
-        limit = int(hours // self.review_hours) if self.review_hours > 0 else self.book.plans
-        inhouse = self.book.take(limit, week.start, week.end, self.lead_days, week.policy)
+    def _reviews(
+        self, week: Week, hours: float, book: ReviewBook, outsourced: int
+    ) -> tuple[float, int, int]:
+        done = book.take(outsourced, week.start, week.end, self.lead_days, Policy.OLDEST_FIRST)
+        limit = int(hours // self.review_hours) if self.review_hours > 0 else book.plans
+        inhouse = book.take(limit, week.start, week.end, self.lead_days, week.policy)
         hours -= sum(r.count for r in inhouse) * self.review_hours
         total = in_time = 0
         if self.keep_cases:
@@ -697,7 +738,7 @@ class _Simulation:
             total += r.count
             in_time += r.count if r.in_time else 0
             staying = r.count - int(self.np.binomial(r.count, self.ceasing))
-            self.plans_due(next_review_due(r.concluded), staying)
+            self.plans_due(book, next_review_due(r.concluded), staying)
         self.events += total
         return max(0.0, hours), total, in_time
 
@@ -708,18 +749,33 @@ class _Simulation:
             self._new_case(week.start + _LENGTHS[offset])
         if self.withdrawing is not None:
             self.series[WITHDRAWN].append(self._withdraw(week))
+        council_hours = week.statutory_hours
         if self.tribunal is not None:  # orders first: their psychology and casework
             week = self.tribunal.work(week)
         self._psychology(week)
-        tasks = self._ready(self.work, week)  # a task done moves its case on from its stage
-        tasks.sort(key=self._order(week.policy, week.start))
-        review_hours = week.statutory_hours * self.review_share
-        left = self._shared_casework(tasks, week.statutory_hours - review_hours, week)
-        left, reviews, reviews_in_time = self._reviews(week, review_hours + left)
-        left = self._casework(tasks, left, week)
+        if self.teams is None:
+            left, reviews, reviews_in_time = self._caseworkers(
+                week, self.casework, self.book, week.statutory_hours, week.reviews_outsourced
+            )
+        else:
+            taken = council_hours - week.statutory_hours  # by the Tribunal's orders
+            left, reviews, reviews_in_time = self.teams.week(week, self._caseworkers, taken)
         self._count(week, n, reviews, reviews_in_time, left)
         if self.tribunal is not None:
             self.tribunal.count(week)
+
+    def _caseworkers(
+        self, week: Week, work: _Waiting, book: ReviewBook, hours: float, outsourced: int
+    ) -> tuple[float, int, int]:
+        """The week's casework (from ``work``) and annual reviews (from ``book``, with
+        ``outsourced`` more) in ``hours``: hours left, reviews held, and held in time."""
+        tasks = self._ready(work, week)  # a task done moves its case on from its stage
+        tasks.sort(key=self._order(week.policy, week.start))
+        review_hours = hours * self.review_share
+        left = self._shared_casework(tasks, hours - review_hours, week)
+        left, reviews, reviews_in_time = self._reviews(week, review_hours + left, book, outsourced)
+        left = self._casework(tasks, left, week)
+        return left, reviews, reviews_in_time
 
     def _count(
         self, week: Week, requests: int, reviews: int, reviews_in_time: int, left: float
@@ -727,7 +783,8 @@ class _Simulation:
         as_of = week.end
         past = self.past.on(as_of)
         overdue = self.overdue.on(as_of)
-        plans = self.book.plans
+        books = self.book if self.teams is None else self.teams  # the council's plans
+        plans = books.plans
         s = self.series
         s["requests"].append(requests)
         s["open_assessments"].append(self.open)
@@ -737,7 +794,7 @@ class _Simulation:
         s["plans_issued"].append(self.issued)
         s["plans_issued_in_time"].append(self.issued_in_time)
         s["plans_in_force"].append(plans)
-        s["review_backlog"].append(self.book.overdue(as_of))
+        s["review_backlog"].append(books.overdue(as_of))
         s["reviews_done"].append(reviews)
         s["reviews_in_time"].append(reviews_in_time)
         s["caseworkers"].append(week.caseworkers)
@@ -745,6 +802,8 @@ class _Simulation:
             (plans + self.open) / week.caseworkers if week.caseworkers else float("nan")
         )
         s["hours_unused"].append(left)
+        if self.teams is not None:
+            self.teams.count(week)
 
     def run(self) -> Run:
         self._start_state()
@@ -762,6 +821,7 @@ class _Simulation:
             cases=self.kept,
             reviews=self.kept_reviews,
             appeals=self.tribunal.appeals if self.tribunal is not None else [],
+            teams={} if self.teams is None else self.teams.runs(),
         )
 
 

@@ -32,6 +32,7 @@ from pydantic import (
 )
 from pydantic.dataclasses import dataclass
 
+from scenarios import team_checks
 from statutory import exceptions as exc
 from statutory.dates import as_written, weeks_after
 from statutory.errors import RuleViolation
@@ -156,6 +157,8 @@ class OpenAssessments(Sourced):
     weeks: tuple[int, int]
     """[fewest, most] weeks since the request (the week reached); spread evenly between."""
     stage: Stage
+    team: str | None = None
+    """The ``[[teams]]`` name whose caseworkers hold them (none: split by share of requests)."""
 
     @field_validator("weeks")
     @classmethod
@@ -171,6 +174,8 @@ class Plans(Sourced):
     count: int = Field(ge=0)
     due_from: date
     due_to: date
+    team: str | None = None
+    """The ``[[teams]]`` name whose caseworkers review them (none: split by share of requests)."""
 
     @model_validator(mode="after")
     def _ordered(self) -> Plans:
@@ -258,6 +263,8 @@ class CapacityChange(Sourced):
     """A fixed number of psychology assessments outsourced, spread evenly to ``end``."""
     reviews_outsourced: int = Field(default=0, ge=0)
     """A fixed number of annual reviews outsourced, spread evenly to ``end``."""
+    team: str | None = None
+    """With ``[[teams]]``: the team the caseworkers join or leave, whose reviews are outsourced."""
     cost_per_week: Figure[NonNegative] | None = None
     """What the line costs, in pounds, each week it runs (locums, agency staff), in place of
     the in-post rates of ``[capacity.costs]``."""
@@ -331,6 +338,23 @@ class Capacity(_Strict):
             if self.costs is not None and problem:
                 raise ValueError(f"{where}: {problem} when [capacity.costs] is given")
         return self
+
+
+class Team(_Strict):
+    """An area team: its caseworkers carry only its own cases (``scenarios.teams``)."""
+
+    name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
+    """Short id (lower case, digits, hyphens), as start-state groups and changes name it."""
+    title: str = Field(min_length=1, max_length=120)
+    share_of_requests: Figure[Share]
+    """Share of the council's new requests that reach this team."""
+    caseworkers: Figure[NonNegative]
+    """Caseworkers in post in this team (the teams' add up to ``capacity.caseworkers``)."""
+
+    @property
+    def label(self) -> str:
+        """How the report's assumptions name the team."""
+        return self.title
 
 
 class ExceptionRate(Sourced):
@@ -543,6 +567,8 @@ class Scenario(_Strict):
     decisions: Decisions
     timings: Timings
     capacity: Capacity
+    teams: list[Team] = Field(default_factory=list)
+    """Area teams (none: one pooled service); ``team_checks`` says how they must hold together."""
     reviews: Reviews
     exceptions: Exceptions = Field(default_factory=Exceptions)
     priority: Priority
@@ -563,6 +589,13 @@ class Scenario(_Strict):
             raise ValueError(
                 "timings.withdrawal: needs decisions.share_withdrawn, the share withdrawn"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _teams_hold_together(self) -> Scenario:
+        problems = team_checks.problems(self)
+        if problems:
+            raise ValueError(problems[0])
         return self
 
     def exception_rates(self) -> dict[exc.Reason, ExceptionRate]:

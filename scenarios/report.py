@@ -3,7 +3,8 @@
 The page stands alone (one file to attach or print): its charts are the SVG files that
 ``scenarios.charts`` writes beside it, inlined, each named and described in words for a
 screen reader; its styles are in the page. It gives the summary table (or the ranking and
-every measure side by side), the charts, and the assumptions: every figure of the scenario
+every measure side by side), a table by team for a scenario with teams, the charts, and the
+assumptions: every figure of the scenario
 with its value and its source, or "Assumed", and the file's note. Tables are built from
 ``ScenarioResult.summary()`` and from the scenario's own fields, so a measure or a figure
 added there appears here without a change.
@@ -32,6 +33,7 @@ from scenarios import tribunal as tb
 from scenarios.compare import DESCRIPTION, RANKED_MEASURE, Criterion, Ranked
 from scenarios.model import Figure, Policy, Scenario, Sourced
 from scenarios.results import Band, Month, ScenarioResult, format_value
+from scenarios.team_results import team_results
 from statutory.dates import MONTHS, as_written
 
 
@@ -561,6 +563,32 @@ class MeasureRow:
     values: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class TeamTable:
+    """Each team's measures side by side: a column a team (by its title), a row a measure."""
+
+    titles: list[str]
+    rows: list[MeasureRow]
+
+
+def team_table(result: ScenarioResult) -> TeamTable | None:
+    """The report's table by team (``team_results``); None for a scenario without teams."""
+    found = team_results(result)
+    if not found:
+        return None
+    first = found[0].summary()
+    return TeamTable(
+        [team.title for team in found],
+        [
+            MeasureRow(
+                m.label,
+                [band_words(team.summary()[i].band, m.unit, result) for team in found],
+            )
+            for i, m in enumerate(first)
+        ],
+    )
+
+
 _ID = re.compile(r'\bid="([^"]+)"')
 _REFERENCE = re.compile(r'(url\(#|href="#)([^)"]+)')
 
@@ -639,6 +667,7 @@ def write_run_report(
             ],
             findings=[w for w in (clearance_words(result), tribunal_words(result)) if w],
             summary=summary_rows(result),
+            teams=team_table(result),
             charts=_charts(folder, texts),
             assumptions=by_section(assumptions(result.scenario)),
         )

@@ -47,6 +47,7 @@ from functools import lru_cache
 
 from scenarios.calendar import Week
 from scenarios.model import Policy, Scenario
+from scenarios.reviews import ReviewBook
 from statutory import assessment as rules
 from statutory.clock_processes import APPEAL, TRIBUNAL_ORDER
 from statutory.clocks import WITHDRAWN, calculate
@@ -138,6 +139,8 @@ class Order:
     """Each limited step done: its date's name (``notify_by``...) and the day it was done."""
     ep_ready: date | None = None
     other_done: date | None = None
+    book: ReviewBook | None = None
+    """Where a plan made under the order joins the plans in force (None: the council's)."""
     ending: str | None = None
     closed_on: date | None = None
 
@@ -185,7 +188,7 @@ class Tribunal:
         self,
         scenario: Scenario,
         seed: int,
-        plan_made: Callable[[date], None],
+        plan_made: Callable[[ReviewBook | None, date], None],
         keep: bool = False,
     ) -> None:
         t = scenario.tribunal
@@ -194,7 +197,8 @@ class Tribunal:
         self.start = scenario.scenario.start
         self.weeks = scenario.scenario.weeks
         self.plan_made = plan_made
-        """Called with the day a plan is made under an order: it joins the plans in force."""
+        """Called with the book of the case's team (None: no teams) and the day a plan is made
+        under an order: it joins the plans in force."""
         self.keep = keep
         self.appealed = {
             "refusal-to-assess": t.share_appealed.refusal_to_assess.value,
@@ -230,9 +234,12 @@ class Tribunal:
 
     # --- appeals, drawn on the day of the decision ---------------------------------------------
 
-    def decided(self, case_id: int, ending: rules.Ending, on: date) -> None:
+    def decided(
+        self, case_id: int, ending: rules.Ending, on: date, book: ReviewBook | None = None
+    ) -> None:
         """A case closed with ``ending`` on ``on``: if the decision can be appealed, whether it
-        is, and how the appeal goes."""
+        is, and how the appeal goes; a plan made under an order joins ``book`` (the case's
+        team's, with teams)."""
         kind = APPEAL_KINDS.get(ending)
         if kind is None:
             return
@@ -258,6 +265,7 @@ class Tribunal:
             if order_kind == "amend" and rng.random() < self.school_only:
                 order_kind = SCHOOL
             order = self._order(order_kind, ended, conceded=outcome == CONCEDED)
+            order.book = book
         if self.keep:
             self.appeals.append(
                 Appeal(case_id, kind, on, registered, hearing, outcome, ended, order)
@@ -372,7 +380,7 @@ class Tribunal:
             order.done[FINAL_BY] = day
             self._close(order, COMPLIED, day, week)
             if order.kind in ("assess", "make-plan"):
-                self.plan_made(day)
+                self.plan_made(order.book, day)
 
     def _close(self, order: Order, ending: str, day: date, week: Week) -> None:
         order.step = DONE

@@ -33,7 +33,7 @@ from ehc.cli.common import run as run_async
 from ehc.settings import get_settings
 from ehc.text import day
 from scenarios import compare as comparing
-from scenarios import engine, model, results
+from scenarios import engine, model, results, team_results
 from scenarios import replications as replicating
 from scenarios.model import ScenarioError
 from scenarios.replication_words import duration, outcome_words, target_words
@@ -232,6 +232,45 @@ def _summary_table(result: results.ScenarioResult, replications: int, seed: int)
     return table
 
 
+#: The team table's columns: a measure of ``team_results.TeamResult.summary()`` and its heading.
+TEAM_COLUMNS = (
+    ("requests", "Requests"),
+    ("within_20_weeks_excluding_exceptions", "Within 20 weeks, excl. exceptions"),
+    ("past_20_weeks_end", "Open past 20 weeks"),
+    ("review_backlog_end", "Reviews overdue"),
+    ("review_backlog_cleared", "Review backlog cleared (week)"),
+    ("caseworkers_end", "Caseworkers"),
+    ("caseload_end", "Caseload per caseworker"),
+    ("hours_unused", "Hours unused a week"),
+)
+
+
+def _teams_table(result: results.ScenarioResult) -> Table | None:
+    """Each team's main measures (medians), a row a team; None without teams."""
+    found = team_results.team_results(result)
+    if not found:
+        return None
+    table = Table(
+        title="By team: medians; counts at the end of the run",
+        caption="A team's caseworkers carry only its own cases; psychology advice is one "
+        "county-wide service.",
+        caption_justify="left",
+    )
+    table.add_column("Team")
+    for _, heading in TEAM_COLUMNS:
+        table.add_column(heading, justify="right", overflow="fold")
+    for team in found:
+        measures = {m.key: m for m in team.summary()}
+        table.add_row(
+            team.title,
+            *(
+                _value(measures[key].band.median, measures[key].unit, result)
+                for key, _ in TEAM_COLUMNS
+            ),
+        )
+    return table
+
+
 class Engine(StrEnum):
     FAST = "fast"
     TEMPORAL = "temporal"
@@ -276,10 +315,14 @@ def run(
     rule = _rule(replications, precision, precision_weeks, time_budget)
     [result], outcome = _replicate([scenario], rule, seed, workers)
     folder = out_dir or _default_out(scenario.name)
-    written = results.write_csv(result, folder) + charts.write_charts(result, folder)
+    written = results.write_csv(result, folder) + team_results.write_csv(result, folder)
+    written += charts.write_charts(result, folder)
     board_paper = report.write_run_report(result, folder, seed=seed)
     written.append(board_paper)
     out.print(_summary_table(result, outcome.replications, seed))
+    teams = _teams_table(result)
+    if teams is not None:
+        out.print(teams)
     out.print(outcome_words(outcome, rule, 1))
     out.print(report.clearance_words(result))
     if appeals := report.tribunal_words(result):

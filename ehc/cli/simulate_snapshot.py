@@ -1,8 +1,8 @@
 """``ehc simulate snapshot``: write a scenario that starts from today's caseload.
 
 Reads the reporting database (no server needed, ``ehc.snapshot``): the read model for the
-open cases, the ledger for the figures. Prints what it wrote: the open cases by stage and every
-figure with where it came from.
+open cases, the ledger for the figures. Prints what it wrote: the open cases by stage (and by
+team, with ``--teams``) and every figure with where it came from.
 """
 
 from __future__ import annotations
@@ -62,6 +62,14 @@ def snapshot(
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
+    by_team: Annotated[
+        bool,
+        typer.Option(
+            "--teams",
+            help="Write the read model's teams as [[teams]]: each team's open cases as its "
+            "own, its share of requests measured, its caseworkers a placeholder to edit.",
+        ),
+    ] = False,
 ) -> None:
     """Write a scenario that starts from today's caseload, its figures from the ledger.
 
@@ -93,7 +101,7 @@ def snapshot(
         fail(f"{target}: already exists (give --force to replace it)")
 
     with closing(_ledger(settings.resolved_database_url)) as ledger:
-        caseload = read_caseload(ledger.engine, start, today)
+        caseload = read_caseload(ledger.engine, start, today, by_team=by_team)
         if caseload.empty:
             fail(
                 "the read model holds no open assessment or plan: nothing to start from "
@@ -154,6 +162,8 @@ def _print(caseload: Caseload, measures: Measures) -> None:
         f"overdue{ceasing}. Open requests for advice on these assessments: "
         f"{caseload.advice_open:,}."
     )
+    if caseload.teams:
+        _print_teams(caseload, measures)
     figures = Table(title=f"Figures for {measures.period}")
     figures.add_column("Figure")
     figures.add_column("Value", justify="right")
@@ -172,6 +182,24 @@ def _print(caseload: Caseload, measures: Measures) -> None:
             f"The ledger was first written on {day(measures.first_written)}: cases closed "
             "before then are counted only if they were entered since."
         )
+
+
+def _print_teams(caseload: Caseload, measures: Measures) -> None:
+    from ehc.snapshot import teams
+
+    table = Table(title="By team")
+    for heading in ("Team", "Open assessments", "Plans", "Caseworkers named", "Share of requests"):
+        table.add_column(heading, justify="left" if heading == "Team" else "right")
+    for load, share, _ in teams(caseload, measures):
+        assert isinstance(share.value, float)
+        table.add_row(
+            escape(load.name),
+            f"{load.assessments:,}",
+            f"{load.plans:,}",
+            f"{load.caseworkers:,}",
+            f"{share.value:.1%}" + ("" if share.source else " (assumed)"),
+        )
+    out.print(table)
 
 
 def _monday(today: date) -> date:

@@ -95,6 +95,8 @@ class Measures:
     psychology_returned: int
     """Psychology advice returned in the period (what was done, not what could be)."""
     requests_by_month: tuple[tuple[str, int], ...] = field(default=())
+    requests_by_team: dict[str, int] = field(default_factory=dict)
+    """Requests received in the period, by the team the ledger names."""
 
     @property
     def partial(self) -> bool:
@@ -236,6 +238,7 @@ def measure(ledger: LedgerReader, start: date) -> Measures:
         exceptions=(with_exception, len(outcomes)),
         psychology_returned=psychology,
         requests_by_month=months,
+        requests_by_team=dict(Counter(r.team for r in requests)),
     )
 
 

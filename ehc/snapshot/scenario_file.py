@@ -2,12 +2,15 @@
 
 The start state and the measured figures, each with its source; capacity and the priority
 policy are in neither the read model nor the ledger, so they are written as assumed
-placeholders, with ``# EDIT`` comments for the analyst. The file is checked with
+placeholders, with ``# EDIT`` comments for the analyst. A caseload read by team gives
+``[[teams]]``: each team's share of requests measured from the ledger, its caseworkers a
+placeholder, and each start-state group its team. The file is checked with
 ``scenarios.model.loads`` before it is written.
 """
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Iterable
 
@@ -15,8 +18,8 @@ import tomlkit
 from tomlkit.items import AoT, Comment, InlineTable, Table
 from tomlkit.toml_document import TOMLDocument
 
-from ehc.snapshot.caseload import STAGE_WORDS, Caseload
-from ehc.snapshot.measures import ENOUGH, Figure, Measures
+from ehc.snapshot.caseload import STAGE_WORDS, Caseload, TeamLoad
+from ehc.snapshot.measures import ENOUGH, Figure, Measures, _too_few
 from ehc.text import day, period
 from scenarios import model
 
@@ -71,11 +74,77 @@ def capacity(caseload: Caseload, measures: Measures) -> dict[str, Figure]:
     return out
 
 
+def team_names(caseload: Caseload) -> dict[str, str]:
+    """Each team's name in the file (``a-z 0-9 -``), by its name in the read model."""
+    names: dict[str, str] = {}
+    for load in caseload.teams:
+        slug = re.sub(r"[^a-z0-9]+", "-", load.name.lower()).strip("-")[:60] or "team"
+        name, n = slug, 1
+        while name in names.values():
+            n += 1
+            name = f"{slug}-{n}"
+        names[load.name] = name
+    return names
+
+
+def teams(caseload: Caseload, measures: Measures) -> list[tuple[TeamLoad, Figure, Figure]]:
+    """Each team with its share of requests, measured from the ledger (the requests received
+    in the period by these teams; with fewer than ``ENOUGH``, its share of the open
+    assessments, assumed), and its caseworkers, a placeholder."""
+    if not caseload.teams:
+        return []
+    when = measures.period
+    received = {t.name: measures.requests_by_team.get(t.name, 0) for t in caseload.teams}
+    total = sum(received.values())
+    others = sum(measures.requests_by_team.values()) - total
+    left_out = f"; {others:,} requests of teams with no open case left out" if others else ""
+    measured = total >= ENOUGH
+    weights = received if measured else {t.name: t.assessments for t in caseload.teams}
+    shares = _shares([weights[t.name] for t in caseload.teams])
+    out = []
+    for load, share in zip(caseload.teams, shares, strict=True):
+        if measured:
+            requests = Figure(
+                share,
+                f"ledger: {received[load.name]:,} of {total:,} requests received {when} were "
+                f"{load.name}'s",
+                left_out.removeprefix("; "),
+            )
+        else:
+            requests = Figure(
+                share,
+                note=_too_few(total, "requests received", when, "")
+                + f"its share of the open assessments ({load.assessments:,}) instead{left_out}",
+            )
+        staff = Figure(
+            float(max(1, load.caseworkers)),
+            note=f"placeholder: {load.caseworkers:,} caseworkers are named on the team's open "
+            "cases; set the full-time equivalent (the teams' add up to capacity.caseworkers)",
+        )
+        out.append((load, requests, staff))
+    return out
+
+
+def _shares(weights: list[int]) -> list[float]:
+    """``weights`` as shares to 3 decimal places that add up to 1 (equal, if all are none)."""
+    total = sum(weights)
+    if not total:
+        weights, total = [1] * len(weights), len(weights)
+    shares = [round(w / total, 3) for w in weights[:-1]]
+    return [*shares, round(1 - sum(shares), 3)]
+
+
 def scenario_text(
     caseload: Caseload, measures: Measures, *, name: str, title: str, weeks: int
 ) -> str:
     """The scenario file, checked with ``scenarios.model.loads``."""
     figures = measures.figures | capacity(caseload, measures)
+    by_team = teams(caseload, measures)
+    if by_team:
+        figures["capacity.caseworkers"] = Figure(
+            float(sum(max(1, load.caseworkers) for load, _, _ in by_team)),
+            note="placeholder: the teams' caseworkers added up; set each team's in [[teams]]",
+        )
     doc = tomlkit.document()
     for comment in _comments(_header(caseload, measures, title)):
         doc.add(comment)
@@ -94,7 +163,7 @@ def scenario_text(
         },
     )
     if caseload.assessments or caseload.plans:
-        doc.add("start_state", _start_state(caseload))
+        doc.add("start_state", _start_state(caseload, team_names(caseload)))
     months = ", ".join(f"{m} {n}" for m, n in measures.requests_by_month) or "none"
     _add_below(
         doc,
@@ -115,6 +184,16 @@ def scenario_text(
         "EDIT: capacity is not in the ledger. Each figure is a placeholder: set the council's "
         "own (scenarios/README.md, [capacity]).",
     )
+    if by_team:
+        doc.add(tomlkit.nl())
+        for line in _comments(
+            [
+                "EDIT: each team's caseworkers are placeholders; its share of requests is "
+                "measured (scenarios/README.md, [[teams]])."
+            ]
+        ):
+            doc.add(line)
+        doc.add("teams", _teams(by_team, team_names(caseload)))
     doc.add("reviews", _figures(figures, "reviews"))
     policies = ", ".join(p.value for p in model.Policy)
     _add_below(
@@ -162,8 +241,21 @@ def _header(caseload: Caseload, measures: Measures, title: str) -> list[str]:
     return lines
 
 
-def _start_state(caseload: Caseload) -> Table:
-    """The open assessments and the plans, each group with where it was read."""
+def _teams(by_team: list[tuple[TeamLoad, Figure, Figure]], names: dict[str, str]) -> AoT:
+    tables = tomlkit.aot()
+    for load, requests, staff in by_team:
+        table = tomlkit.table()
+        table.add("name", names[load.name])
+        table.add("title", load.name[:120])
+        table.add("share_of_requests", _inline(requests))
+        table.add("caseworkers", _inline(staff))
+        tables.append(table)
+    return tables
+
+
+def _start_state(caseload: Caseload, names: dict[str, str]) -> Table:
+    """The open assessments and the plans, each group with where it was read (and its team,
+    by its name in the file, when read by team)."""
     read = f"read model, {day(caseload.read_on)}"
     state = tomlkit.table(is_super_table=True)
     if caseload.assessments:
@@ -174,6 +266,7 @@ def _start_state(caseload: Caseload) -> Table:
                     "stage": g.stage.value,
                     "weeks": list(g.weeks),
                     "count": g.count,
+                    **({"team": names[g.team]} if g.team is not None else {}),
                     "source": f"{read}: {g.count:,} open assessments at {g.stage.value} "
                     f"({STAGE_WORDS[g.stage]}), {_weeks_words(g.weeks)} since the request",
                 }
@@ -188,6 +281,7 @@ def _start_state(caseload: Caseload) -> Table:
                     "count": p.count,
                     "due_from": p.due_from,
                     "due_to": p.due_to,
+                    **({"team": names[p.team]} if p.team is not None else {}),
                     "source": f"{read}: plans whose next review is due "
                     f"{period(p.due_from, p.due_to)}"
                     + (" (overdue)" if p.due_to < caseload.start else ""),

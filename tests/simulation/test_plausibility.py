@@ -3,17 +3,19 @@
 
 from __future__ import annotations
 
+import math
 import statistics
 from datetime import date, timedelta
 
 import pytest
 
 from scenarios import casefile, engine, model, results
+from scenarios.team_results import team_results
 from statutory.assessment import Ending
 from statutory.dates import weeks_after
 from statutory.exceptions import Reason, closure_window
 
-from .helpers import shipped
+from .helpers import raw, shipped
 
 
 def test_england_2024_lands_near_the_published_46_percent() -> None:
@@ -296,3 +298,46 @@ def test_school_holidays_make_exception_cases_of_the_summer_s_requests() -> None
     assert excluding == pytest.approx(as_planned.overall(True).median, abs=3)
     issued = result.measure("plans_issued").median
     assert issued == pytest.approx(as_planned.measure("plans_issued").median, rel=0.05)
+
+
+def test_two_area_teams_show_a_team_behind_that_the_pooled_county_hides() -> None:
+    """The county of county-psychology-locums.toml in two area teams (the split is assumed; no
+    council publishes one): north with 55% of the requests and half the 80 caseworkers, south
+    with the rest. The county's published figures still hold, as the teams share one psychology
+    service (Surrey 2023: the queue grows by 44 - 38 a week; about 9% within 20 weeks in
+    December 2022). The pooled county clears its overdue annual reviews by summer 2023; as
+    teams, south clears its own by March and then has hours to spare, which north, with none,
+    cannot borrow: its backlog stays until the 4 caseworkers who move north in June clear it,
+    and without them never clears."""
+    teamed = model.load(shipped("county-two-teams"))
+    result = results.ScenarioResult(teamed, engine.replicate(teamed, 3, seed=2))
+    slopes = [_slope(r.weekly["psychology_waiting"], 8, 56) for r in result.runs]
+    assert statistics.mean(slopes) == pytest.approx(44 - 38, abs=2.5)
+    december = next(b for m, _, b in result.monthly(True) if m == (2022, 12))
+    assert 4 <= december.median <= 15
+
+    north, south = team_results(result)
+    moved = date(2023, 6, 5)
+    before = next(w for w in range(teamed.scenario.weeks) if result.week_start(w) >= moved) - 1
+    assert south.measure("review_backlog_cleared").median <= 16, "south's clear by March"
+    backlog = [b.median for b in north.weekly("review_backlog")]
+    assert backlog[before] > backlog[0] / 2, "north's still there in June"
+    assert before < north.measure("review_backlog_cleared").median < teamed.scenario.weeks
+    assert (
+        north.measure("reviews_in_time").median < 30 < 60 < south.measure("reviews_in_time").median
+    )
+
+    pooled = model.load(shipped("county-psychology-locums"))
+    one = results.ScenarioResult(pooled, engine.replicate(pooled, 3, seed=2))
+    pooled_clears = one.measure("review_backlog_cleared").median
+    assert result.week_start(round(pooled_clears)) < date(2023, 8, 1), "pooled: by summer"
+    assert result.measure("review_backlog_cleared").median > pooled_clears + 12, "teams: later"
+
+    data = raw("county-two-teams")
+    data["capacity"]["changes"] = [c for c in data["capacity"]["changes"] if "team" not in c]
+    staying = model.parse(data, "county-two-teams (no move)")
+    stayed = results.ScenarioResult(staying, engine.replicate(staying, 3, seed=2))
+    north, south = team_results(stayed)
+    assert north.measure("review_backlog_end").median > 300
+    assert math.isnan(north.measure("review_backlog_cleared").median), "never clears"
+    assert south.measure("hours_unused").median > 20, "south's hours go unused"

@@ -27,6 +27,7 @@ def test_the_shipped_files_are_the_ones_documented() -> None:
         "county-psychology-in-house",
         "county-psychology-locums",
         "county-psychology-outsourced",
+        "county-two-teams",
         "england-2024",
         "england-2024-with-appeals",
     } <= names

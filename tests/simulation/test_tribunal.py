@@ -289,7 +289,7 @@ def _tribunal_alone(hours: float, policy: model.Policy) -> tb.Tribunal:
     scenario = scenario.model_copy(
         update={"priority": scenario.priority.model_copy(update={"policy": policy})}
     )
-    court = tb.Tribunal(scenario, 0, lambda on: None, keep=True)
+    court = tb.Tribunal(scenario, 0, lambda book, on: None, keep=True)
     for i in range(30):
         court.decided(i, rules.Ending.PLAN_ISSUED, scenario.scenario.start + timedelta(days=i % 5))
     for week in weeks(scenario)[:30]:
@@ -333,7 +333,7 @@ def test_a_plan_made_under_an_order_joins_the_plans_in_force_and_an_amended_one_
         }
     )
     made: list[date] = []
-    court = tb.Tribunal(scenario, 0, made.append, keep=True)
+    court = tb.Tribunal(scenario, 0, lambda book, on: made.append(on), keep=True)
     start = scenario.scenario.start
     for i in range(20):
         court.decided(i, rules.Ending.NOT_ISSUED, start + timedelta(days=i % 3))

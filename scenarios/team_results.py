@@ -1,0 +1,199 @@
+"""What each team's part of the replications adds up to (a scenario with ``[[teams]]``).
+
+An area manager's view of a run: each team's weekly series with bands (``scenarios.teams.SERIES``:
+open past 20 weeks, plans issued and issued within 20 weeks, reviews overdue, caseload per
+caseworker...) and a summary, read as the council's are (``scenarios.results``: the median and
+the 10th and 90th percentiles across replications). "Within 20 weeks" counts the team's plans
+over the whole run, as the national return counts them. ``write_csv`` writes ``teams.csv`` (the
+weekly series, one row a team and week) and ``teams_summary.csv`` (the summary by team).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+
+from scenarios.model import Team
+from scenarios.results import (
+    BAND_COLUMNS,
+    HIGH,
+    LOW,
+    Band,
+    Measure,
+    ScenarioResult,
+    _band,
+    _band_columns,
+    _write,
+    cleared_week,
+    percent,
+)
+from scenarios.teams import SERIES, TeamRun
+
+
+class TeamResult:
+    """One team's part of a scenario's replications."""
+
+    def __init__(self, team: Team, result: ScenarioResult) -> None:
+        self.team = team
+        self.result = result
+        self.runs: list[TeamRun] = [run.teams[team.name] for run in result.runs]
+        self._bands: dict[str, list[Band]] = {}
+        self._summary: list[Measure] | None = None
+
+    @property
+    def name(self) -> str:
+        return self.team.name
+
+    @property
+    def title(self) -> str:
+        return self.team.title
+
+    def weekly(self, name: str) -> list[Band]:
+        """The team's weekly series ``name`` (one of ``SERIES``) as bands, week by week."""
+        if name not in self._bands:
+            matrix = np.array([run.weekly[name] for run in self.runs], dtype=float)
+            low, median, high = np.nanpercentile(matrix, [LOW, 50, HIGH], axis=0)
+            self._bands[name] = [
+                Band(float(a), float(b), float(c))
+                for a, b, c in zip(low, median, high, strict=True)
+            ]
+        return self._bands[name]
+
+    def summary(self) -> list[Measure]:
+        """The team's summary (computed once)."""
+        if self._summary is None:
+            self._summary = self._measures()
+        return self._summary
+
+    def measure(self, key: str) -> Band:
+        found = next((m for m in self.summary() if m.key == key), None)
+        if found is None:
+            raise KeyError(key)
+        return found.band
+
+    def _at(self, name: str, week: int) -> Band:
+        return Band.of([run.weekly[name][week] for run in self.runs])
+
+    def _total(self, name: str) -> Band:
+        return Band.of([float(sum(run.weekly[name])) for run in self.runs])
+
+    def _start_and_end(self, series: str, label: str, key: str | None = None) -> list[Measure]:
+        key = key or series
+        last = self.result.weeks - 1
+        return [
+            Measure(f"{key}_start", f"{label}, first week", self._at(series, 0)),
+            Measure(f"{key}_end", f"{label} at the end", self._at(series, last)),
+        ]
+
+    def _measures(self) -> list[Measure]:
+        runs = self.runs
+        return [
+            Measure("requests", "Requests for assessment", self._total("requests")),
+            Measure("plans_issued", "Plans issued", self._total("plans_issued")),
+            Measure(
+                "within_20_weeks_excluding_exceptions",
+                "Within 20 weeks, excl. exceptions (headline)",
+                Band.of(
+                    [
+                        percent(
+                            r.within_20_weeks_excluding_exceptions, r.counted_excluding_exceptions
+                        )
+                        for r in runs
+                    ]
+                ),
+                "%",
+            ),
+            Measure(
+                "within_20_weeks_including_exceptions",
+                "Within 20 weeks, incl. exceptions",
+                Band.of([percent(r.within_20_weeks, r.issued) for r in runs]),
+                "%",
+            ),
+            *self._start_and_end("past_20_weeks", "Open past 20 weeks"),
+            *self._start_and_end("review_backlog", "Reviews overdue"),
+            Measure(
+                "reviews_in_time",
+                "Reviews held by their due date",
+                Band.of(
+                    [
+                        percent(
+                            int(sum(r.weekly["reviews_in_time"])),
+                            int(sum(r.weekly["reviews_done"])),
+                        )
+                        for r in runs
+                    ]
+                ),
+                "%",
+            ),
+            *self._start_and_end("caseworkers", "Caseworkers"),
+            *self._start_and_end("caseload_per_caseworker", "Caseload per caseworker", "caseload"),
+            Measure(
+                "hours_unused",
+                "Caseworker hours unused a week, on average",
+                Band.of([_mean(r.weekly["hours_unused"]) for r in runs]),
+            ),
+            *(
+                Measure(key, label, self._cleared(series), "week")
+                for key, label, series in (
+                    ("backlog_cleared", "Assessment backlog cleared (week)", "past_20_weeks"),
+                    ("review_backlog_cleared", "Review backlog cleared (week)", "review_backlog"),
+                )
+            ),
+        ]
+
+    def _cleared(self, series: str) -> Band:
+        """The week the team's backlog ``series`` clears (at or under the scenario's
+        ``backlog_cleared_at``, as the council's), as weeks that happened; NaN: never."""
+        threshold = self.result.threshold
+        found = [cleared_week(run.weekly[series], threshold) for run in self.runs]
+        band = Band.of([math.inf if w is None else float(w) for w in found], method="lower")
+        return Band(*(math.nan if math.isinf(v) else v for v in (band.low, band.median, band.high)))
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else math.nan
+
+
+def team_results(result: ScenarioResult) -> list[TeamResult]:
+    """Each team's result, in the file's order (none: a scenario without teams, or runs that
+    did not keep the teams' parts)."""
+    teams = result.scenario.teams
+    if not teams or any(not run.teams for run in result.runs):
+        return []
+    return [TeamResult(team, result) for team in teams]
+
+
+def write_csv(result: ScenarioResult, folder: Path) -> list[Path]:
+    """``teams.csv`` (each team's weekly series: ``team``, ``week``, ``week_start``, then
+    ``<series>_p10``, ``_median``, ``_p90``) and ``teams_summary.csv`` (each team's summary:
+    ``team``, ``measure``, ``label``, ``unit``, ``p10``, ``median``, ``p90``) in ``folder``;
+    nothing for a scenario without teams."""
+    found = team_results(result)
+    if not found:
+        return []
+    folder.mkdir(parents=True, exist_ok=True)
+    weekly = (
+        [team.name, week, result.week_start(week).isoformat()]
+        + [n for name in SERIES for n in _band(team.weekly(name)[week])]
+        for team in found
+        for week in range(result.weeks)
+    )
+    summary = (
+        [team.name, m.key, m.label, m.unit, *_band(m.band)]
+        for team in found
+        for m in team.summary()
+    )
+    return [
+        _write(
+            folder / "teams.csv",
+            ["team", "week", "week_start", *(c for name in SERIES for c in _band_columns(name))],
+            weekly,
+        ),
+        _write(
+            folder / "teams_summary.csv",
+            ["team", "measure", "label", "unit", *BAND_COLUMNS],
+            summary,
+        ),
+    ]
