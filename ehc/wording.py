@@ -115,6 +115,11 @@ def yes_no(value: bool | None, none: str = "does not apply") -> str:
     return none if value is None else ("yes" if value else "no")
 
 
+def next_step(s: StepStatus) -> str:
+    """What to do next, as a page's banner and a duty clock's ``show`` say it (no full stop)."""
+    return f"Next: {s.label} by {day(s.target)} ({s.regulation})"
+
+
 def step_status(s: StepStatus) -> str:
     """The truth table's word for the step; for an open or overdue one, how far off its target
     is instead: "12 days left", "due today", "3 days overdue" (beside its date)."""

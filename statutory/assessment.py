@@ -34,6 +34,7 @@ from statutory.errors import RuleViolation
 from statutory.identifiers import CaseRef, StaffId, TeamId
 from statutory.process import StepDef, is_advice_request
 from statutory.steps import DEFAULT_AMBER_DAYS, StepStatus, status_of
+from statutory.steps import next_deadline as next_deadline  # re-exported: rules.next_deadline
 
 DECIDE_TO_ASSESS_WEEKS = 6  # reg 4(1), 5(1)
 ADVICE_WEEKS = 6  # reg 8(1)
@@ -536,9 +537,6 @@ class CaseworkerReassigned(events.CaseworkerReassigned):
     def check(self, case: AssessmentCase, today: date) -> None:
         self.check_moves(case, "the case")
 
-    def apply_to(self, case: AssessmentCase) -> None:
-        self.reassign(case)
-
 
 AssessmentEvent = Annotated[
     DecidedToAssess
@@ -728,10 +726,7 @@ def apply(
 ) -> AssessmentCase:
     """The case after ``event``; raises ``RuleViolation`` (and changes nothing) if not allowed."""
     check(case, event, today)
-    new = case.model_copy(deep=True)
-    event.apply_to(new)
-    new.timeline.append(TimelineEntry(recorded_at=recorded_at, event=event))
-    return new
+    return events.recorded(case, event, TimelineEntry(recorded_at=recorded_at, event=event))
 
 
 # --- steps, next deadline, outcome ----------------------------------------------------------
@@ -836,12 +831,6 @@ def alert_notes(case: AssessmentCase) -> dict[str, list[str]]:
     if not missing:
         return {}
     return {P.DRAFT.name(): [f"Advice still missing: {'; '.join(missing)}"]}
-
-
-def next_deadline(open_steps: Iterable[StepStatus]) -> StepStatus | None:
-    """The open statutory step with the earliest operational target (overdue ones first)."""
-    statutory = [s for s in open_steps if s.state.is_open and s.statutory]
-    return min(statutory, key=lambda s: (s.target, s.step), default=None)
 
 
 def own_next_deadline(open_steps: Iterable[StepStatus]) -> StepStatus | None:

@@ -421,9 +421,6 @@ class CaseworkerReassigned(events.CaseworkerReassigned):
     def check(self, case: ClockCase, today: date) -> None:
         self.check_moves(case, "the case")
 
-    def apply_to(self, case: ClockCase) -> None:
-        self.reassign(case)
-
 
 ClockEvent = Annotated[
     ActionRecorded

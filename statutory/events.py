@@ -3,7 +3,8 @@
 Every event happened on a day a case can have (``statutory.bounds``). Before its own rule, each
 passes the checks common to both processes: not before the case (or cycle) began, not in the
 future, and not once the case is closed or the plan has ended. A change of caseworker has the
-same shape, and the same rule, in both.
+same shape, rule and effect in every process (its ``apply_to`` is here). Every process's
+``apply`` records an event the same way (``recorded``).
 
 Each event's own rule (``check``) and its effect (``apply_to``) are methods of its class in
 ``statutory.assessment`` and ``statutory.review``, on the state each process keeps (the
@@ -17,7 +18,7 @@ import typing
 from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum
-from typing import Any, ClassVar, Literal, Protocol, TypeVar
+from typing import Any, ClassVar, Literal, Protocol, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -51,6 +52,30 @@ class Event(BaseModel):
     def apply_to(self, state: Any) -> None:
         """Record this on ``state``: the copy the process's ``apply`` makes, never one in use."""
         raise NotImplementedError
+
+
+class Kept(Protocol):
+    """The state a process keeps (the assessment's case, the review's cycle), with the
+    timeline of what was recorded on it."""
+
+    timeline: list[Any]
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy (``pydantic.BaseModel.model_copy``)."""
+        ...
+
+
+K = TypeVar("K", bound=Kept)
+
+
+def recorded(state: K, event: Event, entry: Any) -> K:
+    """A copy of ``state`` with ``event`` applied and ``entry`` (the event as the timeline
+    keeps it) at the end of its timeline; ``state`` itself never changes. The process's
+    ``apply`` checks the event first."""
+    new = state.model_copy(deep=True)
+    event.apply_to(new)
+    new.timeline.append(entry)
+    return new
 
 
 def by_type(events: Any) -> dict[str, type[Event]]:
@@ -129,6 +154,7 @@ class CaseworkerReassigned(Event):
             f"{what} is already with {self.caseworker} in team {held.team}",
         )
 
-    def reassign(self, held: Held) -> None:
+    def apply_to(self, held: Held) -> None:
+        """The same in every process: the new caseworker has it (in the new team, if any)."""
         held.caseworker = self.caseworker
         held.team = self.team or held.team

@@ -41,6 +41,7 @@ from statutory.errors import RuleViolation
 from statutory.identifiers import CaseRef, StaffId, TeamId
 from statutory.process import StepDef
 from statutory.steps import DEFAULT_AMBER_DAYS, StepStatus, status_of
+from statutory.steps import next_deadline as next_deadline  # re-exported: rules.next_deadline
 
 REVIEW_MONTHS = 12  # CFA s44(1), reg 18
 UNDER_FIVE_MONTHS_DEFAULT = 6  # CoP 9.178: every 3-6 months; local policy
@@ -588,9 +589,6 @@ class CaseworkerReassigned(events.CaseworkerReassigned):
         _stage(cycle, self, *_OPEN_STAGES)
         self.check_moves(cycle, "the plan")
 
-    def apply_to(self, cycle: ReviewCycle) -> None:
-        self.reassign(cycle)
-
 
 ReviewEvent = Annotated[
     MeetingScheduled
@@ -817,10 +815,7 @@ def apply(
 ) -> ReviewCycle:
     """The cycle after ``event``; raises ``RuleViolation`` (changing nothing) if not allowed."""
     check(cycle, event, today)
-    new = cycle.model_copy(deep=True)
-    event.apply_to(new)
-    new.timeline.append(TimelineEntry(recorded_at=recorded_at, event=event))
-    return new
+    return events.recorded(cycle, event, TimelineEntry(recorded_at=recorded_at, event=event))
 
 
 def expire(cycle: ReviewCycle, today: date) -> ReviewCycle:
@@ -947,11 +942,6 @@ def steps(
     if window is not None and cycle.appeal_lodged_on is None and not ended:
         out.append(step(P.CEASE_APPEAL_WINDOW, window, completed_on=None))
     return out
-
-
-def next_deadline(all_steps: list[StepStatus]) -> StepStatus | None:
-    statutory = [s for s in all_steps if s.state.is_open and s.statutory]
-    return min(statutory, key=lambda s: (s.target, s.step), default=None)
 
 
 class ReviewOutcome(BaseModel):

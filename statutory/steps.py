@@ -13,6 +13,7 @@ every view (show, case, overdue, digest, KPIs, API, simulator) reads statuses fr
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
 
@@ -200,3 +201,10 @@ def settle(
         rag=rag,
         days_left=left,
     )
+
+
+def next_deadline(open_steps: Iterable[StepStatus]) -> StepStatus | None:
+    """The open statutory step with the earliest operational target (overdue ones first): what
+    an assessment or a review cycle must do next."""
+    statutory = [s for s in open_steps if s.state.is_open and s.statutory]
+    return min(statutory, key=lambda s: (s.target, s.step), default=None)

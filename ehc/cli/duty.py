@@ -157,8 +157,7 @@ def print_view(view: "DutyView") -> None:
     print_alerts(view.alerts, view.steps)
     print_advice(view.advice)
     if view.next_step is not None:
-        s = view.next_step
-        out.print(f"Next: {s.label} by {day(s.target)} ({s.regulation}).")
+        out.print(f"{wording.next_step(view.next_step)}.")
     if c.closed and c.ended_on is not None:
         ending = clocks.ending_words(c.process, c.ending or "")
         timely = ""

@@ -30,7 +30,7 @@ from ehc.web.assets import NODE_MODULES, mount_govuk_frontend
 from ehc.web.auth import Forbidden, SignInNeeded, sign_in_url
 from ehc.web.context import WebContext
 from ehc.web.csrf import CsrfRefused
-from ehc.web.error_page import error_page
+from ehc.web.error_page import PageInstead, error_page
 from ehc.web.pages import case, duty, home, my_cases, performance, scenarios, sign_in, team
 from ehc.web.pages.sign_in import SignInOptions
 from ehc.web.render import SERVICE_NAME
@@ -68,6 +68,10 @@ def _error_pages(app: FastAPI) -> None:
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, error: Forbidden) -> Response:
         return error_page(request, 403, "You cannot use this page", error.message)
+
+    @app.exception_handler(PageInstead)
+    async def page_instead(_: Request, error: PageInstead) -> Response:
+        return error.page
 
     @app.exception_handler(CsrfRefused)
     async def csrf_refused(request: Request, _: CsrfRefused) -> Response:

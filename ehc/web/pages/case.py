@@ -38,7 +38,7 @@ from ehc.web.case_events import ASSESSMENT, REVIEW, EventForm, Process
 from ehc.web.case_file import CaseUnavailable, Holder, within
 from ehc.web.context import WebContext, web_context
 from ehc.web.csrf import verify_csrf
-from ehc.web.error_page import error_page
+from ehc.web.error_page import PageInstead, error_page
 from ehc.web.forms import (
     Field,
     FormRefused,
@@ -100,14 +100,14 @@ async def find_case(request: Request, user: Reader) -> Response:
 
 
 def _find_page(request: Request, user: User, errors: list[tuple[str, str]]) -> HTMLResponse:
-    return render(
+    return _form_page(
         request,
         "case/find.html",
-        status_code=400 if errors else 200,
-        fields=(FIND_FIELD,),
-        values={},  # a refused reference is not shown again: it may be a name
+        (FIND_FIELD,),
+        {},  # a refused reference is not shown again: it may be a name
+        errors,
+        400 if errors else 200,
         may_start=user.role in (Role.CASEWORKER, Role.ADMIN),
-        **_errors((FIND_FIELD,), errors),
     )
 
 
@@ -217,14 +217,13 @@ def _start_page(
     status_code: int = 200,
     existing: str | None = None,
 ) -> HTMLResponse:
-    fields = _start_fields(user)
-    return render(
+    return _form_page(
         request,
         "case/new.html",
-        status_code=status_code,
-        fields=fields,
-        values=values,
-        **_errors(fields, errors),
+        _start_fields(user),
+        values,
+        errors,
+        status_code,
         team=user.team if user.role is Role.CASEWORKER else None,
         existing=existing,
     )
@@ -235,14 +234,9 @@ def _start_page(
 
 @router.get("/case/{case_ref}", response_class=HTMLResponse)
 async def case_page(request: Request, case_ref: str, user: Reader, web: Web) -> HTMLResponse:
-    ref = _ref(case_ref)
-    if ref is None:
-        return _not_found(request)
+    ref = _case_ref(request, case_ref)
     started = duty_file.started_here(request, ref)
-    found = await _or_page(request, ref, _case_file(web, ref, started))
-    if isinstance(found, HTMLResponse):
-        return found
-    case, clocks = found
+    case, clocks = await _or_page(request, ref, _case_file(web, ref, started))
     team = case.team or (clocks[-1].team if clocks else None)
     _may_read(user, team, ref)
     may_record = team is not None and user.may_record(team)
@@ -337,10 +331,7 @@ def _advice_rows(held: Holder) -> list[AdviceRow]:
 
 @router.get("/case/{case_ref}/record", response_class=HTMLResponse)
 async def record_list(request: Request, case_ref: str, user: Writer, web: Web) -> HTMLResponse:
-    found = await _recordable(request, case_ref, user, web)
-    if isinstance(found, HTMLResponse):
-        return found
-    ref, held = found
+    ref, held = await _recordable(request, case_ref, user, web)
     process = _process(held)
     return render(
         request,
@@ -357,10 +348,7 @@ async def record_list(request: Request, case_ref: str, user: Writer, web: Web) -
 async def record_form(
     request: Request, case_ref: str, event: str, user: Writer, web: Web
 ) -> HTMLResponse:
-    found = await _event_form(request, case_ref, event, user, web)
-    if isinstance(found, HTMLResponse):
-        return found
-    ref, held, form = found
+    ref, held, form = await _event_form(request, case_ref, event, user, web)
     values = {f"on-{k}": v for k, v in date_parts(today()).items()}
     return _record_page(request, ref, held, form, values, [])
 
@@ -371,27 +359,23 @@ async def record_form(
 async def record_event(
     request: Request, case_ref: str, event: str, user: Writer, web: Web
 ) -> Response:
-    found = await _event_form(request, case_ref, event, user, web)
-    if isinstance(found, HTMLResponse):
-        return found
-    ref, held, form = found
+    ref, held, form = await _event_form(request, case_ref, event, user, web)
     values = typed(form.fields, await _posted(request))
     try:
         parsed = form.event_from(values)
     except FormRefused as refused:
         return _record_page(request, ref, held, form, values, refused.errors, 400)
     try:
-        done = await _or_page(request, ref, _record(web, held, _process(held), ref, parsed))
+        stage, next_step = await _or_page(
+            request, ref, _record(web, held, _process(held), ref, parsed)
+        )
     except RuleViolation as error:
         return _record_page(request, ref, held, form, values, [(None, sentence(str(error)))], 400)
     except CaseError as error:
         return _record_page(request, ref, held, form, values, [(None, _rule(error, ref))], 400)
-    if isinstance(done, HTMLResponse):
-        return done
-    stage, next_step = done
     text = f"The case is now at: {stage}."
     if next_step is not None:
-        text += f" Next: {next_step.label} by {day(next_step.target)} ({next_step.regulation})."
+        text += f" {wording.next_step(next_step)}."
     _banner(request, ref, f"Recorded: {form.title}", text)
     return RedirectResponse(f"/case/{ref}", status_code=303)
 
@@ -423,32 +407,25 @@ async def _record(
 
 async def _recordable(
     request: Request, case_ref: str, user: User, web: WebContext
-) -> tuple[str, Holder] | HTMLResponse:
-    """The case to record on (its reference as the rules write it), or the page that says
-    why it cannot be had (no such case, Temporal not answering); ``Forbidden`` when it is not
-    a case of ``user``'s team."""
-    ref = _ref(case_ref)
-    if ref is None:
-        return _not_found(request)
+) -> tuple[str, Holder]:
+    """The case to record on (its reference as the rules write it); ``PageInstead`` when it
+    cannot be had (no such case, Temporal not answering), ``Forbidden`` when it is not a case
+    of ``user``'s team."""
+    ref = _case_ref(request, case_ref)
     held = await _or_page(request, ref, _holder(web, ref))
-    if isinstance(held, HTMLResponse):
-        return held
     _may_record(user, held.team, ref)
     return ref, held
 
 
 async def _event_form(
     request: Request, case_ref: str, event: str, user: User, web: WebContext
-) -> tuple[str, Holder, EventForm[Any]] | HTMLResponse:
-    """``_recordable``'s case and the form of its ``event``, or the page that says why not
-    (404 for an event its process does not have)."""
-    found = await _recordable(request, case_ref, user, web)
-    if isinstance(found, HTMLResponse):
-        return found
-    ref, held = found
+) -> tuple[str, Holder, EventForm[Any]]:
+    """``_recordable``'s case and the form of its ``event``; ``PageInstead`` (404) for an
+    event its process does not have."""
+    ref, held = await _recordable(request, case_ref, user, web)
     form = _process(held).forms.get(event)
     if form is None:
-        return _no_such_event(request, ref, held)
+        raise PageInstead(_no_such_event(request, ref, held))
     return ref, held, form
 
 
@@ -476,16 +453,16 @@ def _record_page(
     errors: list[tuple[str | None, str]],
     status_code: int = 200,
 ) -> HTMLResponse:
-    return render(
+    return _form_page(
         request,
         "case/record.html",
-        status_code=status_code,
+        form.fields,
+        values,
+        errors,
+        status_code,
         case_ref=case_ref,
         form=form,
-        fields=form.fields,
-        values=values,
         references=case_file.references(held),
-        **_errors(form.fields, errors),
     )
 
 
@@ -498,20 +475,27 @@ async def _posted(request: Request) -> dict[str, str]:
     return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
-def _ref(case_ref: str) -> str | None:
-    """The case reference as the rules write it; None for one that cannot be (not repeated:
-    it may be a name)."""
+def _case_ref(request: Request, case_ref: str) -> str:
+    """The case reference as the rules write it; ``PageInstead`` (404) for one that cannot be
+    (not repeated: it may be a name)."""
     try:
         return checked_ref(case_ref)
     except CaseError:
-        return None
+        raise PageInstead(_not_found(request)) from None
 
 
-def _errors(
-    fields: tuple[Field, ...], errors: list[tuple[str | None, str]] | list[tuple[str, str]]
-) -> dict[str, Any]:
-    """The error summary's links (to each field's first box; an error of the whole form to
-    the first field) and each field's own message."""
+def _form_page(
+    request: Request,
+    template: str,
+    fields: tuple[Field, ...],
+    values: dict[str, str],
+    errors: list[tuple[str | None, str]] | list[tuple[str, str]],
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    """A page with a form: its ``fields`` filled in with ``values``, and for ``errors`` the
+    error summary's links (to each field's first box; an error of the whole form to the
+    first field) and each field's own message."""
     anchors = {f.name: f.anchor for f in fields}
     first = fields[0].anchor
     summary = [(anchors.get(name or "", first), message) for name, message in errors]
@@ -519,7 +503,16 @@ def _errors(
     for name, message in errors:
         if name is not None and name in anchors:
             inline.setdefault(name, message)
-    return {"errors": summary, "field_errors": inline}
+    return render(
+        request,
+        template,
+        status_code=status_code,
+        fields=fields,
+        values=values,
+        errors=summary,
+        field_errors=inline,
+        **context,
+    )
 
 
 def _model_error(error: Any, fields: tuple[Field, ...]) -> tuple[str, str]:
@@ -564,15 +557,15 @@ def _not_found(request: Request, case_ref: str | None = None) -> HTMLResponse:
     )
 
 
-async def _or_page(request: Request, case_ref: str, work: Awaitable[T]) -> T | HTMLResponse:
-    """What ``work`` gives, or the page that says why it could not: no such case (404), or
-    Temporal not answering (503). A refused event is the caller's to show."""
+async def _or_page(request: Request, case_ref: str, work: Awaitable[T]) -> T:
+    """What ``work`` gives; else ``PageInstead`` with the page that says why it could not: no
+    such case (404), or Temporal not answering (503). A refused event is the caller's to show."""
     try:
         return await work
     except CaseNotFound:
-        return _not_found(request, case_ref)
+        raise PageInstead(_not_found(request, case_ref)) from None
     except CaseUnavailable as error:
-        return _unavailable(request, str(error))
+        raise PageInstead(_unavailable(request, str(error))) from None
 
 
 def _no_such_event(request: Request, case_ref: str, held: Holder) -> HTMLResponse:

@@ -33,10 +33,9 @@ from ehc.web.case_file import CaseUnavailable, within
 from ehc.web.context import WebContext, web_context
 from ehc.web.csrf import verify_csrf
 from ehc.web.duty_forms import ON_A_CASE, DutyForm, StartForm, forms_for, start_form
-from ehc.web.error_page import error_page
+from ehc.web.error_page import PageInstead, error_page
 from ehc.web.forms import Field, FormRefused, date_parts, read_all, sentence, typed
 from ehc.web.pages import case as pages
-from ehc.web.render import render
 from statutory import clocks
 from statutory.errors import RuleViolation
 from workflows.models import DutyView
@@ -58,7 +57,7 @@ def _started_banner(request: Request, view: DutyView) -> None:
     nxt = view.next_step
     text = f"{duty_file.title_of(view.case.process, view.case.variant)}, from {day(view.case.opened_on)}."
     if nxt is not None:
-        text += f" Next: {nxt.label} by {day(nxt.target)} ({nxt.regulation})."
+        text += f" {wording.next_step(nxt)}."
     pages._banner(request, view.case.case_ref, "Clock started", text)
 
 
@@ -69,10 +68,7 @@ def _started_banner(request: Request, view: DutyView) -> None:
 async def start_on_case_form(
     request: Request, case_ref: str, process: str, user: Writer, web: Web
 ) -> HTMLResponse:
-    found = await _whose(request, case_ref, process, user, web)
-    if isinstance(found, HTMLResponse):
-        return found
-    ref, caseworker, team = found
+    ref, caseworker, team = await _whose(request, case_ref, process, user, web)
     return _start_page(request, start_form(process), ref, caseworker, team, {}, [])
 
 
@@ -82,10 +78,7 @@ async def start_on_case_form(
 async def start_on_case(
     request: Request, case_ref: str, process: str, user: Writer, web: Web
 ) -> Response:
-    found = await _whose(request, case_ref, process, user, web)
-    if isinstance(found, HTMLResponse):
-        return found
-    ref, caseworker, team = found
+    ref, caseworker, team = await _whose(request, case_ref, process, user, web)
     form = start_form(process)
     values = typed(form.fields, await pages._posted(request))
     try:
@@ -113,21 +106,20 @@ async def start_on_case(
 
 async def _whose(
     request: Request, case_ref: str, process: str, user: User, web: WebContext
-) -> tuple[str, str, str] | HTMLResponse:
+) -> tuple[str, str, str]:
     """The case a clock is started on, and whose it is (the plan's caseworker and team, else
-    the assessment's); the page that says why not (no such case or process)."""
-    ref = pages._ref(case_ref)
-    if ref is None or process not in ON_A_CASE:
-        return pages._not_found(request) if ref is None else _no_such_page(request)
+    the assessment's); ``PageInstead`` with the page that says why not (no such case or
+    process)."""
+    ref = pages._case_ref(request, case_ref)
+    if process not in ON_A_CASE:
+        raise PageInstead(_no_such_page(request))
     held = await pages._or_page(request, ref, pages._holder(web, ref))
-    if isinstance(held, HTMLResponse):
-        return held
     pages._may_record(user, held.team, ref)
     if held.review is not None:
         return ref, held.review.cycle.caseworker, held.review.cycle.team
     if held.assessment is not None:
         return ref, held.assessment.case.caseworker, held.assessment.case.team
-    return pages._not_found(request, ref)
+    raise PageInstead(pages._not_found(request, ref))
 
 
 def _start_page(
@@ -141,18 +133,17 @@ def _start_page(
     status_code: int = 200,
     fields: tuple[Field, ...] | None = None,
 ) -> HTMLResponse:
-    shown = fields or form.fields
-    return render(
+    return pages._form_page(
         request,
         "duty/start.html",
-        status_code=status_code,
+        fields or form.fields,
+        values,
+        errors,
+        status_code,
         form=form,
         case_ref=case_ref,
         caseworker=caseworker,
         team=team,
-        fields=shown,
-        values=values,
-        **pages._errors(shown, errors),
     )
 
 
@@ -270,10 +261,7 @@ def _transfer_in_page(
 async def clock_form(
     request: Request, case_ref: str, workflow_id: str, name: str, user: Writer, web: Web
 ) -> HTMLResponse:
-    found = await _clock_form(request, case_ref, workflow_id, name, user, web)
-    if isinstance(found, HTMLResponse):
-        return found
-    view, form = found
+    view, form = await _clock_form(request, case_ref, workflow_id, name, user, web)
     values = {f"on-{k}": v for k, v in date_parts(pages.today()).items()}
     return _record_page(request, view, form, values, [])
 
@@ -286,10 +274,7 @@ async def clock_form(
 async def record_on_clock(
     request: Request, case_ref: str, workflow_id: str, name: str, user: Writer, web: Web
 ) -> Response:
-    found = await _clock_form(request, case_ref, workflow_id, name, user, web)
-    if isinstance(found, HTMLResponse):
-        return found
-    view, form = found
+    view, form = await _clock_form(request, case_ref, workflow_id, name, user, web)
     values = typed(form.fields, await pages._posted(request))
     try:
         event = form.event_from(values)
@@ -323,33 +308,32 @@ def _recorded_banner(request: Request, view: DutyView, form: DutyForm) -> None:
         text = f"{where}: open."
     nxt = view.next_step
     if nxt is not None:
-        text += f" Next: {nxt.label} by {day(nxt.target)} ({nxt.regulation}), {wording.step_status(nxt)}."
+        text += f" {wording.next_step(nxt)}, {wording.step_status(nxt)}."
     pages._banner(request, case.case_ref, f"Recorded: {form.title}", text)
 
 
 async def _clock_form(
     request: Request, case_ref: str, workflow_id: str, name: str, user: User, web: WebContext
-) -> tuple[DutyView, DutyForm] | HTMLResponse:
-    ref = pages._ref(case_ref)
-    if ref is None:
-        return pages._not_found(request)
+) -> tuple[DutyView, DutyForm]:
+    """The clock to record on and its form ``name``; ``PageInstead`` when either cannot be
+    had, ``Forbidden`` when it is not a clock of ``user``'s team."""
+    ref = pages._case_ref(request, case_ref)
     view = await pages._or_page(
         request, ref, duty_file.one_clock(web.client, web.settings, ref, workflow_id, pages.today())
     )
-    if isinstance(view, HTMLResponse):
-        return view
     if not user.may_record(view.case.team):
         raise Forbidden(user, f"You cannot record events on {ref}: it is not your team's case.")
-    form = forms_for(view.case.process, view.case.variant).get(name)
+    forms = forms_for(view.case.process, view.case.variant)
+    form = forms.get(name)
     if form is None:
-        known = ", ".join(
-            f.title.lower() for f in forms_for(view.case.process, view.case.variant).values()
-        )
-        return error_page(
-            request,
-            404,
-            "Page not found",
-            f"That is not something this clock takes. It takes: {known}.",
+        known = ", ".join(f.title.lower() for f in forms.values())
+        raise PageInstead(
+            error_page(
+                request,
+                404,
+                "Page not found",
+                f"That is not something this clock takes. It takes: {known}.",
+            )
         )
     return view, form
 
@@ -362,15 +346,15 @@ def _record_page(
     errors: list[tuple[str | None, str]],
     status_code: int = 200,
 ) -> HTMLResponse:
-    return render(
+    return pages._form_page(
         request,
         "duty/record.html",
-        status_code=status_code,
+        form.fields,
+        values,
+        errors,
+        status_code,
         case_ref=view.case.case_ref,
         workflow_id=view.workflow_id,
         clock=duty_file.title_of(view.case.process, view.case.variant),
         form=form,
-        fields=form.fields,
-        values=values,
-        **pages._errors(form.fields, errors),
     )
