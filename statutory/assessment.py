@@ -434,7 +434,7 @@ class FinalPlanIssued(events.Event):
         assert closes is not None
         _require(
             self.on > closes or self.representations_received,
-            f"the 15 days for representations on the draft run to {closes} (reg 13(1)); "
+            f"the 15 days for representations on the draft run to {as_written(closes)} (reg 13(1)); "
             "issue the final plan after that, or record that representations were received",
         )
         missing = [a.describe() for a in case.advice if a.outstanding]

@@ -39,6 +39,7 @@ from statutory.assessment import (
     outcome,
     steps,
 )
+from statutory.dates import as_written
 from statutory.errors import RuleViolation
 from statutory.exceptions import Period, Reason
 from statutory.steps import Rag, StepState, StepStatus
@@ -351,6 +352,8 @@ def test_final_plan_within_the_15_day_representation_window() -> None:
     case = run(drafted(100))  # representations close on day 114
     rejects(case, FinalPlanIssued(on=day(114)), r"reg 13\(1\)")
     rejects(case, FinalPlanIssued(on=day(100)), "representations")
+    closes = as_written(day(114))  # "12 Sep 2025": a date as people write it
+    rejects(case, FinalPlanIssued(on=day(100)), f"draft run to {closes} \\(reg 13\\(1\\)\\)")
     # After the window, or earlier once representations were received.
     assert run([FinalPlanIssued(on=day(115))], case).ending is Ending.PLAN_ISSUED
     early = run([FinalPlanIssued(on=day(110), representations_received=True)], case)
