@@ -37,13 +37,14 @@ from typing import Any
 
 import structlog
 
-from scenarios import engine, report, results
+from scenarios import engine, report, results, team_results
 from scenarios import replications as replicating
 from scenarios.compare import Criterion, rank
 from scenarios.engine import Monthly, Run
 from scenarios.model import Scenario
 from scenarios.replication_words import outcome_words
 from scenarios.results import ScenarioResult
+from scenarios.teams import TeamRun
 
 log = structlog.get_logger(__name__)
 
@@ -58,8 +59,9 @@ RUN_CHARTS = ("backlog", "in_time", "caseload")
 CHART_FILES = (".png", ".svg")
 REPORT = "report.html"
 """A run's report for a board paper (``scenarios.report.write_run_report``)."""
-RUN_TABLES = ("summary", "weekly", "monthly", "replications")
-"""The CSV files ``scenarios.results.write_csv`` writes, without ``.csv``."""
+RUN_TABLES = ("summary", "weekly", "monthly", "replications", "teams_summary", "teams")
+"""The CSV files ``scenarios.results.write_csv`` writes, and ``scenarios.team_results.write_csv``
+for a scenario with teams, without ``.csv``."""
 COMPARISON_CHARTS = (
     "compare_past_20_weeks",
     "compare_review_backlog",
@@ -200,7 +202,8 @@ def draw(data: dict[str, Any], runs: list[Run], folder: Path, seed: int) -> list
     from scenarios import charts  # matplotlib: only in the process that draws
 
     result = ScenarioResult(Scenario.model_validate(data), runs)
-    written = results.write_csv(result, folder) + charts.write_charts(result, folder)
+    written = results.write_csv(result, folder) + team_results.write_csv(result, folder)
+    written += charts.write_charts(result, folder)
     written.append(report.write_run_report(result, folder, seed=seed, name=REPORT))
     return [p.name for p in written]
 
@@ -234,6 +237,18 @@ def runs_to_json(runs: Sequence[Run]) -> str:
                     ]
                     for (y, m), c in sorted(r.monthly.items())
                 ],
+                "teams": {
+                    name: {
+                        "weekly": t.weekly,
+                        "issued": [
+                            t.issued,
+                            t.within_20_weeks,
+                            t.counted_excluding_exceptions,
+                            t.within_20_weeks_excluding_exceptions,
+                        ],
+                    }
+                    for name, t in r.teams.items()
+                },
             }
             for r in runs
         ]
@@ -249,6 +264,13 @@ def runs_from_json(text: str) -> list[Run]:
                 (int(y), int(m)): Monthly(*map(int, counts)) for y, m, *counts in r["monthly"]
             },
             events=int(r["events"]),
+            teams={
+                name: TeamRun(
+                    {k: [float(v) for v in values] for k, values in t["weekly"].items()},
+                    *map(int, t["issued"]),
+                )
+                for name, t in r.get("teams", {}).items()
+            },
         )
         for r in json.loads(text)
     ]

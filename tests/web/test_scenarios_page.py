@@ -23,7 +23,7 @@ from ehc.web.scenario_view import comparison
 from ehc.web.security import REPORT_POLICY
 from scenarios import engine, model
 from scenarios.compare import Criterion, rank
-from scenarios.report import band_words, summary_rows
+from scenarios.report import band_words, summary_rows, team_table
 from scenarios.results import Band, ScenarioResult
 from tests.web.conftest import SignInAs
 from tests.web.signed_in import csrf_of
@@ -381,3 +381,31 @@ def test_a_band_is_written_as_its_median_and_its_10_to_90_range(
     band: Band, unit: str, words: str
 ) -> None:
     assert band_words(band, unit) == words
+
+
+async def test_a_run_with_teams_shows_each_team_and_keeps_it_after_a_restart(
+    analyst: httpx.AsyncClient, web_app: FastAPI
+) -> None:
+    run = await finished(web_app, await start(analyst, "shipped:county-two-teams", "1"))
+    assert run.status is Status.DONE, run.problem
+    page = await analyst.get(f"/scenarios/runs/{run.run_id}")
+    scenario = model.load(SHIPPED_FOLDER / "county-two-teams.toml")
+    result = ScenarioResult(scenario, engine.replicate(scenario, 1, 0))
+    expected = team_table(result)
+    assert expected is not None and len(expected.titles) == 2
+    shown = tables(page.text)["teams"]
+    assert shown == [[row.label, *row.values] for row in expected.rows]
+    for name in ("teams", "teams_summary"):
+        assert f"/files/{name}.csv" in page.text
+        csv_file = await analyst.get(f"/scenarios/runs/{run.run_id}/files/{name}.csv")
+        assert csv_file.status_code == 200 and csv_file.text.startswith("team,")
+    # A new process reads the teams back from disk.
+    kept = ScenarioRuns(run.folder.parent.parent)
+    again = kept.get(run.run_id)
+    assert again is not None
+    kept_result = kept.result(again)
+    assert kept_result is not None and team_table(kept_result) == expected
+    # A run without teams offers no team files.
+    plain = await finished(web_app, await start(analyst, FAST, "1"))
+    page = await analyst.get(f"/scenarios/runs/{plain.run_id}")
+    assert "teams.csv" not in page.text and "teams" not in tables(page.text)

@@ -50,7 +50,7 @@ from ehc.web.security import REPORT_POLICY
 from scenarios.compare import DESCRIPTION, Criterion, rank
 from scenarios.replication_words import target_words
 from scenarios.replications import Rule
-from scenarios.report import clearance_words, criterion_heading, summary_rows
+from scenarios.report import clearance_words, criterion_heading, summary_rows, team_table
 from scenarios.results import ScenarioResult
 
 
@@ -207,7 +207,8 @@ async def run_page(request: Request, run_id: str, user: Analyst, store: Runs) ->
         summary=summary_rows(result) if result else [],
         clearance=clearance_words(result) if result else "",
         charts=await asyncio.to_thread(run_charts, result, base) if result else [],
-        tables=RUN_TABLES if result else (),
+        tables=[t for t in RUN_TABLES if store.table_path(run.run_id, t)] if result else [],
+        teams=team_table(result) if result else None,
         report=result is not None and store.report_path(run.run_id) is not None,
     )
 
