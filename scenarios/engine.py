@@ -60,28 +60,12 @@ from scenarios.casefile import SimCase
 from scenarios.closures import Closures
 from scenarios.model import Policy, Scenario, Stage
 from scenarios.reviews import ReviewBook, ReviewsDone, next_review_due, transfer_review_due
+from scenarios.series import SERIES
 from scenarios.teams import TeamRun, Teams
 from statutory import assessment as rules
 from statutory import exceptions as exc
 from statutory.dates import days_beginning_with
 
-#: Weekly series every run records (see scenarios/README.md for their meaning).
-SERIES = (
-    "requests",
-    "open_assessments",
-    "past_20_weeks",
-    "overdue",
-    "psychology_waiting",
-    "plans_issued",
-    "plans_issued_in_time",
-    "plans_in_force",
-    "review_backlog",
-    "reviews_done",
-    "reviews_in_time",
-    "caseworkers",
-    "caseload_per_caseworker",
-    "hours_unused",
-)
 #: Weekly series a run records only when its scenario states what they count: requests
 #: withdrawn (``decisions.share_withdrawn``); reviews falling due in the week, as they fall due
 #: when the plan enters the book (``reviews.phase_transfer_share``).

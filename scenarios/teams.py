@@ -38,23 +38,11 @@ from scenarios.calendar import Week, applies, period_weeks, spread
 from scenarios.casefile import SimCase
 from scenarios.model import Scenario
 from scenarios.reviews import ReviewBook
+from scenarios.series import TEAM_SERIES
 from statutory.dates import weeks_after
 
-#: Weekly series each team records (see scenarios/README.md): as the council's of the same name.
-SERIES = (
-    "requests",
-    "open_assessments",
-    "past_20_weeks",
-    "plans_issued",
-    "plans_issued_in_time",
-    "plans_in_force",
-    "review_backlog",
-    "reviews_done",
-    "reviews_in_time",
-    "caseworkers",
-    "caseload_per_caseworker",
-    "hours_unused",
-)
+SERIES = TEAM_SERIES
+"""Weekly series each team records (``scenarios.series``)."""
 
 
 class Queue(Protocol):
