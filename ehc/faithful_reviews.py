@@ -2,16 +2,33 @@
 ``ReviewWorkflow`` on the Temporal time-skipping test server.
 
 A fast run keeps every review it held (``scenarios.reviews.ReviewsDone``: plans due on one day,
-reviewed on another; ``count`` of them, alike, so one is replayed). For each, a plan is made on
-the day whose 12 months end on the due date (``anchor_for``, CFA s44(1), reg 18); its review
-workflow is started that day at midday, as ``ehc review start`` starts it (``ehc.reviews``,
-without a settling period: the cycle starts on its anchor as a plan's next cycle does), and the
-server skips to the day the review concluded, when the meeting is held and the decision to
-maintain the plan is notified through the ``record`` update, as ``ehc review record`` sends
-them. The concluded cycle's timeline (its due date, whether the meeting was held within 12
-months, the reminders and escalations it sent) and the next cycle's due date are then compared
-with the fast engine (``ReviewsDone.in_time``, ``next_review_due``, and ``expected_alerts``:
-``statutory.alerts.plan`` over ``statutory.review.steps``, day by day, as the workflow does).
+reviewed on another; ``count`` of them, of which ``transfers`` were brought forward to that day
+for a phase transfer). It is taken in groups of plans alike (``alike``): those due by 12 months
+on the day, and those brought forward, one group for each 12-month due date; one plan of each
+group chosen is replayed. A plan is made on the day whose 12 months end on its 12-month due
+date (``anchor_for``, CFA s44(1), reg 18); its review workflow is started that day at midday,
+as ``ehc review start`` starts it (``ehc.reviews``, without a settling period: the cycle starts
+on its anchor as a plan's next cycle does), and the server skips to the day the review
+concluded, when the meeting is held and the decision to maintain the plan is notified through
+the ``record`` update, as ``ehc review record`` sends them. The concluded cycle's timeline and
+the next cycle's due date are then compared with the fast engine (``ReviewsDone.in_time``,
+``next_review_due``, and ``expected_alerts``: ``statutory.alerts.plan`` over
+``statutory.review.steps``, day by day, as the workflow does): the date the review was due by,
+whether it was held by it, the next due date, and the reminders and escalations it sent.
+
+Phase transfers (reg 18): a plan whose review was brought forward to 15 February is started
+with its transfer, as ``ehc review start --transfer primary-secondary --transfer-year N``
+gives it (``scenarios.reviews.phase_transfer``: a school move in the year of the 12-month due
+date). The workflow then counts the cycle as the transfer's (``transfer_in_cycle``; its
+``category``), keeps the 12-month due date for the meeting, and holds the plan to be finalised
+by the transfer's deadline (``transfer_deadline``): a decision to maintain it finalises it, as
+an amended plan issued would. Reg 18 asks for the review, and any amendments, completed by
+15 February, which is the fast engine's one-step review held by ``transfer_review_due``: so a
+transfer review is due by the transfer's deadline, in time if the plan was finalised by it
+(``phase_transfer_finalised_in_time``), and its 12-month due date and category must be the
+fast run's too. The workflow also asks for the meeting 12 weeks before the deadline, the
+latest that leaves room for an amendment (``latest_meeting_for``, a planning date); its
+reminders and escalations are among the alerts compared.
 
 Moving in time: the test server's clock runs from today and only forwards, and 12 months from a
 date depend on the calendar (29 February), so a review is moved by a whole number of 4-year
@@ -20,15 +37,14 @@ its dates are moved back before comparing. Reviews are replayed in the order tha
 of the server's clock, and a fresh server is started when the next one would pass 2099, the
 last date a case can have (``statutory.bounds.HORIZON``).
 
-Left out: reviews due on 29 February (no day's 12 months end on it: 29 Feb + 12 months is
-28 Feb), and, in a run with phase transfers, those due on 15 February: a fast run does not say
-which of them were brought forward for a transfer (``transfer_review_due``), nor from when.
+Left out: reviews whose 12-month due date is 29 February (no day's 12 months end on it:
+29 Feb + 12 months is 28 Feb).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -48,7 +64,7 @@ from ehc.reviews import Reviews
 from ehc.settings import Settings
 from ehc.text import day
 from scenarios.casefile import CASEWORKER, TEAM
-from scenarios.reviews import ReviewsDone, next_review_due, transfer_review_due
+from scenarios.reviews import ReviewsDone, next_review_due, phase_transfer
 from statutory import bounds
 from statutory import review as rules
 from statutory.alerts import AlertKind, AlertPolicy, SentAlert, plan, record_sent
@@ -71,17 +87,39 @@ def anchor_for(due: date) -> date | None:
     return anchor if rules.review_due(anchor) == due else None
 
 
+def alike(review: ReviewsDone) -> Iterator[ReviewsDone]:
+    """``review`` in groups of plans alike: those due on its day by 12 months, then those
+    brought forward to it for a phase transfer, a group for each 12-month due date (each with
+    that one ``transfers`` entry)."""
+    ordinary = review.count - sum(n for _, n in review.transfers)
+    if ordinary:
+        yield ReviewsDone(review.due, review.concluded, ordinary)
+    for twelve_months, n in review.transfers:
+        yield ReviewsDone(review.due, review.concluded, n, ((twelve_months, n),))
+
+
+def twelve_months(review: ReviewsDone) -> date:
+    """The 12-month due date of a group of plans alike (``alike``)."""
+    return review.transfers[0][0] if review.transfers else review.due
+
+
+def transfer_of(review: ReviewsDone) -> rules.PhaseTransfer | None:
+    """The phase transfer a group of plans alike was brought forward for, if any."""
+    return phase_transfer(twelve_months(review)) if review.transfers else None
+
+
 @dataclass(frozen=True, slots=True)
 class Sample:
     """The reviews chosen for replay, and the plan reviews of the run left out, by reason."""
 
     chosen: list[ReviewsDone]
+    """Groups of plans alike (``alike``), one plan of each to replay."""
     held: int
     """Plan reviews the fast run held."""
+    transfers: int
+    """Of them, phase-transfer reviews brought forward to 15 February."""
     leap_day: int
-    """Due on 29 February: no plan's 12 months end on it (``anchor_for``)."""
-    transfer_day: int
-    """Due on 15 February in a run with phase transfers (which were transfers is not known)."""
+    """Due on 29 February by 12 months: no plan's 12 months end on it (``anchor_for``)."""
 
 
 def _spread(reviews: list[ReviewsDone], n: int) -> list[ReviewsDone]:
@@ -89,32 +127,39 @@ def _spread(reviews: list[ReviewsDone], n: int) -> list[ReviewsDone]:
     return [reviews[i * len(reviews) // n] for i in range(n)] if n else []
 
 
-def sample(reviews: Sequence[ReviewsDone], limit: int, *, phase_transfers: bool) -> Sample:
+def _with_transfers(groups: list[ReviewsDone], n: int) -> list[ReviewsDone]:
+    """``n`` of ``groups`` (at most all), spread over the run: phase transfers their share of
+    ``n`` by plans, rounded up (so one at least where there are any), the others the rest."""
+    transfers = [g for g in groups if g.transfers]
+    others = [g for g in groups if not g.transfers]
+    plans = max(1, sum(g.count for g in groups))
+    share = -(-n * sum(g.count for g in transfers) // plans)
+    share = min(len(transfers), max(share, n - len(others)))
+    return _spread(transfers, share) + _spread(others, n - share)
+
+
+def sample(reviews: Sequence[ReviewsDone], limit: int) -> Sample:
     """Up to ``limit`` reviews to replay, half held in time and half late where the run has
-    enough of each, spread over the run."""
-
-    def transfer_day(r: ReviewsDone) -> bool:
-        # The day a review due late in that year is brought forward to (15 February, reg 18).
-        return phase_transfers and r.due == transfer_review_due(date(r.due.year, 12, 31))
-
-    leap = [r for r in reviews if anchor_for(r.due) is None]
-    moved = [r for r in reviews if transfer_day(r) and anchor_for(r.due) is not None]
-    eligible = [r for r in reviews if anchor_for(r.due) is not None and not transfer_day(r)]
-    in_time = [r for r in eligible if r.in_time]
-    late = [r for r in eligible if not r.in_time]
+    enough of each, spread over the run; of each half, phase transfers take their share
+    (``_with_transfers``)."""
+    groups = [g for r in reviews for g in alike(r)]
+    leap = [g for g in groups if anchor_for(twelve_months(g)) is None]
+    eligible = [g for g in groups if anchor_for(twelve_months(g)) is not None]
+    in_time = [g for g in eligible if g.in_time]
+    late = [g for g in eligible if not g.in_time]
     n_late = min(len(late), max(limit // 2, limit - len(in_time)))
     n_in_time = min(len(in_time), limit - n_late)
-    chosen = sorted(_spread(in_time, n_in_time) + _spread(late, n_late), key=_order)
+    chosen = _with_transfers(in_time, n_in_time) + _with_transfers(late, n_late)
     return Sample(
-        chosen=chosen,
+        chosen=sorted(chosen, key=_order),
         held=sum(r.count for r in reviews),
-        leap_day=sum(r.count for r in leap),
-        transfer_day=sum(r.count for r in moved),
+        transfers=sum(n for r in reviews for _, n in r.transfers),
+        leap_day=sum(g.count for g in leap),
     )
 
 
-def _order(r: ReviewsDone) -> tuple[date, date]:
-    return r.due, r.concluded
+def _order(r: ReviewsDone) -> tuple[date, date, date]:
+    return r.due, r.concluded, twelve_months(r)
 
 
 def _maintained(on: date) -> list[rules.ReviewEvent]:
@@ -125,19 +170,26 @@ def _maintained(on: date) -> list[rules.ReviewEvent]:
     ]
 
 
-def expected_alerts(review: ReviewsDone, policy: AlertPolicy) -> list[SentAlert]:
-    """Every reminder and escalation the review workflow sends for ``review``, in days from
-    its anchor: ``statutory.alerts.plan`` over the cycle's steps on each day, as the workflow
-    runs it (started at midday on the anchor, so that day's alerts go at once; then at the
-    alert hour each day; again after each event recorded at midday on the day it concluded,
-    and nothing once the decision concludes the cycle)."""
-    anchor = anchor_for(review.due)
+def _anchor(review: ReviewsDone, ref: str | None = None) -> date:
+    anchor = anchor_for(twelve_months(review))
     if anchor is None:
-        raise FaithfulError(f"no plan's review falls due on {day(review.due)}")
+        where = f"{ref}: " if ref else ""
+        raise FaithfulError(f"{where}no plan's review falls due on {day(twelve_months(review))}")
+    return anchor
+
+
+def expected_alerts(review: ReviewsDone, policy: AlertPolicy) -> list[SentAlert]:
+    """Every reminder and escalation the review workflow sends for ``review`` (a group of
+    plans alike), in days from its anchor: ``statutory.alerts.plan`` over the cycle's steps
+    (with its phase transfer, if any) on each day, as the workflow runs it (started at midday
+    on the anchor, so that day's alerts go at once; then at the alert hour each day; again
+    after each event recorded at midday on the day it concluded, and nothing once the
+    decision concludes the cycle)."""
+    anchor = _anchor(review)
     record = rules.PlanRecord(
         case_ref="EXPECTED", plan_date=anchor, caseworker=CASEWORKER, team=TEAM
     )
-    cycle = rules.first_cycle(record)
+    cycle = rules.first_cycle(record, transfer=transfer_of(review))
     workflow_id = "expected-review"  # keys need only be unique within the cycle
     sent: dict[str, SentAlert] = {}
 
@@ -167,9 +219,16 @@ class ReplayedReview:
     review: ReviewsDone
     ref: str
     due: date
-    """The cycle's due date (``review_due_by``)."""
+    """The date the cycle was held to: for a phase transfer it counted, the transfer's deadline
+    (``phase_transfer_deadline``), else its 12-month due date."""
+    twelve_months: date
+    """The cycle's 12-month due date (``review_due_by``)."""
+    category: rules.Category
+    """How the workflow counted the cycle: for a phase transfer, or not (``category``)."""
     in_time: bool | None
-    """The meeting was held within 12 months (``reviewed_within_12_months``)."""
+    """Held by ``due``: for a phase transfer, the plan finalised by its deadline
+    (``phase_transfer_finalised_in_time``), else the meeting held within 12 months
+    (``reviewed_within_12_months``)."""
     next_due: date
     """The next cycle's due date, as the workflow's next run holds it."""
     alerts: list[SentAlert]
@@ -193,12 +252,14 @@ def _sent(entries: Sequence[AlertLogEntry], start: date) -> list[SentAlert]:
 async def replay_review(
     env: WorkflowEnvironment, task_queue: str, review: ReviewsDone, ref: str
 ) -> ReplayedReview:
-    """Play one review through the workflow; see the module docstring."""
-    anchor = anchor_for(review.due)
-    if anchor is None:
-        raise FaithfulError(f"{ref}: no plan's review falls due on {day(review.due)}")
+    """Play one review (one plan of a group alike) through the workflow; see the module
+    docstring."""
+    anchor = _anchor(review, ref)
     shift = _moved_shift(anchor, await first_midday(env))
     start, concluded = anchor + shift, review.concluded + shift
+    transfer = transfer_of(review)
+    if transfer is not None:  # whole 4-year spans: the same 15 February, 4N years on
+        transfer = transfer.model_copy(update={"year": (twelve_months(review) + shift).year})
     settings = Settings.model_construct(task_queue=task_queue)
     service = Reviews(env.client, settings)
     workflow_id = review_workflow_id(ref)
@@ -207,7 +268,7 @@ async def replay_review(
         plan_record = rules.PlanRecord(
             case_ref=ref, plan_date=start, caseworker=CASEWORKER, team=TEAM
         )
-        await service.start(plan_record, today=start, settle=False)
+        await service.start(plan_record, transfer=transfer, today=start, settle=False)
         first_run = (await env.client.get_workflow_handle(workflow_id).describe()).run_id
         await until(env, datetime.combine(concluded, MIDDAY, UTC))
         for event in _maintained(concluded):
@@ -224,11 +285,19 @@ async def replay_review(
     if following.cycle.cycle != 2 or not following.previous:
         raise FaithfulError(f"{ref}: the workflow did not conclude the review")
     outcome = following.previous[-1]  # the concluded cycle's outcome, as the workflow saw it
+    # A cycle the workflow counted as a phase transfer's is held to the transfer's deadline.
+    deadline = cycle.key_dates.phase_transfer_deadline if outcome.phase_transfer else None
     return ReplayedReview(
         review=review,
         ref=ref,
-        due=outcome.review_due_by - shift,
-        in_time=outcome.reviewed_within_12_months,
+        due=(deadline or outcome.review_due_by) - shift,
+        twelve_months=outcome.review_due_by - shift,
+        category=outcome.category,
+        in_time=(
+            outcome.phase_transfer_finalised_in_time
+            if deadline
+            else outcome.reviewed_within_12_months
+        ),
         next_due=following.key_dates.review_due_by - shift,
         alerts=_sent(cycle.alerts, start),
         policy=settings.alert_policy,
@@ -238,7 +307,7 @@ async def replay_review(
 def _fits(review: ReviewsDone, earliest: date) -> tuple[date, bool]:
     """When ``review`` would start on a server whose first midday is ``earliest``, and whether
     every date the workflow counts (to the next review's due date) stays within bounds."""
-    anchor = anchor_for(review.due)
+    anchor = anchor_for(twelve_months(review))
     assert anchor is not None
     shift = _moved_shift(anchor, earliest)
     return anchor + shift, next_review_due(review.concluded) + shift <= bounds.HORIZON
@@ -283,6 +352,7 @@ class ReviewAgreement:
     ref: str
     review: ReviewsDone
     due: bool
+    """The date held to, and the 12-month due date and category (for a phase transfer)."""
     in_time: bool
     next_due: bool
     alerts: bool
@@ -295,20 +365,34 @@ class ReviewAgreement:
     def agrees(self) -> bool:
         return self.due and self.in_time and self.next_due and self.alerts
 
+    @property
+    def transfer(self) -> bool:
+        """A phase-transfer review, brought forward to 15 February."""
+        return bool(self.review.transfers)
+
 
 def review_agreement(replayed: ReplayedReview) -> ReviewAgreement:
-    """Compare one replayed review with what the fast engine says of it."""
+    """Compare one replayed review with what the fast engine says of it: the date it was due
+    by (for a phase transfer, ``transfer_review_due``, with its 12-month due date and the
+    workflow's category for the move), in time or late against it, the next due date (12
+    months from the review), and the alerts."""
     review = replayed.review
     expected = expected_alerts(review, replayed.policy)
     next_due = next_review_due(review.concluded)
+    transfer = transfer_of(review)
+    category = rules.category(transfer) if transfer else rules.Category.OTHER
     agree = {
-        "due": replayed.due == review.due,
+        "due": (replayed.due, replayed.twelve_months, replayed.category)
+        == (review.due, twelve_months(review), category),
         "in_time": replayed.in_time is review.in_time,
         "next_due": replayed.next_due == next_due,
         "alerts": replayed.alerts == expected,
     }
     said = {
-        "due": lambda: f"due {day(replayed.due)} (fast engine: {day(review.due)})",
+        "due": lambda: (
+            f"due {_held_to(replayed.due, replayed.twelve_months, replayed.category)} "
+            f"(fast engine: {_held_to(review.due, twelve_months(review), category)})"
+        ),
         "in_time": lambda: (
             f"held {_timeliness(replayed.in_time)} (fast engine: {_timeliness(review.in_time)})"
         ),
@@ -320,6 +404,8 @@ def review_agreement(replayed: ReplayedReview) -> ReviewAgreement:
     }
     wrong = [said[k]() for k, ok in agree.items() if not ok]
     held = f"due {day(review.due)}, held {day(review.concluded)}"
+    if transfer:
+        held = f"phase transfer {held}, 12 months {day(twelve_months(review))}"
     return ReviewAgreement(
         ref=replayed.ref,
         review=review,
@@ -328,6 +414,12 @@ def review_agreement(replayed: ReplayedReview) -> ReviewAgreement:
         words=f"{replayed.ref} ({held}): " + ("; ".join(wrong) if wrong else "agrees"),
         **agree,
     )
+
+
+def _held_to(due: date, twelve_months: date, category: rules.Category) -> str:
+    if due == twelve_months and category is rules.Category.OTHER:
+        return day(due)
+    return f"{day(due)} ({category.replace('-', ' ')}, 12 months {day(twelve_months)})"
 
 
 def _timeliness(in_time: bool | None) -> str:

@@ -508,7 +508,8 @@ class _Simulation:
     ) -> None:
         """``count`` plans of ``book`` whose next review falls due on ``due``, a share of them
         (drawn) for a phase transfer: due by 15 February instead (``transfer_review_due``),
-        unless that is before ``earliest``. Counts the reviews falling due in each week."""
+        unless that is before ``earliest`` (the book keeps their 12-month date, ``due``).
+        Counts the reviews falling due in each week."""
         moved = int(self.transfers.binomial(count, self.transfer_share)) if count else 0
         transfer_due = transfer_review_due(due)
         if earliest is not None and transfer_due < earliest:
@@ -516,7 +517,7 @@ class _Simulation:
         for day, n in ((due, count - moved), (transfer_due, moved)):
             if not n:
                 continue
-            book.add(day, n)
+            book.add(day, n, None if day == due else due)
             week = (day - self.start).days // 7
             if 0 <= week < len(self.due_by_week):
                 self.due_by_week[week] += n

@@ -11,11 +11,20 @@ Phase transfers (reg 18): a plan whose next review is the one for a move between
 education (into school, to junior, to secondary school) must be reviewed and amended by
 15 February of the year of the move. The simulator takes that year to be the one the 12-month
 due date falls in (``transfer_review_due``): a review due after 15 February is brought forward
-to it; one due on or before it already meets it. Moves to post-16 (31 March) and between
-post-16 settings are not modelled apart.
+to it; one due on or before it already meets it, and is an ordinary review here. Moves to
+post-16 (31 March) and between post-16 settings are not modelled apart.
 
 Plans are interchangeable for the timeline, so the book keeps counts per due day, not plans: a
 national book of 640,000 plans costs a few thousand dictionary entries.
+
+Which reviews were phase transfers: the book counts a day's plans in one total, which is all
+the fast engine reads, and beside it, for a day that reviews were brought forward to, how many
+of them came from each 12-month due date (``ReviewBook.add``'s ``twelve_months``). Which
+reviews are taken, in what order and in what ``ReviewsDone`` counts depends on the totals
+only; of those taken from a day, the transfers are counted first, earliest 12-month date first
+(a fixed rule: the plans of a day are alike), and ``ReviewsDone.transfers`` says how many and
+from when. Nothing is drawn for the split, so it changes no result of a run; the faithful
+engine reads it to replay transfer reviews through the review workflow.
 """
 
 from __future__ import annotations
@@ -41,13 +50,18 @@ def next_review_due(concluded: date) -> date:
 _SCHOOL_MOVE = review.TransferKind.PRIMARY_SECONDARY
 
 
+def phase_transfer(due: date) -> review.PhaseTransfer:
+    """The move the simulator takes a phase-transfer review to be for, for a plan whose next
+    review would be due on ``due`` by 12 months: a school move in the year ``due`` falls in."""
+    return review.PhaseTransfer(kind=_SCHOOL_MOVE, year=due.year)
+
+
 @lru_cache(maxsize=4096)
 def transfer_review_due(due: date) -> date:
     """The day by which a phase-transfer review must be done, for a plan whose next review
     would be due on ``due``: 15 February of that year if it comes first (reg 18,
     ``statutory.review.transfer_deadline``), else ``due`` itself."""
-    move = review.PhaseTransfer(kind=_SCHOOL_MOVE, year=due.year)
-    return min(due, review.transfer_deadline(move))
+    return min(due, review.transfer_deadline(phase_transfer(due)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +71,10 @@ class ReviewsDone:
     due: date
     concluded: date
     count: int
+    transfers: tuple[tuple[date, int], ...] = ()
+    """Of ``count``, the plans whose review was brought forward to ``due`` for a phase
+    transfer: (12-month due date, how many), earliest date first; the rest were due on ``due``
+    by 12 months."""
 
     @property
     def in_time(self) -> bool:
@@ -71,8 +89,14 @@ class ReviewBook:
     _days: list[date] = field(default_factory=list)
     """The days of ``_by_due`` in order, so a week reads only the days it needs."""
     _plans: int = 0
+    _transfers: dict[date, dict[date, int]] = field(default_factory=dict)
+    """Of the plans counted on a day, those brought forward to it for a phase transfer, by
+    their 12-month due date (only days that have some)."""
 
-    def add(self, due: date, count: int = 1) -> None:
+    def add(self, due: date, count: int = 1, twelve_months: date | None = None) -> None:
+        """``count`` plans whose next review is due on ``due``; ``twelve_months``: their
+        12-month due date, when their review was brought forward to ``due`` for a phase
+        transfer (``transfer_review_due``)."""
         if count > 0:
             n = self._by_due.get(due)
             if n is None:
@@ -80,6 +104,9 @@ class ReviewBook:
                 n = 0
             self._by_due[due] = n + count
             self._plans += count
+            if twelve_months is not None:
+                moved = self._transfers.setdefault(due, {})
+                moved[twelve_months] = moved.get(twelve_months, 0) + count
 
     @property
     def plans(self) -> int:
@@ -129,12 +156,50 @@ class ReviewBook:
             else:
                 del self._by_due[due]
                 del self._days[bisect_left(self._days, due)]
+            moved = self._take_transfers(due, n) if self._transfers else []
             if due >= week_start:
-                done.append(ReviewsDone(due, min(due, week_end), n))
+                done.append(ReviewsDone(due, min(due, week_end), n, tuple(moved)))
                 continue
             base, extra = divmod(n, 5)  # overdue: spread over the week's first five days
             for k in range(5):
                 share = base + (1 if k < extra else 0)
                 if share:
-                    done.append(ReviewsDone(due, week_start + timedelta(days=k), share))
+                    on = week_start + timedelta(days=k)
+                    done.append(ReviewsDone(due, on, share, _first(moved, share)))
         return done
+
+    def _take_transfers(self, due: date, n: int) -> list[tuple[date, int]]:
+        """Of ``n`` plans taken from those due on ``due``, the phase transfers: counted first,
+        earliest 12-month date first."""
+        by_date = self._transfers.get(due)
+        if by_date is None:
+            return []
+        taken: list[tuple[date, int]] = []
+        for twelve_months in sorted(by_date):
+            if n == 0:
+                break
+            k = min(n, by_date[twelve_months])
+            taken.append((twelve_months, k))
+            n -= k
+            if k == by_date[twelve_months]:
+                del by_date[twelve_months]
+            else:
+                by_date[twelve_months] -= k
+        if not by_date:
+            del self._transfers[due]
+        return taken
+
+
+def _first(moved: list[tuple[date, int]], n: int) -> tuple[tuple[date, int], ...]:
+    """Up to ``n`` plans from the front of ``moved``, taken out of it."""
+    taken: list[tuple[date, int]] = []
+    while n and moved:
+        twelve_months, k = moved[0]
+        if k <= n:
+            taken.append(moved.pop(0))
+            n -= k
+        else:
+            taken.append((twelve_months, n))
+            moved[0] = (twelve_months, k - n)
+            n = 0
+    return tuple(taken)

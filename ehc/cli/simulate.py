@@ -460,11 +460,7 @@ def _faithful(
     chosen = [c for c in closed if faithful.replayable(c)][:limit]
     if not chosen:
         fail(f"{scenario.name}: no closed case to replay in {scenario.scenario.weeks} weeks")
-    sample = reviewing.sample(
-        fast.reviews,
-        review_limit,
-        phase_transfers=scenario.reviews.phase_transfer_share is not None,
-    )
+    sample = reviewing.sample(fast.reviews, review_limit)
 
     async def go(
         progress: Progress, folder: Path
@@ -581,16 +577,18 @@ def _review_table(agreements: list[ReviewAgreement], sample: Sample) -> Table:
     table.add_column("Measure")
     table.add_column("Reviews", justify="right")
     late = sum(not a.review.in_time for a in agreements)
-    rows = [
-        ("Reviews held in the fast run", sample.held),
+    rows = [("Reviews held in the fast run", sample.held)]
+    if sample.transfers:
+        rows.append(("  of which phase transfers (due by 15 Feb)", sample.transfers))
+    rows += [
         ("Reviews replayed", len(agreements)),
         ("  of which held in time", len(agreements) - late),
         ("  of which held late", late),
-        ("Left out: due 29 Feb (no plan's 12 months end on it)", sample.leap_day),
     ]
-    if sample.transfer_day:
-        rows.append(("Left out: due 15 Feb (phase transfers not told apart)", sample.transfer_day))
+    if sample.transfers:
+        rows.append(("  of which phase transfers", sum(a.transfer for a in agreements)))
     rows += [
+        ("Left out: due 29 Feb (no plan's 12 months end on it)", sample.leap_day),
         ("Due date agrees", sum(a.due for a in agreements)),
         ("In time or late agrees", sum(a.in_time for a in agreements)),
         ("Next review's due date agrees", sum(a.next_due for a in agreements)),

@@ -1,6 +1,7 @@
 """Both engines agree review by review: the annual reviews a fast run held, replayed through the
 real review workflow on the Temporal time-skipping test server, fall due, are in time or late,
-set the next due date and send the reminders and escalations the fast engine says."""
+set the next due date and send the reminders and escalations the fast engine says; phase-transfer
+reviews brought forward to 15 February among them (reg 18)."""
 
 from __future__ import annotations
 
@@ -39,21 +40,38 @@ def test_the_anchor_is_the_day_whose_12_months_end_on_the_due_date() -> None:
         day += timedelta(days=1)
 
 
+FEB_15 = date(2020, 2, 15)
+#: Reviews held on 14 February 2020 for plans due on the 15th: one by 12 months, three brought
+#: forward for a phase transfer (two due by 12 months on 2 March, one on 29 February).
+ON_THE_15TH = ReviewsDone(
+    FEB_15, date(2020, 2, 14), 4, ((date(2020, 2, 29), 1), (date(2020, 3, 2), 2))
+)
+
+
 def test_the_sample_is_spread_over_in_time_and_late_reviews_and_says_what_it_left_out() -> None:
     held = [
         ReviewsDone(date(2020, 1, 10), date(2020, 2, 3), 2),  # late
         ReviewsDone(date(2020, 1, 20), date(2020, 2, 4), 1),  # late
-        ReviewsDone(date(2020, 2, 15), date(2020, 2, 14), 4),  # in time; a transfer's day
+        ON_THE_15TH,  # in time
         ReviewsDone(date(2020, 2, 29), date(2020, 2, 29), 3),  # nothing falls due then
         ReviewsDone(date(2020, 3, 2), date(2020, 3, 1), 1),  # in time
         ReviewsDone(date(2020, 3, 9), date(2020, 3, 8), 1),  # in time
     ]
-    found = reviewing.sample(held, 2, phase_transfers=False)
-    assert [r.in_time for r in found.chosen] == [False, True]
-    assert (found.held, found.leap_day, found.transfer_day) == (12, 3, 0)
-    with_transfers = reviewing.sample(held, 10, phase_transfers=True)
-    assert date(2020, 2, 15) not in {r.due for r in with_transfers.chosen}
-    assert len(with_transfers.chosen) == 4 and with_transfers.transfer_day == 4
+    assert list(reviewing.alike(ON_THE_15TH)) == [
+        ReviewsDone(FEB_15, date(2020, 2, 14), 1),
+        ReviewsDone(FEB_15, date(2020, 2, 14), 1, ((date(2020, 2, 29), 1),)),
+        ReviewsDone(FEB_15, date(2020, 2, 14), 2, ((date(2020, 3, 2), 2),)),
+    ]
+    found = reviewing.sample(held, 2)
+    # One late, one in time; of the ones in time, the transfers' share rounded up: one.
+    assert [(r.in_time, bool(r.transfers)) for r in found.chosen] == [(False, False), (True, True)]
+    assert (found.held, found.transfers, found.leap_day) == (12, 3, 4)
+    everything = reviewing.sample(held, 10)
+    assert len(everything.chosen) == 6, "all but those due by 12 months on 29 February"
+    assert [reviewing.twelve_months(r) for r in everything.chosen if r.due == FEB_15] == [
+        FEB_15,
+        date(2020, 3, 2),
+    ]
 
 
 def _sample() -> list[ReviewsDone]:
@@ -65,7 +83,7 @@ def _sample() -> list[ReviewsDone]:
         {"scenario.weeks": 12, "capacity.hours_per_task.review": {"value": 1.5, "assumed": True}},
     )
     run = engine.simulate(scenario, 3, keep_cases=True)
-    found = reviewing.sample(run.reviews, 6, phase_transfers=False)
+    found = reviewing.sample(run.reviews, 6)
     assert found.leap_day > 0, "the run held reviews due on 29 February 2020, left out"
     around_the_leap_day = [
         next(r for r in run.reviews if r.due == due and r.in_time)
@@ -105,6 +123,8 @@ def test_a_disagreement_reads_in_one_line() -> None:
         review=review,
         ref="SIMX-R00001",
         due=review.due,
+        twelve_months=review.due,
+        category=rules.Category.OTHER,
         in_time=False,
         next_due=date(2022, 3, 8),
         alerts=reviewing.expected_alerts(review, policy)[:-1],
@@ -117,6 +137,73 @@ def test_a_disagreement_reads_in_one_line() -> None:
     assert found.words.startswith("SIMX-R00001 (due 1 Mar 2021, held 9 Mar 2021): next due")
     assert "8 Mar 2022 (fast engine: 9 Mar 2022)" in found.words
     assert "not sent" in found.words
+
+    transfer = ReviewsDone(FEB_15, date(2020, 2, 20), 1, ((date(2020, 6, 1), 1),))
+    as_if_not = reviewing.ReplayedReview(
+        review=transfer,
+        ref="SIMX-R00002",
+        due=date(2020, 6, 1),
+        twelve_months=date(2020, 6, 1),
+        category=rules.Category.OTHER,
+        in_time=True,
+        next_due=date(2021, 2, 20),
+        alerts=reviewing.expected_alerts(transfer, policy),
+        policy=policy,
+    )
+    found = reviewing.review_agreement(as_if_not)
+    assert (found.due, found.in_time, found.next_due, found.alerts) == (False, False, True, True)
+    assert found.words == (
+        "SIMX-R00002 (phase transfer due 15 Feb 2020, held 20 Feb 2020, 12 months 1 Jun 2020): "
+        "due 1 Jun 2020 (fast engine: 15 Feb 2020 (secondary transfer, 12 months 1 Jun 2020)); "
+        "held in time (fast engine: late)"
+    )
+
+
+def _transfer_sample() -> list[ReviewsDone]:
+    """Reviews of a 60-week run with phase transfers and more review hours: transfer reviews
+    brought forward to 15 February, held late in 2020 (the backlog it starts with) and in time
+    in 2021; and reviews due on 15 February by 12 months, late and in time."""
+    scenario = variant(
+        "unitary-2020-phase-transfers-and-withdrawals",
+        {"scenario.weeks": 60, "capacity.hours_per_task.review": {"value": 1.5, "assumed": True}},
+    )
+    run = engine.simulate(scenario, 4, keep_cases=True)
+    groups = [g for r in run.reviews for g in reviewing.alike(r)]
+    transfers = reviewing.sample([g for g in groups if g.transfers], 4).chosen
+    on_the_15th = [g for g in groups if g.due.timetuple()[1:3] == (2, 15) and not g.transfers]
+    return transfers + reviewing.sample(on_the_15th, 2).chosen
+
+
+async def test_the_engines_agree_on_phase_transfer_reviews(tmp_path: Path) -> None:
+    reviews = _transfer_sample()
+    transfers = [r for r in reviews if r.transfers]
+    assert {r.in_time for r in transfers} == {True, False}
+    assert {r.in_time for r in reviews if not r.transfers} == {True, False}
+    replayed = await reviewing.replay_reviews(
+        lambda: faithful.time_skipping(BIN / "temporal-test-server"),
+        reviews,
+        faithful.faithful_worker(tmp_path),
+    )
+    assert [r.review for r in replayed] == reviews
+    assert all(reviewing.review_agreement(r).agrees for r in replayed), [
+        reviewing.review_agreement(r).words for r in replayed
+    ]
+    for r in replayed:
+        assert r.due == FEB_15.replace(year=r.review.due.year), r.ref
+        if r.review.transfers:  # the workflow counted the transfer: 15 February, not 12 months
+            assert r.category is rules.Category.SECONDARY_TRANSFER, r.ref
+            assert r.twelve_months == r.review.transfers[0][0] > r.due, r.ref
+            assert r.in_time is (r.review.concluded <= r.due), r.ref
+        else:
+            assert r.category is rules.Category.OTHER and r.twelve_months == r.due, r.ref
+        assert r.next_due == next_review_due(r.review.concluded), r.ref
+    # A transfer review missing 15 February escalates the plan's finalising; one in time does not.
+    for r in replayed:
+        if r.review.transfers:
+            missed = any(
+                a.step == "phase-transfer" and a.kind is AlertKind.ESCALATION for a in r.alerts
+            )
+            assert missed is not r.review.in_time, r.ref
 
 
 def test_engine_temporal_replays_reviews_too(tmp_path: Path) -> None:

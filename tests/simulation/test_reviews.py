@@ -1,11 +1,17 @@
-"""The annual-review book: 12-month due dates and the order reviews are held in."""
+"""The annual-review book: 12-month due dates, the order reviews are held in, and which of
+them were brought forward for a phase transfer."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
+import pytest
+
+from scenarios import engine
 from scenarios.model import Policy
-from scenarios.reviews import ReviewBook, next_review_due
+from scenarios.reviews import ReviewBook, next_review_due, transfer_review_due
+
+from .helpers import variant
 
 MONDAY = date(2024, 3, 4)
 SUNDAY = date(2024, 3, 10)
@@ -62,3 +68,80 @@ def test_new_in_time_first_holds_this_weeks_reviews_then_the_overdue_ones_then_e
     done = _book().take(7, MONDAY, SUNDAY, lead_days=56, policy=Policy.NEW_IN_TIME_FIRST)
     assert [d.due for d in done][-1] == date(2024, 4, 20), "held early with the hours left"
     assert sum(d.count for d in done if d.due == date(2024, 4, 20)) == 2
+
+
+def _book_with_transfers(split: bool) -> ReviewBook:
+    """``_book``, with plans brought forward to 15 February for a phase transfer beside the
+    ones due then by 12 months (told apart only when ``split``)."""
+    book = _book()
+    feb = date(2024, 2, 15)
+    book.add(feb, 2)
+    book.add(feb, 3, date(2024, 6, 1) if split else None)
+    book.add(feb, 1, date(2024, 3, 9) if split else None)
+    book.add(date(2024, 3, 8), 2)
+    book.add(date(2024, 3, 8), 4, date(2024, 9, 30) if split else None)
+    return book
+
+
+def _taken(book: ReviewBook, policy: Policy) -> list[list[tuple[date, date, int]]]:
+    weeks = [(MONDAY + timedelta(weeks=k), SUNDAY + timedelta(weeks=k)) for k in range(3)]
+    done = [book.take(5, start, end, lead_days=56, policy=policy) for start, end in weeks]
+    return [[(d.due, d.concluded, d.count) for d in week] for week in done]
+
+
+@pytest.mark.parametrize("policy", list(Policy))
+def test_the_transfer_split_changes_no_review_taken_and_sums_to_the_days_counts(
+    policy: Policy,
+) -> None:
+    split, plain = _book_with_transfers(True), _book_with_transfers(False)
+    assert _taken(split, policy) == _taken(plain, policy)
+    assert (split.plans, split.overdue(SUNDAY)) == (plain.plans, plain.overdue(SUNDAY))
+
+    book = _book_with_transfers(True)
+    done = book.take(100, MONDAY, SUNDAY, lead_days=365, policy=policy)
+    assert book.plans == 0
+    assert all(sum(n for _, n in d.transfers) <= d.count for d in done)
+    moved: dict[tuple[date, date], int] = {}
+    for d in done:
+        for twelve_months, n in d.transfers:
+            moved[d.due, twelve_months] = moved.get((d.due, twelve_months), 0) + n
+    assert moved == {
+        (date(2024, 2, 15), date(2024, 3, 9)): 1,
+        (date(2024, 2, 15), date(2024, 6, 1)): 3,
+        (date(2024, 3, 8), date(2024, 9, 30)): 4,
+    }
+
+
+def test_transfers_are_taken_first_earliest_12_month_date_first_over_the_week() -> None:
+    """An overdue day's reviews are spread Monday to Friday: its transfers go first."""
+    done = _book_with_transfers(True).take(
+        9, MONDAY, SUNDAY, lead_days=0, policy=Policy.OLDEST_FIRST
+    )
+    feb = [d for d in done if d.due == date(2024, 2, 15)]
+    assert [(d.concluded.day, d.count, d.transfers) for d in feb] == [
+        (4, 2, ((date(2024, 3, 9), 1), (date(2024, 6, 1), 1))),
+        (5, 1, ((date(2024, 6, 1), 1),)),
+        (6, 1, ((date(2024, 6, 1), 1),)),
+        (7, 1, ()),
+        (8, 1, ()),
+    ]
+
+
+def test_a_run_with_phase_transfers_says_which_reviews_were_transfers_and_nothing_else() -> None:
+    """The split is kept beside the counts: a run told nothing of it holds the same reviews."""
+    scenario = variant("unitary-2020-phase-transfers-and-withdrawals", {"scenario.weeks": 60})
+    run = engine.simulate(scenario, 4, keep_cases=True)
+    with pytest.MonkeyPatch.context() as patch:
+        add = ReviewBook.add
+        patch.setattr(ReviewBook, "add", lambda book, due, n=1, _=None: add(book, due, n))
+        plain = engine.simulate(scenario, 4, keep_cases=True)
+    assert run.weekly == plain.weekly
+    assert [(r.due, r.concluded, r.count) for r in run.reviews] == [
+        (r.due, r.concluded, r.count) for r in plain.reviews
+    ]
+    assert not any(r.transfers for r in plain.reviews)
+    transfers = [r for r in run.reviews if r.transfers]
+    assert {(r.due.month, r.due.day) for r in transfers} == {(2, 15)}
+    assert all(sum(n for _, n in r.transfers) <= r.count for r in transfers)
+    assert all(r.due < twelve_months for r in transfers for twelve_months, _ in r.transfers)
+    assert all(transfer_review_due(t) == r.due for r in transfers for t, _ in r.transfers)
