@@ -52,3 +52,5 @@ def test_in_time_rates_count_as_the_national_return() -> None:
     assert math.isnan(monthly[(2020, 2)]), "no plan issued in February"
     assert dict((m, p.median) for m, _, p in result.monthly(False))[(2020, 1)] == 60.0
     assert result.measure("within_20_weeks_excluding_exceptions").median == pytest.approx(75.0)
+    # 2 of the 10 plans had an exception: left out of the headline, and counted apart.
+    assert result.measure("exception_cases").median == pytest.approx(20.0)
