@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 
 from statutory import alerts, bounds
 from statutory import assessment as rules
@@ -69,6 +70,23 @@ DECISION, ADVICE, DRAFTING, FINALISING, CLOSED = range(5)
 CLOSURES = frozenset({exc.Reason.SCHOOL_CLOSURE, exc.Reason.EARLY_YEARS_CLOSURE})
 
 
+class Fate(NamedTuple):
+    """What a request will turn out to be, whatever the council does, drawn when it arrives
+    so that options compared meet the same requests (common random numbers): whether it is
+    agreed for assessment and ends with a plan, and the lead times of its steps (the
+    council's capacity only decides when each step's turn comes)."""
+
+    assessed: bool
+    issued: bool
+    psychology: timedelta
+    """From the request for psychology advice to when the psychologist can see the child."""
+    other_advice: timedelta
+    drafting: timedelta
+    finalising: timedelta
+    missed: int
+    """Days a missed psychology appointment delays the advice (0: none missed, reg 8(2)(c))."""
+
+
 class SimCase:
     """One simulated EHC needs assessment."""
 
@@ -82,6 +100,7 @@ class SimCase:
         "ending",
         "ep_done",
         "ep_ready",
+        "fate",
         "final_due",
         "final_target",
         "id",
@@ -125,6 +144,8 @@ class SimCase:
         self.ending: rules.Ending | None = None
         self.counted: Days = ()  # the overdue days the engine's weekly count has for it
         self.oldest = 0  # the engine's order under oldest-first
+        self.fate: Fate | None = None
+        """What the case will be, drawn when it arrives (the engine's: ``Fate``)."""
 
     @property
     def dates(self) -> rules.AssessmentDates:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from scenarios.results import ScenarioResult, format_value
+from scenarios.results import Band, ScenarioResult, format_value
 
 
 class Criterion(StrEnum):
@@ -102,14 +102,53 @@ def rank(results: list[ScenarioResult], criterion: Criterion) -> list[Ranked]:
     return [Ranked(i, r, _score(r, criterion)) for i, r in enumerate(ordered, start=1)]
 
 
+def _deciding(first: ScenarioResult, second: ScenarioResult, criterion: Criterion) -> str | None:
+    """The measure that put ``first`` ahead of ``second`` (None: a difference no band can
+    blur: one option clears the backlog and the other does not)."""
+    if criterion is not Criterion.CLEARANCE:
+        return RANKED_MEASURE[criterion]
+    cleared = first.clearance()[0] is not None, second.clearance()[0] is not None
+    if all(cleared):
+        return "backlog_cleared"
+    return "past_20_weeks_end" if not any(cleared) else None
+
+
+def close_call(ranked: list[Ranked], criterion: Criterion) -> str | None:
+    """A sentence when the first two options' 10-90% bands overlap on the measure that ranks
+    them: the order between them may be chance (None: it is not, or one option only)."""
+    if len(ranked) < 2:
+        return None
+    first, second = ranked[0].result, ranked[1].result
+    key = _deciding(first, second, criterion)
+    a, b = (None, None) if key is None else (first.find(key), second.find(key))
+    if a is None or b is None:
+        return None
+    low_a, high_a = _spread(a.band)
+    low_b, high_b = _spread(b.band)
+    if math.isnan(low_a) or math.isnan(low_b) or high_a < low_b or high_b < low_a:
+        return None
+    return (
+        f"A close call: the first two options' 10-90% bands overlap on {a.label.lower()}, so "
+        "the order between them may be chance; more replications, or a larger difference "
+        "between the options, would settle it."
+    )
+
+
+def _spread(band: Band) -> tuple[float, float]:
+    """A band's 10% and 90% values (a week band's NaN 90%: never, the horizon and beyond)."""
+    return band.low, math.inf if math.isnan(band.high) and not math.isnan(band.low) else band.high
+
+
 #: Measures shown side by side for every option.
 SIDE_BY_SIDE = (
     "within_20_weeks_excluding_exceptions",
     "within_20_weeks_last_3_months",
     "past_20_weeks_end",
     "review_backlog_end",
+    "reviews_in_time",
     "caseload_end",
     "backlog_cleared",
+    "review_backlog_cleared",
 )
 
 #: Cost measures shown beside them when any option states its costs.

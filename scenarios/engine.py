@@ -23,8 +23,12 @@ is requested, it may fall in a closure's window; the case then has the exception
 the LA's targets but pauses no work, and the other advice's lead time counts from the day the
 setting re-opens.
 
-Randomness: one ``random.Random`` and one ``numpy`` generator per replication, both from the
-replication's seed, so a run is reproducible; replications run in parallel processes.
+Randomness: generators per replication, all from the replication's seed, so a run is
+reproducible; replications run in parallel processes. Requests (how many a week, on which day)
+and what each will be (``casefile.Fate``: its decisions and lead times, drawn on arrival) come
+from generators of their own, so options run on one seed meet the same requests, each the
+same, and differ only in what the council's capacity and policy make of them (common random
+numbers: a comparison's differences come from the options, not from chance).
 Withdrawals, phase transfers, closures and appeals to the Tribunal (``scenarios.tribunal``)
 draw from generators of their own, made only when the scenario states them: a file without
 them draws exactly what it drew before they existed.
@@ -255,16 +259,21 @@ class _Simulation:
     def __init__(self, scenario: Scenario, seed: int, keep_cases: bool) -> None:
         self.s = scenario
         self.seed = seed
-        self.rng = random.Random(seed)
-        self.np = np.random.default_rng(seed)
+        self.rng = random.Random(seed)  # the start state's ages and histories
+        self.np = np.random.default_rng(seed)  # the start state's plans; plans ceasing
+        # Requests, when they arrive and what each will be (``cf.Fate``): generators of their
+        # own, so options compared meet the same requests on the same days, each with the same
+        # lead times and decisions, whatever their capacity does to the other draws.
+        self.demand = np.random.default_rng([seed, 1])
+        self.arrivals = random.Random(f"arrivals {seed}")
         self.keep_cases = keep_cases
         self.weeks = weeks(scenario)
         t, c = scenario.timings, scenario.capacity
-        self.decision_lead = _sampler(self.rng, t.decision.value)
-        self.psychology_lead = _sampler(self.rng, t.psychology.value)
-        self.other_lead = _sampler(self.rng, t.other_advice.value)
-        self.drafting_lead = _sampler(self.rng, t.drafting.value)
-        self.finalising_lead = _sampler(self.rng, t.finalising.value)
+        self.decision_lead = _sampler(self.arrivals, t.decision.value)
+        self.psychology_lead = _sampler(self.arrivals, t.psychology.value)
+        self.other_lead = _sampler(self.arrivals, t.other_advice.value)
+        self.drafting_lead = _sampler(self.arrivals, t.drafting.value)
+        self.finalising_lead = _sampler(self.arrivals, t.finalising.value)
         self.share_assessed = scenario.decisions.share_assessed.value
         self.share_issued = scenario.decisions.share_issued.value
         h = c.hours_per_task
@@ -280,10 +289,12 @@ class _Simulation:
         self.start = scenario.scenario.start
         rates = scenario.exception_rates()
         missed = rates.pop(exc.Reason.MISSED_APPOINTMENT, None)
-        self.missed = None if missed is None else (missed.share, _sampler(self.rng, missed.weeks))
+        self.missed = (
+            None if missed is None else (missed.share, _sampler(self.arrivals, missed.weeks))
+        )
         """Share of psychology appointments missed, and how long the delay lasts."""
         self.la_rates = [
-            (reason, rate.share, _sampler(self.rng, rate.weeks))
+            (reason, rate.share, _sampler(self.arrivals, rate.weeks))
             for reason, rate in sorted(rates.items())
         ]
         """Exceptions lifting the LA's limits: reason, share of cases, how long one lasts."""
@@ -363,11 +374,11 @@ class _Simulation:
     def _exceptions(self, received: date) -> tuple[rules.ExceptionSpan, ...]:
         """Exceptions lifting the LA's limits (reg 5(4), 10(4), 13(3); reg 2A), sampled."""
         spans: list[rules.ExceptionSpan] = []
-        uniform = self.rng.random
+        uniform = self.arrivals.random
         for reason, share, lasts in self.la_rates:
             if uniform() >= share:
                 continue
-            start = received + _length(self.rng.randint(0, EXCEPTION_START_DAYS))
+            start = received + _length(self.arrivals.randint(0, EXCEPTION_START_DAYS))
             length = max(1, lasts().days)
             if reason is exc.Reason.ABSENCE_FROM_AREA:
                 length = max(length, exc.MIN_CONTINUOUS_DAYS)
@@ -391,6 +402,7 @@ class _Simulation:
         if self.teams is not None:
             self.teams.join(case, team)
         case.ready = received + self.decision_lead()
+        case.fate = self._fate()
         self.work.add(case, case.ready)
         self.open += 1
         self.past.add(case.final_due.toordinal() + 1, 1)  # past 20 weeks after final_due
@@ -401,6 +413,22 @@ class _Simulation:
         if self.withdrawing is not None and self.withdrawals.random() < self.share_withdrawn:
             self._to_withdraw(case, received + self.withdrawal_lead())
         return case
+
+    def _fate(self) -> cf.Fate:
+        """What a request will be (``cf.Fate``), drawn as it arrives."""
+        uniform = self.arrivals.random
+        missed = 0
+        if self.missed is not None and uniform() < self.missed[0]:
+            missed = max(1, self.missed[1]().days)
+        return cf.Fate(
+            uniform() < self.share_assessed,
+            uniform() < self.share_issued,
+            self.psychology_lead(),
+            self.other_lead(),
+            self.drafting_lead(),
+            self.finalising_lead(),
+            missed,
+        )
 
     def _to_withdraw(self, case: SimCase, day: date) -> None:
         """``case`` is withdrawn on ``day`` if still open then; a day before the start (a case
@@ -427,9 +455,11 @@ class _Simulation:
 
     def _agree_to_assess(self, case: SimCase, on: date) -> None:
         """Decision to assess: psychology and other advice requested that day (reg 6(1))."""
-        ep_ready = on + self.psychology_lead()
-        if self.missed is not None and self.rng.random() < self.missed[0]:
-            delay = max(1, self.missed[1]().days)
+        fate = case.fate
+        assert fate is not None
+        ep_ready = on + fate.psychology
+        if fate.missed:
+            delay = fate.missed
             period = exc.Period(ep_ready, ep_ready + _length(delay - 1))
             exc.check_period(exc.Reason.MISSED_APPOINTMENT, period)
             case.spans += (rules.ExceptionSpan(exc.Reason.MISSED_APPOINTMENT, period, 1),)
@@ -437,7 +467,7 @@ class _Simulation:
             self.events += 1
         case.request_advice(on)
         case.ep_ready = ep_ready
-        case.other_done = self._other_advice_from(case, on) + self.other_lead()
+        case.other_done = self._other_advice_from(case, on) + fate.other_advice
         case.stage = cf.ADVICE
         self.psychology.add(case, ep_ready)
         self.overdue.recount(case)
@@ -459,7 +489,8 @@ class _Simulation:
         assert case.other_done is not None
         last = max(on, case.other_done)
         case.stage = cf.DRAFTING
-        case.ready = last + self.drafting_lead()
+        assert case.fate is not None
+        case.ready = last + case.fate.drafting
         self.work.add(case, case.ready)
         self.overdue.recount(case)
         self.waiting -= 1
@@ -469,7 +500,8 @@ class _Simulation:
         case.draft = on
         case.stage = cf.FINALISING
         close = _representations_close(on)
-        case.ready = close + _ONE_DAY + self.finalising_lead()
+        assert case.fate is not None
+        case.ready = close + _ONE_DAY + case.fate.finalising
         self.work.add(case, case.ready)
         self.events += 1  # overdue on the same days as when drafting: the final plan's target
 
@@ -675,7 +707,7 @@ class _Simulation:
         """
         undone = self.undone  # tasks of this week's list not yet done, by step
         floor = self._smallest_undone()
-        task_hours, uniform, start = self.hours, self.rng.random, week.start
+        task_hours, start = self.hours, week.start
         for _, case, stage in tasks:
             if hours < floor:
                 break
@@ -691,13 +723,15 @@ class _Simulation:
             if not undone[stage]:
                 floor = self._smallest_undone()
             day = max(case.ready, start)
+            fate = case.fate
+            assert fate is not None
             if stage == cf.DECISION:
-                if uniform() < self.share_assessed:
+                if fate.assessed:
                     self._agree_to_assess(case, day)
                 else:
                     self._close(case, rules.Ending.NOT_ASSESSED, day)
             elif stage == cf.DRAFTING:
-                if uniform() < self.share_issued:
+                if fate.issued:
                     self._serve_draft(case, day)
                 else:
                     self._close(case, rules.Ending.NOT_ISSUED, day)
@@ -729,8 +763,8 @@ class _Simulation:
 
     def _week(self, week: Week) -> None:
         self.issued = self.issued_in_time = 0
-        n = int(self.np.poisson(week.requests_expected))
-        for offset in sorted(self.rng.randint(0, 6) for _ in range(n)):
+        n = int(self.demand.poisson(week.requests_expected))
+        for offset in sorted(self.arrivals.randint(0, 6) for _ in range(n)):
             self._new_case(week.start + _LENGTHS[offset])
         if self.withdrawing is not None:
             self.series[WITHDRAWN].append(self._withdraw(week))
@@ -786,7 +820,7 @@ class _Simulation:
         s["caseload_per_caseworker"].append(
             (plans + self.open) / week.caseworkers if week.caseworkers else float("nan")
         )
-        s["hours_unused"].append(left)
+        s["hours_unused"].append(round(left, 6))  # no 4.5e-14 left over from sums
         if self.teams is not None:
             self.teams.count(week)
 

@@ -30,7 +30,7 @@ from markupsafe import Markup, escape
 from pydantic import BaseModel
 
 from scenarios import tribunal as tb
-from scenarios.compare import DESCRIPTION, RANKED_MEASURE, Criterion, Ranked
+from scenarios.compare import DESCRIPTION, RANKED_MEASURE, Criterion, Ranked, close_call
 from scenarios.model import Figure, Policy, Scenario, Sourced
 from scenarios.results import Band, Month, ScenarioResult, format_value
 from scenarios.team_results import team_results
@@ -705,9 +705,13 @@ def write_comparison_report(
             description=f"Ranked best first by the {DESCRIPTION[criterion]}.",
             facts=[
                 ("Options", f"{len(results):,}"),
-                ("Replications", _runs_words(first, seed) + " each, the same random draws"),
+                (
+                    "Replications",
+                    _runs_words(first, seed) + " each; every option meets the same requests",
+                ),
             ],
             criterion=criterion_heading(criterion),
+            close_call=close_call(ranked, criterion),
             options=[
                 Option(
                     r.rank,

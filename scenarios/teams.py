@@ -269,7 +269,7 @@ class Teams(Generic[Q]):
             s["caseload_per_caseworker"].append(
                 (plans + desk.open) / caseworkers if caseworkers else float("nan")
             )
-            s["hours_unused"].append(desk.left)
+            s["hours_unused"].append(round(desk.left, 6))
             desk.requests = desk.issued = desk.issued_in_time = 0
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Coroutine
 from datetime import UTC, date, datetime
@@ -19,8 +20,12 @@ if TYPE_CHECKING:
     from statutory.steps import StepStatus
 
 T = TypeVar("T")
-# Piped output gets wide lines rather than rich's 80-column default.
-out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+# Piped output gets wide lines rather than rich's 80-column default, unless COLUMNS says how
+# wide (rich reads it).
+out = Console(
+    highlight=False,
+    width=None if sys.stdout.isatty() or os.environ.get("COLUMNS", "").isdigit() else 160,
+)
 err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 1000)
 
 BAD_INPUT = 2

@@ -233,41 +233,25 @@ def _summary_table(result: results.ScenarioResult, replications: int, seed: int)
 
 
 #: The team table's columns: a measure of ``team_results.TeamResult.summary()`` and its heading.
-TEAM_COLUMNS = (
-    ("requests", "Requests"),
-    ("within_20_weeks_excluding_exceptions", "Within 20 weeks, excl. exceptions"),
-    ("past_20_weeks_end", "Open past 20 weeks"),
-    ("review_backlog_end", "Reviews overdue"),
-    ("review_backlog_cleared", "Review backlog cleared (week)"),
-    ("caseworkers_end", "Caseworkers"),
-    ("caseload_end", "Caseload per caseworker"),
-    ("hours_unused", "Hours unused a week"),
-)
-
-
 def _teams_table(result: results.ScenarioResult) -> Table | None:
-    """Each team's main measures (medians), a row a team; None without teams."""
-    found = team_results.team_results(result)
-    if not found:
+    """Each team's measures side by side, as the report gives them (a column a team); None
+    without teams."""
+    from scenarios import report
+
+    found = report.team_table(result)
+    if found is None:
         return None
     table = Table(
-        title="By team: medians; counts at the end of the run",
-        caption="A team's caseworkers carry only its own cases; psychology advice is one "
-        "county-wide service.",
+        title="By team: the median (the 10% to 90% values)",
+        caption="A team's caseworkers carry only its own cases: hours one team leaves unused "
+        "are not lent to another. Psychology advice is one county-wide service.",
         caption_justify="left",
     )
-    table.add_column("Team")
-    for _, heading in TEAM_COLUMNS:
-        table.add_column(heading, justify="right", overflow="fold")
-    for team in found:
-        measures = {m.key: m for m in team.summary()}
-        table.add_row(
-            team.title,
-            *(
-                _value(measures[key].band.median, measures[key].unit, result)
-                for key, _ in TEAM_COLUMNS
-            ),
-        )
+    table.add_column("Measure")
+    for title in found.titles:
+        table.add_column(title, justify="right")
+    for row in found.rows:
+        table.add_row(row.label, *row.values)
     return table
 
 
@@ -393,6 +377,8 @@ def compare(
     board_paper = report.write_comparison_report(ranked, rank_by, folder, seed=seed)
     written.append(board_paper)
     out.print(ranking_table(ranked, rank_by, outcome.replications, seed))
+    if close := comparing.close_call(ranked, rank_by):
+        out.print(close)
     out.print(outcome_words(outcome, rule, len(scenarios)))
     out.print(
         f"Wrote {len(written)} files to {folder}/; the report for a board paper: {board_paper}"
@@ -461,6 +447,11 @@ def _faithful(
     if not chosen:
         fail(f"{scenario.name}: no closed case to replay in {scenario.scenario.weeks} weeks")
     sample = reviewing.sample(fast.reviews, review_limit)
+    reviews = f" and {len(sample.chosen):,} annual reviews" if sample.chosen else ""
+    err.print(
+        f"{scenario.name}: replaying {len(chosen):,} closed cases{reviews} of a fast run through "
+        "the real workflows on the time-skipping server (under a second each)…"
+    )
 
     async def go(
         progress: Progress, folder: Path

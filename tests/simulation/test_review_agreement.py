@@ -167,7 +167,7 @@ def _transfer_sample() -> list[ReviewsDone]:
         "unitary-2020-phase-transfers-and-withdrawals",
         {"scenario.weeks": 60, "capacity.hours_per_task.review": {"value": 1.5, "assumed": True}},
     )
-    run = engine.simulate(scenario, 4, keep_cases=True)
+    run = engine.simulate(scenario, 6, keep_cases=True)
     groups = [g for r in run.reviews for g in reviewing.alike(r)]
     transfers = reviewing.sample([g for g in groups if g.transfers], 4).chosen
     on_the_15th = [g for g in groups if g.due.timetuple()[1:3] == (2, 15) and not g.transfers]

@@ -22,7 +22,7 @@ from ehc.web.scenario_runs import ScenarioRun, ScenarioRuns, Status
 from ehc.web.scenario_view import comparison
 from ehc.web.security import REPORT_POLICY
 from scenarios import engine, model
-from scenarios.compare import Criterion, rank
+from scenarios.compare import Criterion, close_call, rank
 from scenarios.report import band_words, summary_rows, team_table
 from scenarios.results import Band, ScenarioResult
 from tests.web.conftest import SignInAs
@@ -292,6 +292,10 @@ async def test_runs_of_different_lengths_are_compared_on_the_replications_they_s
     assert tables(page.text)["ranking"] == [
         [str(r.rank), r.title, r.score, *r.cells] for r in expected.rows
     ]
+    close = close_call(rank(two, Criterion.REVIEW_BACKLOG), Criterion.REVIEW_BACKLOG)
+    assert ('id="close-call"' in page.text) == (close is not None)
+    if close is not None:
+        assert close in html.unescape(page.text)
 
 
 async def test_a_run_left_to_choose_runs_until_its_figures_are_precise_and_says_so(

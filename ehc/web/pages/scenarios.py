@@ -47,7 +47,7 @@ from ehc.web.scenario_runs import (
 )
 from ehc.web.scenario_view import comparison, comparison_charts, run_charts
 from ehc.web.security import REPORT_POLICY
-from scenarios.compare import DESCRIPTION, Criterion, rank
+from scenarios.compare import DESCRIPTION, Criterion, close_call, rank
 from scenarios.replication_words import target_words
 from scenarios.replications import Rule
 from scenarios.report import clearance_words, criterion_heading, summary_rows, team_table
@@ -302,9 +302,7 @@ def _compare_errors(chosen: list[ScenarioRun], asked: int) -> list[tuple[str, st
     if len(set(names)) != len(names):
         return [("run", "Choose runs of different scenarios: two of them are the same one")]
     if len({r.seed for r in chosen}) > 1:
-        return [
-            ("run", "Choose runs with the same seed, so each option meets the same random draws")
-        ]
+        return [("run", "Choose runs with the same seed, so each option meets the same requests")]
     return []
 
 
@@ -350,9 +348,12 @@ async def compare_page(request: Request, user: Analyst, store: Runs) -> Response
     table = None
     charts = []
     compared_on = ""
+    close: str | None = None
     if form.asked and not form.errors:
         found = await asyncio.to_thread(store.compared, form.chosen)
-        table = comparison(rank(found, form.criterion), form.criterion)
+        ranked = rank(found, form.criterion)
+        table = comparison(ranked, form.criterion)
+        close = close_call(ranked, form.criterion)
         folder, _ = await store.comparison_charts(form.chosen)
         compared_on = _compared_on(form.chosen, found)
         charts = await asyncio.to_thread(comparison_charts, found, f"/scenarios/compare/{folder}")
@@ -369,6 +370,7 @@ async def compare_page(request: Request, user: Analyst, store: Runs) -> Response
         charts=charts,
         report=f"/scenarios/compare/report.html?{form.query}" if table else None,
         compared_on=compared_on,
+        close_call=close,
     )
 
 
@@ -379,7 +381,7 @@ def _compared_on(chosen: list[ScenarioRun], found: list[ScenarioResult]) -> str:
     n = len(found[0].runs)
     return (
         f"The runs have different numbers of replications: each is compared on its first "
-        f"{n:,}, as many as the shortest has, so that every option meets the same draws."
+        f"{n:,}, as many as the shortest has, so that every option meets the same requests."
     )
 
 
