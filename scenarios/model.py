@@ -643,6 +643,20 @@ def _where(loc: tuple[int | str, ...]) -> str:
 _UNKNOWN_KEY = ("extra_forbidden", "unexpected_keyword_argument")
 
 
+#: Pydantic's range errors, as a sentence: the words, and the bound's key in the error.
+_BOUNDS = {
+    "less_than_equal": ("at most", "le"),
+    "less_than": ("less than", "lt"),
+    "greater_than_equal": ("at least", "ge"),
+    "greater_than": ("more than", "gt"),
+}
+
+
+def _number(value: Any) -> str:
+    """1.0 as "1", 0.25 as "0.25": a bound or a value as the file would write it."""
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
 def describe(error: ValidationError) -> str:
     """The first problem of a validation error as ``key: problem``.
 
@@ -666,6 +680,9 @@ def describe(error: ValidationError) -> str:
         message = f"unknown key ({hint})"
     elif first["type"] == "missing":
         message = "missing (required)"
+    elif first["type"] in _BOUNDS:
+        words, key = _BOUNDS[first["type"]]
+        message = f"must be {words} {_number(first['ctx'][key])}, not {_number(first['input'])}"
     return f"{where}: {message}" if where else message
 
 

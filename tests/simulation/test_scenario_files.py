@@ -122,7 +122,7 @@ def test_missing_section_is_named() -> None:
 def test_share_out_of_range() -> None:
     data = _base()
     data["decisions"]["share_assessed"]["value"] = 1.2
-    assert "decisions.share_assessed: Input should be less than or equal to 1" in _error(data)
+    assert "decisions.share_assessed: must be at most 1, not 1.2" in _error(data)
 
 
 def test_lead_time_spread_must_be_ordered() -> None:

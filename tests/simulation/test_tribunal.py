@@ -401,10 +401,10 @@ def test_a_tribunal_figure_without_its_source_is_refused() -> None:
 @pytest.mark.parametrize(
     ("key", "value", "problem"),
     [
-        ("share_appealed.contents", 1.2, "Input should be less than or equal to 1"),
-        ("share_ordered", -0.1, "Input should be greater than or equal to 0"),
+        ("share_appealed.contents", 1.2, "must be at most 1, not 1.2"),
+        ("share_ordered", -0.1, "must be at least 0, not -0.1"),
         ("weeks_to_hearing", [20, 10, 30], "needs [low, most likely, high]"),
-        ("hours_per_task.notify", -1, "Input should be greater than or equal to 0"),
+        ("hours_per_task.notify", -1, "must be at least 0, not -1"),
     ],
 )
 def test_a_tribunal_figure_out_of_range_is_refused(key: str, value: Any, problem: str) -> None:
