@@ -27,6 +27,7 @@ import os
 import re
 import secrets
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -42,7 +43,7 @@ from scenarios import replications as replicating
 from scenarios.compare import Criterion, rank
 from scenarios.engine import Monthly, Run
 from scenarios.model import Scenario
-from scenarios.replication_words import outcome_words
+from scenarios.replication_words import duration, outcome_words
 from scenarios.results import ScenarioResult
 from scenarios.teams import TeamRun
 
@@ -69,6 +70,8 @@ COMPARISON_CHARTS = (
     "compare_caseload_per_caseworker",
     "compare_in_time",
 )
+FEW_SECONDS = 3.0
+"""A run with less than this left gives no estimate (the words would change too fast)."""
 KEPT_IN_MEMORY = 8
 """Finished runs whose results stay loaded (others are read back from disk when asked)."""
 
@@ -114,6 +117,8 @@ class ScenarioRun:
     problem: str | None = None
     scenario_data: dict[str, Any] = field(default_factory=dict)
     result: ScenarioResult | None = None
+    began: float = field(default_factory=time.monotonic)
+    """When this process started it (``time.monotonic``), for the time left."""
     finished: threading.Event = field(default_factory=threading.Event)
     """Set once the run has ended (done, failed or stopped): tests and callers wait on it."""
 
@@ -126,10 +131,14 @@ class ScenarioRun:
         """How far it has got, in words: "Replication 12 of 50"."""
         if self.status is Status.RUNNING:
             about = "about " if self.automatic else ""
-            return (
+            words = (
                 f"Replication {min(self.completed + 1, self.replications):,} of "
                 f"{about}{self.replications:,}"
             )
+            left = self.seconds_left()
+            if left is not None and left >= FEW_SECONDS:
+                words += f"; about {duration(left)} left"
+            return words
         if self.status is Status.DRAWING:
             n = self.replications
             done = "The replication is" if n == 1 else f"All {n} replications are"
@@ -139,6 +148,14 @@ class ScenarioRun:
             Status.FAILED: "The run failed",
             Status.STOPPED: "Stopped before it finished",
         }[self.status]
+
+    def seconds_left(self) -> float | None:
+        """Seconds the run still needs, from the time its replications have taken so far
+        (None: none has finished yet)."""
+        if not self.completed:
+            return None
+        spent = time.monotonic() - self.began
+        return spent / self.completed * max(0, self.replications - self.completed)
 
     def meta(self) -> dict[str, Any]:
         return {
