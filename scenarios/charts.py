@@ -16,7 +16,7 @@ import math
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -233,6 +233,32 @@ def _band_key() -> Patch:
     return Patch(facecolor=GREY, alpha=0.25, edgecolor="none", label=BAND_LABEL)
 
 
+#: Light shading for the days settings are closed (``[exceptions.school-closure]``...).
+CLOSED = "#f3f2f1"  # GOV.UK's light grey
+CLOSED_LABEL = "Grey: schools or settings closed (closure exceptions)"
+
+
+def _closures(axes: Sequence[Axes], scenario: Scenario) -> list[Patch]:
+    """The scenario's closures within its span, shaded behind the lines of ``axes``; the
+    legend's key for them (none: no closure stated)."""
+    start, end = scenario.scenario.start, scenario.end
+    shown = False
+    for rate in scenario.closure_rates().values():
+        for closure in rate.closures:
+            if closure.end < start or closure.start > end:
+                continue
+            for ax in axes:
+                ax.axvspan(
+                    _x(max(closure.start, start)),
+                    _x(min(closure.end, end) + timedelta(days=1)),
+                    color=CLOSED,
+                    zorder=0,
+                    linewidth=0,
+                )
+            shown = True
+    return [Patch(facecolor=CLOSED, edgecolor=BARS, label=CLOSED_LABEL)] if shown else []
+
+
 def _lines(ax: Axes) -> list[Artist]:
     return [line for line in ax.get_lines() if not str(line.get_label()).startswith("_")]
 
@@ -363,7 +389,8 @@ def _finish_weekly(fig: Figure, ax: Axes, result: ScenarioResult, ylabel: str) -
     _counts(ax, ylabel)
     _month_ticks(ax, _span(result))
     ax.grid(alpha=0.3)
-    _legend(fig, [*_lines(ax), _band_key()])
+    closed = _closures([ax], result.scenario)
+    _legend(fig, [*_lines(ax), _band_key(), *closed])
     _mark(fig, [ax], markers(result.scenario))
 
 
@@ -475,7 +502,8 @@ def in_time_figure(result: ScenarioResult) -> Figure:
         ax.grid(alpha=0.3)
     bars = Patch(facecolor=BARS, label="Bars below: plans issued in the month (median)")
     _title(fig, RUN_CHART_TITLES["in_time"], result.scenario.scenario.title)
-    _legend(fig, [*_lines(rate), _band_key(), *_few_key(rate), bars])
+    closed = _closures([rate, plans], result.scenario)
+    _legend(fig, [*_lines(rate), _band_key(), *_few_key(rate), bars, *closed])
     _mark(fig, [rate, plans], markers(result.scenario))
     return fig
 

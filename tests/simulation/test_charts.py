@@ -236,3 +236,29 @@ def test_comparison_legends_name_each_option_by_its_title(result: ScenarioResult
     finally:
         for fig in found.values():
             plt.close(fig)
+
+
+def test_school_closures_are_shaded_on_every_chart_and_named_in_the_legend(
+    figures: dict[str, Figure],
+) -> None:
+    scenario = variant("unitary-2020-school-holidays", {"scenario.weeks": 40})
+    result = ScenarioResult(scenario, engine.replicate(scenario, 1, 0))
+    closed = [
+        c
+        for rate in scenario.closure_rates().values()
+        for c in rate.closures
+        if c.start <= scenario.end
+    ]
+    assert closed, "the run spans a summer closure"
+    for name, fig in charts.run_figures(result).items():
+        assert charts.CLOSED_LABEL in _legend(fig), name
+        shaded = [
+            (_day(p.get_x()), _day(p.get_x() + p.get_width()))
+            for p in fig.axes[0].patches
+            if isinstance(p, Rectangle)
+            and p.get_facecolor()[:3] == (243 / 255, 242 / 255, 241 / 255)
+        ]
+        assert shaded == [(c.start, c.end + timedelta(days=1)) for c in closed], name
+        plt.close(fig)
+    for name, fig in figures.items():  # a scenario without closures: nothing shaded
+        assert charts.CLOSED_LABEL not in _legend(fig), name
