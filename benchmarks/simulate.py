@@ -141,7 +141,11 @@ def _faithful(cases: int = 100) -> dict[str, Any]:
     import tempfile
 
     from ehc import faithful
+    from ehc.logs import configure
+    from ehc.temporal import use_project_logging
 
+    configure("WARNING", "json")  # stdout holds only the measurements
+    use_project_logging()  # the SDK core's lines too, through the same logging
     server = Path(sys.executable).parent / "temporal-test-server"
     if not server.exists():
         return {"benchmark": "faithful", "skipped": f"no test server at {server} (dev extra)"}
@@ -150,8 +154,9 @@ def _faithful(cases: int = 100) -> dict[str, Any]:
     chosen = [c for c in run.cases if faithful.replayable(c)][:cases]
 
     async def go(folder: Path) -> list[faithful.Replayed]:
-        async with faithful.time_skipping(server) as env:
-            return await faithful.replay(env, chosen, faithful.faithful_worker(folder))
+        return await faithful.replay(
+            lambda: faithful.time_skipping(server), chosen, faithful.faithful_worker(folder)
+        )
 
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder:

@@ -3,9 +3,9 @@
 
 A fast run keeps every review it held (``scenarios.reviews.ReviewsDone``: plans due on one day,
 reviewed on another; ``count`` of them, of which ``transfers`` were brought forward to that day
-for a phase transfer). It is taken in groups of plans alike (``alike``): those due by 12 months
-on the day, and those brought forward, one group for each 12-month due date; one plan of each
-group chosen is replayed. A plan is made on the day whose 12 months end on its 12-month due
+for a phase transfer, for ``move``). It is taken in groups of plans alike (``alike``): those due
+by 12 months on the day, and those brought forward, one group for each 12-month due date; one
+plan of each group chosen is replayed. A plan is made on the day whose 12 months end on its 12-month due
 date (``anchor_for``, CFA s44(1), reg 18); its review workflow is started that day at midday,
 as ``ehc review start`` starts it (``ehc.reviews``, without a settling period: the cycle starts
 on its anchor as a plan's next cycle does), and the server skips to the day the review
@@ -16,15 +16,17 @@ the next cycle's due date are then compared with the fast engine (``ReviewsDone.
 ``statutory.review.steps``, day by day, as the workflow does): the date the review was due by,
 whether it was held by it, the next due date, and the reminders and escalations it sent.
 
-Phase transfers (reg 18): a plan whose review was brought forward to 15 February is started
-with its transfer, as ``ehc review start --transfer primary-secondary --transfer-year N``
-gives it (``scenarios.reviews.phase_transfer``: a school move in the year of the 12-month due
-date). The workflow then counts the cycle as the transfer's (``transfer_in_cycle``; its
-``category``), keeps the 12-month due date for the meeting, and holds the plan to be finalised
-by the transfer's deadline (``transfer_deadline``): a decision to maintain it finalises it, as
-an amended plan issued would. Reg 18 asks for the review, and any amendments, completed by
-15 February, which is the fast engine's one-step review held by ``transfer_review_due``: so a
-transfer review is due by the transfer's deadline, in time if the plan was finalised by it
+Phase transfers (reg 18(1)): a plan whose review was brought forward to 15 February for a
+school move is started with its transfer, as ``ehc review start --transfer primary-secondary
+--transfer-year N`` gives it, and one brought forward to 31 March for a move to post-16 as
+``--transfer secondary-post16`` gives it (``scenarios.reviews.phase_transfer``: the book's
+move, in the year of the 12-month due date). The workflow then counts the cycle as the
+transfer's (``transfer_in_cycle``; its ``category``: secondary or post-16 transfer), keeps the
+12-month due date for the meeting, and holds the plan to be finalised by the transfer's
+deadline (``transfer_deadline``): a decision to maintain it finalises it, as an amended plan
+issued would. Reg 18 asks for the review, and any amendments, completed by that deadline,
+which is the fast engine's one-step review held by ``transfer_review_due``: so a transfer
+review is due by the transfer's deadline, in time if the plan was finalised by it
 (``phase_transfer_finalised_in_time``), and its 12-month due date and category must be the
 fast run's too. The workflow also asks for the meeting 12 weeks before the deadline, the
 latest that leaves room for an amendment (``latest_meeting_for``, a planning date); its
@@ -90,12 +92,12 @@ def anchor_for(due: date) -> date | None:
 def alike(review: ReviewsDone) -> Iterator[ReviewsDone]:
     """``review`` in groups of plans alike: those due on its day by 12 months, then those
     brought forward to it for a phase transfer, a group for each 12-month due date (each with
-    that one ``transfers`` entry)."""
+    that one ``transfers`` entry, and the move)."""
     ordinary = review.count - sum(n for _, n in review.transfers)
     if ordinary:
         yield ReviewsDone(review.due, review.concluded, ordinary)
     for twelve_months, n in review.transfers:
-        yield ReviewsDone(review.due, review.concluded, n, ((twelve_months, n),))
+        yield ReviewsDone(review.due, review.concluded, n, ((twelve_months, n),), review.move)
 
 
 def twelve_months(review: ReviewsDone) -> date:
@@ -105,7 +107,7 @@ def twelve_months(review: ReviewsDone) -> date:
 
 def transfer_of(review: ReviewsDone) -> rules.PhaseTransfer | None:
     """The phase transfer a group of plans alike was brought forward for, if any."""
-    return phase_transfer(twelve_months(review)) if review.transfers else None
+    return phase_transfer(twelve_months(review), review.move) if review.transfers else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +119,8 @@ class Sample:
     held: int
     """Plan reviews the fast run held."""
     transfers: int
-    """Of them, phase-transfer reviews brought forward to 15 February."""
+    """Of them, phase-transfer reviews brought forward to their move's deadline (15 February
+    or 31 March)."""
     leap_day: int
     """Due on 29 February by 12 months: no plan's 12 months end on it (``anchor_for``)."""
 
@@ -258,7 +261,7 @@ async def replay_review(
     shift = _moved_shift(anchor, await first_midday(env))
     start, concluded = anchor + shift, review.concluded + shift
     transfer = transfer_of(review)
-    if transfer is not None:  # whole 4-year spans: the same 15 February, 4N years on
+    if transfer is not None:  # whole 4-year spans: the same deadline, 4N years on
         transfer = transfer.model_copy(update={"year": (twelve_months(review) + shift).year})
     settings = Settings.model_construct(task_queue=task_queue)
     service = Reviews(env.client, settings)
@@ -367,7 +370,7 @@ class ReviewAgreement:
 
     @property
     def transfer(self) -> bool:
-        """A phase-transfer review, brought forward to 15 February."""
+        """A phase-transfer review, brought forward to its move's deadline."""
         return bool(self.review.transfers)
 
 

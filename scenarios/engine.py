@@ -10,8 +10,8 @@ operational targets that exceptions pause), ``statutory.dates.days_beginning_wit
 of representations, reg 13(1)), ``statutory.exceptions.check_period`` (every sampled exception is
 one the law allows), ``statutory.assessment.outcome`` (within 20 weeks including and excluding
 exceptions, through ``casefile.issued_in_time``) and ``scenarios.reviews.next_review_due`` (12
-months: ``statutory.review``; brought forward to 15 February for a phase transfer,
-``scenarios.reviews.transfer_review_due``).
+months: ``statutory.review``; brought forward to 15 February for a phase transfer to or
+within school, to 31 March for one to post-16, ``scenarios.reviews.transfer_review_due``).
 
 Withdrawals (``decisions.share_withdrawn``): a request to be withdrawn waits, by the week of its
 withdrawal, for that week to come; if its case is still open then, it closes that day before the
@@ -63,16 +63,25 @@ from scenarios.calendar import Week, weeks
 from scenarios.casefile import SimCase
 from scenarios.closures import Closures
 from scenarios.model import Policy, Scenario, Stage
-from scenarios.reviews import ReviewBook, ReviewsDone, next_review_due, transfer_review_due
+from scenarios.reviews import (
+    POST16_MOVE,
+    SCHOOL_MOVE,
+    ReviewBook,
+    ReviewsDone,
+    next_review_due,
+    transfer_review_due,
+)
 from scenarios.series import SERIES
 from scenarios.teams import TeamRun, Teams
 from statutory import assessment as rules
 from statutory import exceptions as exc
 from statutory.dates import days_beginning_with
+from statutory.review import TransferKind
 
 #: Weekly series a run records only when its scenario states what they count: requests
 #: withdrawn (``decisions.share_withdrawn``); reviews falling due in the week, as they fall due
-#: when the plan enters the book (``reviews.phase_transfer_share``).
+#: when the plan enters the book (``reviews.phase_transfer_share``,
+#: ``reviews.post16_transfer_share``).
 WITHDRAWN = "withdrawn"
 REVIEWS_DUE = "reviews_due"
 
@@ -82,7 +91,7 @@ def series_of(scenario: Scenario) -> tuple[str, ...]:
     return (
         SERIES
         + ((WITHDRAWN,) if scenario.decisions.share_withdrawn is not None else ())
-        + ((REVIEWS_DUE,) if scenario.reviews.phase_transfer_share is not None else ())
+        + ((REVIEWS_DUE,) if scenario.reviews.states_transfers else ())
         + (tb.SERIES if scenario.tribunal is not None else ())
     )
 
@@ -335,17 +344,28 @@ class _Simulation:
         self.withdrawing = {}
 
     def _set_up_transfers(self, seed: int) -> None:
-        """Phase transfers, when the scenario states them, from a generator of their own."""
+        """Phase transfers, when the scenario states them, each share from a generator of its
+        own: stating the post-16 share leaves the school moves drawn as they were."""
         self.plans_due: Callable[[ReviewBook, date, int], None] = ReviewBook.add
         """Adds plans to a book by their next review's due date (with phase transfers, when
         the scenario states them)."""
-        share = self.s.reviews.phase_transfer_share
-        self.with_transfers = share is not None
+        reviews = self.s.reviews
+        self.with_transfers = reviews.states_transfers
         self.due_by_week: list[int] = []  # reviews falling due, by week (with transfers)
-        if share is None:
+        if not self.with_transfers:
             return
-        self.transfer_share = share.value
-        self.transfers = np.random.default_rng([seed, 18])  # 18: reg 18
+        school, post16 = reviews.phase_transfer_share, reviews.post16_transfer_share
+        self.transfer_share = school.value if school else 0.0
+        self.transfers: np.random.Generator | None = None
+        if school is not None:
+            self.transfers = np.random.default_rng([seed, 18])  # 18: reg 18
+        # Drawn only of the plans not drawn for a school move: scaled up to stay a share of
+        # all plans.
+        rest = 1 - self.transfer_share
+        self.post16_share = post16.value / rest if post16 and rest > 0 else 0.0
+        self.post16: np.random.Generator | None = None
+        if post16 is not None:
+            self.post16 = np.random.default_rng([seed, 18, 16])  # 16: post-16
         self.due_by_week = [0] * self.s.scenario.weeks
         self.plans_due = self._plans_due_with_transfers
 
@@ -538,21 +558,37 @@ class _Simulation:
     def _plans_due_with_transfers(
         self, book: ReviewBook, due: date, count: int, earliest: date | None = None
     ) -> None:
-        """``count`` plans of ``book`` whose next review falls due on ``due``, a share of them
-        (drawn) for a phase transfer: due by 15 February instead (``transfer_review_due``),
-        unless that is before ``earliest`` (the book keeps their 12-month date, ``due``).
-        Counts the reviews falling due in each week."""
-        moved = int(self.transfers.binomial(count, self.transfer_share)) if count else 0
-        transfer_due = transfer_review_due(due)
-        if earliest is not None and transfer_due < earliest:
-            moved = 0
-        for day, n in ((due, count - moved), (transfer_due, moved)):
+        """``count`` plans of ``book`` whose next review falls due on ``due``, shares of them
+        (drawn) for a phase transfer: a school move due by 15 February instead, one to post-16
+        by 31 March (``transfer_review_due``), unless that is before ``earliest`` (the book
+        keeps their 12-month date, ``due``, and the move). Counts the reviews falling due in
+        each week."""
+        school = 0
+        if self.transfers is not None and count:
+            school = int(self.transfers.binomial(count, self.transfer_share))
+        post16 = 0
+        if self.post16 is not None and count > school:
+            post16 = int(self.post16.binomial(count - school, self.post16_share))
+        moved: list[tuple[date, int, TransferKind]] = []
+        for n, move in ((school, SCHOOL_MOVE), (post16, POST16_MOVE)):
             if not n:
                 continue
-            book.add(day, n, None if day == due else due)
-            week = (day - self.start).days // 7
-            if 0 <= week < len(self.due_by_week):
-                self.due_by_week[week] += n
+            day = transfer_review_due(due, move)
+            if day != due and (earliest is None or day >= earliest):
+                moved.append((day, n, move))
+                count -= n
+        if count:
+            book.add(due, count)
+            self._falls_due(due, count)
+        for day, n, move in moved:
+            book.bring_forward(day, n, due, move)
+            self._falls_due(day, n)
+
+    def _falls_due(self, day: date, n: int) -> None:
+        """Counts ``n`` reviews falling due on ``day`` in its week."""
+        week = (day - self.start).days // 7
+        if 0 <= week < len(self.due_by_week):
+            self.due_by_week[week] += n
 
     # --- the start state ---------------------------------------------------------------------
 
@@ -600,7 +636,7 @@ class _Simulation:
             for book, part in books:
                 for offset, n in zip(*np.unique(part, return_counts=True), strict=True):
                     due = plans.due_from + timedelta(days=int(offset))
-                    if self.with_transfers:  # a transfer's 15 February not before the start
+                    if self.with_transfers:  # a transfer's deadline not before the start
                         self._plans_due_with_transfers(book, due, int(n), earliest=start)
                     else:
                         book.add(due, int(n))

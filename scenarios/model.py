@@ -481,9 +481,31 @@ class Reviews(_Strict):
     ceasing_share: Figure[Share]
     """Share of reviews after which the plan ceases (so it needs no further review)."""
     phase_transfer_share: Figure[Share] | None = None
-    """Share of plans whose next review is the one for a move between phases of education:
-    due by 15 February of the year of the move (reg 18), so brought forward to the
-    15 February before its 12-month date (``scenarios.reviews.transfer_review_due``)."""
+    """Share of plans whose next review is the one for a move between phases of education
+    to or within school: due by 15 February of the year of the move (reg 18(1)(b)), so
+    brought forward to the 15 February before its 12-month date
+    (``scenarios.reviews.transfer_review_due``)."""
+    post16_transfer_share: Figure[Share] | None = None
+    """Share of plans whose next review is the one for a move from secondary school to a
+    post-16 institution: due by 31 March of the year of the move (reg 18(1)(a)), so brought
+    forward to the 31 March before its 12-month date. Drawn of the plans not drawn for a
+    school move: with ``phase_transfer_share``, at most 1 together."""
+
+    @model_validator(mode="after")
+    def _one_move_a_review(self) -> Reviews:
+        school, post16 = self.phase_transfer_share, self.post16_transfer_share
+        if school and post16 and school.value + post16.value > 1:
+            raise ValueError(
+                f"phase_transfer_share ({school.value:g}) and post16_transfer_share "
+                f"({post16.value:g}) add up to more than 1: a plan's next review is for one "
+                "move at most"
+            )
+        return self
+
+    @property
+    def states_transfers(self) -> bool:
+        """Whether the file states any phase transfers (of either share)."""
+        return self.phase_transfer_share is not None or self.post16_transfer_share is not None
 
 
 class PolicyChange(_Strict):

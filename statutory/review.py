@@ -53,7 +53,7 @@ AMENDED_PLAN_WEEKS = 8  # reg 22(3)
 AMENDED_WITHIN_WEEKS_OF_MEETING = 12  # 4 + 8 (Devon); the local KPI
 APPEAL_WINDOW_MONTHS = 2  # Tribunal rules r20; CFA s45
 ARRANGE_WEEKS_BEFORE = 6  # planning: time to arrange, then 2 weeks' notice
-TRANSFER_MONTHS_BEFORE_POST16_MOVE = 5  # reg 18(1)(b)
+TRANSFER_MONTHS_BEFORE_POST16_MOVE = 5  # reg 18(2): a move between post-16 institutions
 
 
 class TransferKind(StrEnum):

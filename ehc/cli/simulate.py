@@ -570,7 +570,7 @@ def _review_table(agreements: list[ReviewAgreement], sample: Sample) -> Table:
     late = sum(not a.review.in_time for a in agreements)
     rows = [("Reviews held in the fast run", sample.held)]
     if sample.transfers:
-        rows.append(("  of which phase transfers (due by 15 Feb)", sample.transfers))
+        rows.append(("  of which phase transfers (due by 15 Feb or 31 Mar)", sample.transfers))
     rows += [
         ("Reviews replayed", len(agreements)),
         ("  of which held in time", len(agreements) - late),

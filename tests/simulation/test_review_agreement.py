@@ -1,7 +1,8 @@
 """Both engines agree review by review: the annual reviews a fast run held, replayed through the
 real review workflow on the Temporal time-skipping test server, fall due, are in time or late,
 set the next due date and send the reminders and escalations the fast engine says; phase-transfer
-reviews brought forward to 15 February among them (reg 18)."""
+reviews brought forward to 15 February (a school move) and to 31 March (a move to post-16) among
+them (reg 18(1))."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from ehc import faithful
 from ehc import faithful_reviews as reviewing
 from ehc.cli.main import app
 from scenarios import engine
-from scenarios.reviews import ReviewsDone, next_review_due
+from scenarios.reviews import POST16_MOVE, ReviewsDone, next_review_due
 from statutory import review as rules
 from statutory.alerts import AlertKind, AlertPolicy
 from tests.conftest import BIN
@@ -204,6 +205,48 @@ async def test_the_engines_agree_on_phase_transfer_reviews(tmp_path: Path) -> No
                 a.step == "phase-transfer" and a.kind is AlertKind.ESCALATION for a in r.alerts
             )
             assert missed is not r.review.in_time, r.ref
+
+
+def _post16_sample() -> list[ReviewsDone]:
+    """Two reviews of plans brought forward to 31 March for a move to post-16, from a 66-week
+    run with both transfer shares and more review hours: one held late in 2020 (the backlog it
+    starts with), one in time in 2021."""
+    scenario = variant(
+        "unitary-2020-phase-transfers-and-withdrawals",
+        {
+            "scenario.weeks": 66,
+            "reviews.post16_transfer_share": {"value": 0.07, "assumed": True},
+            "capacity.hours_per_task.review": {"value": 3.0, "assumed": True},
+        },
+    )
+    run = engine.simulate(scenario, 6, keep_cases=True)
+    groups = [g for r in run.reviews for g in reviewing.alike(r)]
+    return reviewing.sample([g for g in groups if g.transfers and g.move is POST16_MOVE], 2).chosen
+
+
+async def test_the_engines_agree_on_post16_transfer_reviews(tmp_path: Path) -> None:
+    reviews = _post16_sample()
+    assert {r.in_time for r in reviews} == {True, False}
+    transfers = [reviewing.transfer_of(r) for r in reviews]
+    assert [t.kind if t else None for t in transfers] == [rules.TransferKind.SECONDARY_POST16] * 2
+    replayed = await reviewing.replay_reviews(
+        lambda: faithful.time_skipping(BIN / "temporal-test-server"),
+        reviews,
+        faithful.faithful_worker(tmp_path),
+    )
+    assert [r.review for r in replayed] == reviews
+    assert all(reviewing.review_agreement(r).agrees for r in replayed), [
+        reviewing.review_agreement(r).words for r in replayed
+    ]
+    for r in replayed:  # started as secondary-post16: held to 31 March, not 15 February
+        assert r.due == date(r.review.due.year, 3, 31), r.ref
+        assert r.category is rules.Category.POST16_TRANSFER, r.ref
+        assert r.twelve_months == r.review.transfers[0][0] > r.due, r.ref
+        assert r.in_time is (r.review.concluded <= r.due), r.ref
+        missed = any(
+            a.step == "phase-transfer" and a.kind is AlertKind.ESCALATION for a in r.alerts
+        )
+        assert missed is not r.review.in_time, r.ref
 
 
 def test_engine_temporal_replays_reviews_too(tmp_path: Path) -> None:

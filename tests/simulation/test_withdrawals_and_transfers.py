@@ -2,8 +2,8 @@
 
 A withdrawn request ends its case wherever it stands, through the same rules as live
 (``statutory.assessment.Withdrawn``), frees its place in the queues and is left out of the
-plans counted; a phase-transfer review falls due by 15 February (reg 18), so reviews pile up
-before it.
+plans counted; a phase-transfer review falls due by 15 February (reg 18(1)(b)), or by 31 March
+for a move from secondary school to post-16 (reg 18(1)(a)), so reviews pile up before them.
 """
 
 from __future__ import annotations
@@ -17,7 +17,13 @@ import pytest
 from scenarios import casefile, engine, model
 from scenarios.casefile import SimCase
 from scenarios.results import ScenarioResult, write_csv
-from scenarios.reviews import transfer_review_due
+from scenarios.reviews import (
+    POST16_MOVE,
+    SCHOOL_MOVE,
+    ReviewBook,
+    ReviewsDone,
+    transfer_review_due,
+)
 from statutory import assessment as rules
 
 from .helpers import raw, shipped, variant
@@ -173,3 +179,146 @@ def test_reviews_are_held_before_15_february_when_there_is_time_for_them() -> No
     flat, _ = before_15_february(0.0)
     assert peak > 2 * flat, (peak, flat)
     assert in_time > 0.95
+
+
+# --- moves from secondary school to post-16: 31 March (reg 18(1)(a)) ---------------------------
+
+#: The share of plans a year in Year 11 (DfE SEN2, January 2025: 44,886 of 638,745 plans).
+POST16 = {"value": 0.07, "assumed": True}
+
+
+@pytest.mark.parametrize(
+    ("due", "want"),
+    [
+        (date(2021, 6, 2), date(2021, 3, 31)),  # after 31 Mar: brought forward to it
+        (date(2021, 12, 31), date(2021, 3, 31)),
+        (date(2021, 4, 1), date(2021, 3, 31)),
+        (date(2021, 3, 31), date(2021, 3, 31)),  # on or before it: already in time
+        (date(2021, 2, 20), date(2021, 2, 20)),  # after 15 Feb, before 31 Mar: stays
+        (date(2021, 1, 10), date(2021, 1, 10)),
+    ],
+)
+def test_a_post16_transfer_review_is_due_by_31_march(due: date, want: date) -> None:
+    assert transfer_review_due(due, POST16_MOVE) == want
+
+
+def _post16_only(share: float) -> model.Scenario:
+    return variant(
+        NAME,
+        {
+            "scenario.weeks": 60,
+            "reviews.phase_transfer_share": None,
+            "reviews.post16_transfer_share": {"value": share, "assumed": True},
+        },
+    )
+
+
+def test_a_post16_share_moves_reviews_to_31_march_and_none_due_by_then() -> None:
+    """With every plan's next review for a move to post-16, a review due after 31 March is
+    brought forward to it and one due on or before it stays: every review falls due between
+    1 January and 31 March (but the backlog the run starts with, whose 31 March had passed)."""
+    scenario = _post16_only(1.0)
+    run = engine.simulate(scenario, 0, keep_cases=True)
+    start = scenario.scenario.start
+    assert {r.due.month for r in run.reviews if r.due >= start} <= {1, 2, 3}
+    moved = [r for r in run.reviews if r.transfers]
+    assert moved and all(r.move is POST16_MOVE for r in moved)
+    assert {(r.due.month, r.due.day) for r in moved} == {(3, 31)}
+    assert all(r.due < twelve_months for r in moved for twelve_months, _ in r.transfers)
+    assert all(r.due.year == t.year for r in moved for t, _ in r.transfers)
+    assert not any(r.transfers for r in run.reviews if r.due < start), "31 March had passed"
+    # The plans of the start state due by 12 months from April to December 2020 (three
+    # quarters of those due in 2020) fall due in the week of 31 March.
+    due = run.weekly[engine.REVIEWS_DUE]
+    week = (date(2020, 3, 31) - start).days // 7
+    rest_of_2020 = sum(due[:52]) - due[week]
+    assert due[week] > 2 * rest_of_2020, (due[week], rest_of_2020)
+    christmas = (date(2020, 12, 28) - start).days // 7
+    assert sum(due[week + 1 : christmas]) == 0, "none falls due from April to Christmas"
+
+
+def test_a_post16_share_of_none_changes_nothing_it_draws_apart() -> None:
+    """Stated as 0, the post-16 share draws from a generator of its own and moves no review:
+    the school moves and everything else are as without it."""
+    without = variant(NAME, {"scenario.weeks": 60})
+    with_none = variant(
+        NAME,
+        {"scenario.weeks": 60, "reviews.post16_transfer_share": {"value": 0, "assumed": True}},
+    )
+    for seed in (0, 1):
+        assert engine.simulate(with_none, seed).weekly == engine.simulate(without, seed).weekly
+
+
+def _weeks_of(scenario: model.Scenario, month: int, day: int) -> list[int]:
+    start = scenario.scenario.start
+    days = [date(y, month, day) for y in range(start.year, scenario.end.year + 1)]
+    return [(d - start).days // 7 for d in days if start <= d <= scenario.end]
+
+
+def test_reviews_pile_up_before_15_february_and_31_march_with_both_shares() -> None:
+    scenario = variant(NAME, {"reviews.post16_transfer_share": POST16})
+    assert scenario.reviews.phase_transfer_share is not None
+    february, march = _weeks_of(scenario, 2, 15), _weeks_of(scenario, 3, 31)
+    assert len(february) == len(march) == 3
+    for seed in (0, 1):
+        run = engine.simulate(scenario, seed, keep_cases=True)
+        due = run.weekly[engine.REVIEWS_DUE]
+        usual = median(due)
+        for week in february + march:
+            assert due[week] > 3 * usual, (seed, week, due[week], usual)
+        moves = {(r.move, r.due.month, r.due.day) for r in run.reviews if r.transfers}
+        assert moves == {(SCHOOL_MOVE, 2, 15), (POST16_MOVE, 3, 31)}
+
+
+def test_the_post16_share_is_of_all_plans_drawn_of_those_not_moving_school() -> None:
+    """Half the plans move school, half to post-16: every plan due by 12 months after
+    31 March is brought forward to one deadline or the other, none left due then."""
+    half = {"value": 0.5, "assumed": True}
+    scenario = variant(
+        NAME,
+        {
+            "scenario.weeks": 60,
+            "reviews.phase_transfer_share": half,
+            "reviews.post16_transfer_share": half,
+        },
+    )
+    run = engine.simulate(scenario, 0, keep_cases=True)
+    start = scenario.scenario.start
+    assert {r.due.month for r in run.reviews if r.due >= start} <= {1, 2, 3}
+    # Of the plans due by 12 months after 31 March, as many to each (school moves take those
+    # due from 16 February to 31 March as well).
+    moved = {SCHOOL_MOVE: 0, POST16_MOVE: 0}
+    for r in run.reviews:
+        moved[r.move] += sum(n for t, n in r.transfers if t > date(t.year, 3, 31))
+    assert 0.85 < moved[SCHOOL_MOVE] / moved[POST16_MOVE] < 1.15, moved
+
+
+@pytest.mark.parametrize(("school", "post16"), [(0.6, 0.5), (1.0, 0.01)])
+def test_the_two_transfer_shares_add_up_to_1_at_most(school: float, post16: float) -> None:
+    data = raw(NAME)
+    data["reviews"]["phase_transfer_share"]["value"] = school
+    data["reviews"]["post16_transfer_share"] = {"value": post16, "assumed": True}
+    with pytest.raises(model.ScenarioError) as error:
+        model.parse(data, NAME)
+    assert str(error.value) == (
+        f"{NAME}: reviews: phase_transfer_share ({school:g}) and post16_transfer_share "
+        f"({post16:g}) add up to more than 1: a plan's next review is for one move at most"
+    )
+    data["reviews"]["post16_transfer_share"]["value"] = 1 - school
+    assert model.parse(data, NAME).reviews.states_transfers
+
+
+def test_the_book_says_which_move_a_days_transfers_are_for() -> None:
+    book = ReviewBook()
+    march = date(2024, 3, 31)
+    book.add(march, 2)
+    book.bring_forward(march, 3, date(2024, 7, 1), POST16_MOVE)
+    book.bring_forward(date(2024, 2, 15), 1, date(2024, 7, 1), SCHOOL_MOVE)
+    with pytest.raises(ValueError, match="two moves"):
+        book.bring_forward(march, 1, date(2024, 9, 1), SCHOOL_MOVE)
+    done = book.take(10, date(2024, 2, 12), date(2024, 4, 7), 0, model.Policy.OLDEST_FIRST)
+    assert done == [
+        ReviewsDone(date(2024, 2, 15), date(2024, 2, 15), 1, ((date(2024, 7, 1), 1),)),
+        ReviewsDone(march, march, 5, ((date(2024, 7, 1), 3),), POST16_MOVE),
+    ]
+    book.bring_forward(march, 1, date(2024, 9, 1), SCHOOL_MOVE)  # none left for post-16

@@ -311,7 +311,7 @@ REVIEW_ROTATING: dict[str, Scenario] = {
 }
 
 KINDS = list(rv.TransferKind)
-#: Days of a post-16 move: its deadline is 5 months before (reg 18(1)(b)), 31 Jul -> 28/29 Feb.
+#: Days of a post-16 move: its deadline is 5 months before (reg 18(2)), 31 Jul -> 28/29 Feb.
 MOVES = [(9, 1), (7, 31), (1, 31)]
 
 
