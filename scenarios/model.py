@@ -53,6 +53,13 @@ def _check_sourced(source: str | None, assumed: bool) -> None:
         raise ValueError(NEEDS_SOURCE)
 
 
+def _together_at_most_one(first: tuple[str, float], second: tuple[str, float], why: str) -> None:
+    """Refuse two shares of one whole that add up to more than 1, saying ``why`` they are."""
+    (a, x), (b, y) = first, second
+    if x + y > 1:
+        raise ValueError(f"{a} ({x:g}) and {b} ({y:g}) add up to more than 1: {why}")
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -458,11 +465,12 @@ class Exceptions(_Strict):
     @model_validator(mode="after")
     def _one_setting_a_case(self) -> Exceptions:
         school, early = self.school_closure, self.early_years_closure
-        if school and early and school.share + early.share > 1:
-            raise ValueError(
-                f"school-closure and early-years-closure: the shares add up to "
-                f"{school.share + early.share:g}; a case's educational advice comes from a "
-                "school or an early-years provider, not both (at most 1 together)"
+        if school and early:
+            _together_at_most_one(
+                ("school-closure's share", school.share),
+                ("early-years-closure's share", early.share),
+                "a case's educational advice comes from a school or an early-years provider, "
+                "not both",
             )
         return self
 
@@ -494,11 +502,11 @@ class Reviews(_Strict):
     @model_validator(mode="after")
     def _one_move_a_review(self) -> Reviews:
         school, post16 = self.phase_transfer_share, self.post16_transfer_share
-        if school and post16 and school.value + post16.value > 1:
-            raise ValueError(
-                f"phase_transfer_share ({school.value:g}) and post16_transfer_share "
-                f"({post16.value:g}) add up to more than 1: a plan's next review is for one "
-                "move at most"
+        if school and post16:
+            _together_at_most_one(
+                ("phase_transfer_share", school.value),
+                ("post16_transfer_share", post16.value),
+                "a plan's next review is for one move at most",
             )
         return self
 
@@ -562,12 +570,11 @@ class Tribunal(_Strict):
 
     @model_validator(mode="after")
     def _outcomes_add_up(self) -> Tribunal:
-        conceded, withdrawn = self.share_conceded.value, self.share_withdrawn.value
-        if conceded + withdrawn > 1:
-            raise ValueError(
-                f"share_conceded ({conceded}) and share_withdrawn ({withdrawn}) add up to more"
-                " than 1: both are shares of the appeals registered"
-            )
+        _together_at_most_one(
+            ("share_conceded", self.share_conceded.value),
+            ("share_withdrawn", self.share_withdrawn.value),
+            "both are shares of the appeals registered",
+        )
         return self
 
 

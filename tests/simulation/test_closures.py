@@ -237,7 +237,8 @@ def test_a_closure_under_4_weeks_is_refused_at_load(reason: str) -> None:
         ),
         (
             {"school-closure": _table(0.7, SUMMER), "early-years-closure": _table(0.4, SUMMER)},
-            "exceptions: school-closure and early-years-closure: the shares add up to 1.1",
+            "exceptions: school-closure's share (0.7) and early-years-closure's share (0.4) add up "
+            "to more than 1",
         ),
         (
             {"school-closures": _table(0.7, SUMMER)},

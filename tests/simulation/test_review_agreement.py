@@ -93,16 +93,33 @@ def _sample() -> list[ReviewsDone]:
     return found.chosen + around_the_leap_day
 
 
-async def test_fast_and_faithful_engines_agree_review_by_review(tmp_path: Path) -> None:
-    reviews = _sample()
-    assert {r.in_time for r in reviews} == {True, False}
-    # Its own test servers: each review moves the clock on by a year or more.
+async def _replay(reviews: list[ReviewsDone], tmp_path: Path) -> list[reviewing.ReplayedReview]:
+    """``reviews`` through the production worker's review workflow, in their order."""
     replayed = await reviewing.replay_reviews(
         lambda: faithful.time_skipping(BIN / "temporal-test-server"),
         reviews,
         faithful.faithful_worker(tmp_path),
     )
     assert [r.review for r in replayed] == reviews
+    return replayed
+
+
+async def _replayed_agreeing(
+    reviews: list[ReviewsDone], tmp_path: Path
+) -> list[reviewing.ReplayedReview]:
+    """``_replay``, every review agreeing with the fast engine on every count."""
+    replayed = await _replay(reviews, tmp_path)
+    assert all(reviewing.review_agreement(r).agrees for r in replayed), [
+        reviewing.review_agreement(r).words for r in replayed
+    ]
+    return replayed
+
+
+async def test_fast_and_faithful_engines_agree_review_by_review(tmp_path: Path) -> None:
+    reviews = _sample()
+    assert {r.in_time for r in reviews} == {True, False}
+    # Its own test servers: each review moves the clock on by a year or more.
+    replayed = await _replay(reviews, tmp_path)
     for r in replayed:
         assert r.due == r.review.due, r.ref
         assert r.in_time is r.review.in_time, r.ref
@@ -180,15 +197,7 @@ async def test_the_engines_agree_on_phase_transfer_reviews(tmp_path: Path) -> No
     transfers = [r for r in reviews if r.transfers]
     assert {r.in_time for r in transfers} == {True, False}
     assert {r.in_time for r in reviews if not r.transfers} == {True, False}
-    replayed = await reviewing.replay_reviews(
-        lambda: faithful.time_skipping(BIN / "temporal-test-server"),
-        reviews,
-        faithful.faithful_worker(tmp_path),
-    )
-    assert [r.review for r in replayed] == reviews
-    assert all(reviewing.review_agreement(r).agrees for r in replayed), [
-        reviewing.review_agreement(r).words for r in replayed
-    ]
+    replayed = await _replayed_agreeing(reviews, tmp_path)
     for r in replayed:
         assert r.due == FEB_15.replace(year=r.review.due.year), r.ref
         if r.review.transfers:  # the workflow counted the transfer: 15 February, not 12 months
@@ -229,15 +238,7 @@ async def test_the_engines_agree_on_post16_transfer_reviews(tmp_path: Path) -> N
     assert {r.in_time for r in reviews} == {True, False}
     transfers = [reviewing.transfer_of(r) for r in reviews]
     assert [t.kind if t else None for t in transfers] == [rules.TransferKind.SECONDARY_POST16] * 2
-    replayed = await reviewing.replay_reviews(
-        lambda: faithful.time_skipping(BIN / "temporal-test-server"),
-        reviews,
-        faithful.faithful_worker(tmp_path),
-    )
-    assert [r.review for r in replayed] == reviews
-    assert all(reviewing.review_agreement(r).agrees for r in replayed), [
-        reviewing.review_agreement(r).words for r in replayed
-    ]
+    replayed = await _replayed_agreeing(reviews, tmp_path)
     for r in replayed:  # started as secondary-post16: held to 31 March, not 15 February
         assert r.due == date(r.review.due.year, 3, 31), r.ref
         assert r.category is rules.Category.POST16_TRANSFER, r.ref
