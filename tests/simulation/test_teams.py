@@ -19,12 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
 from sqlalchemy import update
 from typer.testing import CliRunner
 
 from activities.schema import case_view, ledger_requests
-from ehc.cli import simulate
 from ehc.ledger_reader import LedgerReader
 from ehc.settings import Settings
 from ehc.snapshot import measure, read_caseload, scenario_text
@@ -37,6 +35,7 @@ from scenarios.results import ScenarioResult
 from scenarios.team_results import TeamResult, team_results
 
 from .helpers import raw
+from .test_cli import _ehc
 from .test_report import Page
 from .test_snapshot import START, TODAY, Council, _invoke, _plans_issued
 
@@ -325,17 +324,6 @@ assumed = true
 
 
 # --- what a run writes ----------------------------------------------------------------------
-
-
-def _ehc() -> typer.Typer:
-    app = typer.Typer()
-
-    @app.callback()
-    def _root() -> None:
-        """Stands in for ehc.cli.main."""
-
-    app.add_typer(simulate.app, name="simulate")
-    return app
 
 
 def test_a_run_shows_and_writes_each_team(tmp_path: Path) -> None:
