@@ -525,7 +525,10 @@ def _faithful(
 
 
 def _write_review_agreement(agreements: list[ReviewAgreement], folder: Path) -> Path:
-    """``review_agreement.csv``: one row a replayed review, ISO dates."""
+    """``review_agreement.csv``: one row a replayed review, ISO dates; a phase transfer's
+    review is due by its move's deadline, with its 12-month date beside it."""
+    from ehc import faithful_reviews as reviewing  # temporalio: only when asked
+
     path = folder / "review_agreement.csv"
     with path.open("w", newline="") as f:
         w = csv.writer(f)
@@ -533,6 +536,8 @@ def _write_review_agreement(agreements: list[ReviewAgreement], folder: Path) -> 
             [
                 "review_ref",
                 "due",
+                "twelve_months_due",
+                "phase_transfer",
                 "concluded",
                 "plans",
                 "due_agrees",
@@ -545,10 +550,13 @@ def _write_review_agreement(agreements: list[ReviewAgreement], folder: Path) -> 
         )
         for a in agreements:
             r = a.review
+            transfer = reviewing.transfer_of(r)
             w.writerow(
                 [
                     a.ref,
                     r.due.isoformat(),
+                    reviewing.twelve_months(r).isoformat(),
+                    "" if transfer is None else transfer.kind.value,
                     r.concluded.isoformat(),
                     r.count,
                     a.due,

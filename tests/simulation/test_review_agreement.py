@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from ehc import faithful
 from ehc import faithful_reviews as reviewing
+from ehc.cli import simulate
 from ehc.cli.main import app
 from scenarios import engine
 from scenarios.reviews import POST16_MOVE, ReviewsDone, next_review_due
@@ -175,6 +176,34 @@ def test_a_disagreement_reads_in_one_line() -> None:
         "due 1 Jun 2020 (fast engine: 15 Feb 2020 (secondary transfer, 12 months 1 Jun 2020)); "
         "held in time (fast engine: late)"
     )
+
+
+def test_the_agreement_file_says_which_reviews_were_phase_transfers(tmp_path: Path) -> None:
+    policy = AlertPolicy()
+    ordinary = ReviewsDone(date(2021, 3, 1), date(2021, 3, 9), 1)
+    transfer = ReviewsDone(FEB_15, date(2020, 2, 20), 1, ((date(2020, 6, 1), 1),))
+    found = [
+        reviewing.review_agreement(
+            reviewing.ReplayedReview(
+                review=r,
+                ref=f"SIMX-R0000{i}",
+                due=r.due,
+                twelve_months=reviewing.twelve_months(r),
+                category=rules.Category.OTHER,
+                in_time=r.in_time,
+                next_due=next_review_due(r.concluded),
+                alerts=reviewing.expected_alerts(r, policy),
+                policy=policy,
+            )
+        )
+        for i, r in enumerate((ordinary, transfer), start=1)
+    ]
+    with simulate._write_review_agreement(found, tmp_path).open() as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["due"], r["twelve_months_due"], r["phase_transfer"]) for r in rows] == [
+        ("2021-03-01", "2021-03-01", ""),
+        ("2020-02-15", "2020-06-01", "primary-secondary"),
+    ]
 
 
 def _transfer_sample() -> list[ReviewsDone]:
