@@ -18,8 +18,10 @@ instead of the day of the request.
 Assumed: every setting of a kind shares the closure dates the scenario states (community
 schools follow the council's term dates; academies may set their own).
 
-The draws come from a generator of their own, made only when a scenario states closures, so a
-scenario without them draws what it drew before they existed.
+Each case's setting is one draw from a number of its own (the scenario's seed and the case's
+id), made only when a scenario states closures: a scenario without them draws what it drew
+before they existed, and options compared on one seed put each case with the same setting,
+whenever their capacity lets it be agreed for assessment.
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ class Closures:
     """The closures a scenario states, and the draw of each case's setting."""
 
     def __init__(self, rates: dict[exc.Reason, ClosureRate], seed: int) -> None:
-        self.rng = random.Random(f"closures {seed}")
+        self.seed = seed
         self.kinds: list[tuple[float, list[_Closure]]] = []
         """For each kind of setting: the share of cases up to and including it (one draw
         places a case in at most one kind), and its closures in date order."""
@@ -68,7 +70,7 @@ class Closures:
         """Draw where the educational advice of ``case``, requested on ``on``, is sought; if a
         closure of that setting has ``on`` in its window, give the case the exception and
         return the day the setting re-opens (None: no closure applies)."""
-        u = self.rng.random()
+        u = random.Random(f"closures {self.seed} {case.id}").random()
         for upto, closures in self.kinds:
             if u < upto:
                 for closure in closures:

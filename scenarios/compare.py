@@ -102,15 +102,14 @@ def rank(results: list[ScenarioResult], criterion: Criterion) -> list[Ranked]:
     return [Ranked(i, r, _score(r, criterion)) for i, r in enumerate(ordered, start=1)]
 
 
-def _deciding(first: ScenarioResult, second: ScenarioResult, criterion: Criterion) -> str | None:
-    """The measure that put ``first`` ahead of ``second`` (None: a difference no band can
-    blur: one option clears the backlog and the other does not)."""
+def _deciding(first: ScenarioResult, second: ScenarioResult, criterion: Criterion) -> str:
+    """The measure that put ``first`` ahead of ``second``: clearance ranks by the week the
+    backlog clears, or by the backlog left when neither option clears it (most runs)."""
     if criterion is not Criterion.CLEARANCE:
         return RANKED_MEASURE[criterion]
-    cleared = first.clearance()[0] is not None, second.clearance()[0] is not None
-    if all(cleared):
-        return "backlog_cleared"
-    return "past_20_weeks_end" if not any(cleared) else None
+    if first.clearance()[0] is None and second.clearance()[0] is None:
+        return "past_20_weeks_end"
+    return "backlog_cleared"
 
 
 def close_call(ranked: list[Ranked], criterion: Criterion) -> str | None:
@@ -120,12 +119,13 @@ def close_call(ranked: list[Ranked], criterion: Criterion) -> str | None:
         return None
     first, second = ranked[0].result, ranked[1].result
     key = _deciding(first, second, criterion)
-    a, b = (None, None) if key is None else (first.find(key), second.find(key))
+    a, b = first.find(key), second.find(key)
     if a is None or b is None:
         return None
-    low_a, high_a = _spread(a.band)
-    low_b, high_b = _spread(b.band)
-    if math.isnan(low_a) or math.isnan(low_b) or high_a < low_b or high_b < low_a:
+    (low_a, high_a), (low_b, high_b) = _spread(a.band, a.unit), _spread(b.band, b.unit)
+    if any(math.isnan(v) for v in (low_a, high_a, low_b, high_b)):
+        return None
+    if high_a < low_b or high_b < low_a:
         return None
     return (
         f"A close call: the first two options' 10-90% bands overlap on {a.label.lower()}, so "
@@ -134,9 +134,15 @@ def close_call(ranked: list[Ranked], criterion: Criterion) -> str | None:
     )
 
 
-def _spread(band: Band) -> tuple[float, float]:
-    """A band's 10% and 90% values (a week band's NaN 90%: never, the horizon and beyond)."""
-    return band.low, math.inf if math.isnan(band.high) and not math.isnan(band.low) else band.high
+def _spread(band: Band, unit: str) -> tuple[float, float]:
+    """A band's 10% and 90% values; for a week, NaN is never (later than any week)."""
+    if unit != "week":
+        return band.low, band.high
+    never = math.inf
+    return (
+        never if math.isnan(band.low) else band.low,
+        never if math.isnan(band.high) else band.high,
+    )
 
 
 #: Measures shown side by side for every option.

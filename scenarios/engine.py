@@ -28,7 +28,10 @@ reproducible; replications run in parallel processes. Requests (how many a week,
 and what each will be (``casefile.Fate``: its decisions and lead times, drawn on arrival) come
 from generators of their own, so options run on one seed meet the same requests, each the
 same, and differ only in what the council's capacity and policy make of them (common random
-numbers: a comparison's differences come from the options, not from chance).
+numbers: a comparison's differences come from the options, not from chance); closures and
+appeals draw per case too (``scenarios.closures``, ``scenarios.tribunal``). Plans ceasing after
+a review, and plans drawn for a phase transfer, are drawn as reviews are held and plans issued
+(``self.np`` and the transfers' generators), so they differ a little with capacity.
 Withdrawals, phase transfers, closures and appeals to the Tribunal (``scenarios.tribunal``)
 draw from generators of their own, made only when the scenario states them: a file without
 them draws exactly what it drew before they existed.

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from statutory.dates import as_written
+
 if TYPE_CHECKING:
     from scenarios.model import CapacityChange, OpenAssessments, Plans, Scenario
 
@@ -67,4 +69,27 @@ def problems(scenario: Scenario) -> list[str]:
                 f"{where}: a team's line changes caseworkers or reviews outsourced; psychology "
                 "is one county-wide service (no team)"
             )
+    found += _never_below_none(scenario)
+    return found
+
+
+def _never_below_none(scenario: Scenario) -> list[str]:
+    """A team's change lines never leave it fewer than no caseworkers (the council's count
+    and its teams' would then differ)."""
+    found: list[str] = []
+    changes = list(enumerate(scenario.capacity.changes))
+    for team in scenario.teams:
+        lines = [(i, c) for i, c in changes if c.team == team.name and c.caseworkers]
+        for i, change in lines:
+            day = change.start
+            there = team.caseworkers.value + sum(
+                c.caseworkers
+                for _, c in lines
+                if c.start <= day and (c.end is None or c.end >= day)
+            )
+            if there < 0:
+                found.append(
+                    f"capacity.changes[{i}] ({change.label}): team '{team.name}' would have "
+                    f"{there:g} caseworkers from {as_written(day)}"
+                )
     return found

@@ -32,8 +32,10 @@ with a plan (``decisions.share_issued``). A plan made under an order joins the p
 (its reviews fall due as any plan's); it is not counted among the plans issued of the 20-week
 rate, nor appealed again. Exceptions (reg 44(3)) are not modelled.
 
-Randomness: a generator of its own (``random.Random("tribunal <seed>")``), made only when the
-section is there, so a scenario without it draws exactly what it drew before.
+Randomness: each appealable decision has a generator of its own (``random.Random("tribunal
+<seed> <case id>")``) for its appeal and the order's work, made only when the section is there:
+a scenario without it draws exactly what it drew before, and options compared on one seed meet
+the same appeal of the same decision whatever their capacity does to the order of work.
 """
 
 from __future__ import annotations
@@ -141,6 +143,8 @@ class Order:
     other_done: date | None = None
     book: ReviewBook | None = None
     """Where a plan made under the order joins the plans in force (None: the council's)."""
+    rng: random.Random = field(default_factory=random.Random)
+    """The appeal's own generator, for the order's lead times and decisions."""
     ending: str | None = None
     closed_on: date | None = None
 
@@ -175,10 +179,11 @@ class Appeal:
     order: Order | None
 
 
-def _lead(rng: random.Random, spread: tuple[float, float, float]) -> Callable[[], timedelta]:
-    """Lead times from a spread of weeks [low, most likely, high], in whole days."""
+def _lead(spread: tuple[float, float, float]) -> Callable[[random.Random], timedelta]:
+    """Lead times from a spread of weeks [low, most likely, high], in whole days, drawn from
+    the generator given (the appeal's own)."""
     low, mode, high = spread
-    return lambda: timedelta(days=round(7 * rng.triangular(low, high, mode)))
+    return lambda rng: timedelta(days=round(7 * rng.triangular(low, high, mode)))
 
 
 class Tribunal:
@@ -193,7 +198,7 @@ class Tribunal:
     ) -> None:
         t = scenario.tribunal
         assert t is not None
-        self.rng = random.Random(f"tribunal {seed}")
+        self.seed = seed
         self.start = scenario.scenario.start
         self.weeks = scenario.scenario.weeks
         self.plan_made = plan_made
@@ -209,12 +214,12 @@ class Tribunal:
         self.withdrawn = t.share_withdrawn.value
         self.ordered = t.share_ordered.value
         self.school_only = t.school_only_share.value if t.school_only_share else 0.0
-        self.to_hearing = _lead(self.rng, t.weeks_to_hearing.value)
+        self.to_hearing = _lead(t.weeks_to_hearing.value)
         timings = scenario.timings
-        self.psychology_lead = _lead(self.rng, timings.psychology.value)
-        self.other_lead = _lead(self.rng, timings.other_advice.value)
-        self.drafting_lead = _lead(self.rng, timings.drafting.value)
-        self.finalising_lead = _lead(self.rng, timings.finalising.value)
+        self.psychology_lead = _lead(timings.psychology.value)
+        self.other_lead = _lead(timings.other_advice.value)
+        self.drafting_lead = _lead(timings.drafting.value)
+        self.finalising_lead = _lead(timings.finalising.value)
         self.share_issued = scenario.decisions.share_issued.value
         h = t.hours_per_task
         self.hours = {
@@ -244,12 +249,14 @@ class Tribunal:
         if kind is None:
             return
         self._count(APPEALABLE, on)
-        rng = self.rng
+        # The case's own generator: options compared on one seed meet the same appeal of the
+        # same decision, and the order's work draws no number another case's would.
+        rng = random.Random(f"tribunal {self.seed} {case_id}")
         if rng.random() >= self.appealed[kind]:
             return
         last = appeal_by(kind, on)
         registered = on + timedelta(days=rng.randint(1, (last - on).days))
-        hearing = registered + self.to_hearing()
+        hearing = registered + self.to_hearing(rng)
         self._count(REGISTERED, registered)
         u = rng.random()
         if u < self.conceded + self.withdrawn:
@@ -264,22 +271,25 @@ class Tribunal:
             order_kind = ORDER_KINDS[kind]
             if order_kind == "amend" and rng.random() < self.school_only:
                 order_kind = SCHOOL
-            order = self._order(order_kind, ended, conceded=outcome == CONCEDED)
+            order = self._order(order_kind, ended, outcome == CONCEDED, rng)
             order.book = book
         if self.keep:
             self.appeals.append(
                 Appeal(case_id, kind, on, registered, hearing, outcome, ended, order)
             )
 
-    def _order(self, kind: str, made: date, conceded: bool) -> Order:
-        """An order (or concession) of ``kind`` on ``made``: its clock starts that day."""
+    def _order(self, kind: str, made: date, conceded: bool, rng: random.Random) -> Order:
+        """An order (or concession) of ``kind`` on ``made``: its clock starts that day; its
+        lead times come from ``rng``, the appeal's own."""
         first = NOTIFY if kind == "assess" else DRAFT if kind == "make-plan" else FINAL
         ready = made
         if first == DRAFT:
-            ready += self.drafting_lead()
+            ready += self.drafting_lead(rng)
         elif first == FINAL:
-            ready += self.finalising_lead()
-        order = Order(self.next_id, kind, made, conceded, order_dates(kind, made), first, ready)
+            ready += self.finalising_lead(rng)
+        order = Order(
+            self.next_id, kind, made, conceded, order_dates(kind, made), first, ready, rng=rng
+        )
         self.next_id += 1
         self._count(ORDERS, made)
         if conceded:
@@ -341,7 +351,7 @@ class Tribunal:
             assert order.ep_ready is not None and order.other_done is not None
             advice_in = max(max(order.ep_ready, week.start), order.other_done)
             order.step = DRAFT
-            order.ready = advice_in + self.drafting_lead()
+            order.ready = advice_in + self.drafting_lead(order.rng)
         return len(seen)
 
     def _task_hours(self, order: Order) -> float:
@@ -364,10 +374,10 @@ class Tribunal:
         if order.step == NOTIFY:  # reg 44(2)(b): and advice asked for that day (reg 6(1))
             order.done[NOTIFY_BY] = day
             order.step = ADVICE
-            order.ep_ready = day + self.psychology_lead()
-            order.other_done = day + self.other_lead()
+            order.ep_ready = day + self.psychology_lead(order.rng)
+            order.other_done = day + self.other_lead(order.rng)
         elif order.step == DRAFT:
-            if order.kind == "assess" and self.rng.random() >= self.share_issued:
+            if order.kind == "assess" and order.rng.random() >= self.share_issued:
                 order.done[NOT_TO_ISSUE_BY] = day  # reg 44(2)(b)(i)
                 self._close(order, NOT_ISSUED, day, week)
                 return
@@ -375,7 +385,7 @@ class Tribunal:
                 order.done[DRAFT_BY] = day
             order.step = FINAL  # after the 15 days for representations (reg 13(1))
             close = days_beginning_with(day, rules.REPRESENTATION_DAYS)
-            order.ready = close + timedelta(days=1) + self.finalising_lead()
+            order.ready = close + timedelta(days=1) + self.finalising_lead(order.rng)
         else:
             order.done[FINAL_BY] = day
             self._close(order, COMPLIED, day, week)

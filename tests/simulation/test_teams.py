@@ -418,6 +418,14 @@ def test_a_change_of_caseworkers_names_its_team() -> None:
     )
 
 
+def test_a_team_cannot_be_left_with_fewer_than_no_caseworkers() -> None:
+    text = COUNCIL + two_teams(0.7, 10) + moved_east(-12)  # east 10 - 12, west 10 + 12
+    assert _error(text) == (
+        "council.toml: capacity.changes[0] (moved east): team 'east' would have -2 "
+        "caseworkers from 6 Mar 2023"
+    )
+
+
 def test_psychology_is_one_service_for_every_team() -> None:
     locums = """
 [[capacity.changes]]
