@@ -1,6 +1,6 @@
 """What each team's part of the replications adds up to (a scenario with ``[[teams]]``).
 
-An area manager's view of a run: each team's weekly series with bands (``scenarios.teams.SERIES``:
+An area manager's view of a run: each team's weekly series with bands (``scenarios.series.TEAM_SERIES``:
 open past 20 weeks, plans issued and issued within 20 weeks, reviews overdue, caseload per
 caseworker...) and a summary, read as the council's are (``scenarios.results``: the median and
 the 10th and 90th percentiles across replications). "Within 20 weeks" counts the team's plans
@@ -29,7 +29,8 @@ from scenarios.results import (
     cleared_week,
     percent,
 )
-from scenarios.teams import SERIES, TeamRun
+from scenarios.series import TEAM_SERIES
+from scenarios.teams import TeamRun
 
 
 class TeamResult:
@@ -51,7 +52,7 @@ class TeamResult:
         return self.team.title
 
     def weekly(self, name: str) -> list[Band]:
-        """The team's weekly series ``name`` (one of ``SERIES``) as bands, week by week."""
+        """The team's weekly series ``name`` (one of ``TEAM_SERIES``) as bands, week by week."""
         if name not in self._bands:
             matrix = np.array([run.weekly[name] for run in self.runs], dtype=float)
             low, median, high = np.nanpercentile(matrix, [LOW, 50, HIGH], axis=0)
@@ -176,7 +177,7 @@ def write_csv(result: ScenarioResult, folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     weekly = (
         [team.name, week, result.week_start(week).isoformat()]
-        + [n for name in SERIES for n in _band(team.weekly(name)[week])]
+        + [n for name in TEAM_SERIES for n in _band(team.weekly(name)[week])]
         for team in found
         for week in range(result.weeks)
     )
@@ -188,7 +189,12 @@ def write_csv(result: ScenarioResult, folder: Path) -> list[Path]:
     return [
         _write(
             folder / "teams.csv",
-            ["team", "week", "week_start", *(c for name in SERIES for c in _band_columns(name))],
+            [
+                "team",
+                "week",
+                "week_start",
+                *(c for name in TEAM_SERIES for c in _band_columns(name)),
+            ],
             weekly,
         ),
         _write(

@@ -18,7 +18,7 @@ random draws they would have without teams, and are dealt out in the order they 
 
 The engine (``scenarios.engine``) counts the council's series as ever and, with teams, has each
 team's casework and reviews done here with that team's hours; each team's weekly series
-(``SERIES``) and the plans it issued make its ``TeamRun``.
+(``scenarios.series.TEAM_SERIES``) and the plans it issued make its ``TeamRun``.
 """
 
 from __future__ import annotations
@@ -40,9 +40,6 @@ from scenarios.model import Scenario
 from scenarios.reviews import ReviewBook
 from scenarios.series import TEAM_SERIES
 from statutory.dates import weeks_after
-
-SERIES = TEAM_SERIES
-"""Weekly series each team records (``scenarios.series``)."""
 
 
 class Queue(Protocol):
@@ -68,7 +65,7 @@ Work = Callable[[Week, Q, ReviewBook, float, int], tuple[float, int, int]]
 
 @dataclass(slots=True)
 class TeamRun:
-    """One team's part of a replication: its weekly series (``SERIES``), and the plans it
+    """One team's part of a replication: its weekly series (``TEAM_SERIES``), and the plans it
     issued over the run, counted as the national return counts them."""
 
     weekly: dict[str, list[float]]
@@ -164,7 +161,7 @@ class Teams(Generic[Q]):
                 found.caseworkers,
                 [n * each for n in found.caseworkers],
                 found.reviews_outsourced,
-                TeamRun({name: [] for name in SERIES}),
+                TeamRun({name: [] for name in TEAM_SERIES}),
             )
             for team, found in zip(scenario.teams, capacity(scenario), strict=True)
         ]
