@@ -10,12 +10,10 @@ final plan is issued it starts the plan's review workflow, which outlives it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from temporalio import workflow
 from temporalio.common import SearchAttributeKey
-from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from statutory import assessment as rules
@@ -33,9 +31,8 @@ with workflow.unsafe.imports_passed_through():
         AssessmentView,
         KeyDates,
         ReviewStart,
-        review_workflow_id,
     )
-    from workflows.review import ReviewWorkflow
+    from workflows.review import start_review
 
 
 @workflow.defn
@@ -164,18 +161,10 @@ class AssessmentWorkflow(CaseWorkflow[rules.AssessmentCase, rules.AssessmentEven
             team=case.team,
             date_of_birth=case.request.date_of_birth,
         )
-        try:
-            await workflow.start_child_workflow(
-                ReviewWorkflow.run,
-                ReviewStart(
-                    cycle=review_rules.first_cycle(plan, policy=self._start.review_policy),
-                    policy=self._start.policy,
-                    alert_hour_utc=self._start.alert_hour_utc,
-                ),
-                id=review_workflow_id(case.case_ref),
-                parent_close_policy=ParentClosePolicy.ABANDON,
-                execution_timeout=None,
-                task_timeout=timedelta(seconds=10),
+        await start_review(
+            ReviewStart(
+                cycle=review_rules.first_cycle(plan, policy=self._start.review_policy),
+                policy=self._start.policy,
+                alert_hour_utc=self._start.alert_hour_utc,
             )
-        except WorkflowAlreadyStartedError:
-            workflow.logger.info("review workflow already running")
+        )

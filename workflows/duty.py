@@ -10,11 +10,9 @@ plan transferred in, starts the plan's review clock with its reg 15(5) date.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from temporalio import workflow
-from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from statutory import clocks as rules
@@ -33,7 +31,7 @@ with workflow.unsafe.imports_passed_through():
         ReviewStart,
         review_workflow_id,
     )
-    from workflows.review import PLAN_REISSUED, ReviewWorkflow
+    from workflows.review import PLAN_REISSUED, start_review
 
 
 def _know_bank_holidays(case: rules.ClockCase) -> None:
@@ -67,7 +65,7 @@ class DutyWorkflow(CaseWorkflow[rules.ClockCase, rules.ClockEvent]):
         outcome = rules.outcome(self._state)
         await self._report_outcome(outcome, outcome.ended_on)
         for follow_on in self._state.follow_ons:
-            await self._open(follow_on)
+            await open_clock(follow_on, self._state, self._start)
         if self._state.process == "reassessment" and self._state.ending == "plan-issued":
             await self._reissue_plan(outcome.ended_on)
         return outcome
@@ -158,23 +156,6 @@ class DutyWorkflow(CaseWorkflow[rules.ClockCase, rules.ClockEvent]):
 
     # --- what the case opens -----------------------------------------------------------------
 
-    async def _open(self, follow_on: rules.FollowOn) -> None:
-        """Start the process an ending opens, from the day it was recorded."""
-        case = self._state
-        route = {"route": follow_on.route} if follow_on.route else {}
-        await open_clock(
-            process=follow_on.process,
-            variant=follow_on.variant,
-            on=follow_on.on,
-            case_ref=case.case_ref,
-            caseworker=case.caseworker,
-            team=case.team,
-            policy=self._start.policy,
-            alert_hour_utc=self._start.alert_hour_utc,
-            advice_policy=self._start.advice_policy,
-            detail={**route, "arose_from": case.process},
-        )
-
     async def _reissue_plan(self, on: date) -> None:
         """The plan's review cycle carries on from the plan a re-assessment finalised."""
         handle = workflow.get_external_workflow_handle(review_workflow_id(self._state.case_ref))
@@ -195,21 +176,13 @@ class DutyWorkflow(CaseWorkflow[rules.ClockCase, rules.ClockEvent]):
             team=case.team,
         )
         due_by = rules.calculate(case.process, None, case.dates)["review_due_by"]
-        try:
-            await workflow.start_child_workflow(
-                ReviewWorkflow.run,
-                ReviewStart(
-                    cycle=review_rules.first_cycle(
-                        plan, last_review=case.dates.get("last-review"), due_by=due_by
-                    ),
-                    policy=self._start.policy,
-                    alert_hour_utc=self._start.alert_hour_utc,
-                    quiet_until=self._start.quiet_until,
+        await start_review(
+            ReviewStart(
+                cycle=review_rules.first_cycle(
+                    plan, last_review=case.dates.get("last-review"), due_by=due_by
                 ),
-                id=review_workflow_id(case.case_ref),
-                parent_close_policy=ParentClosePolicy.ABANDON,
-                execution_timeout=None,
-                task_timeout=timedelta(seconds=10),
+                policy=self._start.policy,
+                alert_hour_utc=self._start.alert_hour_utc,
+                quiet_until=self._start.quiet_until,
             )
-        except WorkflowAlreadyStartedError:
-            workflow.logger.info("review workflow already running")
+        )

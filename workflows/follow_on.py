@@ -7,55 +7,42 @@ workflow can open one without importing the duty workflow itself.
 
 from __future__ import annotations
 
-from datetime import date
-
 from temporalio import workflow
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
-    from statutory.alerts import ADVICE_POLICY, AlertPolicy
-    from statutory.clocks import ClockStart, declaration
+    from statutory.clocks import ClockCase, ClockStart, FollowOn, declaration
     from workflows.models import DutyStart, duty_workflow_id
 
 #: The duty workflow's type name (``workflows.duty``).
 DUTY_WORKFLOW = "DutyWorkflow"
 
 
-async def open_clock(
-    *,
-    process: str,
-    variant: str | None,
-    on: date,
-    case_ref: str,
-    caseworker: str,
-    team: str,
-    policy: AlertPolicy,
-    alert_hour_utc: int,
-    detail: dict[str, str],
-    advice_policy: AlertPolicy = ADVICE_POLICY,
-) -> None:
-    """Start ``process`` (of kind ``variant``) for the case, its clock starting ``on``."""
-    opens = declaration(process).opens_on[0]
+async def open_clock(follow_on: FollowOn, case: ClockCase, parent: DutyStart) -> None:
+    """Start the process ``case``'s ending opens, its clock starting the day the ending was
+    recorded, for the same holder and with ``parent``'s alert settings."""
+    opens = declaration(follow_on.process).opens_on[0]
+    route = {"route": follow_on.route} if follow_on.route else {}
     start = ClockStart(
-        process=process,
-        variant=variant,
-        case_ref=case_ref,
-        caseworker=caseworker,
-        team=team,
-        dates={opens: on},
-        detail=detail,
+        process=follow_on.process,
+        variant=follow_on.variant,
+        case_ref=case.case_ref,
+        caseworker=case.caseworker,
+        team=case.team,
+        dates={opens: follow_on.on},
+        detail={**route, "arose_from": case.process},
     )
     try:
         await workflow.start_child_workflow(
             DUTY_WORKFLOW,
             DutyStart(
                 start=start,
-                policy=policy,
-                alert_hour_utc=alert_hour_utc,
-                advice_policy=advice_policy,
+                policy=parent.policy,
+                alert_hour_utc=parent.alert_hour_utc,
+                advice_policy=parent.advice_policy,
             ),
-            id=duty_workflow_id(process, case_ref, on, variant),
+            id=duty_workflow_id(follow_on.process, case.case_ref, follow_on.on, follow_on.variant),
             parent_close_policy=ParentClosePolicy.ABANDON,
         )
     except WorkflowAlreadyStartedError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,6 +22,9 @@ from statutory.steps import StepStatus
 
 ASSESSMENT_PREFIX = "assessment-"
 REVIEW_PREFIX = "review-"
+
+#: An hour of the day (UTC): when a workflow sends its reminders for a day.
+AlertHour = Annotated[int, Field(ge=0, le=23)]
 
 
 def assessment_workflow_id(case_ref: str) -> str:
@@ -45,7 +49,7 @@ class AssessmentStart(BaseModel):
     request: AssessmentRequest
     prior_events: list[AssessmentEvent] = Field(default_factory=list)
     policy: AlertPolicy = Field(default_factory=AlertPolicy)
-    alert_hour_utc: int = Field(default=8, ge=0, le=23)
+    alert_hour_utc: AlertHour = 8
     """Reminders for a day go out at this hour (UTC)."""
     review_policy: review_rules.ReviewPolicy = Field(default_factory=review_rules.ReviewPolicy)
     """For the plan's review workflow, started when the final plan is issued."""
@@ -77,7 +81,7 @@ class AdviceStart(BaseModel):
     team: str
     request: AdviceRequestState
     policy: AlertPolicy = Field(default_factory=AlertPolicy)
-    alert_hour_utc: int = Field(default=8, ge=0, le=23)
+    alert_hour_utc: AlertHour = 8
     quiet_until: date | None = None
     """The parent case's settling period (``AssessmentStart.quiet_until``)."""
 
@@ -141,7 +145,7 @@ class ReviewStart(BaseModel):
     cycle: review_rules.ReviewCycle
     prior_events: list[review_rules.ReviewEvent] = Field(default_factory=list)
     policy: AlertPolicy = Field(default_factory=AlertPolicy)
-    alert_hour_utc: int = Field(default=8, ge=0, le=23)
+    alert_hour_utc: AlertHour = 8
     previous: list[review_rules.ReviewOutcome] = Field(default_factory=list)
     advice_policy: AlertPolicy = Field(default_factory=lambda: ADVICE_POLICY)
     quiet_until: date | None = None
@@ -178,7 +182,7 @@ class DutyStart(BaseModel):
     start: clocks.ClockStart
     prior_events: list[clocks.ClockEvent] = Field(default_factory=list)
     policy: AlertPolicy = Field(default_factory=AlertPolicy)
-    alert_hour_utc: int = Field(default=8, ge=0, le=23)
+    alert_hour_utc: AlertHour = 8
     advice_policy: AlertPolicy = Field(default_factory=lambda: ADVICE_POLICY)
     quiet_until: date | None = None
     """The settling period of a case entered with past dates (``AssessmentStart``)."""

@@ -15,6 +15,8 @@ from datetime import date, datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import SearchAttributeKey
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from statutory import review as rules
@@ -29,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
         AdviceStart,
         ReviewStart,
         ReviewView,
+        review_workflow_id,
     )
 
 
@@ -173,3 +176,20 @@ class ReviewWorkflow(CaseWorkflow[rules.ReviewCycle, rules.ReviewEvent]):
             return next_alert
         expiry = window + timedelta(days=1)
         return expiry if next_alert is None else min(next_alert, expiry)
+
+
+async def start_review(start: ReviewStart) -> None:
+    """Start a plan's review workflow from the case that made the plan (an issued final plan,
+    a plan transferred in): a child that outlives it. One per plan: if it is already running,
+    it is left as it is."""
+    try:
+        await workflow.start_child_workflow(
+            ReviewWorkflow.run,
+            start,
+            id=review_workflow_id(start.cycle.case_ref),
+            parent_close_policy=ParentClosePolicy.ABANDON,
+            execution_timeout=None,
+            task_timeout=timedelta(seconds=10),
+        )
+    except WorkflowAlreadyStartedError:
+        workflow.logger.info("review workflow already running")
