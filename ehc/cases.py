@@ -28,6 +28,7 @@ from statutory import assessment as rules
 from statutory import identifiers
 from statutory.alerts import settling_end
 from statutory.errors import RuleViolation
+from statutory.steps import StepStatus
 from workflows import search_attributes as sa
 from workflows.advice import AdviceWorkflow
 from workflows.assessment import AssessmentWorkflow
@@ -35,6 +36,7 @@ from workflows.models import (
     AdviceView,
     AssessmentStart,
     AssessmentView,
+    DutyView,
     advice_workflow_id,
     assessment_workflow_id,
 )
@@ -194,17 +196,26 @@ class Assessments(CaseService[rules.AssessmentEvent, AssessmentView]):
 
     async def _as_of(self, view: AssessmentView, today: date) -> AssessmentView:
         steps = rules.steps(view.case, today, self.settings.amber_days)
-        return view.model_copy(
-            update={
-                "as_of": today,
-                "steps": steps,
-                "next_step": rules.next_deadline(steps),
-                "advice": await self._advice_views(view),
-            }
-        )
+        return await rated_with_advice(self.client, view, today, steps, rules.next_deadline(steps))
 
-    async def _advice_views(self, view: AssessmentView) -> list[AdviceView]:
-        return await advice_views(self.client, view.case.case_ref, view.case.advice)
+
+WithAdvice = TypeVar("WithAdvice", AssessmentView, DutyView)
+"""A view whose requests for advice run as child workflows of their own."""
+
+
+async def rated_with_advice(
+    client: Client,
+    view: WithAdvice,
+    today: date,
+    steps: list[StepStatus],
+    next_step: StepStatus | None,
+) -> WithAdvice:
+    """``view`` as of ``today``, with its ``steps`` rated that day, its ``next_step`` and each
+    request for advice's own clock (``advice_views``)."""
+    advice = await advice_views(client, view.case.case_ref, view.case.advice)
+    return view.model_copy(
+        update={"as_of": today, "steps": steps, "next_step": next_step, "advice": advice}
+    )
 
 
 async def advice_views(

@@ -27,8 +27,8 @@ from ehc.cases import (
     CaseError,
     CaseNotFound,
     CaseWorkflows,
-    advice_views,
     checked_ref,
+    rated_with_advice,
     refused_by_rules,
     temporal_errors,
 )
@@ -104,6 +104,17 @@ def clocks_declared() -> dict[str, clocks.ClockProcess]:
     return CLOCKS
 
 
+def opened_case(
+    start: clocks.ClockStart, prior_events: Sequence[clocks.ClockEvent], today: date
+) -> clocks.ClockCase:
+    """The case after ``prior_events``, as the rules open it and apply each event; their
+    ``RuleViolation`` if they refuse the start or an event. Needs no server."""
+    case = clocks.open_case(start, today)
+    for event in prior_events:
+        case = clocks.apply(case, event, today)
+    return case
+
+
 class AlreadyStarted(CaseError):
     """The clock was started before (a repeated start, an import run twice): nothing changed."""
 
@@ -130,9 +141,7 @@ class Duties(CaseWorkflows):
         today = today or datetime.now(UTC).date()
         # The rules first, so a refusal is one line and nothing is written.
         with refused_by_rules(start.case_ref):
-            case = clocks.open_case(start, today)
-            for event in prior_events:
-                case = clocks.apply(case, event, today)
+            case = opened_case(start, prior_events, today)
         workflow_id = duty_workflow_id(start.process, start.case_ref, case.opened_on, start.variant)
         back_entered = bool(prior_events) or min(start.dates.values()) < today
         arg = DutyStart(
@@ -237,14 +246,7 @@ class Duties(CaseWorkflows):
 
     async def _as_of(self, view: DutyView, today: date) -> DutyView:
         steps = clocks.steps(view.case, today, self.settings.amber_days)
-        return view.model_copy(
-            update={
-                "as_of": today,
-                "steps": steps,
-                "next_step": clocks.next_deadline(steps),
-                "advice": await advice_views(self.client, view.case.case_ref, view.case.advice),
-            }
-        )
+        return await rated_with_advice(self.client, view, today, steps, clocks.next_deadline(steps))
 
 
 @contextmanager

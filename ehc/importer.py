@@ -78,10 +78,15 @@ def _blank_to_none(value: object) -> object:
     return None if isinstance(value, str) and not value.strip() else value
 
 
-class PlanRow(BaseModel):
-    """One plan. Required: case_ref, plan_date, caseworker, team."""
+class CsvRow(BaseModel):
+    """A row of a caseload export: a column the model does not name is refused, and each
+    cell is read without the spaces around it."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class PlanRow(CsvRow):
+    """One plan. Required: case_ref, plan_date, caseworker, team."""
 
     case_ref: CaseRef
     plan_date: Day
@@ -129,10 +134,8 @@ class PlanRow(BaseModel):
         return out
 
 
-class AssessmentRow(BaseModel):
+class AssessmentRow(CsvRow):
     """One open assessment. Required: case_ref, received, caseworker, team."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     case_ref: CaseRef
     received: Day
@@ -157,11 +160,9 @@ class AssessmentRow(BaseModel):
         return out
 
 
-class TransferInRow(BaseModel):
+class TransferInRow(CsvRow):
     """One plan transferred in from another council (reg 15). Required: case_ref, caseworker,
     team, transfer_date, and plan_date or last_review."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     case_ref: CaseRef
     caseworker: StaffId

@@ -20,7 +20,7 @@ from ehc.api.auth import Principal, Role
 from ehc.api.context import ApiContext, Context, allow, require_owner, require_reader
 from ehc.api.strict import no_unknown_fields
 from ehc.cases import CaseError, CaseNotFound
-from ehc.duties import Duties, DutySummary, noun
+from ehc.duties import Duties, DutySummary, noun, opened_case
 from statutory import bounds, clocks
 from statutory.clock_processes import CLOCKS
 from statutory.errors import RuleViolation
@@ -135,17 +135,8 @@ def _status(view: DutyView) -> DutyStatus:
 
 
 def _listed(found: DutySummary) -> DutyClock:
-    return DutyClock(
-        workflow_id=found.workflow_id,
-        variant=found.variant,
-        opened_on=found.opened_on,
-        stage=found.stage,
-        running=found.running,
-        next_step=found.next_step,
-        next_deadline=found.next_deadline,
-        caseworker=found.caseworker,
-        team=found.team,
-    )
+    """The clock as the list gives it: the summary's fields of the same names."""
+    return DutyClock.model_validate(found, from_attributes=True)
 
 
 async def start_clock(
@@ -157,9 +148,7 @@ async def start_clock(
     # The rules first: a refused start is 400 with their sentence and nothing is started;
     # after this the service refuses only a clock started before.
     try:
-        case = clocks.open_case(start, today)
-        for event in body.prior_events:
-            case = clocks.apply(case, event, today)
+        opened_case(start, body.prior_events, today)
     except RuleViolation as error:
         raise _refused(error, start.case_ref) from None
     try:
