@@ -23,7 +23,7 @@ from pydantic_settings import SettingsError as UnreadableSetting
 
 from ehc.api.settings import ApiSettings
 from ehc.web.settings import WebSettings
-from statutory.alerts import AlertPolicy
+from statutory.alerts import DEFAULT_ALERT_HOUR, AlertHour, AlertPolicy
 from statutory.review import AnchorMode, ReviewPolicy
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ class Settings(BaseSettings):
     settling_working_days: int = Field(default=2, ge=0, le=10)
     """A case started or imported with a past escalates nothing until this many working days
     after it was entered, so its history can be recorded first (0: no settling period)."""
-    alert_hour_utc: int = Field(default=8, ge=0, le=23)
+    alert_hour_utc: AlertHour = DEFAULT_ALERT_HOUR
     server_ip: str = "127.0.0.1"
     """Address the embedded Temporal server listens on."""
     server_port: int = 7233

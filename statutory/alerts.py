@@ -20,6 +20,7 @@ from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -30,6 +31,10 @@ from statutory.working_days import next_working_day
 
 #: Working days a newly entered case has to record its history before it escalates anything.
 DEFAULT_SETTLING_WORKING_DAYS = 2
+
+#: The hour of the day (UTC) at which a workflow sends the reminders and escalations of a day.
+AlertHour = Annotated[int, Field(ge=0, le=23)]
+DEFAULT_ALERT_HOUR = 8
 
 
 class AlertKind(StrEnum):

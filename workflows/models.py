@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from statutory import clocks
 from statutory import review as review_rules
 from statutory.advice import AdviceRequestState
-from statutory.alerts import ADVICE_POLICY, AlertKind, AlertPolicy
+from statutory.alerts import ADVICE_POLICY, DEFAULT_ALERT_HOUR, AlertHour, AlertKind, AlertPolicy
 from statutory.assessment import (
     AssessmentCase,
     AssessmentDates,
@@ -22,9 +21,6 @@ from statutory.steps import StepStatus
 
 ASSESSMENT_PREFIX = "assessment-"
 REVIEW_PREFIX = "review-"
-
-#: An hour of the day (UTC): when a workflow sends its reminders for a day.
-AlertHour = Annotated[int, Field(ge=0, le=23)]
 
 
 def assessment_workflow_id(case_ref: str) -> str:
@@ -49,7 +45,7 @@ class AssessmentStart(BaseModel):
     request: AssessmentRequest
     prior_events: list[AssessmentEvent] = Field(default_factory=list)
     policy: AlertPolicy = Field(default_factory=AlertPolicy)
-    alert_hour_utc: AlertHour = 8
+    alert_hour_utc: AlertHour = DEFAULT_ALERT_HOUR
     """Reminders for a day go out at this hour (UTC)."""
     review_policy: review_rules.ReviewPolicy = Field(default_factory=review_rules.ReviewPolicy)
     """For the plan's review workflow, started when the final plan is issued."""
@@ -81,7 +77,7 @@ class AdviceStart(BaseModel):
     team: str
     request: AdviceRequestState
     policy: AlertPolicy = Field(default_factory=AlertPolicy)
-    alert_hour_utc: AlertHour = 8
+    alert_hour_utc: AlertHour = DEFAULT_ALERT_HOUR
     quiet_until: date | None = None
     """The parent case's settling period (``AssessmentStart.quiet_until``)."""
 
@@ -145,7 +141,7 @@ class ReviewStart(BaseModel):
     cycle: review_rules.ReviewCycle
     prior_events: list[review_rules.ReviewEvent] = Field(default_factory=list)
     policy: AlertPolicy = Field(default_factory=AlertPolicy)
-    alert_hour_utc: AlertHour = 8
+    alert_hour_utc: AlertHour = DEFAULT_ALERT_HOUR
     previous: list[review_rules.ReviewOutcome] = Field(default_factory=list)
     advice_policy: AlertPolicy = Field(default_factory=lambda: ADVICE_POLICY)
     quiet_until: date | None = None
@@ -182,7 +178,7 @@ class DutyStart(BaseModel):
     start: clocks.ClockStart
     prior_events: list[clocks.ClockEvent] = Field(default_factory=list)
     policy: AlertPolicy = Field(default_factory=AlertPolicy)
-    alert_hour_utc: AlertHour = 8
+    alert_hour_utc: AlertHour = DEFAULT_ALERT_HOUR
     advice_policy: AlertPolicy = Field(default_factory=lambda: ADVICE_POLICY)
     quiet_until: date | None = None
     """The settling period of a case entered with past dates (``AssessmentStart``)."""

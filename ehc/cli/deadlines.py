@@ -28,6 +28,7 @@ from ehc import wording
 from ehc.cli import history as options
 from ehc.cli.common import fail, one_line, out, parse_date, today_utc
 from ehc.cli.history import History
+from ehc.cli.transfer import phase_transfer
 from ehc.text import count, day
 from statutory import assessment as rules
 from statutory import audit, clocks
@@ -470,7 +471,7 @@ def review(
     if not 3 <= under_five_months <= 6:
         fail("--under-five-months: the Code of Practice says every 3 to 6 months")
     move = parse_date(move_date, "--move-date") if move_date else None
-    phase = _transfer(transfer, transfer_year, move)
+    phase = phase_transfer(transfer, transfer_year, move)
     born = parse_date(dob, "--dob", birth=True) if dob else None
     try:
         plan = rv.PlanRecord(
@@ -648,27 +649,6 @@ def _review_outcome(a: audit.ReviewAudit) -> str:
     if o.next_anchor:
         said.append(f"the next cycle runs from {day(o.next_anchor)}")
     return "Outcome: " + "; ".join(said) + "."
-
-
-def _transfer(kind: str | None, year: int | None, move: date | None) -> rv.PhaseTransfer | None:
-    if kind is None:
-        if year is not None or move is not None:
-            fail("--transfer-year and --move-date need --transfer")
-        return None
-    try:
-        transfer_kind = rv.TransferKind(kind)
-    except ValueError:
-        fail(f"--transfer: unknown kind '{kind}' (known: {', '.join(rv.TransferKind)})")
-    if transfer_kind is rv.TransferKind.POST16_POST16:
-        if move is None:
-            fail("--transfer post16-post16 needs --move-date")
-        year = year or move.year
-    elif year is None:
-        fail(f"--transfer {kind} needs --transfer-year")
-    try:
-        return rv.PhaseTransfer(kind=transfer_kind, year=year, move_date=move)
-    except ValidationError as error:
-        fail(f"--transfer: {one_line(error)}")
 
 
 # --- the duty clocks: re-assessment, Tribunal orders, transfers, appeals ----------------------

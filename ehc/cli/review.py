@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from pydantic import TypeAdapter, ValidationError
+from pydantic import TypeAdapter
 
 from ehc import wording
 from ehc.cli.case_commands import (
@@ -18,9 +18,10 @@ from ehc.cli.case_commands import (
     print_heading,
     started,
 )
-from ehc.cli.common import fail, one_line, out, parse_date, run
+from ehc.cli.common import fail, out, parse_date, run
 from ehc.cli.listing import print_alerts, print_events, print_steps
 from ehc.cli.record import FieldOptions, Kind, Option, RecordOptions, field_help
+from ehc.cli.transfer import phase_transfer
 from ehc.text import day
 from statutory import review as rules
 
@@ -42,25 +43,8 @@ async def _service() -> Reviews:
 def transfer_from_options(
     kind: str | None, year: int | None, move_date: str | None
 ) -> rules.PhaseTransfer | None:
-    if kind is None:
-        if year is not None or move_date is not None:
-            fail("--transfer-year and --move-date need --transfer")
-        return None
     move = parse_date(move_date, "--move-date") if move_date else None
-    if kind not in set(rules.TransferKind):
-        fail(f"--transfer: unknown kind (known: {', '.join(rules.TransferKind)})")
-    if kind == rules.TransferKind.POST16_POST16 and move is None:
-        fail("--transfer post16-post16 needs --move-date (finalised 5 months before the move)")
-    if kind != rules.TransferKind.POST16_POST16 and year is None:
-        fail(f"--transfer {kind} needs --transfer-year (the year of its 15 Feb or 31 Mar)")
-    try:
-        return rules.PhaseTransfer(
-            kind=kind,
-            year=year or (move.year if move else 0),
-            move_date=move,
-        )
-    except ValidationError as error:
-        fail(f"--transfer: {one_line(error)}")
+    return phase_transfer(kind, year, move)
 
 
 @app.command()

@@ -26,7 +26,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from ehc import wording
 from ehc.overdue import KINDS, STAGES, STAGES_BY_KIND, Listed, OverdueLine
@@ -464,31 +464,29 @@ def transfers_by_deadline(cases: Iterable[DatedCase]) -> list[tuple[date, int]]:
 
 # --- filters ---------------------------------------------------------------------------------
 
-KIND_WORDS: dict[str, str] = {
-    "assessment": "Assessment",
-    "review": "Annual review",
-    "advice": "Request for advice",
+
+class KindName(NamedTuple):
+    """How the screens name a kind of case: one ("Annual review") and many ("Annual reviews")."""
+
+    one: str
+    many: str
+
+
+KIND_NAMES: dict[str, KindName] = {
+    "assessment": KindName("Assessment", "Assessments"),
+    "review": KindName("Annual review", "Annual reviews"),
+    "advice": KindName("Request for advice", "Requests for advice"),
     # The duty clocks (statutory.clock_processes).
-    "reassessment": "Re-assessment",
-    "tribunal-order": "Tribunal order",
-    "transfer-in": "Plan transferred in",
-    "transfer-out": "Plan moving to another council",
-    "appeal": "Appeal rights",
-}
-KIND_PLURALS: dict[str, str] = {
-    "assessment": "Assessments",
-    "review": "Annual reviews",
-    "advice": "Requests for advice",
-    "reassessment": "Re-assessments",
-    "tribunal-order": "Tribunal orders",
-    "transfer-in": "Plans transferred in",
-    "transfer-out": "Plans moving to another council",
-    "appeal": "Appeal rights",
+    "reassessment": KindName("Re-assessment", "Re-assessments"),
+    "tribunal-order": KindName("Tribunal order", "Tribunal orders"),
+    "transfer-in": KindName("Plan transferred in", "Plans transferred in"),
+    "transfer-out": KindName("Plan moving to another council", "Plans moving to another council"),
+    "appeal": KindName("Appeal rights", "Appeal rights"),
 }
 
 
 def kind_words(kind: str) -> str:
-    return KIND_WORDS.get(kind, kind)
+    return KIND_NAMES[kind].one if kind in KIND_NAMES else kind
 
 
 def stage_words(kind: str, stage: str) -> str:
@@ -504,7 +502,7 @@ def filter_errors(*, kind: str | None, stage: str | None) -> list[tuple[str, str
         kind = None
     stages = STAGES_BY_KIND[kind] if kind is not None else STAGES
     if stage is not None and stage not in stages:
-        what = f"{KIND_PLURALS[kind].lower()} do not have" if kind else "no case has"
+        what = f"{KIND_NAMES[kind].many.lower()} do not have" if kind else "no case has"
         errors.append(("stage", f"Choose a stage from the list: {what} that stage"))
     return errors
 
@@ -522,13 +520,13 @@ def options(
 
 
 def kind_options(selected: str | None) -> list[Option]:
-    return options(((k, KIND_PLURALS[k]) for k in KINDS), selected, "All kinds")
+    return options(((k, KIND_NAMES[k].many) for k in KINDS), selected, "All kinds")
 
 
 def stage_options(selected: str | None) -> list[Option]:
     """Every kind's stages, each named with its kind ("Annual review: amending the plan")."""
     choices = [
-        (str(s), f"{KIND_WORDS[k]}: {stage_words(k, str(s))}")
+        (str(s), f"{KIND_NAMES[k].one}: {stage_words(k, str(s))}")
         for k in KINDS
         for s in STAGES_BY_KIND[k]
     ]
