@@ -101,6 +101,12 @@ async def test_reconcile_rebuilds_the_read_model_and_closes_ended_cases(
         # A case ended behind the read model's back (terminated): marked closed, nothing else.
         ended = assessment_workflow_id(refs[2])
         await client.get_workflow_handle(ended).terminate("moved to another authority")
+        # Temporal's list of workflows catches up a moment after the termination.
+        running = f'WorkflowId = "{ended}" AND ExecutionStatus = "Running"'
+        deadline = asyncio.get_running_loop().time() + 30
+        while [w async for w in client.list_workflows(running)]:
+            assert asyncio.get_running_loop().time() < deadline, f"{ended} still listed as running"
+            await asyncio.sleep(0.1)
         again = await reconcile(client, writer, task_queue=queue)
         assert (again.listed, again.written, again.current, again.closed) == (3, 0, 3, 1)
         assert {c.workflow_id for c in read_model.cases(team=team)} == ids - {ended}

@@ -13,7 +13,7 @@ from typing import Any
 
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHandle
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 
 from activities.channels import Channel
@@ -96,7 +96,14 @@ async def quiescent(handle: WorkflowHandle[Any, Any], within: float = 30.0) -> N
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within
     while True:
-        kinds = [EventType.Name(e.event_type) for e in (await handle.fetch_history()).events]
+        try:
+            history = await handle.fetch_history()
+        except RPCError as error:  # a child its parent has not started yet
+            if error.status is not RPCStatusCode.NOT_FOUND or loop.time() > deadline:
+                raise
+            await asyncio.sleep(0.05)
+            continue
+        kinds = [EventType.Name(e.event_type) for e in history.events]
 
         def count(*names: str, kinds: list[str] = kinds) -> int:
             return sum(kinds.count(f"EVENT_TYPE_{n}") for n in names)
