@@ -51,21 +51,27 @@ class CaseNotFound(CaseError):
 
 
 @dataclass(frozen=True, slots=True)
-class CaseSummary:
-    case_ref: str
-    stage: str
+class NextDue:
+    """A workflow as visibility lists it: its next statutory step and date, and whose it is."""
+
     next_step: str | None
     next_deadline: date | None
     caseworker: str
     team: str
-    final_plan_due: date | None
-    running: bool
-    review_due: date | None = None
 
     def days_overdue(self, today: date) -> int | None:
         if self.next_deadline is None:
             return None
         return (today - self.next_deadline).days
+
+
+@dataclass(frozen=True, slots=True)
+class CaseSummary(NextDue):
+    case_ref: str
+    stage: str
+    final_plan_due: date | None
+    running: bool
+    review_due: date | None = None
 
 
 def cause_message(error: BaseException) -> str:

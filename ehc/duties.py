@@ -27,6 +27,7 @@ from ehc.cases import (
     CaseError,
     CaseNotFound,
     CaseWorkflows,
+    NextDue,
     checked_ref,
     rated_with_advice,
     refused_by_rules,
@@ -56,7 +57,7 @@ def noun(process: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class DutySummary:
+class DutySummary(NextDue):
     """One duty clock of a case, as visibility lists it."""
 
     workflow_id: str
@@ -68,17 +69,10 @@ class DutySummary:
     """The next step's id, ``open`` (nothing due) or ``closed`` (``statutory.clocks.stage``)."""
     status: str
     """The workflow's status: running, completed, terminated..."""
-    next_step: str | None
-    next_deadline: date | None
-    caseworker: str
-    team: str
 
     @property
     def running(self) -> bool:
         return self.status == "running"
-
-    def days_overdue(self, today: date) -> int | None:
-        return None if self.next_deadline is None else (today - self.next_deadline).days
 
 
 def split_workflow_id(workflow_id: str) -> tuple[str, str, str | None, date]:

@@ -77,9 +77,8 @@ def reconcile(
     For a database restored from a backup, or cases moved in from another system. A worker
     must be running: it answers the queries.
     """
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     from activities.read_model import ReadModelWriter
+    from ehc.cli.progress import progress_bar
     from ehc.reconcile import Reconciled
     from ehc.reconcile import reconcile as rebuild
     from ehc.temporal import connect
@@ -92,14 +91,8 @@ def reconcile(
         client = await connect(settings)
         writer = ReadModelWriter(settings.resolved_database_url)
         try:
-            with Progress(
-                TextColumn("Asking open cases for their view"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=err,
-                transient=True,
-                disable=not err.is_terminal,
+            with progress_bar(
+                "Asking open cases for their view", disable=not err.is_terminal
             ) as progress:
                 task = progress.add_task("reconcile", total=None)
                 return await rebuild(

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ehc import importer
 from ehc.cli.common import FAILED, err, fail, out, run, today_utc
+from ehc.cli.progress import progress_bar
 from ehc.settings import get_settings
 
 app = typer.Typer(help="Import an existing caseload exported from a case-management system.")
@@ -35,14 +35,7 @@ def _start_all(
         from ehc.temporal import connect  # Temporal: only once rows are to be started
 
         client = await connect(settings)
-        with Progress(
-            TextColumn(f"Starting {noun}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-        ) as progress:
+        with progress_bar(f"Starting {noun}") as progress:
             task = progress.add_task("start", total=len(checked))
             return await importer.run_starters(
                 [(c.row, c.case_ref, c.starter(client, settings, today)) for c in checked],

@@ -18,18 +18,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
+from rich.progress import Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from ehc.cli.common import FAILED, err, fail, out
 from ehc.cli.common import run as run_async
+from ehc.cli.progress import progress_bar
 from ehc.settings import get_settings
 from ehc.text import day
 from scenarios import compare as comparing
@@ -182,16 +176,8 @@ def _replicate(
 
 
 def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("elapsed,"),
-        TimeRemainingColumn(),
-        TextColumn("left"),
-        console=err,
-        transient=True,
+    return progress_bar(
+        "{task.description}", TextColumn("elapsed,"), TimeRemainingColumn(), TextColumn("left")
     )
 
 

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ehc.web.auth import Forbidden, User, put_in_session, safe_next, signed_in
 from ehc.web.context import WebContext, web_context
 from ehc.web.csrf import verify_csrf
+from ehc.web.error_page import error_page
 from ehc.web.identity import NoAccess, user_from_claims
 from ehc.web.oidc import CALLBACK_PATH, OpenIdSignIn, ProviderRefused
 from ehc.web.render import render
@@ -130,13 +131,7 @@ async def sign_in_with_provider(request: Request, next: str | None = None) -> Re
     try:
         return await oidc.redirect(request)
     except ProviderRefused as error:
-        return render(
-            request,
-            "error.html",
-            status_code=503,
-            title="Sign-in is not available",
-            message=str(error),
-        )
+        return error_page(request, 503, "Sign-in is not available", str(error))
 
 
 @router.get(CALLBACK_PATH, name="oidc_callback")
@@ -151,13 +146,7 @@ async def provider_callback(
         claims = await oidc.claims(request)
         user = user_from_claims(claims, oidc.web, web.directory)
     except ProviderRefused as error:
-        return render(
-            request,
-            "error.html",
-            status_code=400,
-            title="Sign-in did not complete",
-            message=str(error),
-        )
+        return error_page(request, 400, "Sign-in did not complete", str(error))
     except NoAccess as error:
         request.session.clear()
         raise Forbidden(None, str(error)) from error
