@@ -11,8 +11,7 @@ from sqlalchemy import Engine, Table, insert, select
 from sqlalchemy.exc import IntegrityError
 from temporalio import activity
 
-from activities.migrate import upgrade
-from activities.outbox import make_engine
+from activities.outbox import migrated_engine
 from activities.schema import ledger_outcomes, ledger_requests, ledger_steps
 from statutory.ledger import OutcomeRecord, RequestRecord, StepRecord
 
@@ -21,10 +20,7 @@ log = structlog.get_logger(__name__)
 
 class Ledger:
     def __init__(self, url_or_engine: str | Engine) -> None:
-        self.engine = (
-            make_engine(url_or_engine) if isinstance(url_or_engine, str) else url_or_engine
-        )
-        upgrade(self.engine)
+        self.engine = migrated_engine(url_or_engine)
 
     def _put(self, table: Any, row: dict[str, Any]) -> bool:
         try:

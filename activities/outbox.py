@@ -69,6 +69,13 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+def migrated_engine(url_or_engine: str | Engine) -> Engine:
+    """The database at a URL (or an engine already made), brought to the newest revision."""
+    engine = make_engine(url_or_engine) if isinstance(url_or_engine, str) else url_or_engine
+    upgrade(engine)
+    return engine
+
+
 def now() -> datetime:
     return datetime.now(UTC)
 
@@ -89,8 +96,7 @@ class Claim:
 
 class Outbox:
     def __init__(self, url: str) -> None:
-        self.engine = make_engine(url)
-        upgrade(self.engine)
+        self.engine = migrated_engine(url)
         self.owner = worker_name()
         # Sent, but the database refused the record (locked, full): remembered so that this
         # worker's next attempt records it instead of sending it again.
@@ -200,11 +206,7 @@ class Outbox:
     def _filtered(
         query: Any, *, case_ref: str | None, channel: str | None, ids: Sequence[int]
     ) -> Any:
-        query = query.where(t.channel != "outbox")
-        if case_ref:
-            query = query.where(t.case_ref == case_ref)
-        if channel:
-            query = query.where(t.channel == channel)
+        query = _of_case_and_channel(query.where(t.channel != "outbox"), case_ref, channel)
         if ids:
             query = query.where(t.id.in_(list(ids)))
         return query
@@ -251,11 +253,7 @@ class Outbox:
     ) -> Sequence[dict[str, Any]]:
         """Rows, oldest first. ``undelivered``: the rows a channel has not delivered that
         have failed at least once (failed for good, or due to be tried again), with why."""
-        query = select(outbox_table).order_by(t.id)
-        if case_ref:
-            query = query.where(t.case_ref == case_ref)
-        if channel:
-            query = query.where(t.channel == channel)
+        query = _of_case_and_channel(select(outbox_table).order_by(t.id), case_ref, channel)
         if status:
             query = query.where(t.status == status)
         if undelivered:
@@ -273,3 +271,12 @@ class Outbox:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _of_case_and_channel(query: Any, case_ref: str | None, channel: str | None) -> Any:
+    """Only one case's rows, and only one channel's, where they are given."""
+    if case_ref:
+        query = query.where(t.case_ref == case_ref)
+    if channel:
+        query = query.where(t.channel == channel)
+    return query

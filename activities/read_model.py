@@ -16,8 +16,7 @@ from sqlalchemy import Connection, Engine, and_, delete, insert, or_, select, tr
 from sqlalchemy.dialects import postgresql, sqlite
 from temporalio import activity
 
-from activities.migrate import upgrade
-from activities.outbox import make_engine
+from activities.outbox import migrated_engine
 from activities.schema import case_view, step_view
 from statutory.read_model import CaseView
 
@@ -54,10 +53,7 @@ def step_rows(view: CaseView) -> list[dict[str, Any]]:
 
 class ReadModelWriter:
     def __init__(self, url_or_engine: str | Engine) -> None:
-        self.engine = (
-            make_engine(url_or_engine) if isinstance(url_or_engine, str) else url_or_engine
-        )
-        upgrade(self.engine)
+        self.engine = migrated_engine(url_or_engine)
 
     def put(self, view: CaseView) -> bool:
         """Store ``view`` unless the stored one is as new or newer; True if written."""

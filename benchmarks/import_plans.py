@@ -15,7 +15,6 @@ import csv
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -24,18 +23,13 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from ehc.codec import ensure_local_key
+sys.path.insert(0, str(Path(__file__).parents[1]))  # benchmarks/ and testsupport/
+
+from benchmarks.embedded_server import embedded_server
 from ehc.logs import configure
-from ehc.server import EmbeddedServer
 from ehc.settings import Settings
-from ehc.temporal import connect
 from ehc.worker import build_worker
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from testsupport.servers import free_port
 
 
 def write_plans(path: Path, count: int, seed: int = 7) -> None:
@@ -74,11 +68,7 @@ async def main(count: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
         settings = Settings(data_dir=Path(tmp), server_port=port, ui_port=free_port())
-        ensure_local_key(settings)  # encrypted, as `ehc up` runs; the CLI finds it in tmp
-        server = EmbeddedServer(settings)
-        await server.start()
-        try:
-            client = await connect(settings, target_host=server.address)
+        async with embedded_server(settings) as (server, client):
             with ThreadPoolExecutor(max_workers=8) as pool:
                 async with build_worker(client, settings, pool):
                     path = Path(tmp) / "plans.csv"
@@ -107,8 +97,6 @@ async def main(count: int) -> None:
                             ),
                             flush=True,
                         )
-        finally:
-            server.stop()
 
 
 if __name__ == "__main__":

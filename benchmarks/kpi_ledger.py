@@ -19,6 +19,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -41,102 +42,72 @@ FIRST_DAY = date(2025, 1, 1)
 DAYS = 700
 
 
-def _row(
-    ref: str, process: str, cycle: int, what: str, team: str, **columns: Any
-) -> dict[str, Any]:
-    """A ledger row as the workflows key it (workflow id, cycle, what is recorded)."""
-    workflow_id = f"{process}-{ref}"
-    return {
-        "key": f"{workflow_id}:{cycle}:{what}",
-        "recorded_at": datetime.now(UTC),
-        "workflow_id": workflow_id,
-        "case_ref": ref,
-        "process": process,
-        "cycle": cycle,
-        **columns,
-        "caseworker": "cw001",
-        "team": team,
-    }
+@dataclass(frozen=True)
+class _Case:
+    """One case's rows of the ledger: what every row of it repeats."""
 
+    ref: str
+    process: str
+    cycle: int
+    team: str
+    detail: dict[str, str] = field(default_factory=dict)
+    """Codes every step of the case carries (a review's category)."""
 
-def _step(
-    ref: str, process: str, cycle: int, name: str, due: date, done: date, **detail: str
-) -> dict[str, Any]:
-    team = detail.pop("team")
-    return _row(
-        ref,
-        process,
-        cycle,
-        name,
-        team,
-        step=name,
-        regulation="",
-        due=due,
-        target=due,
-        completed_on=done,
-        met=done <= due,
-        exception_applies=False,
-        statutory=True,
-    ) | {"detail": detail}
+    def _row(self, what: str, **columns: Any) -> dict[str, Any]:
+        """A ledger row as the workflows key it (workflow id, cycle, what is recorded)."""
+        workflow_id = f"{self.process}-{self.ref}"
+        return {
+            "key": f"{workflow_id}:{self.cycle}:{what}",
+            "recorded_at": datetime.now(UTC),
+            "workflow_id": workflow_id,
+            "case_ref": self.ref,
+            "process": self.process,
+            "cycle": self.cycle,
+            **columns,
+            "caseworker": "cw001",
+            "team": self.team,
+        }
 
+    def step(self, name: str, due: date, done: date, **detail: str) -> dict[str, Any]:
+        return self._row(
+            name,
+            step=name,
+            regulation="",
+            due=due,
+            target=due,
+            completed_on=done,
+            met=done <= due,
+            exception_applies=False,
+            statutory=True,
+        ) | {"detail": self.detail | detail}
 
-def _outcome(
-    ref: str, process: str, cycle: int, ended: date, team: str, outcome: dict[str, Any]
-) -> dict[str, Any]:
-    return _row(ref, process, cycle, "outcome", team, ended_on=ended) | {"outcome": outcome}
+    def outcome(self, ended: date, outcome: dict[str, Any]) -> dict[str, Any]:
+        return self._row("outcome", ended_on=ended) | {"outcome": outcome}
 
 
 def assessment_rows(n: int, rng: random.Random) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    ref, team = f"KB-A{n:06d}", rng.choice(TEAMS)
+    case = _Case(f"KB-A{n:06d}", "assessment", 0, rng.choice(TEAMS))
     received = FIRST_DAY + timedelta(days=rng.randrange(DAYS))
     decided = received + timedelta(days=rng.randint(20, 60))
-    steps = [
-        _step(
-            ref,
-            "assessment",
-            0,
-            "decide-to-assess",
-            received + timedelta(weeks=6),
-            decided,
-            team=team,
-        )
-    ]
+    steps = [case.step("decide-to-assess", received + timedelta(weeks=6), decided)]
     for i, (kind, provider) in enumerate(rng.sample(PROVIDERS, 3), start=1):
         back = decided + timedelta(days=rng.randint(20, 70))
         steps.append(
-            _step(
-                ref,
-                "assessment",
-                0,
+            case.step(
                 f"advice-{i}",
                 decided + timedelta(weeks=6),
                 back,
-                team=team,
                 advice_type=kind,
                 provider=provider,
             )
         )
     issued = received + timedelta(days=rng.randint(110, 200))
     due = received + timedelta(weeks=20)
-    steps.append(
-        _step(
-            ref,
-            "assessment",
-            0,
-            "draft-served",
-            due - timedelta(days=15),
-            issued - timedelta(days=20),
-            team=team,
-        )
-    )
-    steps.append(_step(ref, "assessment", 0, "final-plan", due, issued, team=team))
+    steps.append(case.step("draft-served", due - timedelta(days=15), issued - timedelta(days=20)))
+    steps.append(case.step("final-plan", due, issued))
     exception = rng.random() < 0.08
-    outcome = _outcome(
-        ref,
-        "assessment",
-        0,
+    outcome = case.outcome(
         issued,
-        team,
         {
             "ending": "plan-issued",
             "final_plan_due": due.isoformat(),
@@ -154,50 +125,18 @@ def review_rows(n: int, rng: random.Random) -> tuple[list[dict[str, Any]], dict[
     held = due + timedelta(days=rng.randint(-40, 30))
     decided = held + timedelta(days=rng.randint(10, 45))
     category = rng.choice(("other", "other", "other", "secondary-transfer", "post16-transfer"))
+    case = _Case(ref, "review", 1, team, {"category": category})
     steps = [
-        _step(ref, "review", 1, "review-meeting", due, held, team=team, category=category),
-        _step(
-            ref,
-            "review",
-            1,
-            "report",
-            held + timedelta(weeks=2),
-            held + timedelta(days=rng.randint(3, 20)),
-            team=team,
-            category=category,
-        ),
-        _step(
-            ref,
-            "review",
-            1,
-            "decision",
-            held + timedelta(weeks=4),
-            decided,
-            team=team,
-            category=category,
-        ),
+        case.step("review-meeting", due, held),
+        case.step("report", held + timedelta(weeks=2), held + timedelta(days=rng.randint(3, 20))),
+        case.step("decision", held + timedelta(weeks=4), decided),
     ]
     amend = rng.random() < 0.4
     if amend:
         final = decided + timedelta(days=rng.randint(30, 80))
-        steps.append(
-            _step(
-                ref,
-                "review",
-                1,
-                "final-amended-plan",
-                decided + timedelta(weeks=8),
-                final,
-                team=team,
-                category=category,
-            )
-        )
-    outcome = _outcome(
-        ref,
-        "review",
-        1,
+        steps.append(case.step("final-amended-plan", decided + timedelta(weeks=8), final))
+    outcome = case.outcome(
         decided,
-        team,
         {
             "decision": "amend" if amend else "maintain",
             "category": category,

@@ -19,7 +19,6 @@ import asyncio
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,16 +28,17 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).parents[1]))  # benchmarks/ and testsupport/
+
 from temporalio.client import Client
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 
-from ehc.codec import ensure_local_key
+from benchmarks.embedded_server import embedded_server
 from ehc.logs import configure
 from ehc.overdue import overdue_report
-from ehc.server import EmbeddedServer
 from ehc.settings import Settings
-from ehc.temporal import connect
 from statutory import assessment, review
+from testsupport.servers import free_port
 from workflows import search_attributes as sa
 from workflows.models import AssessmentStart, ReviewStart
 
@@ -46,12 +46,6 @@ IN_FLIGHT = 50
 TEAMS = ("north", "south", "east", "west")
 ASSESSMENT_STEPS = ("decide-to-assess", "advice-1", "final-plan")
 REVIEW_STEPS = ("review-meeting", "report", "decision", "final-amended-plan")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _attributes(n: int, kind: str, rng: random.Random, today: date) -> TypedSearchAttributes:
@@ -148,11 +142,7 @@ async def main(sizes: list[int], repeat: int) -> None:
     today = datetime.now(UTC).date()
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp), server_port=free_port(), ui_port=free_port())
-        ensure_local_key(settings)  # encrypted, as `ehc up` runs; the CLI finds it in tmp
-        server = EmbeddedServer(settings)
-        await server.start()
-        try:
-            client = await connect(settings, target_host=server.address)
+        async with embedded_server(settings) as (server, client):
             started = 0
             for size in sizes:
                 began = time.perf_counter()
@@ -183,8 +173,6 @@ async def main(sizes: list[int], repeat: int) -> None:
                         ),
                         flush=True,
                     )
-        finally:
-            server.stop()
 
 
 if __name__ == "__main__":

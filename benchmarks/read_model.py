@@ -25,7 +25,7 @@ import json
 import math
 import os
 import random
-import socket
+import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -33,26 +33,27 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
+sys.path.insert(0, str(Path(__file__).parents[1]))  # benchmarks/ and testsupport/
+
 import httpx
 from sqlalchemy import Engine, insert
 from temporalio.client import Client
 
 from activities.read_model import ReadModelWriter, case_row, step_rows
 from activities.schema import case_view, step_view
+from benchmarks.embedded_server import embedded_server
 from ehc.api.app import create_app
 from ehc.api.settings import ApiSettings
 from ehc.cases import Assessments
-from ehc.codec import ensure_local_key
 from ehc.logs import configure
 from ehc.read_model import ReadModel
-from ehc.server import EmbeddedServer
 from ehc.settings import Settings
-from ehc.temporal import connect
 from ehc.worker import running_worker
 from statutory import assessment as rules
 from statutory.process import StepKind
 from statutory.read_model import CaseView, StepView
 from statutory.steps import StepState
+from testsupport.servers import free_port
 from workflows.models import assessment_workflow_id
 
 TEAMS = ("north", "south", "east", "west")
@@ -84,12 +85,6 @@ STAGES = {"assessment": "assessment", "review": "awaiting-meeting", "advice": "a
 def emit(common: dict[str, Any], **found: Any) -> None:
     """One measurement as a JSON line, with the machine's load then (it is shared)."""
     print(json.dumps({**common, **found, "load_average": round(os.getloadavg()[0], 1)}), flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -313,15 +308,9 @@ async def main(cases: int, repeat: int, events: int, database_url: str | None) -
         read_model.close()
         if not events:
             return
-        ensure_local_key(settings)  # encrypted payloads, as `ehc up` runs
-        server = EmbeddedServer(settings)
-        await server.start()
-        try:
-            client = await connect(settings, target_host=server.address)
+        async with embedded_server(settings) as (_, client):
             latency = await event_latency(client, settings, events)
             emit(common, query="event_to_read_model", **latency)
-        finally:
-            server.stop()
 
 
 if __name__ == "__main__":

@@ -65,6 +65,7 @@ from scenarios import tribunal as tb
 from scenarios.calendar import Week, weeks
 from scenarios.casefile import SimCase
 from scenarios.closures import Closures
+from scenarios.issued import count_issued
 from scenarios.model import Policy, Scenario, Stage
 from scenarios.reviews import (
     POST16_MOVE,
@@ -107,7 +108,8 @@ _GROUP = 10_000_000
 
 @dataclass(slots=True)
 class Monthly:
-    """Plans issued in one calendar month, counted as the national return counts them."""
+    """Plans issued in one calendar month, counted as the national return counts them
+    (``issued.count_issued``)."""
 
     issued: int = 0
     within_20_weeks: int = 0
@@ -545,13 +547,9 @@ class _Simulation:
         month = self.monthly.get((on.year, on.month))
         if month is None:
             month = self.monthly[on.year, on.month] = Monthly()
-        month.issued += 1
-        month.within_20_weeks += within
+        count_issued(month, within, within_excluding)
         self.issued += 1
         self.issued_in_time += within
-        if within_excluding is not None:
-            month.counted_excluding_exceptions += 1
-            month.within_20_weeks_excluding_exceptions += within_excluding
         if team is not None:
             team.plan_issued(within, within_excluding)
         self.plans_due(self.book if team is None else team.book, next_review_due(on), 1)

@@ -93,7 +93,32 @@ def _sum(months: list[Monthly]) -> Monthly:
     return total
 
 
-class ScenarioResult:
+class Summarised:
+    """A result with a summary table: its measures, worked out once (``_measures``)."""
+
+    _summary: list[Measure] | None
+
+    def _measures(self) -> list[Measure]:
+        raise NotImplementedError
+
+    def summary(self) -> list[Measure]:
+        """The summary table (computed once)."""
+        if self._summary is None:
+            self._summary = self._measures()
+        return self._summary
+
+    def measure(self, key: str) -> Band:
+        found = self.find(key)
+        if found is None:
+            raise KeyError(key)
+        return found.band
+
+    def find(self, key: str) -> Measure | None:
+        """The summary's measure ``key``, or None (cost measures of a scenario without costs)."""
+        return next((m for m in self.summary() if m.key == key), None)
+
+
+class ScenarioResult(Summarised):
     """The replications of one scenario, and what they add up to."""
 
     def __init__(self, scenario: Scenario, runs: list[Run]) -> None:
@@ -203,22 +228,6 @@ class ScenarioResult:
 
     def _total(self, name: str) -> Band:
         return Band.of([float(sum(run.weekly[name])) for run in self.runs])
-
-    def summary(self) -> list[Measure]:
-        """The summary table (computed once)."""
-        if self._summary is None:
-            self._summary = self._measures()
-        return self._summary
-
-    def measure(self, key: str) -> Band:
-        found = self.find(key)
-        if found is None:
-            raise KeyError(key)
-        return found.band
-
-    def find(self, key: str) -> Measure | None:
-        """The summary's measure ``key``, or None (cost measures of a scenario without costs)."""
-        return next((m for m in self.summary() if m.key == key), None)
 
     def _cost_measures(self) -> list[Measure]:
         if self.costs is None:

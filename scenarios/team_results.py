@@ -23,6 +23,7 @@ from scenarios.results import (
     Band,
     Measure,
     ScenarioResult,
+    Summarised,
     _band,
     _band_columns,
     _write,
@@ -33,8 +34,8 @@ from scenarios.series import TEAM_SERIES
 from scenarios.teams import TeamRun
 
 
-class TeamResult:
-    """One team's part of a scenario's replications."""
+class TeamResult(Summarised):
+    """One team's part of a scenario's replications: its summary table is the team's."""
 
     def __init__(self, team: Team, result: ScenarioResult) -> None:
         self.team = team
@@ -61,18 +62,6 @@ class TeamResult:
                 for a, b, c in zip(low, median, high, strict=True)
             ]
         return self._bands[name]
-
-    def summary(self) -> list[Measure]:
-        """The team's summary (computed once)."""
-        if self._summary is None:
-            self._summary = self._measures()
-        return self._summary
-
-    def measure(self, key: str) -> Band:
-        found = next((m for m in self.summary() if m.key == key), None)
-        if found is None:
-            raise KeyError(key)
-        return found.band
 
     def _at(self, name: str, week: int) -> Band:
         return Band.of([run.weekly[name][week] for run in self.runs])

@@ -36,6 +36,7 @@ import numpy as np
 
 from scenarios.calendar import Week, applies, period_weeks, spread
 from scenarios.casefile import SimCase
+from scenarios.issued import count_issued
 from scenarios.model import Scenario
 from scenarios.reviews import ReviewBook
 from scenarios.series import TEAM_SERIES
@@ -66,7 +67,7 @@ Work = Callable[[Week, Q, ReviewBook, float, int], tuple[float, int, int]]
 @dataclass(slots=True)
 class TeamRun:
     """One team's part of a replication: its weekly series (``TEAM_SERIES``), and the plans it
-    issued over the run, counted as the national return counts them."""
+    issued over the run, counted as the national return counts them (``issued.count_issued``)."""
 
     weekly: dict[str, list[float]]
     issued: int = 0
@@ -133,12 +134,7 @@ class Desk(Generic[Q]):
         exception applied, so it is not counted there), as ``casefile.issued_in_time`` says."""
         self.issued += 1
         self.issued_in_time += within
-        run = self.run
-        run.issued += 1
-        run.within_20_weeks += within
-        if within_excluding is not None:
-            run.counted_excluding_exceptions += 1
-            run.within_20_weeks_excluding_exceptions += within_excluding
+        count_issued(self.run, within, within_excluding)
 
 
 class Teams(Generic[Q]):

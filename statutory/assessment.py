@@ -278,13 +278,8 @@ class AdviceRequested(AdviceAsked):
         self.add_to(case.advice)
 
 
-class AdviceAnswered(events.Event):
+class AdviceAnswered(events.AdviceReceived):
     """Advice came back (reg 8(1)), in every process that asks for it."""
-
-    title = "Advice received"
-    type: Literal["advice-received"] = "advice-received"
-    advice_id: int = Field(ge=1, le=bounds.MAX_NUMBER)
-    """The number of the request for advice (1 for the first)."""
 
     def answered(self, asked: Sequence[AdviceRequest]) -> AdviceRequest:
         """The request this answers, once it can be: still awaited, and received by then."""
@@ -450,28 +445,15 @@ class FinalPlanIssued(events.Event):
         case.stage, case.ending = Stage.CLOSED, Ending.PLAN_ISSUED
 
 
-class ExceptionRecorded(events.Event):
+class ExceptionRecorded(events.ExceptionRecorded):
     """An exception; ``on`` is the day it was recorded, ``start``..``end`` its period."""
 
-    title = "Exception to a time limit"
     on: bounds.CaseDay
     """The day the exception is recorded."""
-    type: Literal["exception"] = "exception"
     reason: exc.Reason
     """The exception that applies (reg 5(4), 8(2), 10(4), 13(3), 2A)."""
-    start: bounds.CaseDay
-    """The first day it applies."""
-    end: bounds.CaseDay
-    """The last day it applies."""
-    note: str = Field(default="", max_length=500)
-    """What happened, in a few words (no names)."""
     advice_id: int | None = Field(default=None, ge=1, le=bounds.MAX_NUMBER)
     """The one request for advice it applies to (reg 8(2)); none for the whole case."""
-
-    @model_validator(mode="after")
-    def _ends_within_reach(self) -> ExceptionRecorded:
-        bounds.check_ahead(self.end, self.on, "the exception's last day")
-        return self
 
     def check(self, case: AssessmentCase, today: date) -> None:
         period = exc.Period(self.start, self.end)

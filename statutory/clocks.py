@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from statutory import bounds, events
 from statutory import exceptions as exc
@@ -326,24 +326,8 @@ class ActionRecorded(events.Event):
             case.ending, case.ended_on, case.ended_by = effect.ends, self.on, self.action
 
 
-class ExceptionRecorded(events.Event):
+class ExceptionRecorded(events.ExceptionRecorded):
     """An exception to the process's limits; ``start``..``end`` its period."""
-
-    title = "Exception to a time limit"
-    type: Literal["exception"] = "exception"
-    reason: exc.Reason
-    """The exception that applies (each process's regulation lists its own)."""
-    start: bounds.CaseDay
-    """The first day it applies."""
-    end: bounds.CaseDay
-    """The last day it applies."""
-    note: str = Field(default="", max_length=500)
-    """What happened, in a few words (no names)."""
-
-    @model_validator(mode="after")
-    def _ends_within_reach(self) -> ExceptionRecorded:
-        bounds.check_ahead(self.end, self.on, "the exception's last day")
-        return self
 
     def check(self, case: ClockCase, today: date) -> None:
         least = case.declared.exception_days.get(self.reason)

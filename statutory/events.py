@@ -3,8 +3,9 @@
 Every event happened on a day a case can have (``statutory.bounds``). Before its own rule, each
 passes the checks common to both processes: not before the case (or cycle) began, not in the
 future, and not once the case is closed or the plan has ended. A change of caseworker has the
-same shape, rule and effect in every process (its ``apply_to`` is here). Every process's
-``apply`` records an event the same way (``recorded``).
+same shape, rule and effect in every process (its ``apply_to`` is here); an exception to a time
+limit, and advice received, have the same fields in every process (each checks and keeps them
+its own way). Every process's ``apply`` records an event the same way (``recorded``).
 
 Each event's own rule (``check``) and its effect (``apply_to``) are methods of its class in
 ``statutory.assessment`` and ``statutory.review``, on the state each process keeps (the
@@ -20,9 +21,10 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, ClassVar, Literal, Protocol, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from statutory import bounds
+from statutory import exceptions as exc
 from statutory.dates import as_written
 from statutory.errors import RuleViolation
 from statutory.identifiers import StaffId, TeamId
@@ -158,3 +160,40 @@ class CaseworkerReassigned(Event):
         """The same in every process: the new caseworker has it (in the new team, if any)."""
         held.caseworker = self.caseworker
         held.team = self.team or held.team
+
+
+# --- an exception to a time limit -----------------------------------------------------------
+
+
+class ExceptionRecorded(Event):
+    """An exception to the process's limits; ``start``..``end`` its period. Each process's
+    subclass checks it against the exceptions its regulations allow, and keeps it."""
+
+    title = "Exception to a time limit"
+    type: Literal["exception"] = "exception"
+    reason: exc.Reason
+    """The exception that applies (each process's regulation lists its own)."""
+    start: bounds.CaseDay
+    """The first day it applies."""
+    end: bounds.CaseDay
+    """The last day it applies."""
+    note: str = Field(default="", max_length=500)
+    """What happened, in a few words (no names)."""
+
+    @model_validator(mode="after")
+    def _ends_within_reach(self) -> Self:
+        bounds.check_ahead(self.end, self.on, "the exception's last day")
+        return self
+
+
+# --- advice received ---------------------------------------------------------------------------
+
+
+class AdviceReceived(Event):
+    """Advice came back: which request for advice it answers. Each process's subclass finds
+    the request in what it keeps, and records it received."""
+
+    title = "Advice received"
+    type: Literal["advice-received"] = "advice-received"
+    advice_id: int = Field(ge=1, le=bounds.MAX_NUMBER)
+    """The number of the request for advice (1 for the first)."""

@@ -542,13 +542,8 @@ class ReviewAdviceRequested(events.Event):
         )
 
 
-class ReviewAdviceReceived(events.Event):
+class ReviewAdviceReceived(events.AdviceReceived):
     """Advice or information sought for the review came back."""
-
-    title = "Advice received"
-    type: Literal["advice-received"] = "advice-received"
-    advice_id: int = Field(ge=1, le=bounds.MAX_NUMBER)
-    """The number of the request for advice (1 for the first)."""
 
     def check(self, cycle: ReviewCycle, today: date) -> None:
         _require(
