@@ -14,8 +14,7 @@ from typing import TypeVar
 from pydantic import BaseModel
 from sqlalchemy import ColumnElement, Engine, Table, func, or_, select, union
 
-from activities.migrate import upgrade
-from activities.outbox import make_engine
+from activities.outbox import migrated_engine
 from activities.schema import ledger_outcomes, ledger_requests, ledger_steps
 from ehc.settings import Settings
 from statutory.ledger import OutcomeRecord, RequestRecord, StepRecord
@@ -25,10 +24,7 @@ R = TypeVar("R", bound=BaseModel)
 
 class LedgerReader:
     def __init__(self, url_or_engine: str | Engine) -> None:
-        self.engine = (
-            make_engine(url_or_engine) if isinstance(url_or_engine, str) else url_or_engine
-        )
-        upgrade(self.engine)
+        self.engine = migrated_engine(url_or_engine)
 
     def _records(
         self,
