@@ -293,9 +293,11 @@ _REVIEW_RANK: dict[str, int] = {
     "decision": 6,
     "amendment-notice-sent": 7,
     "final-amended-issued": 8,
-    "appeal-lodged": 9,
-    "appeal-concluded": 10,
-    "transferred-out": 11,
+    "mediation-wanted": 9,
+    "mediation-certificate": 10,
+    "appeal-lodged": 11,
+    "appeal-concluded": 12,
+    "transferred-out": 13,
 }
 
 
@@ -332,15 +334,15 @@ def plan_review(start: rv.ReviewCycle, events: Sequence[ReviewHistoryEvent]) -> 
     """Check a partial history: refused only if no complete, lawful history contains it.
 
     Filled in: a decision's missing kind, as the only one its sequel allows (amend before an
-    amendment notice or an amended plan, cease before an appeal, else maintain); and a
-    decision with no meeting held before it gets one on its own day, the latest the meeting
-    can have been (reg 20(10)). "Today" is the latest date of the history. Raises
+    amendment notice or an amended plan, cease before mediation or an appeal, else maintain);
+    and a decision with no meeting held before it gets one on its own day, the latest the
+    meeting can have been (reg 20(10)). "Today" is the latest date of the history. Raises
     ``HistoryRefused``.
     """
     types = {e.type for e in events}
     if types & {"amendment-notice-sent", "final-amended-issued"}:
         kind = rv.Decision.AMEND
-    elif types & {"appeal-lodged", "appeal-concluded"}:
+    elif types & {"mediation-wanted", "mediation-certificate", "appeal-lodged", "appeal-concluded"}:
         kind = rv.Decision.CEASE
     else:
         kind = rv.Decision.MAINTAIN

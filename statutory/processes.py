@@ -176,7 +176,7 @@ CEASE_APPEAL_WINDOW = StepDef(
     "Plan ceases when the appeal window closes unless an appeal is lodged",
     "CFA s45; Tribunal rules r20",
     StepKind.PLANNING,
-    "2 months from the decision to cease",
+    "2 months from the decision to cease, or 1 month from a mediation certificate if later",
 )
 REVIEW = Process(
     "review",

@@ -12,7 +12,9 @@
 | representations on proposed amendments       | at least 15 days                        | reg 22(2)       |
 | final amended plan                           | within 8 weeks of the amendment notice  | reg 22(3)       |
 | phase transfer finalised                     | 15 Feb / 31 Mar / 5 months before move  | reg 18          |
-| ceasing: plan stays in force                 | until the 2-month appeal window ends    | CFA s45; r20    |
+| ceasing: plan stays in force                 | until the appeal window ends: 2 months, | CFA s45; r20    |
+|                                              | or 1 month from a mediation certificate |                 |
+|                                              | if later                                |                 |
 
 The amendment notice goes with the 4-week decision (R (L, M, P) v Devon CC [2022] EWHC 493
 (Admin)), so an amended plan is due at most 12 weeks after the meeting. The next cycle's
@@ -51,7 +53,8 @@ DECISION_WEEKS = 4  # reg 20(10)
 REPRESENTATION_DAYS = 15  # reg 22(2)
 AMENDED_PLAN_WEEKS = 8  # reg 22(3)
 AMENDED_WITHIN_WEEKS_OF_MEETING = 12  # 4 + 8 (Devon); the local KPI
-APPEAL_WINDOW_MONTHS = 2  # Tribunal rules r20; CFA s45
+APPEAL_WINDOW_MONTHS = 2  # Tribunal rules r20(1)(a); CFA s45
+AFTER_CERTIFICATE_MONTHS = 1  # Tribunal rules r20(1)(b): 1 month from a mediation certificate
 ARRANGE_WEEKS_BEFORE = 6  # planning: time to arrange, then 2 weeks' notice
 TRANSFER_MONTHS_BEFORE_POST16_MOVE = 5  # reg 18(2): a move between post-16 institutions
 
@@ -452,6 +455,53 @@ class FinalAmendedPlanIssued(events.Event):
         cycle.final_amended_on = self.on
 
 
+class MediationWanted(events.Event):
+    """After a decision to cease, the family told the council they want mediation (CFA s53;
+    reg 37). Their appeal window then runs to 1 month from the mediation certificate if that
+    is later (Tribunal rules r20(1)(b)), so the plan does not cease until the certificate is
+    recorded."""
+
+    title = "Family wants mediation"
+    type: Literal["mediation-wanted"] = "mediation-wanted"
+
+    def check(self, cycle: ReviewCycle, today: date) -> None:
+        _check_in_window(cycle, self)
+        _require(cycle.mediation_wanted_on is None, "mediation is already recorded")
+        _require(cycle.certificate_on is None, "a mediation certificate is already recorded")
+
+    def apply_to(self, cycle: ReviewCycle) -> None:
+        cycle.mediation_wanted_on = self.on
+
+
+class MediationCertificateIssued(events.Event):
+    """The mediation adviser issued the certificate (after mediation, or when the family
+    declined it: regs 33-34, 39): the appeal window ends 2 months from the decision or
+    1 month from the certificate, whichever is later (Tribunal rules r20(1))."""
+
+    title = "Mediation certificate issued"
+    type: Literal["mediation-certificate"] = "mediation-certificate"
+
+    def check(self, cycle: ReviewCycle, today: date) -> None:
+        _check_in_window(cycle, self)
+        _require(cycle.certificate_on is None, "a mediation certificate is already recorded")
+        _not_before(self.on, cycle.mediation_wanted_on, "the family asked for mediation")
+
+    def apply_to(self, cycle: ReviewCycle) -> None:
+        cycle.certificate_on = self.on
+
+
+def _check_in_window(cycle: ReviewCycle, event: events.Event) -> None:
+    """Mediation and appeals follow a decision to cease, within its appeal window."""
+    _stage(cycle, event, Stage.CEASING)
+    _require(cycle.appeal_lodged_on is None, "an appeal is already recorded")
+    _not_before(event.on, cycle.decision_on, "the decision to cease")
+    window = cycle.appeal_window_ends()
+    _require(
+        window is None or event.on <= window,
+        f"the appeal window closed on {as_written(window or event.on)} ({cycle.window_words()})",
+    )
+
+
 class AppealLodged(events.Event):
     """An appeal against the decision to cease was lodged (CFA s51)."""
 
@@ -459,15 +509,7 @@ class AppealLodged(events.Event):
     type: Literal["appeal-lodged"] = "appeal-lodged"
 
     def check(self, cycle: ReviewCycle, today: date) -> None:
-        _stage(cycle, self, Stage.CEASING)
-        _require(cycle.appeal_lodged_on is None, "an appeal is already recorded")
-        _not_before(self.on, cycle.decision_on, "the decision to cease")
-        window = cycle.appeal_window_ends()
-        assert window is not None
-        _require(
-            self.on <= window,
-            f"the appeal window closed on {as_written(window)} (2 months from the decision)",
-        )
+        _check_in_window(cycle, self)
 
     def apply_to(self, cycle: ReviewCycle) -> None:
         cycle.appeal_lodged_on = self.on
@@ -594,6 +636,8 @@ ReviewEvent = Annotated[
     | DecisionNotified
     | AmendmentNoticeSent
     | FinalAmendedPlanIssued
+    | MediationWanted
+    | MediationCertificateIssued
     | AppealLodged
     | AppealConcluded
     | TransferredOut
@@ -643,6 +687,9 @@ class ReviewCycle(BaseModel):
     decision_on: date | None = None
     amendment_notice_on: date | None = None
     final_amended_on: date | None = None
+    mediation_wanted_on: date | None = None
+    certificate_on: date | None = None
+    """The day the mediation certificate was issued, after a decision to cease."""
     appeal_lodged_on: date | None = None
     appeal_concluded_on: date | None = None
     plan_continues_after_appeal: bool | None = None
@@ -693,10 +740,29 @@ class ReviewCycle(BaseModel):
         )
 
     def appeal_window_ends(self) -> date | None:
-        """Last day to appeal a decision to cease (2 months from the notice)."""
+        """Last day to appeal a decision to cease: 2 months from the notice, or 1 month from
+        the mediation certificate if later (Tribunal rules r20(1)). None without a decision to
+        cease, or while mediation is under way (the certificate sets the day)."""
         if self.decision is not Decision.CEASE or self.decision_on is None:
             return None
-        return months_after(self.decision_on, APPEAL_WINDOW_MONTHS)
+        if self.awaiting_certificate:
+            return None
+        two_months = months_after(self.decision_on, APPEAL_WINDOW_MONTHS)
+        if self.certificate_on is None:
+            return two_months
+        return max(two_months, months_after(self.certificate_on, AFTER_CERTIFICATE_MONTHS))
+
+    @property
+    def awaiting_certificate(self) -> bool:
+        """The family wants mediation and its certificate is not yet issued."""
+        return self.mediation_wanted_on is not None and self.certificate_on is None
+
+    def window_words(self) -> str:
+        """What the appeal window runs from, in a refusal's words."""
+        two_months = months_after(self.decision_on or date.min, APPEAL_WINDOW_MONTHS)
+        if self.certificate_on is not None and self.appeal_window_ends() != two_months:
+            return "1 month from the mediation certificate"
+        return "2 months from the decision"
 
     def transfer_applies(self) -> bool:
         return transfer_in_cycle(self.transfer, review_due(self.anchor))
@@ -814,7 +880,8 @@ def apply(
 
 
 def expire(cycle: ReviewCycle, today: date) -> ReviewCycle:
-    """Cease the plan once the appeal window has passed with no appeal (CFA s45)."""
+    """Cease the plan once the appeal window has passed with no appeal (CFA s45); not while
+    mediation is under way, whose certificate sets the window's last day."""
     window = cycle.appeal_window_ends()
     if (
         cycle.stage is Stage.CEASING

@@ -432,6 +432,16 @@ def review(
             "(reg 22(2)).",
         ),
     ] = False,
+    mediation_wanted: Annotated[
+        Day, _dated("After a decision to cease: day the family asked for mediation.")
+    ] = None,
+    mediation_certificate: Annotated[
+        Day,
+        _dated(
+            "After a decision to cease: day the mediation certificate was issued (the appeal "
+            "window runs to 1 month from it, if later than 2 months from the decision)."
+        ),
+    ] = None,
     appeal_lodged: Annotated[Day, _dated("Day an appeal against ceasing was lodged.")] = None,
     appeal_concluded: Annotated[
         Day,
@@ -511,6 +521,12 @@ def review(
         final_amended,
         representations_received,
         rv.FinalAmendedPlanIssued,
+    )
+    once("--mediation-wanted", mediation_wanted, lambda d: rv.MediationWanted(on=d))
+    once(
+        "--mediation-certificate",
+        mediation_certificate,
+        lambda d: rv.MediationCertificateIssued(on=d),
     )
     once("--appeal-lodged", appeal_lodged, lambda d: rv.AppealLodged(on=d))
     if appeal_concluded:

@@ -56,6 +56,8 @@ REVIEW_EVENTS: dict[str, dict[str, Any]] = {
     "decision": {"decision": "amend"},
     "amendment-notice-sent": {},
     "final-amended-issued": {},
+    "mediation-wanted": {},
+    "mediation-certificate": {},
     "appeal-lodged": {},
     "appeal-concluded": {"plan_continues": True},
     "transferred-out": {"reason": "moved away"},

@@ -236,6 +236,8 @@ EVERY_EVENT: list[a.AssessmentEvent | r.ReviewEvent] = [
     r.AdviceCirculated(on=TODAY),
     r.ReportSent(on=TODAY),
     r.FinalAmendedPlanIssued(on=TODAY, representations_received=True),
+    r.MediationWanted(on=TODAY),
+    r.MediationCertificateIssued(on=TODAY),
     r.AppealLodged(on=TODAY),
     r.AppealConcluded(on=TODAY, plan_continues=False),
     r.TransferredOut(on=TODAY, reason="moved to another authority"),

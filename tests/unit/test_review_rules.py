@@ -28,6 +28,8 @@ from statutory.review import (
     DecisionNotified,
     FinalAmendedPlanIssued,
     InvitationsSent,
+    MediationCertificateIssued,
+    MediationWanted,
     MeetingHeld,
     MeetingScheduled,
     PhaseTransfer,
@@ -533,6 +535,16 @@ WINDOW = date(2026, 1, 25)  # 2 months from the 25 Nov 2025 decision
         ("appeal before any decision", held(), AppealLodged(on=plus(MEETING, 1)), "stage is ceasing to maintain the plan;"),
         ("appeal out of time", CEASED, AppealLodged(on=plus(WINDOW, 1)), "appeal window closed on 25 Jan 2026"),
         ("appeal twice", [*CEASED, AppealLodged(on=WINDOW)], AppealLodged(on=WINDOW), "already recorded"),
+        ("mediation after maintain", decided(Decision.MAINTAIN), MediationWanted(on=plus(DECIDED, 1)), "stage is ceasing to maintain the plan;"),
+        ("mediation before the decision", CEASED, MediationWanted(on=plus(DECIDED, -1)), "before the decision to cease"),
+        ("mediation out of time", CEASED, MediationWanted(on=plus(WINDOW, 1)), r"appeal window closed on 25 Jan 2026 \(2 months from the decision\)"),
+        ("mediation twice", [*CEASED, MediationWanted(on=DECIDED)], MediationWanted(on=WINDOW), "mediation is already recorded"),
+        ("mediation after the certificate", [*CEASED, MediationCertificateIssued(on=DECIDED)], MediationWanted(on=WINDOW), "certificate is already recorded"),
+        ("mediation after an appeal", [*CEASED, AppealLodged(on=DECIDED)], MediationWanted(on=WINDOW), "an appeal is already recorded"),
+        ("certificate before mediation was asked for", [*CEASED, MediationWanted(on=plus(DECIDED, 10))], MediationCertificateIssued(on=plus(DECIDED, 9)), "before the family asked for mediation"),
+        ("certificate twice", [*CEASED, MediationCertificateIssued(on=DECIDED)], MediationCertificateIssued(on=WINDOW), "certificate is already recorded"),
+        ("certificate out of time", CEASED, MediationCertificateIssued(on=plus(WINDOW, 1)), "appeal window closed on 25 Jan 2026"),
+        ("appeal a month after a late certificate", [*CEASED, MediationWanted(on=plus(WINDOW, -5)), MediationCertificateIssued(on=date(2026, 2, 20))], AppealLodged(on=date(2026, 3, 21)), r"appeal window closed on 20 Mar 2026 \(1 month from the mediation certificate\)"),
         ("appeal concluded without appeal", CEASED, AppealConcluded(on=WINDOW, plan_continues=True), "no appeal is recorded"),
         ("appeal concluded before lodged", [*CEASED, AppealLodged(on=WINDOW)], AppealConcluded(on=plus(WINDOW, -1), plan_continues=True), "before the appeal was lodged"),
         ("after transferred out", [TransferredOut(on=date(2025, 3, 1), reason="moved to another LA")], MeetingHeld(on=MEETING), "the plan was transferred out; nothing more can be recorded"),
@@ -708,6 +720,33 @@ def test_appeal_holds_the_plan_until_it_concludes() -> None:
         PlanEnding.CEASED,
         date(2026, 5, 1),
     )
+
+
+def test_a_late_mediation_certificate_moves_the_appeal_window() -> None:
+    """Tribunal rules r20(1): 2 months from the decision, or 1 month from the mediation
+    certificate if that is later; the plan stays in force until then (CFA s45)."""
+    asked = run([*CEASED, MediationWanted(on=date(2026, 1, 20))])
+    assert asked.appeal_window_ends() is None, "the certificate, still to come, sets the day"
+    assert expire(asked, date(2026, 6, 1)).ended is None, "no plan ceases while mediation runs"
+    assert "cease-appeal-window" not in by_step(asked, date(2026, 2, 1))
+
+    certified = run([MediationCertificateIssued(on=date(2026, 2, 20))], asked)
+    assert certified.appeal_window_ends() == date(2026, 3, 20)
+    s = by_step(certified, date(2026, 3, 1))["cease-appeal-window"]
+    assert (s.due, s.state) == (date(2026, 3, 20), StepState.OPEN)
+    assert expire(certified, date(2026, 3, 20)).ended is None
+    ceased = expire(certified, date(2026, 3, 21))
+    assert (ceased.ended, ceased.ended_on) == (PlanEnding.CEASED, date(2026, 3, 20))
+    appealed = run([AppealLodged(on=date(2026, 3, 20))], certified)
+    assert expire(appealed, date(2030, 1, 1)).ended is None
+
+
+def test_an_early_certificate_leaves_two_months() -> None:
+    """A family who declined mediation at once: 1 month from the certificate ends before the
+    2 months from the decision, which stand."""
+    certified = run([*CEASED, MediationCertificateIssued(on=plus(DECIDED, 5))])
+    assert certified.appeal_window_ends() == WINDOW
+    assert expire(certified, plus(WINDOW, 1)).ended_on == WINDOW
 
 
 @pytest.mark.parametrize(

@@ -243,6 +243,38 @@ async def test_an_appeal_keeps_the_plan_and_the_next_cycle_starts(
     assert after.previous[0].plan_ended is None
 
 
+async def test_mediation_holds_the_plan_until_a_month_after_its_certificate(
+    time_skipping_env: WorkflowEnvironment, database_url: str
+) -> None:
+    """Tribunal rules r20(1): the window runs to 1 month from a mediation certificate when
+    that is later than 2 months from the decision; the plan is in force until then."""
+    env, outbox = time_skipping_env, Outbox(database_url)
+    async with running_worker(env.client, outbox) as queue:
+        d0 = await today(env)
+        p = plan(d0 - timedelta(days=800))
+        cycle = rules.first_cycle(p, last_review=d0 - timedelta(days=300))
+        prior: list[rules.ReviewEvent] = [
+            rules.MeetingHeld(on=d0 - timedelta(days=10)),
+            rules.DecisionNotified(on=d0, decision=rules.Decision.CEASE),
+        ]
+        await start_review(env.client, queue, ReviewStart(cycle=cycle, prior_events=prior))
+        run = Driver(env, p.case_ref, d0)
+        await run.until(40)
+        await run.record(rules.MediationWanted(on=run.day(40)))
+        await run.until(90)  # past 2 months: mediation is still running
+        assert (await run.view()).stage is rules.Stage.CEASING
+        certified = await run.record(rules.MediationCertificateIssued(on=run.day(90)))
+        window = months_after(run.day(90), 1)
+        assert certified.cycle.appeal_window_ends() == window
+        await run.until((window - d0).days)  # the last day to appeal
+        assert (await run.view()).stage is rules.Stage.CEASING
+        await run.until((window - d0).days + 2)
+        outcome = await run.handle.result()
+
+    assert outcome.plan_ended is rules.PlanEnding.CEASED
+    assert outcome.ended_on == window
+
+
 async def test_issuing_the_final_plan_starts_the_plans_review_clock(
     time_skipping_env: WorkflowEnvironment, database_url: str
 ) -> None:
