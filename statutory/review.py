@@ -53,8 +53,8 @@ DECISION_WEEKS = 4  # reg 20(10)
 REPRESENTATION_DAYS = 15  # reg 22(2)
 AMENDED_PLAN_WEEKS = 8  # reg 22(3)
 AMENDED_WITHIN_WEEKS_OF_MEETING = 12  # 4 + 8 (Devon); the local KPI
-APPEAL_WINDOW_MONTHS = 2  # Tribunal rules r20(1)(a); CFA s45
-AFTER_CERTIFICATE_MONTHS = 1  # Tribunal rules r20(1)(b): 1 month from a mediation certificate
+APPEAL_WINDOW_MONTHS = 2  # Tribunal rules r20(1)(c)(i); CFA s45
+AFTER_CERTIFICATE_MONTHS = 1  # Tribunal rules r20(1)(c)(ii): after a mediation certificate
 ARRANGE_WEEKS_BEFORE = 6  # planning: time to arrange, then 2 weeks' notice
 TRANSFER_MONTHS_BEFORE_POST16_MOVE = 5  # reg 18(2): a move between post-16 institutions
 
@@ -458,7 +458,7 @@ class FinalAmendedPlanIssued(events.Event):
 class MediationWanted(events.Event):
     """After a decision to cease, the family told the council they want mediation (CFA s53;
     reg 37). Their appeal window then runs to 1 month from the mediation certificate if that
-    is later (Tribunal rules r20(1)(b)), so the plan does not cease until the certificate is
+    is later (Tribunal rules r20(1)(c)(ii)), so the plan does not cease until the certificate is
     recorded."""
 
     title = "Family wants mediation"
@@ -476,7 +476,7 @@ class MediationWanted(events.Event):
 class MediationCertificateIssued(events.Event):
     """The mediation adviser issued the certificate (after mediation, or when the family
     declined it: regs 33-34, 39): the appeal window ends 2 months from the decision or
-    1 month from the certificate, whichever is later (Tribunal rules r20(1))."""
+    1 month from the certificate, whichever is later (Tribunal rules r20(1)(c))."""
 
     title = "Mediation certificate issued"
     type: Literal["mediation-certificate"] = "mediation-certificate"
@@ -741,7 +741,7 @@ class ReviewCycle(BaseModel):
 
     def appeal_window_ends(self) -> date | None:
         """Last day to appeal a decision to cease: 2 months from the notice, or 1 month from
-        the mediation certificate if later (Tribunal rules r20(1)). None without a decision to
+        the mediation certificate if later (Tribunal rules r20(1)(c)). None without a decision to
         cease, or while mediation is under way (the certificate sets the day)."""
         if self.decision is not Decision.CEASE or self.decision_on is None:
             return None
