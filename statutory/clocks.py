@@ -27,7 +27,7 @@ from statutory.dates import as_written, weeks_after
 from statutory.due_rules import Rule
 from statutory.errors import RuleViolation
 from statutory.identifiers import CaseRef, StaffId, TeamId
-from statutory.process import Process, StepDef, StepId, is_advice_request
+from statutory.process import Process, StepDef, StepId, StepKind, is_advice_request
 from statutory.steps import DEFAULT_AMBER_DAYS, StepState, StepStatus, status_of
 
 ADVICE_WEEKS = 6  # reg 8(1), applied by reg 26 to a re-assessment
@@ -481,7 +481,10 @@ def calculate(process: str, variant: str | None, dates: Mapping[str, date]) -> d
 
 
 def steps(case: ClockCase, today: date, amber_days: int = DEFAULT_AMBER_DAYS) -> list[StepStatus]:
-    """Every step that is due on this case, as it stands ``today``, in statutory order."""
+    """Every step that is due on this case, as it stands ``today``, in statutory order; a
+    closed case as it stood the day it ended (a duty it missed stays as late as it was)."""
+    if case.ended_on is not None:
+        today = min(today, case.ended_on)
     out: list[StepStatus] = []
     for deadline in case.declared.deadlines:
         defn = deadline.step
@@ -506,7 +509,7 @@ def steps(case: ClockCase, today: date, amber_days: int = DEFAULT_AMBER_DAYS) ->
                 target=target,
                 exception_applies=target != due,
                 completed_on=completed,
-                applicable=completed is not None or not case.closed,
+                applicable=completed is not None or not case.closed or _missed(defn, target, case),
                 today=today,
                 amber_days=amber_days,
             )
@@ -533,6 +536,19 @@ def steps(case: ClockCase, today: date, amber_days: int = DEFAULT_AMBER_DAYS) ->
             )
         )
     return out
+
+
+def _missed(defn: StepDef, target: date, case: ClockCase) -> bool:
+    """A duty of the council's never done whose target passed before the case ended was
+    missed: the ending does not excuse it. Duties still to come when the case ended are no
+    longer required, and a withdrawn case requires nothing more (as a withdrawn request for
+    an assessment)."""
+    return (
+        defn.kind is StepKind.DUTY
+        and case.ending != WITHDRAWN
+        and case.ended_on is not None
+        and target < case.ended_on
+    )
 
 
 def next_deadline(steps_now: list[StepStatus]) -> StepStatus | None:

@@ -554,6 +554,31 @@ def test_step_states_of_an_order_to_assess() -> None:
         act(withdrawn, "plan-issued", D(2026, 4, 21))
 
 
+def test_a_duty_missed_before_the_case_ended_stays_missed() -> None:
+    """Ending a case does not excuse what was already late: an order to assess that ends "not
+    to issue" with its 2-week notice (due 16 Mar) never sent keeps the notice as missed in its
+    outcome; the plan, due after the ending, is no longer required."""
+    case = order("assess")
+    ended = act(case, "not-to-issue", D(2026, 4, 20))
+    assert states(ended) == {
+        "order-notify": StepState.OVERDUE,
+        "order-not-to-issue": StepState.MET,
+        "order-plan": StepState.NOT_APPLICABLE,
+    }
+    notice = {s.step: s for s in clocks.steps(ended, D(2026, 12, 1))}["order-notify"]
+    assert notice.days_left == -35, "as late as it was the day the case ended, not growing"
+    result = clocks.outcome(ended)
+    assert result.steps["order-notify"].state is StepState.OVERDUE
+    assert result.steps["order-notify"].done_on is None
+    assert "order-plan" not in result.steps
+    # Withdrawn, as a withdrawn request for an assessment: nothing more is required.
+    withdrawn = clocks.apply(case, clocks.Withdrawn(on=D(2026, 4, 20)), TODAY)
+    assert states(withdrawn)["order-notify"] is StepState.NOT_APPLICABLE
+    # Ended on the notice's own last day: not yet missed.
+    on_the_day = act(case, "not-to-issue", D(2026, 3, 16))
+    assert states(on_the_day)["order-notify"] is StepState.NOT_APPLICABLE
+
+
 def test_stage_is_the_next_step_then_closed() -> None:
     case = order("make-plan")
     assert clocks.stage(case, D(2026, 3, 10)) == "order-draft"
