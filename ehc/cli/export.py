@@ -38,7 +38,13 @@ def export_sen2(
         str | None,
         typer.Option(help=f"Without --out-dir: this module to standard output ({MODULE_NAMES})."),
     ] = None,
-    team: Annotated[str | None, typer.Option(help="Only this team.")] = None,
+    team: Annotated[
+        str | None,
+        typer.Option(
+            help="Only this team: one in the ledger or in the directory file (another is "
+            "refused, listing the known teams)."
+        ),
+    ] = None,
 ) -> None:
     """The SEN2 person-level return: one CSV per DfE module, keyed by case reference."""
     from statutory.sen2 import Module
@@ -57,8 +63,11 @@ def export_sen2(
     from ehc.ledger_reader import open_ledger
     from statutory.sen2 import collection_name, module_csv, unconfirmed_codes
 
-    ledger = open_ledger(get_settings())
+    settings = get_settings()
+    ledger = open_ledger(settings)
     try:
+        if team is not None:
+            _require_team(team, ledger.teams(), settings.directory_file)
         found = sen2_person_level(ledger, year, team)
     finally:
         ledger.close()
@@ -91,3 +100,18 @@ def export_sen2(
             "decisions and outcomes, so requests still awaiting a decision are not included",
             soft_wrap=True,
         )
+
+
+def _require_team(team: str, in_ledger: set[str], directory_file: Path | None) -> None:
+    """A team the return could hold: one the ledger or the directory names (else a typo
+    would give empty modules that read like a team with no cases)."""
+    from activities.directory import Directory
+    from ehc.cli.common import run
+    from ehc.known import in_directory, require_known
+    from statutory.errors import RuleViolation
+
+    known = in_ledger | in_directory(Directory.load(directory_file), "team")
+    try:
+        run(require_known("team", team, client=None, also=known))
+    except RuleViolation as error:
+        fail(str(error))

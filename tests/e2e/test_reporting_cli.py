@@ -156,6 +156,7 @@ async def test_a_supervisor_sees_overdue_cases_a_chronology_kpis_and_sen2(
             ("overdue", "--team", "nrth"),
             ("kpi", "--team", "nrth"),
             ("assessment", "list", "--team", "nrth"),
+            ("export", "sen2", "--year", str(today.year), "--module", "requests", "--team", "nrth"),
         ):
             refused = await ehc(env, *command)
             assert refused.returncode == 2, (command, refused.stdout)
