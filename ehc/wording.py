@@ -19,7 +19,7 @@ from statutory import exceptions as exc
 from statutory import review as r
 from statutory.catalogue import describe
 from statutory.clock_processes import CLOCKS
-from statutory.dates import days_left_words
+from statutory.dates import days_left_words, months_after
 from statutory.steps import STATE_WORDS, StepState, StepStatus
 
 # Stages and endings are worded beside their enums: the rules' refusals name them too.
@@ -98,6 +98,25 @@ def transfer(t: r.PhaseTransfer) -> str:
     if t.kind is r.TransferKind.POST16_POST16 and t.move_date is not None:
         return f"{TRANSFER[t.kind]}, moving on {day(t.move_date)}"
     return f"{TRANSFER[t.kind]} in {t.year}"
+
+
+def appeal_window(c: r.ReviewCycle) -> str | None:
+    """Where the family's appeal against a decision to cease stands (Tribunal rules r20(1)(c));
+    None without a decision to cease still open to appeal."""
+    if c.decision is not r.Decision.CEASE or c.decision_on is None or c.ended is not None:
+        return None
+    if c.appeal_lodged_on is not None:
+        return f"appeal lodged {day(c.appeal_lodged_on)}: the plan stays in force until it ends"
+    if c.awaiting_certificate:
+        assert c.mediation_wanted_on is not None
+        two_months = months_after(c.decision_on, r.APPEAL_WINDOW_MONTHS)
+        return (
+            f"mediation asked for {day(c.mediation_wanted_on)}: open until 1 month from the "
+            f"mediation certificate, not yet recorded (at least until {day(two_months)})"
+        )
+    closes = c.appeal_window_ends()
+    assert closes is not None
+    return f"open until {day(closes)} ({c.window_words()}); the plan ceases after that"
 
 
 def exception(reason: exc.Reason, start: date, end: date) -> str:

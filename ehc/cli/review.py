@@ -136,6 +136,9 @@ def _print_view(view: ReviewView) -> None:
             else " (not in this cycle)."
         )
     out.print(line)
+    window = wording.appeal_window(c)
+    if window is not None:
+        out.print(f"Appeal window: {window}.")
     print_steps(view.steps)
     print_events(c.timeline)
     print_alerts(view.alerts, view.steps)

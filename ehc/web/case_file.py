@@ -290,6 +290,9 @@ def facts(held: Holder) -> list[tuple[str, str]]:
         out.append(("Review due", day(r.key_dates.review_due_by) + " (CFA s44(1), reg 18)"))
         if c.transfer is not None:
             out.append(("Phase transfer", wording.transfer(c.transfer)))
+        window = wording.appeal_window(c)
+        if window is not None:
+            out.append(("Appeal window", _capital(window)))
     return out
 
 

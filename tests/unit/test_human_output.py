@@ -443,3 +443,42 @@ def test_case_lists_and_alerts_are_worded(printed: Any) -> None:
     )
     assert wording.alert("escalation", 2) == "Escalation 2"
     assert wording.stage("review", "awaiting-meeting") == "waiting for the review meeting"
+
+
+def test_the_appeal_window_against_ceasing_is_said_as_it_stands() -> None:
+    """Tribunal rules r20(1)(c): 2 months from the decision, or 1 month from a mediation
+    certificate if later; with mediation asked for and no certificate, no closing day yet."""
+    plan = r.PlanRecord(
+        case_ref="EHC-2026-0147", plan_date=date(2025, 1, 10), caseworker="cw101", team="north"
+    )
+    at = datetime(2026, 6, 1, tzinfo=UTC)
+
+    def after(*events: r.ReviewEvent) -> r.ReviewCycle:
+        cycle = r.first_cycle(plan)
+        for e in events:
+            cycle = r.apply(cycle, e, date(2026, 6, 1), at)
+        return cycle
+
+    held = [
+        r.MeetingHeld(on=date(2025, 11, 1)),
+        r.DecisionNotified(on=date(2025, 11, 25), decision=r.Decision.CEASE),
+    ]
+    assert wording.appeal_window(after(held[0])) is None
+    assert wording.appeal_window(after(*held)) == (
+        "open until 25 Jan 2026 (2 months from the decision); the plan ceases after that"
+    )
+    asked = [*held, r.MediationWanted(on=date(2026, 1, 20))]
+    assert wording.appeal_window(after(*asked)) == (
+        "mediation asked for 20 Jan 2026: open until 1 month from the mediation certificate, "
+        "not yet recorded (at least until 25 Jan 2026)"
+    )
+    certified = [*asked, r.MediationCertificateIssued(on=date(2026, 2, 20))]
+    assert wording.appeal_window(after(*certified)) == (
+        "open until 20 Mar 2026 (1 month from the mediation certificate); the plan ceases "
+        "after that"
+    )
+    lodged = after(*certified, r.AppealLodged(on=date(2026, 3, 1)))
+    assert wording.appeal_window(lodged) == (
+        "appeal lodged 1 Mar 2026: the plan stays in force until it ends"
+    )
+    assert_plain(wording.appeal_window(lodged) or "")
