@@ -182,26 +182,26 @@ async def test_amend_path_records_the_12_week_outcome(
     assert [r for r in outbox.messages(case_ref=p.case_ref) if r["kind"] == "escalation"] == []
 
 
+async def ceasing(env: WorkflowEnvironment, queue: str) -> Driver:
+    """A plan whose review decided today to cease it, 10 days after the meeting."""
+    d0 = await today(env)
+    p = plan(d0 - timedelta(days=800))
+    cycle = rules.first_cycle(p, last_review=d0 - timedelta(days=300))
+    prior: list[rules.ReviewEvent] = [
+        rules.MeetingHeld(on=d0 - timedelta(days=10)),
+        rules.DecisionNotified(on=d0, decision=rules.Decision.CEASE),
+    ]
+    await start_review(env.client, queue, ReviewStart(cycle=cycle, prior_events=prior))
+    return Driver(env, p.case_ref, d0)
+
+
 async def test_cease_ends_the_plan_when_the_appeal_window_closes(
     time_skipping_env: WorkflowEnvironment, database_url: str
 ) -> None:
     env, outbox = time_skipping_env, Outbox(database_url)
     async with running_worker(env.client, outbox) as queue:
-        d0 = await today(env)
-        p = plan(d0 - timedelta(days=800))
-        cycle = rules.first_cycle(p, last_review=d0 - timedelta(days=300))
-        await start_review(
-            env.client,
-            queue,
-            ReviewStart(
-                cycle=cycle,
-                prior_events=[
-                    rules.MeetingHeld(on=d0 - timedelta(days=10)),
-                    rules.DecisionNotified(on=d0, decision=rules.Decision.CEASE),
-                ],
-            ),
-        )
-        run = Driver(env, p.case_ref, d0)
+        run = await ceasing(env, queue)
+        d0 = run.day0
         assert (await run.view()).stage is rules.Stage.CEASING
         await run.until(59)  # the window (2 months from the decision) is still open
         assert (await run.view()).stage is rules.Stage.CEASING
@@ -220,15 +220,7 @@ async def test_an_appeal_keeps_the_plan_and_the_next_cycle_starts(
 ) -> None:
     env, outbox = time_skipping_env, Outbox(database_url)
     async with running_worker(env.client, outbox) as queue:
-        d0 = await today(env)
-        p = plan(d0 - timedelta(days=800))
-        cycle = rules.first_cycle(p, last_review=d0 - timedelta(days=300))
-        prior: list[rules.ReviewEvent] = [
-            rules.MeetingHeld(on=d0 - timedelta(days=10)),
-            rules.DecisionNotified(on=d0, decision=rules.Decision.CEASE),
-        ]
-        await start_review(env.client, queue, ReviewStart(cycle=cycle, prior_events=prior))
-        run = Driver(env, p.case_ref, d0)
+        run = await ceasing(env, queue)
         await run.until(30)
         await run.record(rules.AppealLodged(on=run.day(30)))
         await run.until(100)  # past the window: the appeal holds the plan open
@@ -250,15 +242,7 @@ async def test_mediation_holds_the_plan_until_a_month_after_its_certificate(
     that is later than 2 months from the decision; the plan is in force until then."""
     env, outbox = time_skipping_env, Outbox(database_url)
     async with running_worker(env.client, outbox) as queue:
-        d0 = await today(env)
-        p = plan(d0 - timedelta(days=800))
-        cycle = rules.first_cycle(p, last_review=d0 - timedelta(days=300))
-        prior: list[rules.ReviewEvent] = [
-            rules.MeetingHeld(on=d0 - timedelta(days=10)),
-            rules.DecisionNotified(on=d0, decision=rules.Decision.CEASE),
-        ]
-        await start_review(env.client, queue, ReviewStart(cycle=cycle, prior_events=prior))
-        run = Driver(env, p.case_ref, d0)
+        run = await ceasing(env, queue)
         await run.until(40)
         await run.record(rules.MediationWanted(on=run.day(40)))
         await run.until(90)  # past 2 months: mediation is still running
@@ -266,9 +250,9 @@ async def test_mediation_holds_the_plan_until_a_month_after_its_certificate(
         certified = await run.record(rules.MediationCertificateIssued(on=run.day(90)))
         window = months_after(run.day(90), 1)
         assert certified.cycle.appeal_window_ends() == window
-        await run.until((window - d0).days)  # the last day to appeal
+        await run.until((window - run.day0).days)  # the last day to appeal
         assert (await run.view()).stage is rules.Stage.CEASING
-        await run.until((window - d0).days + 2)
+        await run.until((window - run.day0).days + 2)
         outcome = await run.handle.result()
 
     assert outcome.plan_ended is rules.PlanEnding.CEASED
