@@ -681,6 +681,22 @@ _BOUNDS = {
 }
 
 
+#: Pydantic's type errors, as what the key must be (the value given follows).
+_KINDS = {
+    "float_parsing": "a number",
+    "float_type": "a number",
+    "int_parsing": "a whole number",
+    "int_type": "a whole number",
+    "int_from_float": "a whole number",
+    "bool_parsing": "true or false",
+    "bool_type": "true or false",
+    "date_parsing": "a date written 2026-01-31",
+    "date_type": "a date written 2026-01-31",
+    "date_from_datetime_parsing": "a date written 2026-01-31",
+    "string_type": "text in quotes",
+}
+
+
 def _number(value: Any) -> str:
     """1.0 as "1", 0.25 as "0.25": a bound or a value as the file would write it."""
     return f"{value:g}" if isinstance(value, float) else str(value)
@@ -709,6 +725,8 @@ def describe(error: ValidationError) -> str:
         message = f"unknown key ({hint})"
     elif first["type"] == "missing":
         message = "missing (required)"
+    elif first["type"] in _KINDS:
+        message = f"must be {_KINDS[first['type']]}, not {first['input']!r}"
     elif first["type"] in _BOUNDS:
         words, key = _BOUNDS[first["type"]]
         message = f"must be {words} {_number(first['ctx'][key])}, not {_number(first['input'])}"

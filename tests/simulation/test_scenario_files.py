@@ -125,6 +125,25 @@ def test_share_out_of_range() -> None:
     assert "decisions.share_assessed: must be at most 1, not 1.2" in _error(data)
 
 
+@pytest.mark.parametrize(
+    ("section", "key", "given", "said"),
+    [
+        ("decisions", "share_assessed", "most", "decisions.share_assessed: must be a number, not 'most'"),
+        ("scenario", "start", "soon", "scenario.start: must be a date written 2026-01-31, not 'soon'"),
+        ("scenario", "weeks", 52.5, "scenario.weeks: must be a whole number, not 52.5"),
+    ],
+)  # fmt: skip
+def test_a_value_of_the_wrong_kind_says_what_the_key_takes(
+    section: str, key: str, given: object, said: str
+) -> None:
+    data = _base()
+    if isinstance(data[section][key], dict):
+        data[section][key]["value"] = given
+    else:
+        data[section][key] = given
+    assert _error(data) == f"council.toml: {said}"
+
+
 def test_lead_time_spread_must_be_ordered() -> None:
     data = _base()
     data["timings"]["drafting"]["value"] = [4, 2, 6]
