@@ -1,12 +1,15 @@
 """Measure the fast scenario engine; print one JSON object per measurement on stdout.
 
     .venv/bin/python benchmarks/simulate.py            # all of them
-    .venv/bin/python benchmarks/simulate.py speed      # some: england, council,
+    .venv/bin/python benchmarks/simulate.py speed      # some: england, appeals, council,
                                                        # council-serial, faithful, speed
                                                        # (speed-1, speed-2, speed-4: one)
 
 - ``england``: scenarios/files/england-2024.toml, one year, one replication, in a fresh process:
   wall time and peak resident memory (aims: under 60 s and 2 GiB).
+- ``appeals``: the same England with ``[tribunal]`` (england-2024-with-appeals.toml), one
+  replication in a fresh process: wall and CPU time, with the appeals registered; against
+  ``england``, what drawing and working the appeals costs.
 - ``council``: scenarios/files/unitary-2020-as-planned.toml, three years, 100 replications, in
   one process per core as ``ehc simulate`` runs them (aim: under 15 s).
 - ``council-serial``: the same on one core, for the per-core rate.
@@ -62,6 +65,24 @@ def _england() -> dict[str, Any]:
         "peak_rss_mib": round(peak_kib / 1024),
         "aim": "wall_s < 60 and peak_rss_mib < 2048",
         "ok": wall < 60 and peak_kib < 2 * 1024 * 1024,
+    }
+
+
+def _appeals() -> dict[str, Any]:
+    scenario = model.load(FILES / "england-2024-with-appeals.toml")
+    wall0, cpu0 = time.perf_counter(), time.process_time()
+    run = engine.simulate(scenario, seed=0)
+    wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    return {
+        "benchmark": "england-2024-one-year-with-appeals",
+        "weeks": scenario.scenario.weeks,
+        "replications": 1,
+        "appealable_decisions": int(sum(run.weekly["appealable_decisions"])),
+        "appeals_registered": int(sum(run.weekly["appeals_registered"])),
+        "events": run.events,
+        "wall_s": round(wall, 2),
+        "cpu_s": round(cpu, 2),
+        "events_per_s": round(run.events / wall),
     }
 
 
@@ -183,6 +204,8 @@ def _in_fresh_process(name: str) -> dict[str, Any]:
 def _measure(name: str) -> dict[str, Any]:
     if name == "england":
         return _england()
+    if name == "appeals":
+        return _appeals()
     if name == "council":
         return _council(os.cpu_count() or 1)
     if name == "council-serial":
@@ -192,12 +215,12 @@ def _measure(name: str) -> dict[str, Any]:
     if name.startswith("speed-"):
         return _speed(int(name.removeprefix("speed-")))
     raise SystemExit(
-        f"unknown benchmark {name!r} (england, council, council-serial, faithful, speed)"
+        f"unknown benchmark {name!r} (england, appeals, council, council-serial, faithful, speed)"
     )
 
 
 def main(argv: list[str]) -> None:
-    names = argv or ["england", "council", "council-serial", "faithful", "speed"]
+    names = argv or ["england", "appeals", "council", "council-serial", "faithful", "speed"]
     # speed: one fresh process a volume
     names = [n for name in names for n in (SPEED if name == "speed" else [name])]
     machine = {

@@ -18,19 +18,19 @@ instead of the day of the request.
 Assumed: every setting of a kind shares the closure dates the scenario states (community
 schools follow the council's term dates; academies may set their own).
 
-Each case's setting is one draw from a number of its own (the scenario's seed and the case's
-id), made only when a scenario states closures: a scenario without them draws what it drew
-before they existed, and options compared on one seed put each case with the same setting,
-whenever their capacity lets it be agreed for assessment.
+Each case's setting is one number of its own (``scenarios.draws.case_uniform``: the scenario's
+seed and the case's id), drawn only when a scenario states closures: a scenario without them
+draws what it drew before they existed, and options compared on one seed put each case with
+the same setting, whenever their capacity lets it be agreed for assessment.
 """
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from scenarios.casefile import SimCase
+from scenarios.draws import case_uniform
 from scenarios.model import ClosureRate
 from statutory import assessment as rules
 from statutory import exceptions as exc
@@ -70,7 +70,7 @@ class Closures:
         """Draw where the educational advice of ``case``, requested on ``on``, is sought; if a
         closure of that setting has ``on`` in its window, give the case the exception and
         return the day the setting re-opens (None: no closure applies)."""
-        u = random.Random(f"closures {self.seed} {case.id}").random()
+        u = case_uniform(b"closures", self.seed, case.id)
         for upto, closures in self.kinds:
             if u < upto:
                 for closure in closures:

@@ -32,10 +32,12 @@ with a plan (``decisions.share_issued``). A plan made under an order joins the p
 (its reviews fall due as any plan's); it is not counted among the plans issued of the 20-week
 rate, nor appealed again. Exceptions (reg 44(3)) are not modelled.
 
-Randomness: each appealable decision has a generator of its own (``random.Random("tribunal
-<seed> <case id>")``) for its appeal and the order's work, made only when the section is there:
-a scenario without it draws exactly what it drew before, and options compared on one seed meet
-the same appeal of the same decision whatever their capacity does to the order of work.
+Randomness: whether an appealable decision is appealed is a number of the case's own
+(``scenarios.draws.case_uniform``: the seed and the case's id), and an appeal has a generator of
+its own (``random.Random("tribunal <seed> <case id>")``) for its course and the order's work,
+made only for the decisions appealed: a scenario without the section draws exactly what it drew
+before, and options compared on one seed meet the same appeal of the same decision whatever
+their capacity does to the order of work.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from scenarios.calendar import Week
+from scenarios.draws import case_uniform
 from scenarios.model import Policy, Scenario
 from scenarios.reviews import ReviewBook
 from statutory import assessment as rules
@@ -249,13 +252,16 @@ class Tribunal:
         if kind is None:
             return
         self._count(APPEALABLE, on)
-        # The case's own generator: options compared on one seed meet the same appeal of the
-        # same decision, and the order's work draws no number another case's would.
-        rng = random.Random(f"tribunal {self.seed} {case_id}")
-        if rng.random() >= self.appealed[kind]:
+        # The case's own numbers: options compared on one seed meet the same appeal of the
+        # same decision, and the order's work draws no number another case's would. Whether it
+        # is appealed is one cheap draw; the generator is made only for the few that are.
+        if case_uniform(b"tribunal", self.seed, case_id) >= self.appealed[kind]:
             return
-        last = appeal_by(kind, on)
-        registered = on + timedelta(days=rng.randint(1, (last - on).days))
+        rng = random.Random(f"tribunal {self.seed} {case_id}")
+        # One number for the day, however long the window (59 to 62 days): the draws after it
+        # are the same whichever day the capacity lets the decision be made.
+        window = (appeal_by(kind, on) - on).days
+        registered = on + timedelta(days=1 + int(rng.random() * window))
         hearing = registered + self.to_hearing(rng)
         self._count(REGISTERED, registered)
         u = rng.random()

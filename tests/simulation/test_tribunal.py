@@ -18,6 +18,7 @@ import pytest
 from scenarios import engine, model, report, results
 from scenarios import tribunal as tb
 from scenarios.calendar import weeks
+from scenarios.casefile import SimCase
 from scenarios.model import ScenarioError
 from statutory import assessment as rules
 from statutory.clock_processes import TRIBUNAL_ORDER
@@ -187,6 +188,41 @@ def test_no_share_appealed_no_appeal_and_the_run_is_the_one_without_appeals() ->
         assert run.weekly[name] == without.weekly[name], name
     assert run.events == without.events
     assert set(run.weekly) - set(without.weekly) == set(tb.SERIES)
+
+
+def test_a_decision_meets_the_same_appeal_whatever_the_capacity() -> None:
+    """Common random numbers: with fewer caseworkers and psychologists the same decisions come
+    on other days, and each is appealed, or not, as it was, and its appeal ends the same way."""
+
+    def decided(
+        caseworkers: int, psychology: int
+    ) -> tuple[dict[int, SimCase], dict[int, tb.Appeal]]:
+        capacity = {
+            "capacity.caseworkers": figure(caseworkers),
+            "capacity.psychology_per_week": figure(psychology),
+        }
+        scenario = with_tribunal(
+            name="unitary-2020-phase-transfers-and-withdrawals", extra=capacity
+        )
+        run = engine.simulate(scenario, 6, keep_cases=True)
+        appealable = {c.id: c for c in run.cases if c.ending in tb.APPEAL_KINDS}
+        return appealable, {a.case_id: a for a in run.appeals}
+
+    cases, appeals = decided(5, 5)
+    short_cases, short_appeals = decided(3, 3)
+    both = [
+        i for i in cases.keys() & short_cases.keys() if cases[i].ending is short_cases[i].ending
+    ]
+    moved = [i for i in both if cases[i].closed_on != short_cases[i].closed_on]
+    assert len(both) > 150 and len(moved) > 50, "the capacity moves the decisions"
+    appealed = [i for i in both if i in appeals]
+    assert 10 < len(appealed) < len(both) / 2 and set(appealed) & set(moved)
+    assert [i for i in both if i in short_appeals] == appealed
+    for i in appealed:
+        appeal, short = appeals[i], short_appeals[i]
+        assert appeal.outcome == short.outcome, i
+        assert appeal.hearing - appeal.registered == short.hearing - short.registered, i
+        assert (appeal.order and appeal.order.kind) == (short.order and short.order.kind), i
 
 
 def test_a_scenario_without_the_section_records_no_appeal_series() -> None:
