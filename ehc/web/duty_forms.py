@@ -1,8 +1,9 @@
 """The forms of the duty clocks (re-assessment, Tribunal order, transfer in or out, appeal),
 made from their declarations (``statutory.clock_processes``): a form per declared action (its
 title, its choices in the declaration's words, the day it happened), one for an exception to
-the process's limits (the reasons it allows), one to withdraw; and a start form per process
-(its kinds as radios, its legal dates as GOV.UK date inputs).
+the process's limits (the reasons it allows), one to withdraw; requests for advice and moving
+the case, from their event models; and a start form per process (its kinds as radios, its
+legal dates as GOV.UK date inputs).
 
 What a form reads is then checked by the rules' own models and, when recorded, by the
 workflow's rules, so the page refuses what the CLI and the API refuse.
@@ -12,12 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from ehc import wording
-from ehc.cli.record import Kind
+from ehc.cli.record import Kind, RecordOptions
+from ehc.web.case_events import process_forms
 from ehc.web.forms import Choice, Field, FormRefused, missing, read_all, sentence
 from statutory import clocks
 from statutory.clock_processes import CLOCKS
@@ -152,18 +155,50 @@ def withdraw_form() -> DutyForm:
     )
 
 
+#: Events a clock records as the assessment does: their questions come from the event models,
+#: as the case page's do (``ehc.web.case_events``), so a field added there is asked here too.
+ADVICE_REQUESTED, ADVICE_RECEIVED, REASSIGN = (
+    "advice-requested",
+    "advice-received",
+    "caseworker-reassigned",
+)
+_MODELS: dict[str, type[BaseModel]] = {
+    ADVICE_REQUESTED: clocks.AdviceRequested,
+    ADVICE_RECEIVED: clocks.AdviceReceived,
+    REASSIGN: clocks.CaseworkerReassigned,
+}
+
+
+def model_forms(*event_types: str) -> dict[str, DutyForm]:
+    """The forms of these events, each asking what its model takes."""
+    options = RecordOptions(_EVENT, {t: _MODELS[t] for t in event_types})
+    made = process_forms("clock", "", options).forms
+    return {
+        t: DutyForm(t, f.title, f.description, f.fields, partial(_event_of, t))
+        for t, f in made.items()
+    }
+
+
+def _event_of(event_type: str, values: dict[str, Any]) -> dict[str, Any]:
+    return {"type": event_type, "on": values["on"], **_given(values)}
+
+
 def forms_for(process: str, variant: str | None) -> dict[str, DutyForm]:
     """The forms of a clock of ``process`` and kind ``variant``: its actions for that kind,
-    then an exception (when the process allows one) and withdrawal."""
+    requests for advice and their answers (where the process keeps them), an exception (when
+    the process allows one), withdrawal, and moving the case to another caseworker."""
     declared = CLOCKS[process]
     out = {
         a.name: action_form(declared, a)
         for a in declared.actions
         if a.variants is None or variant in a.variants
     }
+    if declared.advice:
+        out |= model_forms(ADVICE_REQUESTED, ADVICE_RECEIVED)
     if declared.exception_days:
         out[EXCEPTION] = exception_form(declared)
     out[WITHDRAW] = withdraw_form()
+    out |= model_forms(REASSIGN)
     return out
 
 

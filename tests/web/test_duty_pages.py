@@ -5,7 +5,7 @@ nothing written, a plan transferred in from /case/new, and the new kinds on My c
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
 import pytest
@@ -15,7 +15,17 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from ehc.text import day
-from ehc.web.duty_forms import EXCEPTION, WITHDRAW, FormRefused, forms_for, start_form
+from ehc.web.duty_forms import (
+    ADVICE_RECEIVED,
+    ADVICE_REQUESTED,
+    EXCEPTION,
+    REASSIGN,
+    WITHDRAW,
+    FormRefused,
+    forms_for,
+    start_form,
+)
+from statutory import clocks
 from statutory.clock_processes import CLOCKS
 from tests.web.conftest import SignInAs
 from tests.web.signed_in import csrf_of
@@ -43,8 +53,10 @@ def test_every_declared_action_has_a_form_with_its_choices_in_words(process: str
         offered = [a.name for a in declared.actions if a.variants is None or variant in a.variants]
         assert list(forms) == [
             *offered,
+            *([ADVICE_REQUESTED, ADVICE_RECEIVED] if declared.advice else []),
             *([EXCEPTION] if declared.exception_days else []),
             WITHDRAW,
+            REASSIGN,
         ]
         for action in declared.actions:
             if action.name not in forms:
@@ -69,6 +81,27 @@ def test_choices_read_as_the_declaration_words_them() -> None:
     assert reassess == {"reassess": "To re-assess", "refuse": "Not to re-assess"}
     reasons = [c.value for c in forms_for("tribunal-order", "assess")[EXCEPTION].fields[1].choices]
     assert reasons == [r.value for r in CLOCKS["tribunal-order"].exception_days]
+
+
+def test_advice_and_moving_the_case_are_asked_as_their_event_models_take_them() -> None:
+    """A re-assessment's requests for advice (reg 26) and any clock's move to another
+    caseworker: the same questions and checks as the case page's and the CLI's."""
+    forms = forms_for("reassessment", None)
+    asked = forms[ADVICE_REQUESTED]
+    assert [f.name for f in asked.fields] == ["on", "advice_type", "provider", "adviser_received"]
+    on = {"on-day": "1", "on-month": "12", "on-year": "2026"}
+    event = asked.event_from({**on, "advice_type": "psychological", "provider": "EP service"})
+    assert isinstance(event, clocks.AdviceRequested)
+    assert (event.advice_type.value, event.provider, event.on) == (
+        "psychological",
+        "EP service",
+        date(2026, 12, 1),
+    )
+    with pytest.raises(FormRefused):
+        asked.event_from({**on, "advice_type": "psychological"})
+    moved = forms_for("transfer-out", None)[REASSIGN].event_from({**on, "caseworker": "cw202"})
+    assert isinstance(moved, clocks.CaseworkerReassigned) and moved.caseworker == "cw202"
+    assert ADVICE_REQUESTED not in forms_for("transfer-out", None)
 
 
 def test_start_forms_ask_the_kind_and_the_dates_the_start_needs() -> None:
@@ -144,6 +177,13 @@ async def test_a_tribunal_order_is_started_on_a_case_and_recorded_to_its_plan(
     south = await sign_in_as("cw201")
     assert (await south.get(f"{record}/notified")).status_code == 403
 
+    moved = await post(
+        caseworker, f"{record}/{REASSIGN}", {**boxes("on", days_ago(12)), "caseworker": "cw102"}
+    )
+    assert moved.status_code == 303, text_of(moved.text)
+    assert "Recorded: Case moved to another caseworker" in text_of(
+        (await caseworker.get(f"/case/{case_ref}")).text
+    )
     for action, ago in (("notified", 10), ("plan-issued", 2)):
         done = await post(caseworker, f"{record}/{action}", boxes("on", days_ago(ago)))
         assert done.status_code == 303, text_of(done.text)
@@ -151,7 +191,7 @@ async def test_a_tribunal_order_is_started_on_a_case_and_recorded_to_its_plan(
     assert "Recorded: Final plan issued as the order requires" in final
     assert f"Ended: complied with, {day(days_ago(2))}" in final
     assert f"done on time {day(notify_by)} {day(days_ago(10))}" in final
-    assert await accepted_updates(dev_server_env.client, workflow_id) == 2
+    assert await accepted_updates(dev_server_env.client, workflow_id) == 3
 
 
 @pytest.mark.e2e
