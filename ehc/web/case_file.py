@@ -10,7 +10,7 @@ assessment while it is open, then the plan's review cycle until the plan ends.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
@@ -25,6 +25,7 @@ from ehc.reviews import Reviews
 from ehc.settings import Settings
 from ehc.text import day
 from statutory import review as review_rules
+from statutory.assessment import AdviceRequest
 from statutory.ledger import OutcomeRecord, StepRecord
 from statutory.steps import STATE_WORDS, Rag, StepState, StepStatus, rag_for
 from workflows.models import AssessmentView, ReviewView
@@ -302,16 +303,10 @@ def references(held: Holder) -> dict[str, str]:
     out: dict[str, str] = {}
     if held.process == "assessment" and held.assessment is not None:
         case = held.assessment.case
-        advice = [
-            f"{a.id}: {wording.ADVICE_TYPE[a.advice_type]} advice from {a.provider}, "
-            f"requested {day(a.requested_on)}" + ("" if a.outstanding else " (closed)")
-            for a in case.advice
-        ]
+        out |= advice_references(case.advice, "On this case")
         settings = [
             f"{c.id}: {c.setting}, consulted {day(c.consulted_on)}" for c in case.consultations
         ]
-        if advice:
-            out["advice_id"] = "On this case: " + "; ".join(advice) + "."
         if settings:
             out["consultation_id"] = "On this case: " + "; ".join(settings) + "."
     elif held.process == "review" and held.review is not None:
@@ -323,6 +318,19 @@ def references(held: Holder) -> dict[str, str]:
         if advice:
             out["advice_id"] = "In this review: " + "; ".join(advice) + "."
     return out
+
+
+def advice_references(requests: Sequence[AdviceRequest], where: str) -> dict[str, str]:
+    """For the question that names a request for advice by its number: ``where``'s requests
+    ("On this case: 1: medical advice from Clinic, requested 2 Dec 2026"); none, none."""
+    if not requests:
+        return {}
+    listed = [
+        f"{a.id}: {wording.ADVICE_TYPE[a.advice_type]} advice from {a.provider}, "
+        f"requested {day(a.requested_on)}" + ("" if a.outstanding else " (closed)")
+        for a in requests
+    ]
+    return {"advice_id": f"{where}: " + "; ".join(listed) + "."}
 
 
 def _capital(text: str) -> str:

@@ -15,6 +15,7 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from ehc.text import day
+from ehc.web.case_file import advice_references
 from ehc.web.duty_forms import (
     ADVICE_RECEIVED,
     ADVICE_REQUESTED,
@@ -26,6 +27,7 @@ from ehc.web.duty_forms import (
     start_form,
 )
 from statutory import clocks
+from statutory.assessment import AdviceRequest, AdviceType
 from statutory.clock_processes import CLOCKS
 from tests.web.conftest import SignInAs
 from tests.web.signed_in import csrf_of
@@ -102,6 +104,29 @@ def test_advice_and_moving_the_case_are_asked_as_their_event_models_take_them() 
     moved = forms_for("transfer-out", None)[REASSIGN].event_from({**on, "caseworker": "cw202"})
     assert isinstance(moved, clocks.CaseworkerReassigned) and moved.caseworker == "cw202"
     assert ADVICE_REQUESTED not in forms_for("transfer-out", None)
+
+
+def test_the_advice_question_lists_the_requests_by_number() -> None:
+    """Advice received names its request by number: the page lists the clock's requests."""
+    asked = [
+        AdviceRequest(
+            id=n,
+            advice_type=kind,
+            provider=provider,
+            requested_on=date(2026, 11, n),
+            adviser_received=date(2026, 11, n),
+            received_on=received,
+        )
+        for n, kind, provider, received in (
+            (1, AdviceType.PSYCHOLOGICAL, "EP service", date(2026, 11, 20)),
+            (2, AdviceType.MEDICAL, "Community paediatrics", None),
+        )
+    ]
+    assert advice_references(asked, "On this clock") == {
+        "advice_id": "On this clock: 1: psychological advice from EP service, requested "
+        "1 Nov 2026 (closed); 2: medical advice from Community paediatrics, requested 2 Nov 2026."
+    }
+    assert advice_references([], "On this clock") == {}
 
 
 def test_start_forms_ask_the_kind_and_the_dates_the_start_needs() -> None:

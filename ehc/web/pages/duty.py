@@ -29,7 +29,7 @@ from ehc.duties import Duties
 from ehc.text import day
 from ehc.web import duty_file
 from ehc.web.auth import Forbidden, Role, User, require
-from ehc.web.case_file import CaseUnavailable, within
+from ehc.web.case_file import CaseUnavailable, advice_references, within
 from ehc.web.context import WebContext, web_context
 from ehc.web.csrf import verify_csrf
 from ehc.web.duty_forms import ON_A_CASE, DutyForm, StartForm, forms_for, start_form
@@ -357,4 +357,5 @@ def _record_page(
         workflow_id=view.workflow_id,
         clock=duty_file.title_of(view.case.process, view.case.variant),
         form=form,
+        references=advice_references(view.case.advice, "On this clock"),
     )
