@@ -69,9 +69,14 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+def engine_of(url_or_engine: str | Engine) -> Engine:
+    """The engine for a URL, or the engine already made."""
+    return make_engine(url_or_engine) if isinstance(url_or_engine, str) else url_or_engine
+
+
 def migrated_engine(url_or_engine: str | Engine) -> Engine:
     """The database at a URL (or an engine already made), brought to the newest revision."""
-    engine = make_engine(url_or_engine) if isinstance(url_or_engine, str) else url_or_engine
+    engine = engine_of(url_or_engine)
     upgrade(engine)
     return engine
 

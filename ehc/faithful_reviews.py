@@ -383,7 +383,7 @@ def review_agreement(replayed: ReplayedReview) -> ReviewAgreement:
     expected = expected_alerts(review, replayed.policy)
     next_due = next_review_due(review.concluded)
     transfer = transfer_of(review)
-    category = rules.category(transfer) if transfer else rules.Category.OTHER
+    category = rules.category(transfer)
     agree = {
         "due": (replayed.due, replayed.twelve_months, replayed.category)
         == (review.due, twelve_months(review), category),

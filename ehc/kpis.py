@@ -16,7 +16,7 @@ from temporalio.client import Client
 
 from activities.directory import Directory
 from ehc.cases import list_cases
-from ehc.known import require_known
+from ehc.known import in_directory, require_known
 from ehc.ledger_reader import LedgerReader
 from ehc.overdue import KINDS
 from statutory.kpi import KpiReport, KpiTargets, OpenCase, kpi_report
@@ -104,10 +104,19 @@ async def kpis(
     """
     now = now or datetime.now(UTC)
     if team is not None:
-        also = ledger.teams() | (set(directory.teams) if directory else set())
-        await require_known("team", team, client=client, also=also)
+        await require_team(team, ledger, directory, client)
     open_now = await open_cases(client, now, team) if client is not None else None
     return ledger_kpis(ledger, period, team=team, targets=targets, open_now=open_now, as_of=now)
+
+
+async def require_team(
+    team: str, ledger: LedgerReader, directory: Directory | None, client: Client | None = None
+) -> None:
+    """Refuse (``RuleViolation``) a team that neither the ledger, nor ``directory``, nor (with
+    a client) a case in Temporal names: a typo would otherwise read as a team with no cases
+    (``ehc.known``)."""
+    also = ledger.teams() | in_directory(directory, "team")
+    await require_known("team", team, client=client, also=also)
 
 
 def sen2(ledger: LedgerReader, year: int, team: str | None = None) -> Sen2Table:

@@ -19,8 +19,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import Engine, Select, or_, select, true
 
-from activities.migrate import upgrade
-from activities.outbox import make_engine
+from activities.outbox import engine_of, migrated_engine
 from activities.schema import case_view, step_view
 from ehc.overdue import KINDS, OverdueLine, in_order, line_of, listed_once, listed_twice
 from ehc.settings import Settings
@@ -103,11 +102,7 @@ class ReadModel:
     def __init__(self, url_or_engine: str | Engine, *, migrate: bool = True) -> None:
         """``migrate``: bring the database to the current schema first (False: the caller
         already has, e.g. the worker or the API sharing the ledger's engine)."""
-        self.engine = (
-            make_engine(url_or_engine) if isinstance(url_or_engine, str) else url_or_engine
-        )
-        if migrate:
-            upgrade(self.engine)
+        self.engine = migrated_engine(url_or_engine) if migrate else engine_of(url_or_engine)
 
     # --- cases --------------------------------------------------------------------------------
 

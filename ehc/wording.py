@@ -19,7 +19,7 @@ from statutory import exceptions as exc
 from statutory import review as r
 from statutory.catalogue import describe
 from statutory.clock_processes import CLOCKS
-from statutory.dates import days_left_words, months_after
+from statutory.dates import days_left_words
 from statutory.steps import STATE_WORDS, StepState, StepStatus
 
 # Stages and endings are worded beside their enums: the rules' refusals name them too.
@@ -108,11 +108,11 @@ def appeal_window(c: r.ReviewCycle) -> str | None:
     if c.appeal_lodged_on is not None:
         return f"appeal lodged {day(c.appeal_lodged_on)}: the plan stays in force until it ends"
     if c.awaiting_certificate:
-        assert c.mediation_wanted_on is not None
-        two_months = months_after(c.decision_on, r.APPEAL_WINDOW_MONTHS)
+        assert c.mediation_wanted_on is not None and c.two_months_after_decision is not None
         return (
             f"mediation asked for {day(c.mediation_wanted_on)}: open until 1 month from the "
-            f"mediation certificate, not yet recorded (at least until {day(two_months)})"
+            "mediation certificate, not yet recorded "
+            f"(at least until {day(c.two_months_after_decision)})"
         )
     closes = c.appeal_window_ends()
     assert closes is not None

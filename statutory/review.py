@@ -739,15 +739,20 @@ class ReviewCycle(BaseModel):
             anchor_mode=self.policy.anchor_mode,
         )
 
+    @property
+    def two_months_after_decision(self) -> date | None:
+        """The window's first limit (Tribunal rules r20(1)(c)(i)), after a decision to cease."""
+        if self.decision is not Decision.CEASE or self.decision_on is None:
+            return None
+        return months_after(self.decision_on, APPEAL_WINDOW_MONTHS)
+
     def appeal_window_ends(self) -> date | None:
         """Last day to appeal a decision to cease: 2 months from the notice, or 1 month from
         the mediation certificate if later (Tribunal rules r20(1)(c)). None without a decision to
         cease, or while mediation is under way (the certificate sets the day)."""
-        if self.decision is not Decision.CEASE or self.decision_on is None:
+        two_months = self.two_months_after_decision
+        if two_months is None or self.awaiting_certificate:
             return None
-        if self.awaiting_certificate:
-            return None
-        two_months = months_after(self.decision_on, APPEAL_WINDOW_MONTHS)
         if self.certificate_on is None:
             return two_months
         return max(two_months, months_after(self.certificate_on, AFTER_CERTIFICATE_MONTHS))
@@ -759,8 +764,9 @@ class ReviewCycle(BaseModel):
 
     def window_words(self) -> str:
         """What the appeal window runs from, in a refusal's words."""
-        two_months = months_after(self.decision_on or date.min, APPEAL_WINDOW_MONTHS)
-        if self.certificate_on is not None and self.appeal_window_ends() != two_months:
+        if self.certificate_on is not None and (
+            self.appeal_window_ends() != self.two_months_after_decision
+        ):
             return "1 month from the mediation certificate"
         return "2 months from the decision"
 

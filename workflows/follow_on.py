@@ -1,8 +1,9 @@
 """Opening a duty clock from a workflow: the appeal window a refused re-assessment opens, the
 clock for an order when an appeal is upheld (``statutory.clocks.FollowOn``).
 
-Started by the type's name (``DutyWorkflow``) as a child that outlives its parent, so any
-workflow can open one without importing the duty workflow itself.
+Started by the type's name (``DutyWorkflow``) as a child that outlives its parent, from the
+ending case and its start's alert settings; by name, so that this module need not import the
+duty workflow that calls it.
 """
 
 from __future__ import annotations

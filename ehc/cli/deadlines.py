@@ -480,8 +480,7 @@ def review(
         fail(f"--anchor: '{anchor}' should be decision or meeting")
     if not 3 <= under_five_months <= 6:
         fail("--under-five-months: the Code of Practice says every 3 to 6 months")
-    move = parse_date(move_date, "--move-date") if move_date else None
-    phase = phase_transfer(transfer, transfer_year, move)
+    phase = phase_transfer(transfer, transfer_year, move_date)
     born = parse_date(dob, "--dob", birth=True) if dob else None
     try:
         plan = rv.PlanRecord(

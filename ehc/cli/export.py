@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ehc.cli.common import err, fail, out
+from ehc.cli.common import err, fail, out, run
 from ehc.settings import get_settings
 from ehc.text import day
 
@@ -59,15 +59,21 @@ def export_sen2(
     if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
         fail(f"--out-dir: {out_dir} is a file, not a folder")
     # The ledger's database layer: loaded only when the command runs.
-    from ehc.kpis import sen2_person_level
+    from activities.directory import Directory
+    from ehc.kpis import require_team, sen2_person_level
     from ehc.ledger_reader import open_ledger
+    from statutory.errors import RuleViolation
     from statutory.sen2 import collection_name, module_csv, unconfirmed_codes
 
     settings = get_settings()
     ledger = open_ledger(settings)
     try:
         if team is not None:
-            _require_team(team, ledger.teams(), settings.directory_file)
+            directory = Directory.load(settings.directory_file)
+            try:
+                run(require_team(team, ledger, directory))
+            except RuleViolation as error:
+                fail(str(error))
         found = sen2_person_level(ledger, year, team)
     finally:
         ledger.close()
@@ -100,18 +106,3 @@ def export_sen2(
             "decisions and outcomes, so requests still awaiting a decision are not included",
             soft_wrap=True,
         )
-
-
-def _require_team(team: str, in_ledger: set[str], directory_file: Path | None) -> None:
-    """A team the return could hold: one the ledger or the directory names (else a typo
-    would give empty modules that read like a team with no cases)."""
-    from activities.directory import Directory
-    from ehc.cli.common import run
-    from ehc.known import in_directory, require_known
-    from statutory.errors import RuleViolation
-
-    known = in_ledger | in_directory(Directory.load(directory_file), "team")
-    try:
-        run(require_known("team", team, client=None, also=known))
-    except RuleViolation as error:
-        fail(str(error))

@@ -40,13 +40,6 @@ async def _service() -> Reviews:
     return await connected(Reviews)
 
 
-def transfer_from_options(
-    kind: str | None, year: int | None, move_date: str | None
-) -> rules.PhaseTransfer | None:
-    move = parse_date(move_date, "--move-date") if move_date else None
-    return phase_transfer(kind, year, move)
-
-
 @app.command()
 def start(
     case_ref: Annotated[str, typer.Argument(help="Council case reference of the plan.")],
@@ -72,7 +65,7 @@ def start(
         team=team,
         dob=dob,
     )
-    phase = transfer_from_options(transfer, transfer_year, move_date)
+    phase = phase_transfer(transfer, transfer_year, move_date)
     last = parse_date(last_review, "--last-review") if last_review else None
 
     async def go() -> bool:
@@ -95,7 +88,7 @@ def _transfer_options() -> FieldOptions:
     )
 
     def value(given: Mapping[str, Any]) -> Any:
-        phase = transfer_from_options(given["transfer"], given["transfer_year"], given["move_date"])
+        phase = phase_transfer(given["transfer"], given["transfer_year"], given["move_date"])
         return phase.model_dump(mode="json") if phase else None
 
     return FieldOptions(

@@ -6,20 +6,19 @@ same three options; this reads them the same way for all three.
 
 from __future__ import annotations
 
-from datetime import date
-
 from pydantic import ValidationError
 
-from ehc.cli.common import fail, one_line
+from ehc.cli.common import fail, one_line, parse_date
 from statutory import review as rules
 
 
 def phase_transfer(
-    kind: str | None, year: int | None, move: date | None
+    kind: str | None, year: int | None, move_date: str | None
 ) -> rules.PhaseTransfer | None:
     """``--transfer KIND --transfer-year N --move-date D``: none when ``--transfer`` is not
     given. A move between post-16 institutions (reg 18(2)) is dated by its move; the others
     by the year of their 15 February or 31 March (reg 18(1))."""
+    move = parse_date(move_date, "--move-date") if move_date else None
     if kind is None:
         if year is not None or move is not None:
             fail("--transfer-year and --move-date need --transfer")

@@ -115,7 +115,8 @@ def _spread(weeks: Sequence[float]) -> tuple[float, float, float]:
     return (low, mode, high)
 
 
-def _too_few(n: int, what: str, when: Period, instead: str) -> str:
+def too_few(n: int, what: str, when: Period, instead: str) -> str:
+    """Why a figure is not measured: too few cases, and what stands ``instead``."""
     return f"{f'only {n}' if n else 'no'} {what} {when}, fewer than {ENOUGH}: {instead}"
 
 
@@ -123,7 +124,7 @@ def _share(
     part: int, whole: int, source: str, default: float, what: str, when: Period, instead: str
 ) -> Figure:
     if whole < ENOUGH:
-        return Figure(default, note=_too_few(whole, what, when, instead))
+        return Figure(default, note=too_few(whole, what, when, instead))
     return Figure(round(part / whole, 3), source)
 
 
@@ -134,7 +135,7 @@ def _lead_time(
     if len(weeks) < ENOUGH:
         return Figure(
             getattr(_england().timings, key).value,
-            note=_too_few(len(weeks), counted, when, "England's assumed lead time instead"),
+            note=too_few(len(weeks), counted, when, "England's assumed lead time instead"),
         )
     return Figure(
         _spread(weeks),
@@ -162,7 +163,7 @@ def measure(ledger: LedgerReader, start: date) -> Measures:
     )
     if n < ENOUGH:
         figures["demand.requests_per_week"] = Figure(
-            rate, note=_too_few(n, "requests received", when, "their rate, as a placeholder")
+            rate, note=too_few(n, "requests received", when, "their rate, as a placeholder")
         )
     else:
         figures["demand.requests_per_week"] = Figure(
@@ -332,9 +333,7 @@ def _reviews(outcomes: Sequence[OutcomeRecord], when: Period) -> dict[str, Figur
     if len(early) < ENOUGH:
         lead = Figure(
             _england().reviews.lead_weeks.value,
-            note=_too_few(
-                len(early), "review meetings held in cycles ended", when, "a placeholder"
-            ),
+            note=too_few(len(early), "review meetings held in cycles ended", when, "a placeholder"),
         )
     else:
         lead = Figure(

@@ -19,7 +19,7 @@ from tomlkit.items import AoT, Comment, InlineTable, Table
 from tomlkit.toml_document import TOMLDocument
 
 from ehc.snapshot.caseload import STAGE_WORDS, Caseload, TeamLoad
-from ehc.snapshot.measures import ENOUGH, Figure, Measures, _too_few
+from ehc.snapshot.measures import ENOUGH, Figure, Measures, too_few
 from ehc.text import day, period
 from scenarios import model
 
@@ -113,16 +113,25 @@ def teams(caseload: Caseload, measures: Measures) -> list[tuple[TeamLoad, Figure
         else:
             requests = Figure(
                 share,
-                note=_too_few(total, "requests received", when, "")
-                + f"its share of the open assessments ({load.assessments:,}) instead{left_out}",
+                note=too_few(
+                    total,
+                    "requests received",
+                    when,
+                    f"its share of the open assessments ({load.assessments:,}) instead{left_out}",
+                ),
             )
         staff = Figure(
-            float(max(1, load.caseworkers)),
+            _staff_placeholder(load),
             note=f"placeholder: {load.caseworkers:,} caseworkers are named on the team's open "
             "cases; set the full-time equivalent (the teams' add up to capacity.caseworkers)",
         )
         out.append((load, requests, staff))
     return out
+
+
+def _staff_placeholder(load: TeamLoad) -> float:
+    """A team's caseworkers until the council sets them: those named on its open cases."""
+    return float(max(1, load.caseworkers))
 
 
 def _shares(weights: list[int]) -> list[float]:
@@ -142,9 +151,10 @@ def scenario_text(
     by_team = teams(caseload, measures)
     if by_team:
         figures["capacity.caseworkers"] = Figure(
-            float(sum(max(1, load.caseworkers) for load, _, _ in by_team)),
+            float(sum(_staff_placeholder(load) for load, _, _ in by_team)),
             note="placeholder: the teams' caseworkers added up; set each team's in [[teams]]",
         )
+    names = team_names(caseload)
     doc = tomlkit.document()
     for comment in _comments(_header(caseload, measures, title)):
         doc.add(comment)
@@ -163,7 +173,7 @@ def scenario_text(
         },
     )
     if caseload.assessments or caseload.plans:
-        doc.add("start_state", _start_state(caseload, team_names(caseload)))
+        doc.add("start_state", _start_state(caseload, names))
     months = ", ".join(f"{m} {n}" for m, n in measures.requests_by_month) or "none"
     _add_below(
         doc,
@@ -193,7 +203,7 @@ def scenario_text(
             ]
         ):
             doc.add(line)
-        doc.add("teams", _teams(by_team, team_names(caseload)))
+        doc.add("teams", _teams(by_team, names))
     doc.add("reviews", _figures(figures, "reviews"))
     policies = ", ".join(p.value for p in model.Policy)
     _add_below(

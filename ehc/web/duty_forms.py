@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -38,16 +37,31 @@ class DutyForm:
     title: str
     description: str
     fields: tuple[Field, ...]
-    shape: Callable[[dict[str, Any]], dict[str, Any]]
-    """The event's JSON from the fields' values."""
+    read: Callable[[Mapping[str, str]], clocks.ClockEvent]
+    """The event from the boxes typed, validated by its model; or ``FormRefused``."""
 
     def event_from(self, form: Mapping[str, str]) -> clocks.ClockEvent:
-        """The event from the boxes typed, validated by its model; or ``FormRefused``."""
-        values = read_all(self.fields, form)
-        try:
-            return _EVENT.validate_python(self.shape(values))
-        except ValidationError as error:
-            raise FormRefused([placed(e, self.fields) for e in error.errors()]) from None
+        return self.read(form)
+
+    @classmethod
+    def shaped(
+        cls,
+        name: str,
+        title: str,
+        description: str,
+        fields: tuple[Field, ...],
+        shape: Callable[[dict[str, Any]], dict[str, Any]],
+    ) -> DutyForm:
+        """A form whose event's JSON ``shape`` makes from the fields' values."""
+
+        def read(form: Mapping[str, str]) -> clocks.ClockEvent:
+            values = read_all(fields, form)
+            try:
+                return _EVENT.validate_python(shape(values))
+            except ValidationError as error:
+                raise FormRefused([placed(e, fields) for e in error.errors()]) from None
+
+        return cls(name, title, description, fields, read)
 
 
 def placed(error: Any, fields: tuple[Field, ...]) -> tuple[str | None, str]:
@@ -96,7 +110,7 @@ def action_form(declared: clocks.ClockProcess, action: clocks.Action) -> DutyFor
     def shape(values: dict[str, Any]) -> dict[str, Any]:
         return {"type": "action", "on": values["on"], "action": action.name, **_given(values)}
 
-    return DutyForm(action.name, action.title, description, tuple(fields), shape)
+    return DutyForm.shaped(action.name, action.title, description, tuple(fields), shape)
 
 
 def _given(values: dict[str, Any]) -> dict[str, Any]:
@@ -127,7 +141,7 @@ def exception_form(declared: clocks.ClockProcess) -> DutyForm:
     def shape(values: dict[str, Any]) -> dict[str, Any]:
         return {"type": "exception", "on": values["on"], **_given(values)}
 
-    return DutyForm(
+    return DutyForm.shaped(
         EXCEPTION,
         "Exception to a time limit",
         "A period when an exception to this process's time limits applies: the statutory "
@@ -146,7 +160,7 @@ def withdraw_form() -> DutyForm:
     def shape(values: dict[str, Any]) -> dict[str, Any]:
         return {"type": "withdrawn", "on": values["on"], **_given(values)}
 
-    return DutyForm(
+    return DutyForm.shaped(
         WITHDRAW,
         "Withdrawn",
         "The request, the appeal or the move was withdrawn: the case closes.",
@@ -157,30 +171,18 @@ def withdraw_form() -> DutyForm:
 
 #: Events a clock records as the assessment does: their questions come from the event models,
 #: as the case page's do (``ehc.web.case_events``), so a field added there is asked here too.
-ADVICE_REQUESTED, ADVICE_RECEIVED, REASSIGN = (
-    "advice-requested",
-    "advice-received",
-    "caseworker-reassigned",
-)
 _MODELS: dict[str, type[BaseModel]] = {
-    ADVICE_REQUESTED: clocks.AdviceRequested,
-    ADVICE_RECEIVED: clocks.AdviceReceived,
-    REASSIGN: clocks.CaseworkerReassigned,
+    m.model_fields["type"].default: m
+    for m in (clocks.AdviceRequested, clocks.AdviceReceived, clocks.CaseworkerReassigned)
 }
+ADVICE_REQUESTED, ADVICE_RECEIVED, REASSIGN = _MODELS  # their event types, in that order
 
 
 def model_forms(*event_types: str) -> dict[str, DutyForm]:
-    """The forms of these events, each asking what its model takes."""
+    """The forms of these events, each asking and reading what its model takes."""
     options = RecordOptions(_EVENT, {t: _MODELS[t] for t in event_types})
     made = process_forms("clock", "", options).forms
-    return {
-        t: DutyForm(t, f.title, f.description, f.fields, partial(_event_of, t))
-        for t, f in made.items()
-    }
-
-
-def _event_of(event_type: str, values: dict[str, Any]) -> dict[str, Any]:
-    return {"type": event_type, "on": values["on"], **_given(values)}
+    return {t: DutyForm(t, f.title, f.description, f.fields, f.event_from) for t, f in made.items()}
 
 
 def forms_for(process: str, variant: str | None) -> dict[str, DutyForm]:
