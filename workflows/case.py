@@ -23,8 +23,7 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar
 from pydantic import BaseModel
 from temporalio import workflow
 from temporalio.common import SearchAttributeKey
-from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
-from temporalio.workflow import ParentClosePolicy
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from statutory.advice import AdviceRequestState
@@ -35,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
     from statutory.read_model import CaseView, case_view
     from statutory.steps import StepStatus
     from workflows import search_attributes as sa
+    from workflows.children import start_once
     from workflows.clock import CaseClock
     from workflows.models import AdviceStart, advice_workflow_id
 
@@ -268,16 +268,8 @@ class CaseWorkflow(Generic[State, Event]):
         for child_id, start in self._advice_children():
             known = self._children.get(child_id)
             if known is None:
-                try:
-                    await workflow.start_child_workflow(
-                        ADVICE_WORKFLOW,
-                        start,
-                        id=child_id,
-                        # The advice clock finishes on its own when told the case moved on.
-                        parent_close_policy=ParentClosePolicy.ABANDON,
-                    )
-                except WorkflowAlreadyStartedError:
-                    workflow.logger.info("advice workflow already running")
+                # The advice clock finishes on its own when told the case moved on.
+                await start_once(ADVICE_WORKFLOW, start, id=child_id, what="advice")
             elif known != start.request and not known.finished:
                 await workflow.get_external_workflow_handle(child_id).signal(
                     ADVICE_SYNC, start.request

@@ -9,11 +9,10 @@ duty workflow that calls it.
 from __future__ import annotations
 
 from temporalio import workflow
-from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from statutory.clocks import ClockCase, ClockStart, FollowOn, declaration
+    from workflows.children import start_once
     from workflows.models import DutyStart, duty_workflow_id
 
 #: The duty workflow's type name (``workflows.duty``).
@@ -34,17 +33,14 @@ async def open_clock(follow_on: FollowOn, case: ClockCase, parent: DutyStart) ->
         dates={opens: follow_on.on},
         detail={**route, "arose_from": case.process},
     )
-    try:
-        await workflow.start_child_workflow(
-            DUTY_WORKFLOW,
-            DutyStart(
-                start=start,
-                policy=parent.policy,
-                alert_hour_utc=parent.alert_hour_utc,
-                advice_policy=parent.advice_policy,
-            ),
-            id=duty_workflow_id(follow_on.process, case.case_ref, follow_on.on, follow_on.variant),
-            parent_close_policy=ParentClosePolicy.ABANDON,
-        )
-    except WorkflowAlreadyStartedError:
-        workflow.logger.info("follow-on workflow already running")
+    await start_once(
+        DUTY_WORKFLOW,
+        DutyStart(
+            start=start,
+            policy=parent.policy,
+            alert_hour_utc=parent.alert_hour_utc,
+            advice_policy=parent.advice_policy,
+        ),
+        id=duty_workflow_id(follow_on.process, case.case_ref, follow_on.on, follow_on.variant),
+        what="follow-on",
+    )

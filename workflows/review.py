@@ -15,8 +15,6 @@ from datetime import date, datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import SearchAttributeKey
-from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from statutory import review as rules
@@ -25,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from statutory.steps import StepStatus
     from workflows import search_attributes as sa
     from workflows.case import CaseWorkflow, Held, advice_child
+    from workflows.children import start_once
     from workflows.clock import CaseClock
     from workflows.models import (
         PREVIOUS_CYCLES_KEPT,
@@ -182,14 +181,11 @@ async def start_review(start: ReviewStart) -> None:
     """Start a plan's review workflow from the case that made the plan (an issued final plan,
     a plan transferred in): a child that outlives it. One per plan: if it is already running,
     it is left as it is."""
-    try:
-        await workflow.start_child_workflow(
-            ReviewWorkflow.run,
-            start,
-            id=review_workflow_id(start.cycle.case_ref),
-            parent_close_policy=ParentClosePolicy.ABANDON,
-            execution_timeout=None,
-            task_timeout=timedelta(seconds=10),
-        )
-    except WorkflowAlreadyStartedError:
-        workflow.logger.info("review workflow already running")
+    await start_once(
+        ReviewWorkflow.run,
+        start,
+        id=review_workflow_id(start.cycle.case_ref),
+        what="review",
+        execution_timeout=None,
+        task_timeout=timedelta(seconds=10),
+    )
