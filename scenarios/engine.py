@@ -56,7 +56,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
@@ -76,7 +76,7 @@ from scenarios.reviews import (
     transfer_review_due,
 )
 from scenarios.series import SERIES
-from scenarios.teams import TeamRun, Teams
+from scenarios.teams import Queue, TeamRun, Teams
 from statutory import assessment as rules
 from statutory import exceptions as exc
 from statutory.dates import days_beginning_with
@@ -138,10 +138,6 @@ class Run:
 _Entry = tuple[int, SimCase, int]
 """A case waiting for a step: its order under oldest-first (``SimCase.oldest``, one number a
 case, so entries sort as they stand), the case, and the stage it waits at."""
-
-
-class _Queue(Protocol):
-    def add(self, case: SimCase, day: date) -> None: ...
 
 
 class _Waiting:
@@ -315,7 +311,7 @@ class _Simulation:
         self.next_id = 1
         self.psychology = _Waiting(self.start)  # for psychology advice, from ``ep_ready``
         self.casework = _Waiting(self.start)  # for a caseworker's step, from ``ready``
-        self.work: _Queue = self.casework  # where a step waits (with teams: its team's queue)
+        self.work: Queue = self.casework  # where a step waits (with teams: its team's queue)
         self.open = self.waiting = 0  # open cases; those waiting for psychology advice
         self.undone: dict[int, int] = {}  # the week's ready tasks not yet done, by step
         self.past = _Tally()  # open cases past 20 weeks
@@ -839,8 +835,10 @@ class _Simulation:
         as_of = week.end
         past = self.past.on(as_of)
         overdue = self.overdue.on(as_of)
-        books = self.book if self.teams is None else self.teams  # the council's plans
-        plans = books.plans
+        if self.teams is None:
+            plans, backlog = self.book.plans, self.book.overdue(as_of)
+        else:
+            plans, backlog = self.teams.count(week)  # each team's series; the council's: sums
         s = self.series
         s["requests"].append(requests)
         s["open_assessments"].append(self.open)
@@ -850,7 +848,7 @@ class _Simulation:
         s["plans_issued"].append(self.issued)
         s["plans_issued_in_time"].append(self.issued_in_time)
         s["plans_in_force"].append(plans)
-        s["review_backlog"].append(books.overdue(as_of))
+        s["review_backlog"].append(backlog)
         s["reviews_done"].append(reviews)
         s["reviews_in_time"].append(reviews_in_time)
         s["caseworkers"].append(week.caseworkers)
@@ -858,8 +856,6 @@ class _Simulation:
             (plans + self.open) / week.caseworkers if week.caseworkers else float("nan")
         )
         s["hours_unused"].append(round(left, 6))  # no 4.5e-14 left over from sums
-        if self.teams is not None:
-            self.teams.count(week)
 
     def run(self) -> Run:
         self._start_state()

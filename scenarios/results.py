@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Generic, Protocol, TypeVar
 
 import numpy as np
 
@@ -93,10 +94,27 @@ def _sum(months: list[Monthly]) -> Monthly:
     return total
 
 
-class Summarised:
-    """A result with a summary table: its measures, worked out once (``_measures``)."""
+class Weekly(Protocol):
+    """A replication, or a team's part of one: weekly series by name."""
 
-    _summary: list[Measure] | None
+    weekly: dict[str, list[float]]
+
+
+R = TypeVar("R", bound=Weekly)
+
+
+class Summarised(Generic[R]):
+    """A result with a summary table: its measures, worked out once (``_measures``), from the
+    weekly series of its ``runs`` (over ``weeks`` weeks; a backlog clears at ``threshold``)."""
+
+    def __init__(self, runs: list[R], weeks: int, threshold: int) -> None:
+        self.runs = runs
+        self.weeks = weeks
+        self.threshold = threshold
+        self._summary: list[Measure] | None = None
+        # Bands across replications, each worked out once: a page, its charts and its report
+        # all read the same series.
+        self._weekly_bands: dict[str, list[Band]] = {}
 
     def _measures(self) -> list[Measure]:
         raise NotImplementedError
@@ -117,25 +135,72 @@ class Summarised:
         """The summary's measure ``key``, or None (cost measures of a scenario without costs)."""
         return next((m for m in self.summary() if m.key == key), None)
 
+    def weekly(self, name: str) -> list[Band]:
+        """The weekly series ``name`` as bands, week by week."""
+        if name not in self._weekly_bands:
+            self._weekly_bands[name] = self._bands(name)
+        return self._weekly_bands[name]
 
-class ScenarioResult(Summarised):
+    def _bands(self, name: str) -> list[Band]:
+        matrix = np.array([run.weekly[name] for run in self.runs], dtype=float)
+        low, median, high = np.nanpercentile(matrix, [LOW, 50, HIGH], axis=0)
+        return [
+            Band(float(a), float(b), float(c)) for a, b, c in zip(low, median, high, strict=True)
+        ]
+
+    def cleared(self, name: str = "past_20_weeks") -> list[int | None]:
+        """Per replication, the week the backlog ``name`` clears (None: it does not)."""
+        return [cleared_week(run.weekly[name], self.threshold) for run in self.runs]
+
+    def _at(self, name: str, week: int) -> Band:
+        return Band.of([run.weekly[name][week] for run in self.runs])
+
+    def _total(self, name: str) -> Band:
+        return Band.of([float(sum(run.weekly[name])) for run in self.runs])
+
+    def _weekly(
+        self, series: str, label: str, *, key: str | None = None, first_week: bool = True
+    ) -> list[Measure]:
+        """A weekly series in its first week (``key``_start) and at the end (``key``_end)."""
+        key = key or series
+        end = Measure(f"{key}_end", f"{label} at the end", self._at(series, self.weeks - 1))
+        if not first_week:
+            return [end]
+        return [Measure(f"{key}_start", f"{label}, first week", self._at(series, 0)), end]
+
+    def _reviews_in_time(self) -> Measure:
+        shares = [
+            percent(int(sum(r.weekly["reviews_in_time"])), int(sum(r.weekly["reviews_done"])))
+            for r in self.runs
+        ]
+        return Measure("reviews_in_time", "Reviews held by their due date", Band.of(shares), "%")
+
+    def _clearances(self) -> list[Measure]:
+        """The weeks the backlogs clear (at or under ``threshold``), as weeks that happened
+        (NaN: never)."""
+        measures = []
+        for key, label, series in (
+            ("backlog_cleared", "Assessment backlog cleared (week)", "past_20_weeks"),
+            ("review_backlog_cleared", "Review backlog cleared (week)", "review_backlog"),
+        ):
+            weeks = [math.inf if w is None else float(w) for w in self.cleared(series)]
+            band = Band(*(math.nan if math.isinf(v) else v for v in _lower(weeks)))
+            measures.append(Measure(key, label, band, "week"))
+        return measures
+
+
+class ScenarioResult(Summarised[Run]):
     """The replications of one scenario, and what they add up to."""
 
     def __init__(self, scenario: Scenario, runs: list[Run]) -> None:
         if not runs:
             raise ValueError("a result needs at least one replication")
+        super().__init__(runs, scenario.scenario.weeks, scenario.report.backlog_cleared_at)
         self.scenario = scenario
-        self.runs = runs
-        self.weeks = scenario.scenario.weeks
         self.series = series_of(scenario)
         """The weekly series its runs record (``engine.SERIES``, then those it states)."""
-        self.threshold = scenario.report.backlog_cleared_at
         first = (scenario.scenario.start.year, scenario.scenario.start.month)
         last = (scenario.end.year, scenario.end.month)
-        self._summary: list[Measure] | None = None
-        # Bands across replications, each worked out once: a page, its charts and its report
-        # all read the same series.
-        self._weekly_bands: dict[str, list[Band]] = {}
         self._monthly_bands: dict[bool, list[tuple[Month, Band, Band]]] = {}
         self.costs = costs.cost_lines(scenario)
         """The cost of the capacity over the horizon, line by line (None: no costs stated)."""
@@ -151,19 +216,6 @@ class ScenarioResult(Summarised):
 
     def week_start(self, week: int) -> date:
         return weeks_after(self.scenario.scenario.start, week)
-
-    def weekly(self, name: str) -> list[Band]:
-        """The weekly series ``name`` (one of ``series``) as bands, week by week."""
-        if name not in self._weekly_bands:
-            self._weekly_bands[name] = self._bands(name)
-        return self._weekly_bands[name]
-
-    def _bands(self, name: str) -> list[Band]:
-        matrix = np.array([run.weekly[name] for run in self.runs], dtype=float)
-        low, median, high = np.nanpercentile(matrix, [LOW, 50, HIGH], axis=0)
-        return [
-            Band(float(a), float(b), float(c)) for a, b, c in zip(low, median, high, strict=True)
-        ]
 
     def monthly(self, excluding_exceptions: bool) -> list[tuple[Month, Band, Band]]:
         """By month of issue: plans issued, and the % within 20 weeks."""
@@ -184,10 +236,6 @@ class ScenarioResult(Summarised):
                 )
             )
         return out
-
-    def cleared(self, name: str = "past_20_weeks") -> list[int | None]:
-        """Per replication, the week the backlog ``name`` clears (None: it does not)."""
-        return [cleared_week(run.weekly[name], self.threshold) for run in self.runs]
 
     def clearance(self, name: str = "past_20_weeks") -> tuple[int | None, float]:
         """Median week of clearance (None if most replications never clear) and share cleared."""
@@ -212,22 +260,6 @@ class ScenarioResult(Summarised):
             total = _sum(list(run.monthly.values()))
             shares.append(percent(total.issued - total.counted_excluding_exceptions, total.issued))
         return Band.of(shares)
-
-    def _at(self, name: str, week: int) -> Band:
-        return Band.of([run.weekly[name][week] for run in self.runs])
-
-    def _weekly(
-        self, series: str, label: str, *, key: str | None = None, first_week: bool = True
-    ) -> list[Measure]:
-        """A weekly series in its first week (``key``_start) and at the end (``key``_end)."""
-        key = key or series
-        end = Measure(f"{key}_end", f"{label} at the end", self._at(series, self.weeks - 1))
-        if not first_week:
-            return [end]
-        return [Measure(f"{key}_start", f"{label}, first week", self._at(series, 0)), end]
-
-    def _total(self, name: str) -> Band:
-        return Band.of([float(sum(run.weekly[name])) for run in self.runs])
 
     def _cost_measures(self) -> list[Measure]:
         if self.costs is None:
@@ -289,13 +321,7 @@ class ScenarioResult(Summarised):
         ]
 
     def _measures(self) -> list[Measure]:
-        reviews_pct = Band.of(
-            [
-                percent(int(sum(r.weekly["reviews_in_time"])), int(sum(r.weekly["reviews_done"])))
-                for r in self.runs
-            ]
-        )
-        measures = [
+        return [
             Measure("requests", "Requests for assessment", self._total("requests")),
             Measure("plans_issued", "Plans issued", self._total("plans_issued")),
             *self._withdrawn(),
@@ -329,17 +355,10 @@ class ScenarioResult(Summarised):
             *self._weekly("past_20_weeks", "Open past 20 weeks"),
             *self._weekly("psychology_waiting", "Waiting for psychology advice", first_week=False),
             *self._weekly("review_backlog", "Reviews overdue"),
-            Measure("reviews_in_time", "Reviews held by their due date", reviews_pct, "%"),
+            self._reviews_in_time(),
             *self._weekly("caseload_per_caseworker", "Caseload per caseworker", key="caseload"),
+            *self._clearances(),
         ]
-        for key, label, series in (
-            ("backlog_cleared", "Assessment backlog cleared (week)", "past_20_weeks"),
-            ("review_backlog_cleared", "Review backlog cleared (week)", "review_backlog"),
-        ):
-            weeks = [math.inf if w is None else float(w) for w in self.cleared(series)]
-            band = Band(*(math.nan if math.isinf(v) else v for v in _lower(weeks)))
-            measures.append(Measure(key, label, band, "week"))
-        return measures
 
 
 def _per(spent: float, counts: Sequence[float]) -> Band:

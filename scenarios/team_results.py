@@ -13,13 +13,9 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import numpy as np
-
 from scenarios.model import Team
 from scenarios.results import (
     BAND_COLUMNS,
-    HIGH,
-    LOW,
     Band,
     Measure,
     ScenarioResult,
@@ -27,22 +23,21 @@ from scenarios.results import (
     _band,
     _band_columns,
     _write,
-    cleared_week,
     percent,
 )
 from scenarios.series import TEAM_SERIES
 from scenarios.teams import TeamRun
 
 
-class TeamResult(Summarised):
+class TeamResult(Summarised[TeamRun]):
     """One team's part of a scenario's replications: its summary table is the team's."""
 
     def __init__(self, team: Team, result: ScenarioResult) -> None:
+        super().__init__(
+            [run.teams[team.name] for run in result.runs], result.weeks, result.threshold
+        )
         self.team = team
         self.result = result
-        self.runs: list[TeamRun] = [run.teams[team.name] for run in result.runs]
-        self._bands: dict[str, list[Band]] = {}
-        self._summary: list[Measure] | None = None
 
     @property
     def name(self) -> str:
@@ -51,31 +46,6 @@ class TeamResult(Summarised):
     @property
     def title(self) -> str:
         return self.team.title
-
-    def weekly(self, name: str) -> list[Band]:
-        """The team's weekly series ``name`` (one of ``TEAM_SERIES``) as bands, week by week."""
-        if name not in self._bands:
-            matrix = np.array([run.weekly[name] for run in self.runs], dtype=float)
-            low, median, high = np.nanpercentile(matrix, [LOW, 50, HIGH], axis=0)
-            self._bands[name] = [
-                Band(float(a), float(b), float(c))
-                for a, b, c in zip(low, median, high, strict=True)
-            ]
-        return self._bands[name]
-
-    def _at(self, name: str, week: int) -> Band:
-        return Band.of([run.weekly[name][week] for run in self.runs])
-
-    def _total(self, name: str) -> Band:
-        return Band.of([float(sum(run.weekly[name])) for run in self.runs])
-
-    def _start_and_end(self, series: str, label: str, key: str | None = None) -> list[Measure]:
-        key = key or series
-        last = self.result.weeks - 1
-        return [
-            Measure(f"{key}_start", f"{label}, first week", self._at(series, 0)),
-            Measure(f"{key}_end", f"{label} at the end", self._at(series, last)),
-        ]
 
     def _measures(self) -> list[Measure]:
         runs = self.runs
@@ -101,45 +71,18 @@ class TeamResult(Summarised):
                 Band.of([percent(r.within_20_weeks, r.issued) for r in runs]),
                 "%",
             ),
-            *self._start_and_end("past_20_weeks", "Open past 20 weeks"),
-            *self._start_and_end("review_backlog", "Reviews overdue"),
-            Measure(
-                "reviews_in_time",
-                "Reviews held by their due date",
-                Band.of(
-                    [
-                        percent(
-                            int(sum(r.weekly["reviews_in_time"])),
-                            int(sum(r.weekly["reviews_done"])),
-                        )
-                        for r in runs
-                    ]
-                ),
-                "%",
-            ),
-            *self._start_and_end("caseworkers", "Caseworkers"),
-            *self._start_and_end("caseload_per_caseworker", "Caseload per caseworker", "caseload"),
+            *self._weekly("past_20_weeks", "Open past 20 weeks"),
+            *self._weekly("review_backlog", "Reviews overdue"),
+            self._reviews_in_time(),
+            *self._weekly("caseworkers", "Caseworkers"),
+            *self._weekly("caseload_per_caseworker", "Caseload per caseworker", key="caseload"),
             Measure(
                 "hours_unused",
                 "Caseworker hours unused a week, on average",
                 Band.of([_mean(r.weekly["hours_unused"]) for r in runs]),
             ),
-            *(
-                Measure(key, label, self._cleared(series), "week")
-                for key, label, series in (
-                    ("backlog_cleared", "Assessment backlog cleared (week)", "past_20_weeks"),
-                    ("review_backlog_cleared", "Review backlog cleared (week)", "review_backlog"),
-                )
-            ),
+            *self._clearances(),
         ]
-
-    def _cleared(self, series: str) -> Band:
-        """The week the team's backlog ``series`` clears (at or under the scenario's
-        ``backlog_cleared_at``, as the council's), as weeks that happened; NaN: never."""
-        threshold = self.result.threshold
-        found = [cleared_week(run.weekly[series], threshold) for run in self.runs]
-        band = Band.of([math.inf if w is None else float(w) for w in found], method="lower")
-        return Band(*(math.nan if math.isinf(v) else v for v in (band.low, band.median, band.high)))
 
 
 def _mean(values: list[float]) -> float:

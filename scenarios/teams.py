@@ -141,8 +141,8 @@ class Teams(Generic[Q]):
     """The teams of one replication, and which team each case belongs to.
 
     It is also where a case's next caseworker step waits (``add``: in its team's queue), and
-    gives the council's plans in force and reviews overdue (``plans``, ``overdue``) as the sum
-    of the teams' books."""
+    gives the council's plans in force and reviews overdue (``count``) as the sum of the
+    teams'."""
 
     def __init__(
         self, scenario: Scenario, seed: int, queue: Callable[[], Q], tally: Callable[[], Tally]
@@ -243,19 +243,24 @@ class Teams(Generic[Q]):
             in_time += desk.reviews_in_time
         return left, reviews, in_time
 
-    def count(self, week: Week) -> None:
-        """Each team's weekly series, at the end of ``week``; its week's counts start again."""
+    def count(self, week: Week) -> tuple[int, int]:
+        """Each team's weekly series, at the end of ``week``; its week's counts start again.
+        Returns the council's plans in force and reviews overdue: every team's."""
         as_of, i = week.end, week.index
+        all_plans = all_overdue = 0
         for desk in self.desks:
             s = desk.run.weekly
             plans, caseworkers = desk.book.plans, desk.caseworkers[i]
+            overdue = desk.book.overdue(as_of)
+            all_plans += plans
+            all_overdue += overdue
             s["requests"].append(desk.requests)
             s["open_assessments"].append(desk.open)
             s["past_20_weeks"].append(desk.past.on(as_of))
             s["plans_issued"].append(desk.issued)
             s["plans_issued_in_time"].append(desk.issued_in_time)
             s["plans_in_force"].append(plans)
-            s["review_backlog"].append(desk.book.overdue(as_of))
+            s["review_backlog"].append(overdue)
             s["reviews_done"].append(desk.reviews)
             s["reviews_in_time"].append(desk.reviews_in_time)
             s["caseworkers"].append(caseworkers)
@@ -264,15 +269,7 @@ class Teams(Generic[Q]):
             )
             s["hours_unused"].append(round(desk.left, 6))
             desk.requests = desk.issued = desk.issued_in_time = 0
-
-    @property
-    def plans(self) -> int:
-        """The council's plans in force: every team's."""
-        return sum(desk.book.plans for desk in self.desks)
-
-    def overdue(self, as_of: date) -> int:
-        """The council's reviews overdue at the end of ``as_of``: every team's."""
-        return sum(desk.book.overdue(as_of) for desk in self.desks)
+        return all_plans, all_overdue
 
     def runs(self) -> dict[str, TeamRun]:
         return {desk.name: desk.run for desk in self.desks}

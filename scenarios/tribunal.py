@@ -140,14 +140,14 @@ class Order:
     step: int
     ready: date
     """The first day the step at hand can be done."""
+    rng: random.Random
+    """The appeal's own generator, for the order's lead times and decisions."""
     done: dict[str, date] = field(default_factory=dict)
     """Each limited step done: its date's name (``notify_by``...) and the day it was done."""
     ep_ready: date | None = None
     other_done: date | None = None
     book: ReviewBook | None = None
     """Where a plan made under the order joins the plans in force (None: the council's)."""
-    rng: random.Random = field(default_factory=random.Random)
-    """The appeal's own generator, for the order's lead times and decisions."""
     ending: str | None = None
     closed_on: date | None = None
 

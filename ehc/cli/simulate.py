@@ -27,7 +27,7 @@ from ehc.cli.progress import progress_bar
 from ehc.settings import get_settings
 from ehc.text import day
 from scenarios import compare as comparing
-from scenarios import engine, model, results, team_results
+from scenarios import engine, model, results
 from scenarios import replications as replicating
 from scenarios.model import ScenarioError
 from scenarios.replication_words import duration, outcome_words, target_words
@@ -276,7 +276,7 @@ def run(
 ) -> None:
     """Run one scenario: summary table, CSV series, charts (PNG, SVG) and a report for a board
     paper (HTML)."""
-    from scenarios import charts, report  # matplotlib: loaded only when a run draws its charts
+    from scenarios import outputs, report  # matplotlib: loaded only when a run draws its charts
 
     scenario = _load(file)
     if engine_name is Engine.TEMPORAL:
@@ -285,10 +285,8 @@ def run(
     rule = _rule(replications, precision, precision_weeks, time_budget)
     [result], outcome = _replicate([scenario], rule, seed, workers)
     folder = out_dir or _default_out(scenario.name)
-    written = results.write_csv(result, folder) + team_results.write_csv(result, folder)
-    written += charts.write_charts(result, folder)
-    board_paper = report.write_run_report(result, folder, seed=seed)
-    written.append(board_paper)
+    written = outputs.write_run(result, folder, seed=seed)
+    board_paper = written[-1]
     out.print(_summary_table(result, outcome.replications, seed))
     teams = _teams_table(result)
     if teams is not None:

@@ -38,10 +38,11 @@ from typing import Any
 
 import structlog
 
-from scenarios import engine, report, results, team_results
+from scenarios import engine, report
 from scenarios import replications as replicating
 from scenarios.compare import Criterion, rank
 from scenarios.engine import Monthly, Run
+from scenarios.issued import IssuedCounts
 from scenarios.model import Scenario
 from scenarios.replication_words import duration, outcome_words
 from scenarios.results import ScenarioResult
@@ -216,13 +217,10 @@ def simulate_one(data: dict[str, Any], seed: int) -> Run:
 
 def draw(data: dict[str, Any], runs: list[Run], folder: Path, seed: int) -> list[str]:
     """The CSV files, charts and report of ``ehc simulate run``; the names written."""
-    from scenarios import charts  # matplotlib: only in the process that draws
+    from scenarios import outputs  # matplotlib: only in the process that draws
 
     result = ScenarioResult(Scenario.model_validate(data), runs)
-    written = results.write_csv(result, folder) + team_results.write_csv(result, folder)
-    written += charts.write_charts(result, folder)
-    written.append(report.write_run_report(result, folder, seed=seed, name=REPORT))
-    return [p.name for p in written]
+    return [p.name for p in outputs.write_run(result, folder, seed=seed, name=REPORT)]
 
 
 def draw_comparison(options: list[tuple[dict[str, Any], list[Run]]], folder: Path) -> list[str]:
@@ -236,6 +234,24 @@ def draw_comparison(options: list[tuple[dict[str, Any], list[Run]]], folder: Pat
 # --- replications on disk -------------------------------------------------------------------
 
 
+ISSUED = (
+    "issued",
+    "within_20_weeks",
+    "counted_excluding_exceptions",
+    "within_20_weeks_excluding_exceptions",
+)
+"""Counts of plans issued (``scenarios.issued.IssuedCounts``: a month's, or a team's over the
+run), in the order ``runs.json`` lists them."""
+
+
+def _issued(counts: IssuedCounts) -> list[int]:
+    return [getattr(counts, name) for name in ISSUED]
+
+
+def _issued_from(values: list[Any]) -> dict[str, int]:
+    return dict(zip(ISSUED, map(int, values), strict=True))
+
+
 def runs_to_json(runs: Sequence[Run]) -> str:
     return json.dumps(
         [
@@ -243,28 +259,9 @@ def runs_to_json(runs: Sequence[Run]) -> str:
                 "seed": r.seed,
                 "events": r.events,
                 "weekly": r.weekly,
-                "monthly": [
-                    [
-                        y,
-                        m,
-                        c.issued,
-                        c.within_20_weeks,
-                        c.counted_excluding_exceptions,
-                        c.within_20_weeks_excluding_exceptions,
-                    ]
-                    for (y, m), c in sorted(r.monthly.items())
-                ],
+                "monthly": [[y, m, *_issued(c)] for (y, m), c in sorted(r.monthly.items())],
                 "teams": {
-                    name: {
-                        "weekly": t.weekly,
-                        "issued": [
-                            t.issued,
-                            t.within_20_weeks,
-                            t.counted_excluding_exceptions,
-                            t.within_20_weeks_excluding_exceptions,
-                        ],
-                    }
-                    for name, t in r.teams.items()
+                    name: {"weekly": t.weekly, "issued": _issued(t)} for name, t in r.teams.items()
                 },
             }
             for r in runs
@@ -278,13 +275,13 @@ def runs_from_json(text: str) -> list[Run]:
             seed=int(r["seed"]),
             weekly={k: [float(v) for v in values] for k, values in r["weekly"].items()},
             monthly={
-                (int(y), int(m)): Monthly(*map(int, counts)) for y, m, *counts in r["monthly"]
+                (int(y), int(m)): Monthly(**_issued_from(counts)) for y, m, *counts in r["monthly"]
             },
             events=int(r["events"]),
             teams={
                 name: TeamRun(
                     {k: [float(v) for v in values] for k, values in t["weekly"].items()},
-                    *map(int, t["issued"]),
+                    **_issued_from(t["issued"]),
                 )
                 for name, t in r.get("teams", {}).items()
             },
